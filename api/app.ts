@@ -1,0 +1,68 @@
+/**
+ * The web process: `createApp(deps)` returns the Express app; only the entry point
+ * listens, so tests start it on port 0.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { i18n } from 'i18next';
+import * as middleware from 'i18next-http-middleware';
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import type { TicketsRepo } from '../db/tickets-repo.ts';
+import { HttpError, UnavailableError, type FieldProblem } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+
+export interface AppDeps {
+  i18n: i18n;
+  sequelize: Sequelize;
+  tickets: TicketsRepo;
+  temporal: Client;
+  taskQueue: string;
+  ticketPrefix: string;
+  intakeWaitMs: number;
+  log?: (line: string) => void;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  const log = deps.log ?? ((line: string) => console.error(line));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(middleware.handle(deps.i18n));
+  app.use('/api', express.json({ limit: '1mb', type: () => true }));
+
+  app.get('/healthz', async (_req, res) => {
+    const checks = await Promise.allSettled([deps.sequelize.query('SELECT 1'), deps.temporal.connection.workflowService.getSystemInfo({})]);
+    const [db, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
+    res.status(db === 'ok' && temporal === 'ok' ? 200 : 503).json({ status: db === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', postgres: db, temporal });
+  });
+  app.get('/api/v1/openapi.json', (req, res) => {
+    res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
+  });
+  app.use('/api/v1', ticketRoutes(deps));
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'errors.notFound')));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) log(`[web] ${req.method} ${req.originalUrl} → ${e.status}: ${describe(err instanceof UnavailableError ? err.causeDetail : err)}`);
+    const t = req.t ?? deps.i18n.getFixedT('en');
+    const fields = e.fields.map((f: FieldProblem) => ({ field: f.field, message: t(`field.${f.key}`, { field: f.field, ...f.params }) }));
+    const message = t(e.messageKey, { ...e.params, fields: fields.map((f) => f.message).join('; ') });
+    res.status(e.status).json({ error: { code: e.code, message, ...(fields.length ? { fields } : {}) } });
+  });
+  return app;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Maps anything thrown to an HttpError; body-parser's errors carry a status and a type. */
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { status?: number; type?: string };
+  if (e?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', 'errors.malformedJson');
+  if (e?.type === 'entity.too.large') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'errors.payloadTooLarge');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'errors.unsupportedMediaType');
+  return new HttpError(500, 'INTERNAL', 'errors.internal');
+}

@@ -1,0 +1,40 @@
+/**
+ * i18next for the web process: resources from locales/{lng}/{ns}.json through the
+ * file backend, language from the user's explicit choice (cookie, `lng` query)
+ * then Accept-Language, falling back to English.
+ */
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n } from 'i18next';
+import Backend from 'i18next-fs-backend';
+import * as middleware from 'i18next-http-middleware';
+
+export const LANGUAGES = ['en', 'pl', 'de'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const NAMESPACES = ['api'] as const;
+
+export const localesDir = fileURLToPath(new URL('../locales/', import.meta.url));
+
+export async function createI18n(): Promise<i18n> {
+  const instance = i18next.createInstance();
+  await instance
+    .use(Backend)
+    .use(middleware.LanguageDetector)
+    .init({
+      supportedLngs: [...LANGUAGES],
+      fallbackLng: 'en',
+      nonExplicitSupportedLngs: true,
+      load: 'languageOnly',
+      ns: [...NAMESPACES],
+      defaultNS: 'api',
+      preload: [...LANGUAGES],
+      returnEmptyString: false,
+      interpolation: { escapeValue: false },
+      backend: { loadPath: `${localesDir}{{lng}}/{{ns}}.json` },
+      detection: { order: ['querystring', 'cookie', 'header'], lookupQuerystring: 'lng', lookupCookie: 'lang', caches: false },
+    });
+  return instance;
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}

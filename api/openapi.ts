@@ -1,0 +1,70 @@
+/**
+ * The OpenAPI 3.1 document served at /api/v1/openapi.json. Body schemas are the
+ * ones validation uses; a test checks every route of the app is described here.
+ */
+import { acceptedResponse, createTicketRequest, errorResponse, ticketResponse } from './schemas.ts';
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+const ticketNumberParam = { name: 'number', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z]{1,8}-\\d{4}-\\d{6,}$' }, example: 'HD-2026-000042' };
+const langHeader = { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string' }, description: 'Language of error messages: pl, en or de (default en).' };
+
+export function openApiDocument(serverUrl = '/') {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Helpdesk engine API',
+      version: '1',
+      description: 'Tickets whose lifecycle runs as durable Temporal workflows. Errors carry a machine `code` and a `message` in the request language.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/api/v1/tickets': {
+        post: {
+          operationId: 'createTicket',
+          summary: 'Report a problem: creates a ticket and starts its workflow',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Repeat the same request with the same key to get the same ticket instead of a second one.' },
+            langHeader,
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateTicketRequest' } } } },
+          responses: {
+            '201': { description: 'The ticket, recorded (also for a repeated Idempotency-Key; then the header Idempotent-Replayed is true).', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
+            '202': { description: 'Accepted and numbered; the workflow records it shortly (the worker is busy or restarting).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
+            '400': err('Malformed JSON or a bad Idempotency-Key header.'),
+            '415': err('The body is not JSON.'),
+            '422': err('A field is missing or invalid (each named in `fields`), or the Idempotency-Key was used for a different request.'),
+            '503': err('Temporal or PostgreSQL is unreachable; nothing was created, try again.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}': {
+        get: {
+          operationId: 'getTicket',
+          summary: 'A ticket with its status and timeline',
+          parameters: [ticketNumberParam, langHeader],
+          responses: {
+            '200': { description: 'The ticket.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
+            '400': err('Not a ticket number.'),
+            '404': err('No such ticket.'),
+            '503': err('PostgreSQL is unreachable.'),
+          },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
+      },
+      '/healthz': {
+        get: { operationId: 'health', summary: 'Liveness and dependencies', responses: { '200': { description: 'Healthy.' }, '503': { description: 'A dependency is down.' } } },
+      },
+    },
+    components: {
+      schemas: {
+        CreateTicketRequest: createTicketRequest,
+        Ticket: ticketResponse,
+        Accepted: acceptedResponse,
+        Error: errorResponse,
+      },
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * JSON Schemas of the REST API's bodies. Validation uses them and the OpenAPI
+ * document publishes them, so the two cannot drift apart.
+ */
+import { LANGUAGES } from './i18n.ts';
+
+const level = { type: 'string', enum: ['high', 'medium', 'low'] } as const;
+
+export const createTicketRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'description', 'requesterEmail'],
+  properties: {
+    title: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', 'x-blank-is-missing': true, example: 'VPN disconnects every few minutes' },
+    description: { type: 'string', minLength: 1, maxLength: 20000, pattern: '\\S', 'x-blank-is-missing': true },
+    requesterEmail: { type: 'string', format: 'email', maxLength: 254 },
+    locale: { type: 'string', enum: [...LANGUAGES], description: 'Language the requester follows the ticket in. Defaults to the request language.' },
+    impact: { ...level, description: 'How many are affected: high = the whole company, medium = a team, low = only me. Default low.' },
+    urgency: { ...level, description: 'How soon it hurts: high = work stopped, medium = work impaired, low = can wait. Default medium.' },
+    category: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' },
+    channel: { type: 'string', enum: ['portal', 'api', 'email', 'phone'], description: 'Default api.' },
+  },
+} as const;
+
+export interface CreateTicketRequest {
+  title: string;
+  description: string;
+  requesterEmail: string;
+  locale?: string;
+  impact?: 'high' | 'medium' | 'low';
+  urgency?: 'high' | 'medium' | 'low';
+  category?: string;
+  channel?: 'portal' | 'api' | 'email' | 'phone';
+}
+
+const ticketEvent = {
+  type: 'object',
+  required: ['seq', 'type', 'actor', 'reason', 'data', 'occurredAt'],
+  properties: {
+    seq: { type: 'integer' },
+    type: { type: 'string' },
+    actor: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    data: { type: 'object' },
+    occurredAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const ticketResponse = {
+  type: 'object',
+  required: ['number', 'title', 'description', 'requesterEmail', 'locale', 'channel', 'impact', 'urgency', 'category', 'priority', 'status', 'tier', 'teamId', 'assignee', 'rulesVersion', 'createdAt', 'updatedAt', 'timeline'],
+  properties: {
+    number: { type: 'string', example: 'HD-2026-000042' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    requesterEmail: { type: 'string' },
+    locale: { type: 'string' },
+    channel: { type: 'string' },
+    impact: level,
+    urgency: level,
+    category: { type: ['string', 'null'] },
+    priority: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'reopened', 'cancelled'] },
+    tier: { type: ['string', 'null'] },
+    teamId: { type: ['string', 'null'] },
+    assignee: { type: ['string', 'null'] },
+    rulesVersion: { type: ['integer', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    timeline: { type: 'array', items: ticketEvent },
+  },
+} as const;
+
+export const acceptedResponse = {
+  type: 'object',
+  required: ['number', 'status', 'message'],
+  properties: { number: { type: 'string' }, status: { type: 'string', enum: ['accepted'] }, message: { type: 'string' } },
+} as const;
+
+export const errorResponse = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', example: 'VALIDATION_FAILED' },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  },
+} as const;

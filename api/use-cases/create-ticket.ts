@@ -1,0 +1,94 @@
+/**
+ * Intake: validate → reserve a number for the idempotency key → start the ticket's
+ * workflow → wait until the workflow has recorded the ticket → return it.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
+import { intakeRecordedUpdate } from '../../workflows/messages.ts';
+import type { ticketWorkflow } from '../../workflows/ticket.ts';
+import { workflowIdFor, type TicketInput } from '../../workflows/types.ts';
+import { HttpError, UnavailableError } from '../errors.ts';
+import { createTicketRequest, type CreateTicketRequest } from '../schemas.ts';
+import { validate } from '../validation.ts';
+
+export interface IntakeDeps {
+  tickets: TicketsRepo;
+  temporal: Client;
+  taskQueue: string;
+  ticketPrefix: string;
+  intakeWaitMs: number;
+  clock?: () => Date;
+}
+
+export type IntakeResult =
+  | { kind: 'recorded'; ticket: TicketRecord; replayed: boolean }
+  | { kind: 'accepted'; number: string; replayed: boolean };
+
+function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+function normalise(body: CreateTicketRequest, requestLanguage: string) {
+  return {
+    title: body.title.trim(),
+    description: body.description.trim(),
+    requesterEmail: body.requesterEmail.trim().toLowerCase(),
+    locale: body.locale ?? requestLanguage,
+    impact: body.impact ?? 'low',
+    urgency: body.urgency ?? 'medium',
+    category: body.category ?? null,
+    channel: body.channel ?? 'api',
+  } as const;
+}
+
+export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string }): Promise<IntakeResult> {
+  const body = validate<CreateTicketRequest>(createTicketRequest, raw);
+  const key = opts.idempotencyKey ?? randomUUID();
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
+  const request = normalise(body, opts.language);
+  const requestHash = canonicalHash(request);
+  const now = (deps.clock ?? (() => new Date()))();
+
+  let reservation;
+  try {
+    reservation = await deps.tickets.reserveIntake(key, requestHash, request, deps.ticketPrefix, now);
+  } catch (err) {
+    throw new UnavailableError(err);
+  }
+  const { intake, created } = reservation;
+  if (intake.requestHash !== requestHash) throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'errors.idempotencyConflict');
+
+  const stored = intake.request as typeof request;
+  const input: TicketInput = {
+    number: intake.ticketNumber,
+    ...stored,
+    // The instant of the first acceptance, so a retried start creates the same ticket.
+    createdAt: intake.acceptedAt,
+  };
+  const workflowId = workflowIdFor(intake.ticketNumber);
+  try {
+    await deps.temporal.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw new UnavailableError(err);
+    // The ticket's workflow already finished: it was recorded long ago.
+  }
+
+  // Wait (bounded) for the workflow to write the ticket to the read model.
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  const recorded = handle.executeUpdate(intakeRecordedUpdate).then(() => true, () => false);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), deps.intakeWaitMs); });
+  await Promise.race([recorded, timedOut]);
+  clearTimeout(timer);
+
+  const ticket = await deps.tickets.get(intake.ticketNumber).catch(() => undefined);
+  if (ticket) return { kind: 'recorded', ticket, replayed: !created };
+  return { kind: 'accepted', number: intake.ticketNumber, replayed: !created };
+}

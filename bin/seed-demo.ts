@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import { seedReferenceData, DEMO_TICKETS } from '../db/seed.ts';
+import { createTicket } from '../api/use-cases/create-ticket.ts';
+import type { Config } from '../runtime/config.ts';
+import type { Database } from '../runtime/stack.ts';
+
+/** Seeds the demo once: reference data, then tickets through intake (each with a fixed idempotency key). */
+export async function seedDemo(db: Database, client: Client, config: Config): Promise<string[]> {
+  if (!(await seedReferenceData(db.sequelize))) return [];
+  const numbers: string[] = [];
+  for (const [i, ticket] of DEMO_TICKETS.entries()) {
+    const result = await createTicket(
+      { tickets: db.tickets, temporal: client, taskQueue: config.temporal.taskQueue, ticketPrefix: config.ticketPrefix, intakeWaitMs: config.intakeWaitMs },
+      { ...ticket },
+      { idempotencyKey: `demo-seed-${i + 1}`, language: ticket.locale },
+    );
+    numbers.push(result.kind === 'recorded' ? result.ticket.number : result.number);
+  }
+  return numbers;
+}

@@ -1,0 +1,30 @@
+import type { Sequelize, QueryInterface } from 'sequelize';
+import { Umzug, SequelizeStorage } from 'umzug';
+import * as m0001 from './migrations/0001-foundation.ts';
+
+/** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
+const migrations = [{ name: '0001-foundation', ...m0001 }];
+
+export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {
+  return new Umzug({
+    migrations: migrations.map((m) => ({ name: m.name, up: m.up, down: m.down })),
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: { info: () => {}, warn: (m) => log(`migration warning: ${JSON.stringify(m)}`), error: (m) => log(`migration error: ${JSON.stringify(m)}`), debug: () => {} },
+  });
+}
+
+/** Applies pending migrations; safe to run from several processes at once (advisory lock). */
+export async function migrate(sequelize: Sequelize, log?: (line: string) => void): Promise<string[]> {
+  const lockId = 7_233_001;
+  const t = await sequelize.transaction();
+  try {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:lockId)', { replacements: { lockId }, transaction: t });
+    const done = await migrator(sequelize, log).up();
+    await t.commit();
+    return done.map((m) => m.name);
+  } catch (err) {
+    await t.rollback();
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The demo seed: teams for tiers L1–L3, a few users, and a few tickets (created
+ * through intake, so each has its workflow). Runs once per database.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export const DEMO_TEAMS = [
+  { id: 'service-desk', name: 'Service Desk', tier: 'L1' },
+  { id: 'infrastructure', name: 'Infrastructure', tier: 'L2' },
+  { id: 'applications', name: 'Business Applications', tier: 'L2' },
+  { id: 'engineering', name: 'Engineering', tier: 'L3' },
+] as const;
+
+export const DEMO_USERS = [
+  { email: 'anna.kowalska@example.com', displayName: 'Anna Kowalska', locale: 'pl', role: 'requester', teamId: null, vip: false },
+  { email: 'jonas.weber@example.com', displayName: 'Jonas Weber', locale: 'de', role: 'requester', teamId: null, vip: false },
+  { email: 'ceo@example.com', displayName: 'Maria Nowak (CEO)', locale: 'pl', role: 'requester', teamId: null, vip: true },
+  { email: 'l1.agent@example.com', displayName: 'Piotr Zieliński', locale: 'pl', role: 'agent', teamId: 'service-desk', vip: false },
+  { email: 'l2.agent@example.com', displayName: 'Sarah Miller', locale: 'en', role: 'agent', teamId: 'infrastructure', vip: false },
+  { email: 'l3.agent@example.com', displayName: 'Klaus Becker', locale: 'de', role: 'agent', teamId: 'engineering', vip: false },
+  { email: 'process.owner@example.com', displayName: 'Ewa Wiśniewska', locale: 'pl', role: 'process_owner', teamId: null, vip: false },
+  { email: 'auditor@example.com', displayName: 'Tom Baker', locale: 'en', role: 'auditor', teamId: null, vip: false },
+] as const;
+
+export const DEMO_TICKETS = [
+  { title: 'VPN rozłącza się co kilka minut', description: 'Od rana VPN zrywa połączenie mniej więcej co 5 minut, pracuję z domu.', requesterEmail: 'anna.kowalska@example.com', locale: 'pl', impact: 'low', urgency: 'high', category: 'network', channel: 'portal' },
+  { title: 'Drucker im 2. Stock druckt nicht', description: 'Der Drucker HP-2OG zeigt „Papierstau“, obwohl kein Papier klemmt.', requesterEmail: 'jonas.weber@example.com', locale: 'de', impact: 'medium', urgency: 'medium', category: 'hardware', channel: 'portal' },
+  { title: 'Mail on my phone stopped syncing', description: 'Since the password change yesterday my phone does not receive mail.', requesterEmail: 'ceo@example.com', locale: 'en', impact: 'low', urgency: 'high', category: 'email', channel: 'email' },
+] as const;
+
+/** Inserts teams and users unless this database was seeded before; returns whether it seeded. */
+export async function seedReferenceData(sequelize: Sequelize): Promise<boolean> {
+  return sequelize.transaction(async (t) => {
+    const inserted = await sequelize.query<{ name: string }>(`INSERT INTO seed_runs (name) VALUES ('demo') ON CONFLICT DO NOTHING RETURNING name`, { type: QueryTypes.SELECT, transaction: t });
+    if (inserted.length === 0) return false;
+    for (const team of DEMO_TEAMS) {
+      await sequelize.query(`INSERT INTO teams (id, name, tier) VALUES (:id, :name, :tier) ON CONFLICT (id) DO NOTHING`, { replacements: { ...team }, transaction: t });
+    }
+    for (const u of DEMO_USERS) {
+      await sequelize.query(
+        `INSERT INTO users (email, display_name, locale, role, team_id, vip) VALUES (:email, :displayName, :locale, :role, :teamId, :vip) ON CONFLICT (email) DO NOTHING`,
+        { replacements: { ...u }, transaction: t },
+      );
+    }
+    return true;
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * The ticket read model: the projection the ticket workflow writes, and intake's
+ * idempotency records. Returns plain records only.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { TicketEvent, TicketSnapshot } from '../workflows/types.ts';
+
+export interface TicketRecord extends TicketSnapshot {
+  timeline: TicketEvent[];
+}
+
+export interface IntakeRecord {
+  idempotencyKey: string;
+  ticketNumber: string;
+  requestHash: string;
+  request: Record<string, unknown>;
+  /** When the request was first accepted; the ticket's creation instant. */
+  acceptedAt: string;
+}
+
+interface TicketRow {
+  number: string; workflow_id: string; title: string; description: string; requester_email: string; locale: string;
+  channel: string; impact: string; urgency: string; category: string | null; priority: string | null; status: string;
+  tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null;
+  created_at: Date; updated_at: Date; last_event_seq: number;
+}
+interface EventRow { seq: number; type: string; actor: string; reason: string | null; data: Record<string, unknown>; occurred_at: Date }
+
+function toSnapshot(r: TicketRow): TicketSnapshot {
+  return {
+    number: r.number, workflowId: r.workflow_id, title: r.title, description: r.description, requesterEmail: r.requester_email,
+    locale: r.locale, channel: r.channel as TicketSnapshot['channel'], impact: r.impact as TicketSnapshot['impact'],
+    urgency: r.urgency as TicketSnapshot['urgency'], category: r.category, priority: r.priority,
+    status: r.status as TicketSnapshot['status'], tier: r.tier, teamId: r.team_id, assignee: r.assignee,
+    rulesVersion: r.rules_version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    lastEventSeq: r.last_event_seq,
+  };
+}
+
+export function createTicketsRepo(sequelize: Sequelize) {
+  return {
+    /** Next ticket number, e.g. HD-2026-000042. The sequence never repeats, even across years. */
+    async allocateNumber(prefix: string, year: number, t?: Transaction): Promise<string> {
+      const [row] = await sequelize.query<{ n: string }>(`SELECT nextval('ticket_number_seq')::text AS n`, { type: QueryTypes.SELECT, transaction: t });
+      return formatTicketNumber(prefix, year, Number(row!.n));
+    },
+
+    async findIntake(key: string, t?: Transaction): Promise<IntakeRecord | undefined> {
+      const rows = await sequelize.query<{ idempotency_key: string; ticket_number: string; request_hash: string; request: Record<string, unknown>; created_at: Date }>(
+        `SELECT idempotency_key, ticket_number, request_hash, request, created_at FROM intake_requests WHERE idempotency_key = :key`,
+        { replacements: { key }, type: QueryTypes.SELECT, transaction: t },
+      );
+      const r = rows[0];
+      return r && { idempotencyKey: r.idempotency_key, ticketNumber: r.ticket_number, requestHash: r.request_hash, request: r.request, acceptedAt: r.created_at.toISOString() };
+    },
+
+    /**
+     * Reserves a number for an idempotency key, or returns the reservation that key
+     * already has. Concurrent requests with one key get one number.
+     */
+    async reserveIntake(key: string, requestHash: string, request: Record<string, unknown>, prefix: string, now: Date): Promise<{ intake: IntakeRecord; created: boolean }> {
+      return sequelize.transaction(async (t) => {
+        await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key }, transaction: t });
+        const existing = await this.findIntake(key, t);
+        if (existing) return { intake: existing, created: false };
+        const ticketNumber = await this.allocateNumber(prefix, now.getUTCFullYear(), t);
+        await sequelize.query(
+          `INSERT INTO intake_requests (idempotency_key, ticket_number, request_hash, request, created_at) VALUES (:key, :ticketNumber, :requestHash, :request, :now)`,
+          { replacements: { key, ticketNumber, requestHash, request: JSON.stringify(request), now }, transaction: t },
+        );
+        return { intake: { idempotencyKey: key, ticketNumber, requestHash, request, acceptedAt: now.toISOString() }, created: true };
+      });
+    },
+
+    /**
+     * Writes one workflow event and the ticket as it stands after it. Idempotent: the
+     * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
+     * replayed write changes nothing.
+     */
+    async project(snapshot: TicketSnapshot, event: TicketEvent): Promise<void> {
+      await sequelize.transaction(async (t) => {
+        await sequelize.query(
+          `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
+              priority, status, tier, team_id, assignee, rules_version, created_at, updated_at, last_event_seq)
+           VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :createdAt, :updatedAt, :lastEventSeq)
+           ON CONFLICT (number) DO UPDATE SET
+              title = EXCLUDED.title, description = EXCLUDED.description, category = EXCLUDED.category, priority = EXCLUDED.priority,
+              status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id, assignee = EXCLUDED.assignee,
+              rules_version = EXCLUDED.rules_version, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
+              updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
+           WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
+          { replacements: { ...snapshot }, transaction: t },
+        );
+        await sequelize.query(
+          `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
+           VALUES (:number, :seq, :type, :actor, :reason, :data, :occurredAt)
+           ON CONFLICT (ticket_number, seq) DO NOTHING`,
+          { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, transaction: t },
+        );
+      });
+    },
+
+    async get(number: string): Promise<TicketRecord | undefined> {
+      const rows = await sequelize.query<TicketRow>(`SELECT * FROM tickets WHERE number = :number`, { replacements: { number }, type: QueryTypes.SELECT });
+      const row = rows[0];
+      if (!row) return undefined;
+      const events = await sequelize.query<EventRow>(
+        `SELECT seq, type, actor, reason, data, occurred_at FROM ticket_events WHERE ticket_number = :number ORDER BY seq`,
+        { replacements: { number }, type: QueryTypes.SELECT },
+      );
+      return {
+        ...toSnapshot(row),
+        timeline: events.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, reason: e.reason, data: e.data, occurredAt: e.occurred_at.toISOString() })),
+      };
+    },
+
+    async list(opts: { status?: string; requesterEmail?: string; limit?: number } = {}): Promise<TicketSnapshot[]> {
+      const rows = await sequelize.query<TicketRow>(
+        `SELECT * FROM tickets
+          WHERE (:status::text IS NULL OR status = :status) AND (:requester::text IS NULL OR requester_email = :requester)
+          ORDER BY created_at DESC LIMIT :limit`,
+        { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
+      );
+      return rows.map(toSnapshot);
+    },
+
+    async countEvents(number: string, type?: string): Promise<number> {
+      const [row] = await sequelize.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ticket_events WHERE ticket_number = :number AND (:type::text IS NULL OR type = :type)`,
+        { replacements: { number, type: type ?? null }, type: QueryTypes.SELECT },
+      );
+      return Number(row!.n);
+    },
+  };
+}
+
+export type TicketsRepo = ReturnType<typeof createTicketsRepo>;
+
+export const TICKET_NUMBER_PATTERN = /^[A-Z]{1,8}-\d{4}-\d{6,}$/;
+
+export function formatTicketNumber(prefix: string, year: number, n: number): string {
+  return `${prefix}-${year}-${String(n).padStart(6, '0')}`;
+}

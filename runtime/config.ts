@@ -1,0 +1,110 @@
+/**
+ * The one module that reads the environment. Every setting has a default, an
+ * environment variable and a line of documentation; the README's configuration
+ * table is checked against {@link settings} by a test.
+ */
+import path from 'node:path';
+
+export interface Setting {
+  env: string;
+  default: string;
+  doc: string;
+}
+
+export const settings = {
+  dataDir: { env: 'HELPDESK_DATA_DIR', default: '.data', doc: 'Folder for the embedded Temporal SQLite file and the embedded PostgreSQL cluster.' },
+  databaseUrl: { env: 'DATABASE_URL', default: '', doc: 'PostgreSQL connection URL. When empty, an embedded PostgreSQL is started under the data folder.' },
+  embeddedPgPort: { env: 'EMBEDDED_PG_PORT', default: '54329', doc: 'Port of the embedded PostgreSQL (only when DATABASE_URL is empty).' },
+  temporalAddress: { env: 'TEMPORAL_ADDRESS', default: '', doc: 'host:port of a Temporal frontend. When empty, `helpdesk start` runs the Temporal CLI dev server on 127.0.0.1:7233.' },
+  temporalNamespace: { env: 'TEMPORAL_NAMESPACE', default: 'default', doc: 'Temporal namespace.' },
+  temporalApiKey: { env: 'TEMPORAL_API_KEY', default: '', doc: 'API key for Temporal Cloud (implies TLS).' },
+  temporalTlsCert: { env: 'TEMPORAL_TLS_CERT', default: '', doc: 'Path to a client certificate (PEM) for mTLS to a Temporal cluster.' },
+  temporalTlsKey: { env: 'TEMPORAL_TLS_KEY', default: '', doc: 'Path to the client certificate key (PEM) for mTLS.' },
+  taskQueue: { env: 'HELPDESK_TASK_QUEUE', default: 'helpdesk-tickets', doc: 'Temporal task queue of the ticket workflows and their activities.' },
+  temporalCliPath: { env: 'TEMPORAL_CLI_PATH', default: '', doc: 'Path to a `temporal` CLI binary. Otherwise one on PATH, else the cached build in ~/.cache/helpdesk/bin, else it is built with `go install`.' },
+  devServerPort: { env: 'TEMPORAL_DEV_PORT', default: '7233', doc: 'Port of the embedded Temporal dev server.' },
+  devServerUiPort: { env: 'TEMPORAL_DEV_UI_PORT', default: '8233', doc: 'Port of the embedded Temporal Web UI.' },
+  host: { env: 'HOST', default: '127.0.0.1', doc: 'Address the web process listens on.' },
+  port: { env: 'PORT', default: '3000', doc: 'Port the web process listens on.' },
+  publicUrl: { env: 'PUBLIC_URL', default: '', doc: 'Base URL shown to users and in links (default http://HOST:PORT).' },
+  ticketPrefix: { env: 'TICKET_PREFIX', default: 'HD', doc: 'Prefix of ticket numbers (HD-2026-000042).' },
+  seedDemo: { env: 'HELPDESK_SEED_DEMO', default: 'true', doc: 'Seed demo users, teams and tickets once on first start (`helpdesk start` only).' },
+  intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
+  logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof settings;
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  embeddedPgPort: number;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    apiKey: string | undefined;
+    tlsCert: string | undefined;
+    tlsKey: string | undefined;
+    taskQueue: string;
+    cliPath: string | undefined;
+    devServerPort: number;
+    devServerUiPort: number;
+  };
+  host: string;
+  port: number;
+  publicUrl: string;
+  ticketPrefix: string;
+  seedDemo: boolean;
+  intakeWaitMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+function port(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+/** Reads and validates the configuration once; call at process start and pass the result down. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const get = (k: SettingKey): string => {
+    const raw = env[settings[k].env];
+    return raw === undefined || raw === '' ? settings[k].default : raw;
+  };
+  const opt = (k: SettingKey): string | undefined => get(k) || undefined;
+  const level = get('logLevel');
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
+  const prefix = get('ticketPrefix');
+  if (!/^[A-Z]{1,8}$/.test(prefix)) throw new ConfigError(`TICKET_PREFIX must be 1-8 capital letters, got "${prefix}"`);
+  const wait = Number(get('intakeWaitMs'));
+  if (!Number.isInteger(wait) || wait < 0) throw new ConfigError(`HELPDESK_INTAKE_WAIT_MS must be a whole number of milliseconds`);
+  const host = get('host');
+  const p = port(settings.port.env, get('port'));
+  return {
+    dataDir: path.resolve(cwd, get('dataDir')),
+    databaseUrl: opt('databaseUrl'),
+    embeddedPgPort: port(settings.embeddedPgPort.env, get('embeddedPgPort')),
+    temporal: {
+      address: opt('temporalAddress'),
+      namespace: get('temporalNamespace'),
+      apiKey: opt('temporalApiKey'),
+      tlsCert: opt('temporalTlsCert'),
+      tlsKey: opt('temporalTlsKey'),
+      taskQueue: get('taskQueue'),
+      cliPath: opt('temporalCliPath'),
+      devServerPort: port(settings.devServerPort.env, get('devServerPort')),
+      devServerUiPort: port(settings.devServerUiPort.env, get('devServerUiPort')),
+    },
+    host,
+    port: p,
+    publicUrl: get('publicUrl') || `http://${host}:${p}`,
+    ticketPrefix: prefix,
+    seedDemo: ['1', 'true', 'yes'].includes(get('seedDemo').toLowerCase()),
+    intakeWaitMs: wait,
+    logLevel: level as Config['logLevel'],
+  };
+}

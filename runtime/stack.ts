@@ -1,0 +1,121 @@
+/**
+ * Composes the runtime pieces — Temporal (given or the embedded dev server),
+ * PostgreSQL (given or embedded), migrations, a worker and the web process — for
+ * `helpdesk start` and for tests.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Sequelize } from 'sequelize';
+import { createApp } from '../api/app.ts';
+import { createI18n } from '../api/i18n.ts';
+import { connect } from '../db/sequelize.ts';
+import { migrate } from '../db/migrate.ts';
+import { createTicketsRepo, type TicketsRepo } from '../db/tickets-repo.ts';
+import type { Config } from './config.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { ensureTemporalCli } from './temporal-cli.ts';
+import { startDevServer, type DevServer } from './temporal-dev-server.ts';
+import { connectClient, createWorker, targetFromConfig } from './temporal.ts';
+
+export type Log = (line: string) => void;
+
+export interface Database {
+  url: string;
+  sequelize: Sequelize;
+  tickets: TicketsRepo;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data folder; then migrates. */
+export async function openDatabase(config: Config, log: Log): Promise<Database> {
+  let url = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!url) {
+    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+    url = pg.url;
+    stopEmbedded = pg.stop;
+  }
+  const sequelize = connect({ url });
+  try {
+    await sequelize.authenticate();
+    const applied = await migrate(sequelize, log);
+    if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
+  } catch (err) {
+    await sequelize.close();
+    await stopEmbedded?.();
+    throw err;
+  }
+  return {
+    url,
+    sequelize,
+    tickets: createTicketsRepo(sequelize),
+    async close() {
+      await sequelize.close();
+      await stopEmbedded?.();
+    },
+  };
+}
+
+export interface TemporalEndpoint {
+  address: string;
+  uiUrl: string | undefined;
+  devServer: DevServer | undefined;
+}
+
+/** TEMPORAL_ADDRESS when set; otherwise the dev server on a SQLite file under the data folder. */
+export async function openTemporal(config: Config, log: Log): Promise<TemporalEndpoint> {
+  if (config.temporal.address) return { address: config.temporal.address, uiUrl: undefined, devServer: undefined };
+  const cliPath = await ensureTemporalCli(config.temporal.cliPath, log);
+  const devServer = await startDevServer({
+    cliPath,
+    dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+    port: config.temporal.devServerPort,
+    uiPort: config.temporal.devServerUiPort,
+    namespace: config.temporal.namespace,
+  });
+  return { address: devServer.address, uiUrl: devServer.uiUrl, devServer };
+}
+
+export async function startWorker(config: Config, address: string, db: Database): Promise<{ worker: Worker; done: Promise<void> }> {
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets } });
+  const done = worker.run();
+  return { worker, done };
+}
+
+export interface WebServer {
+  url: string;
+  client: Client;
+  close(): Promise<void>;
+}
+
+export async function startWeb(config: Config, address: string, db: Database, log: Log, listen: { host: string; port: number } = { host: config.host, port: config.port }): Promise<WebServer> {
+  const client = await connectClient(targetFromConfig(config, address));
+  const app = createApp({
+    i18n: await createI18n(),
+    sequelize: db.sequelize,
+    tickets: db.tickets,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    ticketPrefix: config.ticketPrefix,
+    intakeWaitMs: config.intakeWaitMs,
+    log,
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${listen.host}:${port}`,
+    client,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}
