@@ -47,7 +47,8 @@ function onPath(name: string): string | undefined {
 }
 
 function goBinary(): string | undefined {
-  return onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const goroot = process.env.GOROOT;
+  return onPath('go') ?? (goroot && isExecutable(path.join(goroot, 'bin', 'go')) ? path.join(goroot, 'bin', 'go') : undefined);
 }
 
 /** Where the CLI is, without building it. Order: TEMPORAL_CLI_PATH, `temporal` on PATH, the cache. */

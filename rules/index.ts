@@ -1,0 +1,10 @@
+/** The rules DSL: types, validation, hashing, evaluation and change descriptions. */
+export * from './types.ts';
+export {
+  validateRulesText, validateRulesObject, parseRules, parseFactPath, renderPath, RulesValidationError, FORBIDDEN_KEYS,
+} from './validate.ts';
+export { compileRules, evaluate, keywordsOf, resolvePath, TicketFactsError } from './evaluate.ts';
+export type { CompiledRules } from './evaluate.ts';
+export { canonicalJson, hashRules } from './hash.ts';
+export { describeChanges, ChangeKind } from './diff.ts';
+export type { Change } from './diff.ts';

@@ -1,0 +1,126 @@
+/**
+ * The integration test environment: a real Temporal dev server (built from its Go
+ * module, as `helpdesk start` does), a real PostgreSQL database made fresh for this
+ * run, a worker and the web app on port 0. Started lazily, once, by the first test
+ * that asks; stopped by the root hook.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import { Sequelize } from 'sequelize';
+import { loadConfig, type Config } from '../../runtime/config.ts';
+import { ensureTemporalCli } from '../../runtime/temporal-cli.ts';
+import { freePort, startDevServer, type DevServer } from '../../runtime/temporal-dev-server.ts';
+import { bundleWorkflows, createWorker } from '../../runtime/temporal.ts';
+import { openDatabase, startWeb, type Database, type WebServer } from '../../runtime/stack.ts';
+import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
+
+export interface TestEnv {
+  config: Config;
+  temporalAddress: string;
+  db: Database;
+  web: WebServer;
+  client: Client;
+  worker: Worker;
+  bundle: WorkflowBundle;
+  cliPath: string;
+  /** Admin URL of the PostgreSQL server, for creating more databases. */
+  databaseUrl: string;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+let envPromise: Promise<TestEnv> | undefined;
+let bundlePromise: Promise<WorkflowBundle> | undefined;
+
+export function onCleanup(fn: () => Promise<void>): void {
+  cleanups.unshift(fn);
+}
+
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length) {
+    const fn = cleanups.shift()!;
+    await fn().catch((err: unknown) => console.error('cleanup failed:', err));
+  }
+}
+
+export const log = (line: string) => {
+  if (process.env.TEST_VERBOSE) console.error(line);
+};
+
+/** The workflow bundle, built once per test run (webpack takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundlePromise ??= bundleWorkflows();
+  return bundlePromise;
+}
+
+/** A fresh, empty PostgreSQL database; TEST_DATABASE_URL (default: the machine's server) or an embedded one. */
+export async function freshDatabaseUrl(label: string): Promise<string> {
+  const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `helpdesk_test_${label}_${process.pid}_${Date.now().toString(36)}`;
+  let adminUrl = admin;
+  const probe = new Sequelize(admin, { logging: false });
+  try {
+    await probe.authenticate();
+  } catch {
+    await probe.close();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-pg-'));
+    const pg = await startEmbeddedPostgres(dir, await freePort(), log);
+    onCleanup(async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    adminUrl = pg.url;
+    return freshDatabaseUrlOn(adminUrl, name);
+  }
+  await probe.close();
+  return freshDatabaseUrlOn(adminUrl, name);
+}
+
+async function freshDatabaseUrlOn(adminUrl: string, name: string): Promise<string> {
+  const admin = new Sequelize(adminUrl, { logging: false });
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.close();
+  onCleanup(async () => {
+    const a = new Sequelize(adminUrl, { logging: false });
+    await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await a.close();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A Temporal dev server of our own (in memory unless a SQLite file is given). */
+export async function startTestTemporal(dbFile?: string, port?: number): Promise<DevServer> {
+  const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH, (l) => console.error(l));
+  return startDevServer({ cliPath, port: port ?? (await freePort()), headless: true, ...(dbFile ? { dbFile } : {}) });
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', ...overrides });
+}
+
+export function getEnv(): Promise<TestEnv> {
+  envPromise ??= (async () => {
+    const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH, (l) => console.error(l));
+    const devServer = await startTestTemporal();
+    onCleanup(() => devServer.stop());
+    const databaseUrl = await freshDatabaseUrl('main');
+    const config = testConfig({ DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: devServer.address });
+    const db = await openDatabase(config, log);
+    onCleanup(() => db.close());
+    const bundle = await workflowBundle();
+    const worker = await createWorker({ target: { address: devServer.address, namespace: 'default' }, taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets }, bundle });
+    const running = worker.run();
+    onCleanup(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    const web = await startWeb(config, devServer.address, db, log, { host: '127.0.0.1', port: 0 });
+    onCleanup(() => web.close());
+    return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl };
+  })();
+  return envPromise;
+}
