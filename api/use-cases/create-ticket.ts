@@ -80,12 +80,12 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
     // The ticket's workflow already finished: it was recorded long ago.
   }
 
-  // Wait (bounded) for the workflow to write the ticket to the read model.
+  // Wait (bounded) for the workflow to write the ticket to the read model. The call is
+  // aborted at the bound, so nothing keeps polling Temporal after we have answered.
   const handle = deps.temporal.workflow.getHandle(workflowId);
-  const recorded = handle.executeUpdate(intakeRecordedUpdate).then(() => true, () => false);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), deps.intakeWaitMs); });
-  await Promise.race([recorded, timedOut]);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), deps.intakeWaitMs);
+  await deps.temporal.withAbortSignal(abort.signal, () => handle.executeUpdate(intakeRecordedUpdate)).catch(() => undefined);
   clearTimeout(timer);
 
   const ticket = await deps.tickets.get(intake.ticketNumber).catch(() => undefined);

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { getEnv } from './support/env.ts';
+import { request } from './support/http.ts';
+import { repoRoot } from './support/processes.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Routes declared in api/routes/*.ts, as "METHOD /api/v1/path" with OpenAPI-style parameters. */
+function declaredRoutes(): string[] {
+  const dir = path.join(repoRoot, 'api', 'routes');
+  const found: string[] = [];
+  for (const file of fs.readdirSync(dir)) {
+    const src = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of src.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)) {
+      found.push(`${m[1]!.toUpperCase()} /api/v1${m[2]!.replace(/:(\w+)/g, '{$1}')}`);
+    }
+  }
+  return found.sort();
+}
+
+describe('the OpenAPI document at /api/v1/openapi.json', function () {
+  this.timeout(120_000);
+
+  it('describes every API route the app declares, and only those', async () => {
+    const env = await getEnv();
+    const doc = (await request(env.web.url, 'GET', '/api/v1/openapi.json')).body;
+    expect(doc.openapi).to.equal('3.1.0');
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([p]) => p.startsWith('/api/v1/') && p !== '/api/v1/openapi.json')
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
+    expect(documented).to.deep.equal(declaredRoutes());
+  });
+
+  it('matches what the API answers: each response validates against the documented schema for its status', async () => {
+    const env = await getEnv();
+    const doc = (await request(env.web.url, 'GET', '/api/v1/openapi.json')).body;
+    const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+    ajv.addSchema({ $id: 'openapi', components: doc.components }, 'openapi');
+    const check = (p: string, method: string, res: { status: number; body: unknown }) => {
+      const spec = doc.paths[p][method].responses[String(res.status)];
+      expect(spec, `${method.toUpperCase()} ${p} documents status ${res.status}`).to.be.an("object");
+      const ref: string = spec.content['application/json'].schema.$ref;
+      const validate = ajv.getSchema(`openapi${ref}`)!;
+      expect(validate(res.body), `${method.toUpperCase()} ${p} ${res.status}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
+    };
+    const created = await request(env.web.url, 'POST', '/api/v1/tickets', { body: { title: 'Docs check', description: 'd', requesterEmail: 'docs@example.com' } });
+    check('/api/v1/tickets', 'post', created);
+    check('/api/v1/tickets', 'post', await request(env.web.url, 'POST', '/api/v1/tickets', { body: { title: '' } }));
+    check('/api/v1/tickets', 'post', await request(env.web.url, 'POST', '/api/v1/tickets', { rawBody: '{', headers: { 'content-type': 'application/json' } }));
+    check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', `/api/v1/tickets/${created.body.number}`));
+    check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', '/api/v1/tickets/HD-1999-000001'));
+    check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', '/api/v1/tickets/nope'));
+  });
+});

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type DevServer } from '../runtime/temporal-dev-server.ts';
+import { createWorker } from '../runtime/temporal.ts';
+import { openDatabase, startWeb, type Database, type WebServer } from '../runtime/stack.ts';
+import type { Worker } from '@temporalio/worker';
+import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
+import { request } from './support/http.ts';
+
+describe('durability: the Temporal dev server stops and starts again on the same SQLite file', function () {
+  this.timeout(180_000);
+
+  it('when the server comes back, then open tickets are still there and go on', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-temporal-'));
+    onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const dbFile = path.join(dir, 'temporal.sqlite');
+    const port = await freePort();
+    const config = testConfig({ DATABASE_URL: await freshDatabaseUrl('restart'), TEMPORAL_ADDRESS: `127.0.0.1:${port}`, HELPDESK_TASK_QUEUE: 'restart-test' });
+    const db: Database = await openDatabase(config, log);
+    onCleanup(() => db.close());
+    const bundle = await workflowBundle();
+
+    const up = async (): Promise<{ server: DevServer; worker: Worker; running: Promise<void>; web: WebServer }> => {
+      const server = await startTestTemporal(dbFile, port);
+      const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'restart-test', deps: { tickets: db.tickets }, bundle });
+      const running = worker.run();
+      const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
+      return { server, worker, running, web };
+    };
+    const down = async (s: Awaited<ReturnType<typeof up>>) => {
+      await s.web.close();
+      s.worker.shutdown();
+      await s.running;
+      await s.server.stop();
+    };
+
+    const first = await up();
+    const created = await request(first.web.url, 'POST', '/api/v1/tickets', {
+      body: { title: 'Before the restart', description: 'opened while the server ran', requesterEmail: 'restart@example.com', impact: 'medium', urgency: 'medium' },
+    });
+    expect(created.status).to.equal(201);
+    const number: string = created.body.number;
+    await down(first);
+
+    const second = await up();
+    onCleanup(() => down(second));
+    const handle = second.web.client.workflow.getHandle(`ticket-${number}`);
+    expect((await handle.describe()).status.name).to.equal('RUNNING');
+    const got = await request(second.web.url, 'GET', `/api/v1/tickets/${number}`);
+    expect(got.status).to.equal(200);
+    expect(got.body.status).to.equal('new');
+
+    // A new ticket after the restart gets the next number and is recorded too.
+    const next = await request(second.web.url, 'POST', '/api/v1/tickets', {
+      body: { title: 'After the restart', description: 'opened after', requesterEmail: 'restart@example.com' },
+    });
+    expect(next.status).to.equal(201);
+    expect(Number(next.body.number.slice(-6))).to.equal(Number(number.slice(-6)) + 1);
+  });
+});

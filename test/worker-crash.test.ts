@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import { createTicket } from '../api/use-cases/create-ticket.ts';
+import { getEnv, type TestEnv } from './support/env.ts';
+import { spawnHelpdesk, waitFor, type Spawned } from './support/processes.ts';
+
+describe('durability: the worker dies in the middle of a ticket’s first step', function () {
+  this.timeout(180_000);
+  const taskQueue = 'crash-test-queue';
+  let env: TestEnv;
+  const workers: Spawned[] = [];
+
+  const startWorkerProcess = async () => {
+    const w = spawnHelpdesk(['worker'], { TEMPORAL_ADDRESS: env.temporalAddress, DATABASE_URL: env.config.databaseUrl!, HELPDESK_TASK_QUEUE: taskQueue });
+    workers.push(w);
+    await w.waitForOutput(/Worker polling/);
+    return w;
+  };
+
+  before(async () => {
+    env = await getEnv();
+  });
+  after(() => {
+    for (const w of workers) w.child.kill('SIGKILL');
+  });
+
+  it('when the worker is killed while writing the new ticket and another starts, then the ticket is recorded exactly once and goes on', async () => {
+    const first = await startWorkerProcess();
+
+    // Hold the read model's table so the worker's first write waits in the database.
+    const blocker = await env.db.sequelize.transaction();
+    await env.db.sequelize.query('LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE', { transaction: blocker });
+
+    const intake = await createTicket(
+      { tickets: env.db.tickets, temporal: env.client, taskQueue, ticketPrefix: 'HD', intakeWaitMs: 0 },
+      { title: 'Crash in the middle', description: 'worker dies during the projection write', requesterEmail: 'crash@example.com' },
+      { language: 'en' },
+    );
+    expect(intake.kind).to.equal('accepted');
+    const number = intake.kind === 'accepted' ? intake.number : '';
+
+    // The first step is under way: the worker's INSERT is waiting on our lock.
+    await waitFor('the worker’s write to be in flight', async () => {
+      const rows = await env.db.sequelize.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tickets%'`,
+        { type: QueryTypes.SELECT },
+      );
+      return Number(rows[0]!.n) > 0;
+    });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await blocker.commit();
+    expect(await env.db.tickets.get(number)).to.equal(undefined);
+
+    await startWorkerProcess();
+    const ticket = await waitFor('the ticket to be recorded by the new worker', () => env.db.tickets.get(number), 60_000);
+    expect(ticket.status).to.equal('new');
+    expect(ticket.timeline.map((e) => e.type)).to.deep.equal(['created']);
+    expect(await env.db.tickets.countEvents(number)).to.equal(1);
+
+    // History shows the write was attempted again after the first worker died, and completed once.
+    const history = await env.client.workflow.getHandle(`ticket-${number}`).fetchHistory();
+    const started = history.events!.filter((e) => e.activityTaskStartedEventAttributes);
+    const completed = history.events!.filter((e) => e.activityTaskCompletedEventAttributes);
+    expect(started.at(-1)!.activityTaskStartedEventAttributes!.attempt).to.be.greaterThanOrEqual(2);
+    expect(completed).to.have.length(1);
+    const desc = await env.client.workflow.getHandle(`ticket-${number}`).describe();
+    expect(desc.status.name).to.equal('RUNNING');
+  });
+});
