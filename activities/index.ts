@@ -1,21 +1,39 @@
 /**
- * Every side effect of a ticket's lifecycle. Built from its dependencies so tests
+ * Every side effect of a ticket's lifecycle, and every decision that reads the
+ * world (rules, calendars, the directory). Built from its dependencies so tests
  * pass real ones and nothing reaches for a global.
  */
+import type { DirectoryRepo } from '../db/directory-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
+import type { RulesVersions } from '../rules/versions.ts';
+import { createClockActivities } from './clocks.ts';
+import { createClassifyActivities } from './classify.ts';
 import type { TicketEvent, TicketSnapshot } from '../workflows/types.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
-  /** The wall clock; tests may pass their own. */
-  clock?: () => Date;
+  rules: RulesVersions;
+  directory: DirectoryRepo;
+}
+
+export interface Notification {
+  kind: string;
+  roles: string[];
+  data: Record<string, unknown>;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    /** Writes one event and the ticket after it to the read model. Idempotent (keyed by ticket and seq). */
-    async projectTicket(args: { snapshot: TicketSnapshot; event: TicketEvent }): Promise<void> {
-      await deps.tickets.project(args.snapshot, args.event);
+    /**
+     * Writes one event, the ticket after it, and the event's notifications (outbox) in one
+     * transaction. Idempotent: keyed by ticket and seq, so a retry or replay writes nothing twice.
+     */
+    async recordEvent(args: { snapshot: TicketSnapshot; event: TicketEvent; notify?: Notification }): Promise<void> {
+      await deps.tickets.project(args.snapshot, args.event, args.notify);
     },
+    ...createClassifyActivities(deps),
+    ...createClockActivities(),
   };
 }
+
+export type Activities = ReturnType<typeof createActivities>;

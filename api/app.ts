@@ -6,10 +6,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { i18n } from 'i18next';
 import * as middleware from 'i18next-http-middleware';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
+import { createKbRepo } from '../db/kb-repo.ts';
+import { createPortalRepo } from '../db/portal-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
+import { createUsersRepo } from '../db/users-repo.ts';
 import { HttpError, UnavailableError, type FieldProblem } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
+import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 
 export interface AppDeps {
@@ -21,6 +27,14 @@ export interface AppDeps {
   ticketPrefix: string;
   intakeWaitMs: number;
   log?: (line: string) => void;
+  /** The self-service portal; without it the app serves the JSON API only. */
+  portal?: {
+    /** Pool for the session store (sessions live in PostgreSQL). */
+    pgPool: Pool;
+    /** Signs session cookies; the same for every web process (see db/portal-repo.ts sessionSecret). */
+    sessionSecret: string;
+    options?: PortalOptions;
+  };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -28,6 +42,11 @@ export function createApp(deps: AppDeps): express.Express {
   const log = deps.log ?? ((line: string) => console.error(line));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const hbs = viewEngine(deps.i18n);
+  app.engine('.hbs', hbs.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', viewsDir);
+  app.use(staticFiles());
   app.use(middleware.handle(deps.i18n));
   app.use('/api', express.json({ limit: '1mb', type: () => true }));
 
@@ -40,6 +59,17 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   app.use('/api/v1', ticketRoutes(deps));
+  if (deps.portal) {
+    app.use(portal({
+      ...deps,
+      users: createUsersRepo(deps.sequelize),
+      kb: createKbRepo(deps.sequelize),
+      portal: createPortalRepo(deps.sequelize),
+      pgPool: deps.portal.pgPool,
+      sessionSecret: deps.portal.sessionSecret,
+      options: deps.portal.options ?? {},
+    }));
+  }
 
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'errors.notFound')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -47,8 +77,15 @@ export function createApp(deps: AppDeps): express.Express {
     if (e.status >= 500) log(`[web] ${req.method} ${req.originalUrl} → ${e.status}: ${describe(err instanceof UnavailableError ? err.causeDetail : err)}`);
     const t = req.t ?? deps.i18n.getFixedT('en');
     const fields = e.fields.map((f: FieldProblem) => ({ field: f.field, message: t(`field.${f.key}`, { field: f.field, ...f.params }) }));
-    const message = t(e.messageKey, { ...e.params, fields: fields.map((f) => f.message).join('; ') });
-    res.status(e.status).json({ error: { code: e.code, message, ...(fields.length ? { fields } : {}) } });
+    // Action and status names in a refusal are shown in the reader's words.
+    const params: Record<string, unknown> = { ...e.params };
+    if (typeof params.action === 'string') params.action = t(`actionName.${params.action}`, { defaultValue: params.action });
+    if (typeof params.status === 'string') params.status = t(`statusName.${params.status}`, { defaultValue: params.status });
+    const message = t(e.messageKey, { ...params, fields: fields.map((f) => f.message).join('; ') });
+    const json = () => res.status(e.status).json({ error: { code: e.code, message, ...(fields.length ? { fields } : {}) } });
+    // Content negotiation: a browser gets a localized page, everything else the JSON shape.
+    if (deps.portal && wantsHtml(req)) return renderErrorPage(req, res, e.status, message, fields, json);
+    json();
   });
   return app;
 }
@@ -63,6 +100,7 @@ function toHttpError(err: unknown): HttpError {
   const e = err as { status?: number; type?: string };
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', 'errors.malformedJson');
   if (e?.type === 'entity.too.large') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'errors.payloadTooLarge');
+  if (e?.type === 'parameters.too.many') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'errors.payloadTooLarge');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'errors.unsupportedMediaType');
   return new HttpError(500, 'INTERNAL', 'errors.internal');
 }

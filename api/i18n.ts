@@ -10,7 +10,8 @@ import * as middleware from 'i18next-http-middleware';
 
 export const LANGUAGES = ['en', 'pl', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const NAMESPACES = ['api'] as const;
+/** One namespace per surface: the REST API's messages, the portal's pages. */
+export const NAMESPACES = ['api', 'portal'] as const;
 
 export const localesDir = fileURLToPath(new URL('../locales/', import.meta.url));
 

@@ -2,7 +2,9 @@
  * The OpenAPI 3.1 document served at /api/v1/openapi.json. Body schemas are the
  * ones validation uses; a test checks every route of the app is described here.
  */
-import { acceptedResponse, createTicketRequest, errorResponse, ticketResponse } from './schemas.ts';
+import { TICKET_ACTIONS } from '../workflows/types.ts';
+import { ALLOWED_IN } from '../workflows/lifecycle.ts';
+import { acceptedResponse, actionBodies, createTicketRequest, errorResponse, reclassifyRequest, requesterReplyRequest, slaResponse, ticketResponse } from './schemas.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -51,6 +53,69 @@ export function openApiDocument(serverUrl = '/') {
           },
         },
       },
+      '/api/v1/tickets/{number}/sla': {
+        get: {
+          operationId: 'getTicketSla',
+          summary: 'The SLA clocks now: target, business time elapsed, remaining, paused, warned, breached',
+          parameters: [ticketNumberParam, langHeader],
+          responses: {
+            '200': { description: 'The clocks (empty until the ticket is classified).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sla' } } } },
+            '400': err('Not a ticket number.'),
+            '404': err('No such ticket.'),
+            '503': err('Temporal is unreachable.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}/actions/{action}': {
+        post: {
+          operationId: 'performTicketAction',
+          summary: 'An agent or requester action: a workflow Update, refused with 409 when the ticket\'s state does not allow it',
+          description: `Allowed states per action:\n${TICKET_ACTIONS.map((a) => `- \`${a}\`: ${ALLOWED_IN[a].join(', ')}`).join('\n')}`,
+          parameters: [ticketNumberParam, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: [...TICKET_ACTIONS] } }, langHeader],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { oneOf: TICKET_ACTIONS.map((a) => ({ $ref: `#/components/schemas/Action_${a}` })) } } },
+          },
+          responses: {
+            '200': { description: 'The ticket after the action.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
+            '400': err('Not a ticket number, or malformed JSON.'),
+            '404': err('No such ticket or action.'),
+            '409': err('Not allowed in the ticket\'s current state; nothing changed.'),
+            '422': err('A field is missing or invalid; nothing changed.'),
+            '503': err('Temporal is unreachable; nothing changed.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}/replies': {
+        post: {
+          operationId: 'replyToTicket',
+          summary: 'The requester writes back (a signal): recorded as a public comment; resumes a pending ticket',
+          parameters: [ticketNumberParam, langHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RequesterReply' } } } },
+          responses: {
+            '202': { description: 'Accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
+            '400': err('Not a ticket number, or malformed JSON.'),
+            '404': err('No such ticket.'),
+            '422': err('A field is missing or invalid.'),
+            '503': err('Temporal is unreachable.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}/reclassify': {
+        post: {
+          operationId: 'reclassifyTicket',
+          summary: 'Apply the newest rules version to this open ticket (explicit, with a reason; elapsed SLA time carries over)',
+          parameters: [ticketNumberParam, langHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Reclassify' } } } },
+          responses: {
+            '202': { description: 'Accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
+            '400': err('Not a ticket number, or malformed JSON.'),
+            '404': err('No such ticket.'),
+            '422': err('A field is missing or invalid.'),
+            '503': err('Temporal is unreachable.'),
+          },
+        },
+      },
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -64,6 +129,10 @@ export function openApiDocument(serverUrl = '/') {
         Ticket: ticketResponse,
         Accepted: acceptedResponse,
         Error: errorResponse,
+        Sla: slaResponse,
+        RequesterReply: requesterReplyRequest,
+        Reclassify: reclassifyRequest,
+        ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
   };

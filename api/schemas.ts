@@ -95,3 +95,68 @@ export const errorResponse = {
     },
   },
 } as const;
+
+// ----- ticket actions ------------------------------------------------------------------------
+
+const actor = { type: 'string', minLength: 1, maxLength: 254, description: 'Who does it (e-mail address). Sign-in replaces this with the session user.' } as const;
+const reason = { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S', 'x-blank-is-missing': true } as const;
+const message = { type: 'string', minLength: 1, maxLength: 20000, pattern: '\\S', 'x-blank-is-missing': true } as const;
+const tier = { type: 'string', minLength: 1, maxLength: 32 } as const;
+const body = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required: ['actor', ...required], properties: { actor, ...properties } }) as const;
+
+/** The body of POST /api/v1/tickets/{number}/actions/{action}, per action. */
+export const actionBodies = {
+  assign: body(['assignee'], { assignee: { type: 'string', minLength: 1, maxLength: 254 }, team: { type: 'string', minLength: 1, maxLength: 64 } }),
+  start: body([], {}),
+  respond: body(['message'], { message }),
+  comment: body(['message'], { message }),
+  set_pending: body(['reason'], { reason }),
+  resume: body(['reason'], { reason }),
+  resolve: body(['code'], { code: { type: 'string', enum: ['solved', 'workaround', 'not_reproducible', 'duplicate', 'no_response'] }, note: { type: 'string', maxLength: 20000 } }),
+  reopen: body(['reason'], { reason }),
+  close: body([], { reason: { type: 'string', maxLength: 2000 } }),
+  cancel: body(['reason'], { reason }),
+  escalate: body(['reason'], { reason, tier }),
+  deescalate: body(['reason'], { reason, tier }),
+  change_priority: body(['priority', 'reason'], { priority: { type: 'string', enum: ['P1', 'P2', 'P3', 'P4'] }, reason }),
+  rate: body(['score'], { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 2000 } }),
+} as const;
+
+export const requesterReplyRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['author', 'message'],
+  properties: { author: { type: 'string', format: 'email', maxLength: 254 }, message },
+} as const;
+
+export const reclassifyRequest = body(['reason'], { reason });
+
+const clockView = {
+  type: 'object',
+  required: ['name', 'targetMs', 'elapsedMs', 'remainingMs', 'deadlineAt', 'startedAt', 'stoppedAt', 'paused', 'pausedMs', 'warned', 'breached', 'breachedAt'],
+  properties: {
+    name: { type: 'string', enum: ['response', 'resolution'] },
+    targetMs: { type: 'integer', description: 'The target in business milliseconds.' },
+    elapsedMs: { type: 'integer', description: 'Business time counted so far (pauses excluded).' },
+    remainingMs: { type: 'integer', description: 'Target minus elapsed; negative once breached.' },
+    deadlineAt: { type: ['string', 'null'], format: 'date-time', description: 'When the target is reached if nothing pauses the clock; null while paused or stopped.' },
+    startedAt: { type: 'string', format: 'date-time' },
+    stoppedAt: { type: ['string', 'null'], format: 'date-time' },
+    paused: { type: 'boolean' },
+    pausedMs: { type: 'integer', description: 'Wall-clock time spent paused.' },
+    warned: { type: 'array', items: { type: 'number' }, description: 'Warning fractions already raised.' },
+    breached: { type: 'boolean' },
+    breachedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+export const slaResponse = {
+  type: 'object',
+  required: ['number', 'policy', 'calendar', 'clocks'],
+  properties: {
+    number: { type: 'string' },
+    policy: { type: ['string', 'null'] },
+    calendar: { type: ['string', 'null'] },
+    clocks: { type: 'array', items: clockView },
+  },
+} as const;

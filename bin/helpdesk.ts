@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from '../runtime/config.ts';
 import { TemporalCliUnavailableError } from '../runtime/temporal-cli.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Log } from '../runtime/stack.ts';
 import { seedDemo } from './seed-demo.ts';
+import { registerRulesCommands } from './rules-commands.ts';
 
 const log: Log = (line) => console.log(line);
 
@@ -100,6 +101,8 @@ program.command('migrate').description('Apply database migrations').action(async
   const db = await openDatabase(loadConfig(), log);
   await db.close();
 });
+
+registerRulesCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof TemporalCliUnavailableError) {

@@ -1,9 +1,17 @@
 import type { Sequelize, QueryInterface } from 'sequelize';
 import { Umzug, SequelizeStorage } from 'umzug';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-rules-versions.ts';
+import * as m0003 from './migrations/0003-lifecycle.ts';
+import * as m0004 from './migrations/0004-portal.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
-const migrations = [{ name: '0001-foundation', ...m0001 }];
+const migrations = [
+  { name: '0001-foundation', ...m0001 },
+  { name: '0002-rules-versions', ...m0002 },
+  { name: '0003-lifecycle', ...m0003 },
+  { name: '0004-portal', ...m0004 },
+];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {
   return new Umzug({

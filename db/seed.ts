@@ -2,7 +2,12 @@
  * The demo seed: teams for tiers L1–L3, a few users, and a few tickets (created
  * through intake, so each has its workflow). Runs once per database.
  */
+import { hash } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { ARGON2_OPTIONS } from './users-repo.ts';
+
+/** Every demo user signs in to the portal with this password (documented in docs/portal.md). */
+export const DEMO_PASSWORD = 'demo-password-1';
 
 export const DEMO_TEAMS = [
   { id: 'service-desk', name: 'Service Desk', tier: 'L1' },
@@ -36,10 +41,11 @@ export async function seedReferenceData(sequelize: Sequelize): Promise<boolean> 
     for (const team of DEMO_TEAMS) {
       await sequelize.query(`INSERT INTO teams (id, name, tier) VALUES (:id, :name, :tier) ON CONFLICT (id) DO NOTHING`, { replacements: { ...team }, transaction: t });
     }
+    const passwordHash = await hash(DEMO_PASSWORD, ARGON2_OPTIONS);
     for (const u of DEMO_USERS) {
       await sequelize.query(
-        `INSERT INTO users (email, display_name, locale, role, team_id, vip) VALUES (:email, :displayName, :locale, :role, :teamId, :vip) ON CONFLICT (email) DO NOTHING`,
-        { replacements: { ...u }, transaction: t },
+        `INSERT INTO users (email, display_name, locale, role, team_id, vip, password_hash) VALUES (:email, :displayName, :locale, :role, :teamId, :vip, :passwordHash) ON CONFLICT (email) DO NOTHING`,
+        { replacements: { ...u, passwordHash }, transaction: t },
       );
     }
     return true;

@@ -3,7 +3,14 @@
  * idempotency records. Returns plain records only.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { TicketEvent, TicketSnapshot } from '../workflows/types.ts';
+import type { TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
+
+/** Notifications an event causes, one outbox row per role. */
+export interface OutboxEntry {
+  kind: string;
+  roles: string[];
+  data: Record<string, unknown>;
+}
 
 export interface TicketRecord extends TicketSnapshot {
   timeline: TicketEvent[];
@@ -21,7 +28,7 @@ export interface IntakeRecord {
 interface TicketRow {
   number: string; workflow_id: string; title: string; description: string; requester_email: string; locale: string;
   channel: string; impact: string; urgency: string; category: string | null; priority: string | null; status: string;
-  tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null;
+  tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null; sla: TicketSla | null;
   created_at: Date; updated_at: Date; last_event_seq: number;
 }
 interface EventRow { seq: number; type: string; actor: string; reason: string | null; data: Record<string, unknown>; occurred_at: Date }
@@ -32,7 +39,7 @@ function toSnapshot(r: TicketRow): TicketSnapshot {
     locale: r.locale, channel: r.channel as TicketSnapshot['channel'], impact: r.impact as TicketSnapshot['impact'],
     urgency: r.urgency as TicketSnapshot['urgency'], category: r.category, priority: r.priority,
     status: r.status as TicketSnapshot['status'], tier: r.tier, teamId: r.team_id, assignee: r.assignee,
-    rulesVersion: r.rules_version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    rulesVersion: r.rules_version, sla: r.sla, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     lastEventSeq: r.last_event_seq,
   };
 }
@@ -77,20 +84,20 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(snapshot: TicketSnapshot, event: TicketEvent): Promise<void> {
+    async project(snapshot: TicketSnapshot, event: TicketEvent, notify?: OutboxEntry): Promise<void> {
       await sequelize.transaction(async (t) => {
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
-              priority, status, tier, team_id, assignee, rules_version, created_at, updated_at, last_event_seq)
+              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq)
            VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
-              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :createdAt, :updatedAt, :lastEventSeq)
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq)
            ON CONFLICT (number) DO UPDATE SET
               title = EXCLUDED.title, description = EXCLUDED.description, category = EXCLUDED.category, priority = EXCLUDED.priority,
               status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id, assignee = EXCLUDED.assignee,
-              rules_version = EXCLUDED.rules_version, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
+              rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
               updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
-          { replacements: { ...snapshot }, transaction: t },
+          { replacements: { ...snapshot, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
         );
         await sequelize.query(
           `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
@@ -98,6 +105,14 @@ export function createTicketsRepo(sequelize: Sequelize) {
            ON CONFLICT (ticket_number, seq) DO NOTHING`,
           { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, transaction: t },
         );
+        for (const role of notify?.roles ?? []) {
+          await sequelize.query(
+            `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
+             VALUES (:number, :seq, :role, :kind, :payload)
+             ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
+            { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...notify!.data, ticket: snapshot.number, title: snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
+          );
+        }
       });
     },
 
@@ -123,6 +138,15 @@ export function createTicketsRepo(sequelize: Sequelize) {
         { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
       );
       return rows.map(toSnapshot);
+    },
+
+    /** Notifications written for a ticket, oldest first. */
+    async outbox(number: string): Promise<Array<{ eventSeq: number; role: string; kind: string; payload: Record<string, unknown> }>> {
+      const rows = await sequelize.query<{ event_seq: number; role: string; kind: string; payload: Record<string, unknown> }>(
+        `SELECT event_seq, role, kind, payload FROM notification_outbox WHERE ticket_number = :number ORDER BY id`,
+        { replacements: { number }, type: QueryTypes.SELECT },
+      );
+      return rows.map((r) => ({ eventSeq: r.event_seq, role: r.role, kind: r.kind, payload: r.payload }));
     },
 
     async countEvents(number: string, type?: string): Promise<number> {

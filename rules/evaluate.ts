@@ -359,3 +359,41 @@ function resolveLadder(ladder: Ladder, responseMs: number, resolutionMs: number)
     }),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lookups for a running ticket (priority changes, functional escalation)
+
+/** The tiers in escalation order with their teams, as the rules version defines them. */
+export function tiersOf(compiled: CompiledRules): Array<{ id: string; teams: string[] }> {
+  const int = internals.get(compiled);
+  if (!int) throw new Error('not a compiled rules version');
+  return int.file.tiers.map((t) => ({ id: t.id, teams: [...t.teams] }));
+}
+
+/**
+ * The SLA policy and ladder a ticket gets at `priority` in `serviceLevel` under this
+ * rules version, as {@link evaluate} would choose them (used when an agent changes a
+ * ticket's priority: the rules version the ticket is bound to decides the new targets).
+ */
+export function policyFor(compiled: CompiledRules, serviceLevel: string, priority: Priority, ladderId?: string): Pick<Decision, 'policy' | 'ladder'> {
+  const int = internals.get(compiled);
+  if (!int) throw new Error('not a compiled rules version');
+  const policyId = int.policyByPair.get(`${serviceLevel}/${priority}`);
+  const policy = policyId === undefined ? undefined : int.policies.get(policyId);
+  if (!policy) throw new TicketFactsError(`No SLA policy for service level "${serviceLevel}" at ${priority}`);
+  const ladder = int.file.ladders.find((l) => l.appliesTo !== undefined
+      && (l.appliesTo.priorities === undefined || l.appliesTo.priorities.includes(priority))
+      && (l.appliesTo.serviceLevels === undefined || l.appliesTo.serviceLevels.includes(serviceLevel)))
+    ?? (ladderId !== undefined ? int.ladders.get(ladderId) : undefined)
+    ?? (int.ladders.get(int.file.defaults.ladder) as Ladder);
+  return {
+    policy: {
+      id: policy.policy.id,
+      responseMs: policy.responseMs,
+      resolutionMs: policy.resolutionMs,
+      calendar: structuredClone(int.calendars.get(policy.policy.calendar) as BusinessCalendar),
+      warnAt: [...(policy.policy.warnAt ?? [])],
+    },
+    ladder: resolveLadder(ladder, policy.responseMs, policy.resolutionMs),
+  };
+}

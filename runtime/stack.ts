@@ -9,11 +9,16 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
+import pg from 'pg';
 import { createApp } from '../api/app.ts';
 import { createI18n } from '../api/i18n.ts';
 import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
 import { createTicketsRepo, type TicketsRepo } from '../db/tickets-repo.ts';
+import { createPortalRepo } from '../db/portal-repo.ts';
+import { createDirectoryRepo, type DirectoryRepo } from '../db/directory-repo.ts';
+import { createRulesRepo } from '../db/rules-repo.ts';
+import { createRulesVersions, loadDefaultRulesText, type RulesVersions } from '../rules/versions.ts';
 import type { Config } from './config.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
@@ -26,10 +31,15 @@ export interface Database {
   url: string;
   sequelize: Sequelize;
   tickets: TicketsRepo;
+  rules: RulesVersions;
+  directory: DirectoryRepo;
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data folder; then migrates. */
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data folder; then
+ * migrates and publishes the shipped default rules as version 1 if no version exists.
+ */
 export async function openDatabase(config: Config, log: Log): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
@@ -48,10 +58,15 @@ export async function openDatabase(config: Config, log: Log): Promise<Database> 
     await stopEmbedded?.();
     throw err;
   }
+  const rules = createRulesVersions(createRulesRepo(sequelize));
+  const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
+  if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
   return {
     url,
     sequelize,
     tickets: createTicketsRepo(sequelize),
+    rules,
+    directory: createDirectoryRepo(sequelize),
     async close() {
       await sequelize.close();
       await stopEmbedded?.();
@@ -80,7 +95,7 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
 }
 
 export async function startWorker(config: Config, address: string, db: Database): Promise<{ worker: Worker; done: Promise<void> }> {
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets } });
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory } });
   const done = worker.run();
   return { worker, done };
 }
@@ -93,6 +108,8 @@ export interface WebServer {
 
 export async function startWeb(config: Config, address: string, db: Database, log: Log, listen: { host: string; port: number } = { host: config.host, port: config.port }): Promise<WebServer> {
   const client = await connectClient(targetFromConfig(config, address));
+  // The portal's sessions live in PostgreSQL (connect-pg-simple) on a small pool of their own.
+  const sessionPool = new pg.Pool({ connectionString: db.url, max: 4 });
   const app = createApp({
     i18n: await createI18n(),
     sequelize: db.sequelize,
@@ -102,6 +119,12 @@ export async function startWeb(config: Config, address: string, db: Database, lo
     ticketPrefix: config.ticketPrefix,
     intakeWaitMs: config.intakeWaitMs,
     log,
+    portal: {
+      pgPool: sessionPool,
+      sessionSecret: await createPortalRepo(db.sequelize).sessionSecret(),
+      // Follow links use PUBLIC_URL unless this process listens elsewhere (tests on port 0): then the request's origin.
+      options: { publicUrl: listen.port === config.port ? config.publicUrl : '' },
+    },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -116,6 +139,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.connection.close();
+      await sessionPool.end();
     },
   };
 }

@@ -64,6 +64,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.target.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
+    // A worker that dies holds its workflows' sticky queue; after this long the server gives
+    // their next task (a due SLA timer, say) to any worker, so a restart delays it no longer.
+    stickyQueueScheduleToStartTimeout: '2s',
     ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath }),
   });
 }

@@ -55,5 +55,14 @@ describe('the OpenAPI document at /api/v1/openapi.json', function () {
     check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', `/api/v1/tickets/${created.body.number}`));
     check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', '/api/v1/tickets/HD-1999-000001'));
     check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', '/api/v1/tickets/nope'));
+    const number = created.body.number as string;
+    check('/api/v1/tickets/{number}/sla', 'get', await request(env.web.url, 'GET', `/api/v1/tickets/${number}/sla`));
+    const action = (name: string, body: unknown) => request(env.web.url, 'POST', `/api/v1/tickets/${number}/actions/${name}`, { body });
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', await action('assign', { actor: 'agent@example.com', assignee: 'agent@example.com' }));
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', await action('reopen', { actor: 'agent@example.com', reason: 'x' }));
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', await action('resolve', { actor: 'agent@example.com' }));
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', await action('fly', {}));
+    check('/api/v1/tickets/{number}/replies', 'post', await request(env.web.url, 'POST', `/api/v1/tickets/${number}/replies`, { body: { author: 'docs@example.com', message: 'more info' } }));
+    check('/api/v1/tickets/{number}/reclassify', 'post', await request(env.web.url, 'POST', `/api/v1/tickets/${number}/reclassify`, { body: { actor: 'owner@example.com', reason: 'new rules' } }));
   });
 });

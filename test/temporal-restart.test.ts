@@ -24,7 +24,7 @@ describe('durability: the Temporal dev server stops and starts again on the same
 
     const up = async (): Promise<{ server: DevServer; worker: Worker; running: Promise<void>; web: WebServer }> => {
       const server = await startTestTemporal(dbFile, port);
-      const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'restart-test', deps: { tickets: db.tickets }, bundle });
+      const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'restart-test', deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle });
       const running = worker.run();
       const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
       return { server, worker, running, web };

@@ -2,11 +2,29 @@
  * The ticket workflow's messages. The API imports these definitions, so caller and
  * workflow share one name and one type for each.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { TicketSnapshot } from './types.ts';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RequesterReply, TicketAction, TicketSnapshot } from './types.ts';
+import type { SlaView } from './sla-state.ts';
 
-/** Waits until intake is recorded in the read model and returns the ticket (used with update-with-start). */
+/** Waits until intake is recorded in the read model and returns the ticket. */
 export const intakeRecordedUpdate = defineUpdate<TicketSnapshot>('intakeRecorded');
+
+/**
+ * Performs one action (assign, resolve, escalate, …). Its validator refuses an
+ * action the current state does not allow with an ApplicationFailure of type
+ * RefusalType.invalidTransition, and nothing changes. Returns the ticket after the
+ * action, once the read model has it.
+ */
+export const ticketActionUpdate = defineUpdate<TicketSnapshot, [TicketAction]>('ticketAction');
+
+/** The requester wrote back: recorded as a public comment; resumes a pending ticket. */
+export const requesterReplySignal = defineSignal<[RequesterReply]>('requesterReply');
+
+/** Apply the newest published rules version to this open ticket (explicit, with a reason). */
+export const reclassifySignal = defineSignal<[{ actor: string; reason: string }]>('reclassify');
 
 /** The ticket as the workflow holds it now. */
 export const ticketQuery = defineQuery<TicketSnapshot>('ticket');
+
+/** The SLA clocks now: target, business time elapsed, remaining, paused, warned, breached. */
+export const slaQuery = defineQuery<SlaView>('sla');

@@ -64,11 +64,78 @@ export interface TicketSnapshot {
   teamId: string | null;
   assignee: string | null;
   rulesVersion: number | null;
+  /** The SLA in force, for lists and the portal's promise; null until classified. */
+  sla: TicketSla | null;
   createdAt: string;
   updatedAt: string;
   lastEventSeq: number;
 }
 
+export interface TicketSla {
+  policyId: string;
+  calendarId: string;
+  /** False for a 24×7 calendar: targets count every hour. */
+  businessHours: boolean;
+  responseTargetMs: number;
+  resolutionTargetMs: number;
+  /** ISO instants; null once the clock has stopped or while it is paused. */
+  responseDueAt: string | null;
+  resolutionDueAt: string | null;
+  responded: boolean;
+  paused: boolean;
+  breached: Array<'response' | 'resolution'>;
+}
+
 export function workflowIdFor(ticketNumber: string): string {
   return `ticket-${ticketNumber}`;
 }
+
+export const ResolutionCode = {
+  solved: 'solved',
+  workaround: 'workaround',
+  not_reproducible: 'not_reproducible',
+  duplicate: 'duplicate',
+  no_response: 'no_response',
+} as const;
+export type ResolutionCode = (typeof ResolutionCode)[keyof typeof ResolutionCode];
+
+/**
+ * What agents and requesters can do to a ticket, each one workflow Update. `actor`
+ * is who does it (an e-mail address); reasons are required where an auditor would ask "why?".
+ */
+export type TicketAction =
+  | { action: 'assign'; actor: string; assignee: string; team?: string }
+  | { action: 'start'; actor: string }
+  | { action: 'respond'; actor: string; message: string }
+  | { action: 'comment'; actor: string; message: string }
+  | { action: 'set_pending'; actor: string; reason: string }
+  | { action: 'resume'; actor: string; reason: string }
+  | { action: 'resolve'; actor: string; code: ResolutionCode; note?: string }
+  | { action: 'reopen'; actor: string; reason: string }
+  | { action: 'close'; actor: string; reason?: string }
+  | { action: 'cancel'; actor: string; reason: string }
+  | { action: 'escalate'; actor: string; reason: string; tier?: string }
+  | { action: 'deescalate'; actor: string; reason: string; tier?: string }
+  | { action: 'change_priority'; actor: string; priority: string; reason: string }
+  | { action: 'rate'; actor: string; score: number; comment?: string };
+
+export type TicketActionName = TicketAction['action'];
+
+export const TICKET_ACTIONS: readonly TicketActionName[] = [
+  'assign', 'start', 'respond', 'comment', 'set_pending', 'resume', 'resolve', 'reopen', 'close', 'cancel',
+  'escalate', 'deescalate', 'change_priority', 'rate',
+];
+
+/** A requester's reply (portal, e-mail): a public comment that resumes a pending ticket. */
+export interface RequesterReply {
+  author: string;
+  message: string;
+}
+
+/** Failure types a refused action leaves the workflow with; the API answers 409 or 422. */
+export const RefusalType = {
+  /** Not allowed in the ticket's current state (409). */
+  invalidTransition: 'InvalidTransition',
+  /** Malformed or out-of-range arguments (422). */
+  invalidArgument: 'InvalidArgument',
+} as const;

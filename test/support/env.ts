@@ -112,7 +112,7 @@ export function getEnv(): Promise<TestEnv> {
     const db = await openDatabase(config, log);
     onCleanup(() => db.close());
     const bundle = await workflowBundle();
-    const worker = await createWorker({ target: { address: devServer.address, namespace: 'default' }, taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets }, bundle });
+    const worker = await createWorker({ target: { address: devServer.address, namespace: 'default' }, taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle });
     const running = worker.run();
     onCleanup(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -123,4 +123,53 @@ export function getEnv(): Promise<TestEnv> {
     return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl };
   })();
   return envPromise;
+}
+
+export interface IsolatedStack {
+  config: Config;
+  db: Database;
+  web: WebServer;
+  client: Client;
+  worker: Worker;
+  taskQueue: string;
+  temporalAddress: string;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<Worker>;
+}
+
+/**
+ * A database, task queue, worker and web app of its own on the shared Temporal dev
+ * server, with `rulesText` published as the active rules version.
+ */
+export async function isolatedStack(label: string, rulesText?: string, opts: { worker?: boolean } = {}): Promise<IsolatedStack> {
+  const shared = await getEnv();
+  const taskQueue = `${label}-${Date.now().toString(36)}`;
+  const config = testConfig({ DATABASE_URL: await freshDatabaseUrl(label), TEMPORAL_ADDRESS: shared.temporalAddress, HELPDESK_TASK_QUEUE: taskQueue });
+  const db = await openDatabase(config, log);
+  onCleanup(() => db.close());
+  if (rulesText) {
+    const published = await db.rules.publish(rulesText, { author: 'test', comment: `rules for ${label}` });
+    if (!published.ok) throw new Error(`test rules invalid: ${JSON.stringify(published.problems)}`);
+  }
+  let worker!: Worker;
+  let running: Promise<void> = Promise.resolve();
+  const startWorker = async () => {
+    worker = await createWorker({ target: { address: shared.temporalAddress, namespace: 'default' }, taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle: shared.bundle });
+    running = worker.run();
+    stack.worker = worker;
+    return worker;
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+  const web = await startWeb(config, shared.temporalAddress, db, log, { host: '127.0.0.1', port: 0 });
+  onCleanup(() => web.close());
+  const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker };
+  if (opts.worker !== false) {
+    await startWorker();
+    onCleanup(stopWorker);
+  }
+  return stack;
 }

@@ -1,0 +1,55 @@
+/** Rules decisions for a ticket: classification at intake, re-classification, priority changes. */
+import { ApplicationFailure } from '@temporalio/common';
+import { evaluate, policyFor, tiersOf, type Decision, type Priority, type TicketFacts } from '../rules/index.ts';
+import type { ActivityDeps } from './index.ts';
+
+export interface ClassifyInput {
+  ticket: { title: string; description: string; category: string | null; impact: 'high' | 'medium' | 'low'; urgency: 'high' | 'medium' | 'low'; channel: string; language: string };
+  requesterEmail: string;
+  /** The instant the decision is for (the ticket's creation, or the re-classification). */
+  atMs: number;
+  /** A specific rules version; the active one when omitted. */
+  rulesVersion?: number;
+}
+
+export interface Classification {
+  decision: Decision;
+  tiers: Array<{ id: string; teams: string[] }>;
+}
+
+export function createClassifyActivities(deps: ActivityDeps) {
+  async function load(version?: number) {
+    return version === undefined ? deps.rules.active() : deps.rules.compiled(version);
+  }
+  return {
+    /** The rules decision and its explanation; recorded in history, so replay never re-evaluates. */
+    async classifyTicket(input: ClassifyInput): Promise<Classification> {
+      const rules = await load(input.rulesVersion);
+      const requester = await deps.directory.requesterFacts(input.requesterEmail);
+      const facts: TicketFacts = {
+        ticket: {
+          title: input.ticket.title,
+          description: input.ticket.description,
+          ...(input.ticket.category ? { category: input.ticket.category } : {}),
+          impact: input.ticket.impact,
+          urgency: input.ticket.urgency,
+          channel: input.ticket.channel,
+          language: input.ticket.language,
+        },
+        requester,
+      };
+      const decision = await evaluate(rules.compiled, facts, input.atMs);
+      return { decision, tiers: tiersOf(rules.compiled) };
+    },
+
+    /** The policy and ladder for a new priority under the ticket's own rules version. */
+    async policyForPriority(input: { rulesVersion: number; serviceLevel: string; priority: string; ladderId: string | null }): Promise<Pick<Decision, 'policy' | 'ladder'>> {
+      const rules = await load(input.rulesVersion);
+      try {
+        return policyFor(rules.compiled, input.serviceLevel, input.priority as Priority, input.ladderId ?? undefined);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'NoPolicy');
+      }
+    },
+  };
+}

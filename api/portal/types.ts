@@ -1,0 +1,68 @@
+/**
+ * What the portal needs and what it keeps in a session.
+ */
+import type { Client } from '@temporalio/client';
+import type { i18n } from 'i18next';
+import type { Pool } from 'pg';
+import type { Sequelize } from 'sequelize';
+import type { KbRepo } from '../../db/kb-repo.ts';
+import type { PortalRepo } from '../../db/portal-repo.ts';
+import type { TicketsRepo } from '../../db/tickets-repo.ts';
+import type { UserRecord, UsersRepo } from '../../db/users-repo.ts';
+import type { Language } from '../i18n.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+    /** Tickets this browser may follow without an account (it presented their secret link). */
+    followed?: string[];
+    /** A message shown once on the next page (after a redirect). */
+    notice?: { key: string; params?: Record<string, string> };
+    /** The follow link of a ticket just reported without an account, shown once on its page. */
+    followLink?: { number: string; link: string; code: string };
+  }
+}
+
+export interface PortalLimits {
+  /** Sign-in attempts per address and e-mail in 15 minutes. @default 5 */
+  signInPer15Min: number;
+  /** Ticket submissions per user (or address when signed out) in an hour. @default 20 */
+  reportsPerHour: number;
+  /** Follow attempts (number + code) per address in 15 minutes. @default 20 */
+  followPer15Min: number;
+}
+
+export const DEFAULT_LIMITS: PortalLimits = { signInPer15Min: 5, reportsPerHour: 20, followPer15Min: 20 };
+
+export interface PortalOptions {
+  limits?: Partial<PortalLimits>;
+  /** Base URL in follow links; when empty, the request's own origin. */
+  publicUrl?: string;
+  /** Time zone for viewers who are signed out and whose browser did not tell us theirs. @default Europe/Warsaw */
+  defaultTimeZone?: string;
+}
+
+export interface PortalDeps {
+  i18n: i18n;
+  sequelize: Sequelize;
+  tickets: TicketsRepo;
+  users: UsersRepo;
+  kb: KbRepo;
+  portal: PortalRepo;
+  temporal: Client;
+  taskQueue: string;
+  ticketPrefix: string;
+  intakeWaitMs: number;
+  /** PostgreSQL pool for the session store (connect-pg-simple). */
+  pgPool: Pool;
+  sessionSecret: string;
+  options: PortalOptions;
+}
+
+/** Who is looking: a signed-in user and/or the tickets this browser may follow. */
+export interface Viewer {
+  user: UserRecord | undefined;
+  followed: readonly string[];
+  language: Language;
+  timeZone: string;
+}

@@ -1,0 +1,154 @@
+/**
+ * Following a ticket: who may see it (its requester signed in, or a browser that
+ * presented the ticket's secret link), what the requester sees of it (public events
+ * only), and the requester's actions — reply, confirm, reopen, rate — each through
+ * the ticket's workflow.
+ */
+import type { TFunction } from 'i18next';
+import type { PortalRepo, AttachmentMeta, RatingRecord } from '../../../db/portal-repo.ts';
+import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../../db/tickets-repo.ts';
+import type { TicketEvent } from '../../../workflows/types.ts';
+import { NotFoundError, UnavailableError, ValidationError } from '../../errors.ts';
+import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../use-cases/ticket-actions.ts';
+import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
+import { FormChecks, text, type FormBody } from '../forms.ts';
+import type { Viewer } from '../types.ts';
+import { tokenHash } from './report.ts';
+
+export interface FollowDeps extends ActionDeps {
+  tickets: TicketsRepo;
+  portal: PortalRepo;
+}
+
+/** Events a requester sees. Internal notes ('commented'), rule decisions, SLA and escalation events stay internal. */
+export const PUBLIC_EVENTS = [
+  'created', 'responded', 'requester_replied', 'assigned', 'started', 'pending', 'resumed',
+  'resolved', 'reopened', 'closed', 'auto_closed', 'cancelled', 'rated',
+] as const;
+const PUBLIC = new Set<string>(PUBLIC_EVENTS);
+
+export function canSee(viewer: Viewer, ticket: { number: string; requesterEmail: string }): boolean {
+  return (viewer.user !== undefined && viewer.user.email === ticket.requesterEmail) || viewer.followed.includes(ticket.number);
+}
+
+/**
+ * The ticket if this viewer may see it. Someone else's ticket answers exactly like a
+ * ticket that does not exist (404), so numbers cannot be probed.
+ */
+export async function openTicket(deps: { tickets: TicketsRepo }, viewer: Viewer, number: string): Promise<TicketRecord> {
+  if (!TICKET_NUMBER_PATTERN.test(number)) throw new NotFoundError('portal:errors.ticketNotFound', { number });
+  const ticket = await deps.tickets.get(number).catch((err: unknown) => {
+    throw new UnavailableError(err);
+  });
+  if (!ticket || !canSee(viewer, ticket)) throw new NotFoundError('portal:errors.ticketNotFound', { number });
+  return ticket;
+}
+
+/** Checks a number and secret code; returns the number to remember in the session. */
+export async function followByCode(deps: { portal: PortalRepo }, number: string, code: string): Promise<string> {
+  const checks = new FormChecks().required('number', number, 40).required('code', code, 100);
+  checks.done();
+  const normalised = number.trim().toUpperCase();
+  const owner = await deps.portal.tokenTicket(tokenHash(code.trim()));
+  if (owner !== normalised) throw new ValidationError([{ field: 'code', key: 'badFollow' }]);
+  return normalised;
+}
+
+export interface TimelineItem {
+  seq: number;
+  text: string;
+  who: string;
+  when: string;
+  iso: string;
+  message?: string;
+  mine: boolean;
+}
+
+export interface TicketView {
+  ticket: TicketRecord;
+  statusText: string;
+  promise: string;
+  created: string;
+  updated: string;
+  timeline: TimelineItem[];
+  attachments: Array<AttachmentMeta & { size: string }>;
+  rating: RatingRecord | undefined;
+  canReply: boolean;
+  canConfirm: boolean;
+  canReopen: boolean;
+  canRate: boolean;
+}
+
+function timelineItem(e: TicketEvent, ticket: TicketRecord, viewer: Viewer, tp: TFunction): TimelineItem {
+  const mine = e.actor === ticket.requesterEmail;
+  const who = mine ? tp('timeline.you') : e.actor === 'system' || e.actor.startsWith('system') ? tp('timeline.system') : tp('timeline.support');
+  const message = typeof e.data.message === 'string' ? e.data.message : typeof e.data.note === 'string' ? e.data.note : e.type === 'reopened' || e.type === 'pending' ? (e.reason ?? undefined) : undefined;
+  const score = typeof e.data.score === 'number' ? e.data.score : undefined;
+  return {
+    seq: e.seq, mine, who,
+    text: tp(`timeline.${e.type}`, { score }),
+    when: formatDateTime(e.occurredAt, viewer.language, viewer.timeZone),
+    iso: e.occurredAt,
+    ...(message ? { message } : {}),
+  };
+}
+
+export async function ticketView(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, tp: TFunction): Promise<TicketView> {
+  const [attachments, rating] = await Promise.all([deps.portal.attachments(ticket.number), deps.portal.rating(ticket.number)]);
+  const open = !['closed', 'cancelled'].includes(ticket.status);
+  const rated = rating !== undefined || ticket.timeline.some((e) => e.type === 'rated');
+  return {
+    ticket,
+    statusText: tp(`status.${ticket.status}`),
+    promise: slaPromise(ticket, tp),
+    created: formatDateTime(ticket.createdAt, viewer.language, viewer.timeZone),
+    updated: formatDateTime(ticket.updatedAt, viewer.language, viewer.timeZone),
+    timeline: ticket.timeline.filter((e) => PUBLIC.has(e.type)).map((e) => timelineItem(e, ticket, viewer, tp)),
+    attachments: attachments.map((a) => ({ ...a, size: formatBytes(a.sizeBytes, viewer.language) })),
+    rating,
+    canReply: open && ticket.status !== 'resolved',
+    canConfirm: ticket.status === 'resolved',
+    canReopen: ticket.status === 'resolved',
+    canRate: ['resolved', 'closed'].includes(ticket.status) && !rated,
+  };
+}
+
+const actorOf = (viewer: Viewer, ticket: TicketRecord) => viewer.user?.email ?? ticket.requesterEmail;
+
+/** Waits briefly for the workflow to project an event, so the page after a redirect shows it. */
+async function projected(deps: FollowDeps, number: string, after: number): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const t = await deps.tickets.get(number);
+    if (t && t.lastEventSeq > after) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function reply(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, body: FormBody): Promise<void> {
+  const message = text(body, 'message').trim();
+  new FormChecks().required('message', message, 20_000).done();
+  await sendRequesterReply(deps, ticket.number, { author: actorOf(viewer, ticket), message });
+  await projected(deps, ticket.number, ticket.lastEventSeq);
+}
+
+export async function confirmResolution(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord): Promise<void> {
+  await performTicketAction(deps, ticket.number, { action: 'close', actor: actorOf(viewer, ticket), reason: 'confirmed by the requester' });
+}
+
+export async function reopen(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, body: FormBody): Promise<void> {
+  const reason = text(body, 'reason').trim();
+  new FormChecks().required('reason', reason, 2000).done();
+  await performTicketAction(deps, ticket.number, { action: 'reopen', actor: actorOf(viewer, ticket), reason });
+}
+
+export async function rate(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, body: FormBody): Promise<void> {
+  const score = Number(text(body, 'score'));
+  const comment = text(body, 'comment').trim();
+  const checks = new FormChecks();
+  if (!Number.isInteger(score) || score < 1 || score > 5) checks.add('score', 'score');
+  if (comment.length > 2000) checks.add('comment', 'tooLong', { max: 2000 });
+  checks.done();
+  const actor = actorOf(viewer, ticket);
+  await performTicketAction(deps, ticket.number, { action: 'rate', actor, score, ...(comment ? { comment } : {}) });
+  await deps.portal.saveRating(ticket.number, { score, comment: comment || null, ratedBy: actor });
+}

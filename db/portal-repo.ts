@@ -1,0 +1,122 @@
+/**
+ * What the portal keeps beside the ticket read model: secret follow links (hashes
+ * only), attachments, satisfaction ratings and shared settings. Plain records only.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export interface AttachmentMeta {
+  id: number;
+  ticketNumber: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+export interface NewAttachment {
+  filename: string;
+  contentType: string;
+  sha256: string;
+  data: Buffer;
+}
+
+export interface RatingRecord {
+  score: number;
+  comment: string | null;
+  createdAt: string;
+}
+
+interface AttachmentRow { id: string; ticket_number: string; filename: string; content_type: string; size_bytes: number; created_at: Date }
+
+const toMeta = (r: AttachmentRow): AttachmentMeta => ({
+  id: Number(r.id), ticketNumber: r.ticket_number, filename: r.filename, contentType: r.content_type, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString(),
+});
+
+export function createPortalRepo(sequelize: Sequelize) {
+  return {
+    /** The session-signing secret every web process shares (made by migration 0004). */
+    async sessionSecret(): Promise<string> {
+      const [row] = await sequelize.query<{ value: string }>(`SELECT value FROM portal_settings WHERE key = 'session_secret'`, { type: QueryTypes.SELECT });
+      if (!row) throw new Error('portal_settings has no session_secret: run the migrations');
+      return row.value;
+    },
+
+    /**
+     * Stores the hash of a follow token and queues the e-mail that carries the link
+     * (delivery is the notifications' job). One queued link per ticket.
+     */
+    async addFollowToken(t: { tokenHash: string; ticketNumber: string; email: string; link: string; locale: string }): Promise<void> {
+      await sequelize.transaction(async (tx) => {
+        await sequelize.query(
+          `INSERT INTO requester_tokens (token_hash, ticket_number, email) VALUES (:tokenHash, :ticketNumber, :email)`,
+          { replacements: t, transaction: tx },
+        );
+        await sequelize.query(
+          `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
+           VALUES (:ticketNumber, 0, 'requester', 'follow_link', :payload)
+           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
+          { replacements: { ticketNumber: t.ticketNumber, payload: JSON.stringify({ email: t.email, link: t.link, locale: t.locale }) }, transaction: tx },
+        );
+      });
+    },
+
+    async tokenTicket(tokenHash: string): Promise<string | undefined> {
+      const [row] = await sequelize.query<{ ticket_number: string }>(`SELECT ticket_number FROM requester_tokens WHERE token_hash = :tokenHash`, { replacements: { tokenHash }, type: QueryTypes.SELECT });
+      return row?.ticket_number;
+    },
+
+    /** Adds a ticket's attachments in one transaction; the same file again is recognised and not stored twice. */
+    async addAttachments(ticketNumber: string, uploadedBy: string, files: NewAttachment[]): Promise<void> {
+      if (files.length === 0) return;
+      await sequelize.transaction(async (tx) => {
+        for (const f of files) {
+          await sequelize.query(
+            `INSERT INTO ticket_attachments (ticket_number, filename, content_type, size_bytes, sha256, data, uploaded_by)
+             VALUES (:ticketNumber, :filename, :contentType, :size, :sha256, :data, :uploadedBy)
+             ON CONFLICT (ticket_number, sha256, filename) DO NOTHING`,
+            { replacements: { ticketNumber, uploadedBy, filename: f.filename, contentType: f.contentType, size: f.data.length, sha256: f.sha256, data: f.data }, transaction: tx },
+          );
+        }
+      });
+    },
+
+    async attachments(ticketNumber: string): Promise<AttachmentMeta[]> {
+      const rows = await sequelize.query<AttachmentRow>(
+        `SELECT id::text AS id, ticket_number, filename, content_type, size_bytes, created_at FROM ticket_attachments WHERE ticket_number = :ticketNumber ORDER BY id`,
+        { replacements: { ticketNumber }, type: QueryTypes.SELECT },
+      );
+      return rows.map(toMeta);
+    },
+
+    async attachment(ticketNumber: string, id: number): Promise<(AttachmentMeta & { data: Buffer }) | undefined> {
+      const [row] = await sequelize.query<AttachmentRow & { data: Buffer }>(
+        `SELECT id::text AS id, ticket_number, filename, content_type, size_bytes, created_at, data FROM ticket_attachments WHERE ticket_number = :ticketNumber AND id = :id`,
+        { replacements: { ticketNumber, id }, type: QueryTypes.SELECT },
+      );
+      return row && { ...toMeta(row), data: row.data };
+    },
+
+    async countAttachments(): Promise<number> {
+      const [row] = await sequelize.query<{ n: string }>(`SELECT count(*)::text AS n FROM ticket_attachments`, { type: QueryTypes.SELECT });
+      return Number(row?.n ?? 0);
+    },
+
+    async saveRating(ticketNumber: string, r: { score: number; comment: string | null; ratedBy: string }): Promise<void> {
+      await sequelize.query(
+        `INSERT INTO ticket_ratings (ticket_number, score, comment, rated_by) VALUES (:ticketNumber, :score, :comment, :ratedBy)
+         ON CONFLICT (ticket_number) DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, rated_by = EXCLUDED.rated_by, created_at = now()`,
+        { replacements: { ticketNumber, ...r } },
+      );
+    },
+
+    async rating(ticketNumber: string): Promise<RatingRecord | undefined> {
+      const [row] = await sequelize.query<{ score: number; comment: string | null; created_at: Date }>(
+        `SELECT score, comment, created_at FROM ticket_ratings WHERE ticket_number = :ticketNumber`,
+        { replacements: { ticketNumber }, type: QueryTypes.SELECT },
+      );
+      return row && { score: row.score, comment: row.comment, createdAt: row.created_at.toISOString() };
+    },
+  };
+}
+
+export type PortalRepo = ReturnType<typeof createPortalRepo>;

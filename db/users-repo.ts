@@ -1,0 +1,99 @@
+/**
+ * Users: requesters, agents (with a team and so a tier), process owners, auditors
+ * and admins. Returns plain records; the password hash never leaves this module
+ * except to the password check.
+ */
+import type { Options as ArgonOptions } from '@node-rs/argon2';
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export const Role = { requester: 'requester', agent: 'agent', process_owner: 'process_owner', auditor: 'auditor', admin: 'admin' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export interface UserRecord {
+  id: number;
+  email: string;
+  displayName: string;
+  locale: string;
+  timeZone: string;
+  role: Role;
+  teamId: string | null;
+  /** The support tier of the agent's team (L1/L2/L3), null for everyone else. */
+  tier: string | null;
+  vip: boolean;
+  hasPassword: boolean;
+}
+
+interface UserRow {
+  id: string; email: string; display_name: string; locale: string; time_zone: string; role: string;
+  team_id: string | null; tier: string | null; vip: boolean; password_hash: string | null;
+}
+
+function toRecord(r: UserRow): UserRecord {
+  return {
+    id: Number(r.id), email: r.email, displayName: r.display_name, locale: r.locale, timeZone: r.time_zone,
+    role: r.role as Role, teamId: r.team_id, tier: r.tier, vip: r.vip, hasPassword: r.password_hash !== null,
+  };
+}
+
+const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip, u.password_hash
+                  FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
+
+export function createUsersRepo(sequelize: Sequelize) {
+  async function one(where: string, replacements: Record<string, unknown>): Promise<UserRow | undefined> {
+    const rows = await sequelize.query<UserRow>(`${SELECT} WHERE ${where}`, { replacements, type: QueryTypes.SELECT });
+    return rows[0];
+  }
+  return {
+    async findById(id: number): Promise<UserRecord | undefined> {
+      const r = await one('u.id = :id', { id });
+      return r && toRecord(r);
+    },
+
+    async findByEmail(email: string): Promise<UserRecord | undefined> {
+      const r = await one('u.email = :email', { email: email.trim().toLowerCase() });
+      return r && toRecord(r);
+    },
+
+    /** The user and their password hash, for the sign-in check only. */
+    async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | undefined> {
+      const r = await one('u.email = :email', { email: email.trim().toLowerCase() });
+      return r && { user: toRecord(r), passwordHash: r.password_hash };
+    },
+
+    /**
+     * Creates a requester, or gives a password to a known address that has none yet
+     * (someone who reported by e-mail or API before). Returns undefined when the
+     * address already has a password or belongs to staff (staff accounts are made by
+     * an admin, never claimed through sign-up).
+     */
+    async register(u: { email: string; displayName: string; passwordHash: string; locale: string; timeZone: string }): Promise<UserRecord | undefined> {
+      const rows = await sequelize.query<{ id: string }>(
+        `INSERT INTO users (email, display_name, locale, time_zone, role, password_hash)
+         VALUES (:email, :displayName, :locale, :timeZone, 'requester', :passwordHash)
+         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, display_name = EXCLUDED.display_name,
+                                           locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone
+           WHERE users.password_hash IS NULL AND users.role = 'requester'
+         RETURNING id::text AS id`,
+        { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
+      );
+      const id = rows[0]?.id;
+      return id === undefined ? undefined : this.findById(Number(id));
+    },
+
+    async setPassword(email: string, passwordHash: string): Promise<void> {
+      await sequelize.query(`UPDATE users SET password_hash = :passwordHash WHERE email = :email`, { replacements: { email: email.toLowerCase(), passwordHash } });
+    },
+
+    async setLocale(id: number, locale: string): Promise<void> {
+      await sequelize.query(`UPDATE users SET locale = :locale WHERE id = :id`, { replacements: { id, locale } });
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;
+
+/**
+ * Password hashing: argon2id (algorithm 2) with @node-rs/argon2's defaults of
+ * 19 MiB memory, 2 passes, 1 lane — OWASP's recommended minimum.
+ */
+export const ARGON2_OPTIONS = { algorithm: 2 } as const satisfies ArgonOptions;
