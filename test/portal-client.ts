@@ -92,8 +92,8 @@ export function hiddenValue(html: string, name: string): string {
 
 /** Text of the element with this id (first match), tags stripped, entities decoded. */
 export function textOf(html: string, id: string): string | undefined {
-  const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html);
-  return m ? decode(m[1]!.replace(/<[^>]+>/g, '')).trim() : undefined;
+  const m = new RegExp(`<(\\w+)[^>]*\\sid="${id}"[^>]*>([\\s\\S]*?)</\\1>`).exec(html);
+  return m ? decode(m[2]!.replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').replace(/^⚠ /, '').trim() : undefined;
 }
 
 export function decode(s: string): string {

@@ -8,6 +8,7 @@ import { openDatabase, startWeb, type Database, type WebServer } from '../runtim
 import type { Worker } from '@temporalio/worker';
 import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
 import { request } from './support/http.ts';
+import { waitFor } from './support/processes.ts';
 
 describe('durability: the Temporal dev server stops and starts again on the same SQLite file', function () {
   this.timeout(180_000);
@@ -51,6 +52,15 @@ describe('durability: the Temporal dev server stops and starts again on the same
     const got = await request(second.web.url, 'GET', `/api/v1/tickets/${number}`);
     expect(got.status).to.equal(200);
     expect(got.body.status).to.equal('new');
+    // Classification is its next step, whether or not it ran before the restart.
+    const classified = await waitFor('classification', async () => (await db.tickets.get(number))?.priority);
+    expect(classified).to.equal('P3');
+
+    // It goes on: an agent takes it, and the workflow records that.
+    const assigned = await request(second.web.url, 'POST', `/api/v1/tickets/${number}/actions/assign`, { body: { actor: 'lead@example.com', assignee: 'l1.agent@example.com' } });
+    expect(assigned.status).to.equal(200);
+    expect(assigned.body).to.include({ status: 'assigned', assignee: 'l1.agent@example.com' });
+    expect(assigned.body.timeline.map((e: { type: string }) => e.type)).to.deep.equal(['created', 'classified', 'assigned']);
 
     // A new ticket after the restart gets the next number and is recorded too.
     const next = await request(second.web.url, 'POST', '/api/v1/tickets', {

@@ -78,7 +78,7 @@ export function checkFiles(files: Express.Multer.File[]): { files: NewAttachment
   const out: NewAttachment[] = [];
   for (const f of files) {
     if (f.size === 0) continue;
-    const filename = path.basename(f.originalname).replace(/[\u0000-\u001f"\\/]/g, '_').slice(0, 200) || 'attachment';
+    const filename = [...path.basename(f.originalname)].map((ch) => (ch.charCodeAt(0) < 0x20 || ch === '"' || ch === '\\' ? '_' : ch)).join('').slice(0, 200) || 'attachment';
     const type = FILE_TYPES[path.extname(filename).toLowerCase()];
     if (!type || (type.magic && !type.magic(f.buffer))) {
       return { files: [], problem: { field: 'attachments', key: 'fileType', params: { name: filename, types: Object.keys(FILE_TYPES).map((e) => e.slice(1)).join(', ') } } };

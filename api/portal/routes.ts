@@ -232,7 +232,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     const ticket = await openTicket(deps, viewerOf(req), String(req.params.number));
     const id = Number(req.params.id);
     const file = Number.isSafeInteger(id) ? await deps.portal.attachment(ticket.number, id) : undefined;
-    if (!file) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    if (!file) throw new HttpError(404, 'NOT_FOUND', 'api:errors.notFound');
     res.set({
       'Content-Type': file.contentType,
       'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,

@@ -1,0 +1,87 @@
+/**
+ * Records ticket workflow histories for the replay tests (test/histories/*.json).
+ * Run after a deliberate workflow change that is guarded by patched(), to add the new
+ * code path's histories beside the old ones — never to overwrite old ones:
+ *
+ *   node --import tsx scripts/record-histories.ts [suffix]
+ *
+ * It runs real scenarios on a dev server and PostgreSQL (as the tests do) with
+ * second-scale SLA targets, waits for each workflow to complete, and writes its history.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ensureTemporalCli } from '../runtime/temporal-cli.ts';
+import { isolatedStack, runCleanups } from '../test/support/env.ts';
+import { request } from '../test/support/http.ts';
+import { act, openTicket, sleep, waitForEvent } from '../test/support/tickets.ts';
+import { fastRulesText } from '../test/fixtures/fast-rules.ts';
+import { workflowIdFor } from '../workflows/types.ts';
+
+const suffix = process.argv[2] ?? 'v1';
+const out = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test', 'histories');
+
+async function main(): Promise<void> {
+  const stack = await isolatedStack('record', fastRulesText({ response: '2s', resolution: '6s', autoCloseAfter: '2s' }));
+  const requester = { actor: 'requester@example.com' };
+  const ok = async (p: Promise<{ status: number; body: unknown }>) => {
+    const r = await p;
+    if (r.status !== 200) throw new Error(`action answered ${r.status}: ${JSON.stringify(r.body)}`);
+  };
+
+  // 1. A P1 nobody answers: warnings, breaches, L1 → L2 → L3; then handled, closed by the requester, rated.
+  const p1 = await openTicket(stack, { title: 'Production database down', impact: 'high', urgency: 'high' });
+  // 2. Pending and resumed by the requester's reply, resolved, closed after the quiet period.
+  const pending = await openTicket(stack, { title: 'Need a new monitor' });
+  // 3. Reopened, re-prioritised, escalated and de-escalated, re-classified, then cancelled.
+  const busy = await openTicket(stack, { title: 'ERP export fails', impact: 'medium', urgency: 'medium' });
+
+  await waitForEvent(stack, pending, (e) => e.type === 'classified');
+  await ok(act(stack, pending, 'assign', { assignee: 'l1.agent@example.com' }));
+  await ok(act(stack, pending, 'start', {}));
+  await ok(act(stack, pending, 'respond', { message: 'Which model?' }));
+  await ok(act(stack, pending, 'set_pending', { reason: 'waiting for the requester' }));
+  await request(stack.web.url, 'POST', `/api/v1/tickets/${pending}/replies`, { body: { author: 'requester@example.com', message: 'A 27" one.' } });
+  await waitForEvent(stack, pending, (e) => e.type === 'resumed');
+  await ok(act(stack, pending, 'resolve', { code: 'solved' }));
+
+  await waitForEvent(stack, busy, (e) => e.type === 'classified');
+  await ok(act(stack, busy, 'respond', { message: 'On it' }));
+  await ok(act(stack, busy, 'resolve', { code: 'workaround' }));
+  await ok(act(stack, busy, 'reopen', { ...requester, reason: 'the workaround stopped working' }));
+  await ok(act(stack, busy, 'change_priority', { priority: 'P1', reason: 'finance closing' }));
+  await ok(act(stack, busy, 'escalate', { reason: 'needs a developer', tier: 'L3' }));
+  await ok(act(stack, busy, 'deescalate', { reason: 'config issue after all' }));
+  await ok(act(stack, busy, 'comment', { message: 'internal note' }));
+  await request(stack.web.url, 'POST', `/api/v1/tickets/${busy}/reclassify`, { body: { actor: 'process.owner@example.com', reason: 'rules v3' } });
+  await waitForEvent(stack, busy, (e) => e.type === 'reclassified');
+  await ok(act(stack, busy, 'cancel', { reason: 'duplicate of another ticket' }));
+
+  await waitForEvent(stack, p1, (e) => e.type === 'sla_breached' && e.data.clock === 'resolution', 30_000);
+  await ok(act(stack, p1, 'respond', { message: 'Restored from replica' }));
+  await ok(act(stack, p1, 'resolve', { code: 'solved' }));
+  await ok(act(stack, p1, 'close', { ...requester, reason: 'confirmed' }));
+  await ok(act(stack, p1, 'rate', { ...requester, score: 4, comment: 'slow start, good fix' }));
+
+  await waitForEvent(stack, pending, (e) => e.type === 'closed', 30_000);
+  fs.mkdirSync(out, { recursive: true });
+  const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  for (const [name, number] of [['p1-unanswered-escalates', p1], ['pending-reply-autoclose', pending], ['reopen-reprioritise-cancel', busy]] as const) {
+    const handle = stack.client.workflow.getHandle(workflowIdFor(number));
+    await handle.result().catch(() => undefined);
+    await sleep(200);
+    // The CLI writes the standard proto JSON that historyFromJSON reads back.
+    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', stack.temporalAddress, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const file = path.join(out, `${name}.${suffix}.json`);
+    fs.writeFileSync(file, json);
+    console.log(`wrote ${path.relative(process.cwd(), file)} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
+  }
+}
+
+main()
+  .then(runCleanups)
+  .then(() => process.exit(0), async (err: unknown) => {
+    console.error(err);
+    await runCleanups();
+    process.exit(1);
+  });

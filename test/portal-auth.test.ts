@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
+import { getEnv, type TestEnv } from './support/env.ts';
+import { csrfOf, decode, PortalClient, textOf } from './portal-client.ts';
+
+const email = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
+
+describe('portal: accounts, sessions, CSRF, language', function () {
+  this.timeout(120_000);
+  let env: TestEnv;
+  const count = async (sql: string, replacements: Record<string, unknown> = {}) => {
+    const [row] = await env.db.sequelize.query<{ n: string }>(sql, { replacements, type: QueryTypes.SELECT });
+    return Number(row!.n);
+  };
+
+  before(async () => {
+    env = await getEnv();
+  });
+
+  it('when a requester signs up, then the password is kept as an argon2id hash, the session lives in PostgreSQL and the account page opens', async () => {
+    const c = new PortalClient(env.web.url, 'en');
+    const address = email('ola');
+    const res = await c.signUp(address, 'correct horse battery', 'pl', 'Ola Nowak');
+    expect(res.status).to.equal(303);
+    expect(res.location).to.equal('/tickets');
+    const [user] = await env.db.sequelize.query<{ password_hash: string; locale: string; role: string }>(`SELECT password_hash, locale, role FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
+    expect(user!.password_hash).to.match(/^\$argon2id\$/);
+    expect(user).to.include({ locale: 'pl', role: 'requester' });
+    expect(await count(`SELECT count(*)::text AS n FROM portal_sessions WHERE sess::text LIKE :uid`, { uid: '%"userId"%' })).to.be.greaterThan(0);
+
+    // The profile's language (pl) wins over Accept-Language (en).
+    const page = await c.get('/tickets');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('<html lang="pl">');
+    expect(page.text).to.include('Witaj, Ola Nowak. Twoje konto jest gotowe.');
+    expect(page.text).to.include('Masz 0 zgłoszeń.');
+  });
+
+  it('when the password is wrong, then the sign-in form says so beside the field, in the requester’s language, and no session is made', async () => {
+    const address = email('jan');
+    await new PortalClient(env.web.url).signUp(address, 'a long enough password', 'de');
+    const c = new PortalClient(env.web.url, 'de-DE,de;q=0.9');
+    const res = await c.signIn(address, 'wrong password!!');
+    expect(res.status).to.equal(422);
+    expect(textOf(res.text, 'password-error')).to.include('E-Mail-Adresse oder Passwort ist falsch.');
+    expect(res.text).to.match(/id="password"[^>]*aria-invalid="true"/);
+    expect((await c.get('/tickets')).status).to.equal(303);
+
+    const ok = await c.signIn(address, 'a long enough password');
+    expect(ok.status).to.equal(303);
+    expect((await c.get('/tickets')).status).to.equal(200);
+    // Sign-out ends the session.
+    const token = csrfOf((await c.get('/tickets')).text);
+    expect((await c.postForm('/sign-out', { _csrf: token })).status).to.equal(303);
+    expect((await c.get('/tickets')).location).to.match(/^\/sign-in/);
+  });
+
+  it('when sign-up input is bad, then each field gets its own message and no account is made', async () => {
+    const c = new PortalClient(env.web.url, 'pl');
+    const before = await count(`SELECT count(*)::text AS n FROM users`);
+    const token = await c.csrf('/sign-up');
+    const res = await c.postForm('/sign-up', { _csrf: token, email: 'not-an-address', displayName: '', password: 'short', passwordConfirm: 'short', locale: 'xx' });
+    expect(res.status).to.equal(422);
+    expect(textOf(res.text, 'email-error')).to.include('Podaj adres e-mail');
+    expect(textOf(res.text, 'displayName-error')).to.include('Uzupełnij to pole.');
+    expect(textOf(res.text, 'password-error')).to.include('Hasło musi mieć co najmniej 10 znaków.');
+    expect(textOf(res.text, 'locale-error')).to.include('Wybierz jedną z podanych możliwości.');
+    expect(await count(`SELECT count(*)::text AS n FROM users`)).to.equal(before);
+  });
+
+  it('when a form is posted without its CSRF token, or with another session’s, then it is refused with 403 in the viewer’s language and nothing changes', async () => {
+    const address = email('csrf');
+    const c = new PortalClient(env.web.url, 'de');
+    await c.csrf('/sign-up');
+    const none = await c.postForm('/sign-up', { email: address, displayName: 'X', password: 'long enough pw', passwordConfirm: 'long enough pw', locale: 'en' });
+    expect(none.status).to.equal(403);
+    expect(textOf(none.text, 'error-message')).to.equal('Dieses Formular ist abgelaufen oder stammt nicht von dieser Seite. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.');
+    const other = await new PortalClient(env.web.url).csrf('/sign-up');
+    const foreign = await c.postForm('/sign-up', { _csrf: other, email: address, displayName: 'X', password: 'long enough pw', passwordConfirm: 'long enough pw', locale: 'en' });
+    expect(foreign.status).to.equal(403);
+    expect(await count(`SELECT count(*)::text AS n FROM users WHERE email = :address`, { address })).to.equal(0);
+
+    // A client asking for JSON gets the API's error shape.
+    const json = await fetch(`${env.web.url}/sign-out`, { method: 'POST', headers: { accept: 'application/json', 'accept-language': 'pl' } });
+    expect(json.status).to.equal(403);
+    expect(await json.json()).to.deep.equal({ error: { code: 'CSRF_INVALID', message: 'Ten formularz wygasł albo nie pochodzi z tej strony. Wróć, odśwież stronę i spróbuj ponownie.' } });
+  });
+
+  it('when someone keeps guessing a password, then sign-in is rate-limited for that address with a localized 429, and other addresses still sign in', async () => {
+    const address = email('victim');
+    await new PortalClient(env.web.url).signUp(address, 'the real password', 'en');
+    const c = new PortalClient(env.web.url, 'pl');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.signIn(address, `guess number ${i}`)).status);
+    expect(statuses).to.deep.equal([422, 422, 422, 422, 422, 429]);
+    const blocked = await c.signIn(address, 'the real password');
+    expect(blocked.status).to.equal(429);
+    expect(textOf(blocked.text, 'error-message')).to.equal('Zbyt wiele prób logowania. Spróbuj ponownie za 15 minut.');
+
+    const other = email('other');
+    await new PortalClient(env.web.url).signUp(other, 'another password', 'en');
+    expect((await c.signIn(other, 'another password')).status).to.equal(303);
+  });
+
+  it('when the language is switched, then the choice is kept in a cookie and beats Accept-Language; an unknown code gets a clear message', async () => {
+    const c = new PortalClient(env.web.url, 'pl-PL,pl;q=0.9');
+    expect((await c.get('/')).text).to.include('<html lang="pl">');
+    const token = await c.csrf('/kb');
+    const res = await c.postForm('/language', { _csrf: token, lng: 'de', next: '/kb' });
+    expect(res.status).to.equal(303);
+    expect(res.location).to.equal('/kb');
+    expect(c.cookie('lang')).to.equal('de');
+    const page = await c.get('/kb');
+    expect(page.text).to.include('<html lang="de">');
+    expect(page.headers.get('content-language')).to.equal('de');
+
+    const bad = await c.postForm('/language', { _csrf: token, lng: 'xx<script>', next: '//evil.example' });
+    expect(bad.status).to.equal(400);
+    expect(textOf(bad.text, 'error-message')).to.equal('„xx<script>“ ist keine Sprache dieses Portals. Wählen Sie eine von: en, pl, de.');
+    expect(bad.text).not.to.include('xx<script>');
+
+    // An unsupported Accept-Language falls back to English; an open redirect is refused.
+    const fr = new PortalClient(env.web.url, 'fr-FR,fr;q=0.9');
+    expect((await fr.get('/')).text).to.include('<html lang="en">');
+    const t2 = await fr.csrf('/');
+    expect((await fr.postForm('/language', { _csrf: t2, lng: 'pl', next: '//evil.example' })).location).to.equal('/');
+  });
+
+  it('when a signed-in user switches language, then the profile changes too', async () => {
+    const address = email('switch');
+    const c = new PortalClient(env.web.url, 'en');
+    await c.signUp(address, 'switch password 1', 'en');
+    const token = await c.csrf('/tickets');
+    await c.postForm('/language', { _csrf: token, lng: 'pl', next: '/tickets' });
+    const [u] = await env.db.sequelize.query<{ locale: string }>(`SELECT locale FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
+    expect(u!.locale).to.equal('pl');
+    expect(decode((await c.get('/tickets')).text)).to.include('Moje zgłoszenia');
+  });
+});
