@@ -29,7 +29,7 @@ export class PortalClient {
     return h;
   }
 
-  private async send(method: string, path: string, body?: BodyInit, extra: Record<string, string> = {}): Promise<PageResponse> {
+  private async send(method: string, path: string, body?: string | FormData, extra: Record<string, string> = {}): Promise<PageResponse> {
     const res = await fetch(new URL(path, this.base), { method, headers: this.headers(extra), redirect: 'manual', ...(body !== undefined ? { body } : {}) });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');

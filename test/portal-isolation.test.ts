@@ -80,6 +80,6 @@ describe('portal: a requester sees only their own tickets', function () {
     // Asking for JSON gets the same answer in the API's shape.
     const json = await fetch(`${env.web.url}/tickets/${aliceTicket}`, { headers: { accept: 'application/json' } });
     expect(json.status).to.equal(404);
-    expect((await json.json()).error.code).to.equal('NOT_FOUND');
+    expect(((await json.json()) as { error: { code: string } }).error.code).to.equal('NOT_FOUND');
   });
 });
