@@ -1,3 +1,4 @@
+/* global document, window, fetch, setTimeout, clearTimeout, AbortController */
 // Progressive enhancement only: every page works without this file.
 (function () {
   'use strict';
@@ -5,7 +6,7 @@
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (tz && document.cookie.indexOf('tz=') === -1) document.cookie = 'tz=' + encodeURIComponent(tz) + '; path=/; max-age=31536000; samesite=lax';
-  } catch (e) { /* no Intl: the server uses its default */ }
+  } catch { /* no Intl: the server uses its default */ }
 
   // Knowledge-base suggestions while the title is typed.
   var input = document.querySelector('input[data-suggest]');
