@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -83,6 +84,27 @@ function killStale(pidFile: string): boolean {
   return killed;
 }
 
+/** The port opens before the frontend is healthy and the namespace registered: wait for both. */
+async function waitForNamespace(address: string, namespace: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode} while starting`);
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} did not serve namespace "${namespace}" within ${timeoutMs} ms: ${String(last)}`);
+}
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const pidFile = opts.dbFile ? `${opts.dbFile}.pid` : undefined;
@@ -111,6 +133,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPort(ip, opts.port, 60_000, child);
+    await waitForNamespace(`${ip}:${opts.port}`, opts.namespace ?? 'default', 60_000, child);
   } catch (err) {
     child.kill('SIGKILL');
     const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => /level=ERROR|error/i.test(l)).slice(-3).join('\n') : '';

@@ -33,12 +33,21 @@ import {
   type TicketSnapshot,
 } from './types.ts';
 
+/** Rules decisions: they read the rules versions and the directory, so ordinary activities. */
 const io = proxyActivities<Activities>({
-  // Short enough that a ticket whose worker died mid-write is picked up again quickly.
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+/**
+ * Read-model writes and calendar planning are short and idempotent: local activities, run
+ * by the worker inside the workflow task and recorded as markers. That is several times less
+ * work for the server per event than an activity (see the README's performance section); a
+ * worker that dies mid-write leaves the write to be run again by the next worker.
+ */
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
-const calendars = proxyLocalActivities<Activities>({ startToCloseTimeout: '5s', retry: { maximumInterval: '5s' } });
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const RESOLUTION_CODES: readonly string[] = Object.values(ResolutionCode);
@@ -133,7 +142,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     t.lastEventSeq += 1;
     t.updatedAt = at;
     const event: TicketEvent = { seq: t.lastEventSeq, type, actor, reason, data, occurredAt: at };
-    await io.recordEvent({ snapshot: { ...t }, event, ...(notify ? { notify } : {}) });
+    await local.recordEvent({ snapshot: { ...t }, event, ...(notify ? { notify } : {}) });
   }
 
   const clock = (name: ClockName) => st.clocks.find((c) => c.name === name);
@@ -161,7 +170,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   async function replan(): Promise<void> {
     if (!st.plan) return;
     const now = Date.now();
-    const plan = await calendars.planClocks({ calendar: st.plan.calendar, clocks: st.clocks, marks: st.marks, nowMs: now });
+    const plan = await local.planClocks({ calendar: st.plan.calendar, clocks: st.clocks, marks: st.marks, nowMs: now });
     for (const c of plan.clocks) {
       const target = clock(c.name);
       if (!target) continue;

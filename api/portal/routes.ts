@@ -135,8 +135,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   function renderReport(req: Request, res: Response, values: FormBody, errors: Record<string, string>, suggestions?: unknown[]) {
     page(req, res, 'report', {
       values: { impact: 'low', urgency: 'medium', ...values, idempotencyKey: typeof values.idempotencyKey === 'string' && values.idempotencyKey ? values.idempotencyKey : randomUUID() },
-      errors,
-      hasErrors: Object.keys(errors).length > 0,
+      // Handlebars treats {} as true: pass no errors object when there are none.
+      errors: Object.keys(errors).length ? errors : undefined,
       categories: CATEGORIES,
       impacts: IMPACTS,
       urgencies: URGENCIES,
@@ -341,9 +341,23 @@ function voterOf(req: Request): string {
   return user ? `user:${user.id}` : `session:${req.sessionID}`;
 }
 
+/** The label of each form field, so the error summary can say which field a message is about. */
+const FIELD_LABELS: Record<string, string> = {
+  title: 'report.title', description: 'report.description', category: 'report.category', impact: 'report.impact',
+  urgency: 'report.urgency', email: 'form.email', attachments: 'report.attachments', password: 'form.password',
+  passwordConfirm: 'form.passwordConfirm', displayName: 'form.displayName', locale: 'form.language',
+  number: 'follow.number', code: 'follow.code',
+};
+
 function page(req: Request, res: Response, name: string, model: Record<string, unknown> = {}): void {
   pageLocals(req, res);
-  res.render(`pages/${name}`, { page: name, ...model });
+  const errors = model.errors as Record<string, string> | undefined;
+  const lang = viewerOf(req).language;
+  const errorList = errors && Object.entries(errors).map(([field, message]) => {
+    const key = FIELD_LABELS[field];
+    return { field, message, label: key ? String(req.i18n?.getFixedT(lang, 'portal')(key) ?? '').replace(/[?:]\s*$/, '') : undefined };
+  });
+  res.render(`pages/${name}`, { page: name, ...model, errorList });
 }
 
 function pick(source: FormBody, keys: string[]): FormBody {

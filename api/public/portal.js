@@ -8,6 +8,10 @@
     if (tz && document.cookie.indexOf('tz=') === -1) document.cookie = 'tz=' + encodeURIComponent(tz) + '; path=/; max-age=31536000; samesite=lax';
   } catch { /* no Intl: the server uses its default */ }
 
+  // After a refused form, move focus to the list of problems so it is read out first.
+  var summary = document.getElementById('error-summary');
+  if (summary) summary.focus();
+
   // Knowledge-base suggestions while the title is typed.
   var input = document.querySelector('input[data-suggest]');
   var box = document.getElementById('suggestions');

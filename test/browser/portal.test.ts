@@ -75,7 +75,7 @@ describe('portal in a real browser', function () {
 
     // Keyboard: the first Tab reaches the skip link, which is visible when focused.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.className)).to.equal('skip');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className)).to.equal('skip');
 
     await page.getByRole('link', { name: 'Zgłoś problem' }).first().click();
     await page.getByLabel('Na czym polega problem? (w kilku słowach)').pressSequentially('Drukarka nie drukuje', { delay: 20 });
@@ -130,7 +130,8 @@ describe('portal in a real browser', function () {
     await page.getByLabel('Passwort wählen').fill('ein langes Passwort');
     await page.getByLabel('Passwort wiederholen').fill('ein langes Passwort');
     await page.getByRole('button', { name: 'Konto anlegen' }).click();
-    await page.waitForURL('**/tickets');
+    await page.locator('.notice', { hasText: 'Willkommen, Jonas Weber.' }).waitFor();
+    expect(new URL(page.url()).pathname).to.equal('/tickets');
 
     await page.goto('/report');
     await page.getByLabel('Worum geht es, in wenigen Worten?').pressSequentially('VPN trennt sich ständig', { delay: 20 });

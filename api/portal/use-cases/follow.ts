@@ -82,7 +82,8 @@ export interface TicketView {
 function timelineItem(e: TicketEvent, ticket: TicketRecord, viewer: Viewer, tp: TFunction): TimelineItem {
   const mine = e.actor === ticket.requesterEmail;
   const who = mine ? tp('timeline.you') : e.actor === 'system' || e.actor.startsWith('system') ? tp('timeline.system') : tp('timeline.support');
-  const message = typeof e.data.message === 'string' ? e.data.message : typeof e.data.note === 'string' ? e.data.note : e.type === 'reopened' || e.type === 'pending' ? (e.reason ?? undefined) : undefined;
+  // Responses and replies carry their text in data.message; a resolution its note, a reopening or a wait its reason.
+  const message = typeof e.data.message === 'string' ? e.data.message : ['resolved', 'reopened', 'pending'].includes(e.type) ? (e.reason ?? undefined) : undefined;
   const score = typeof e.data.score === 'number' ? e.data.score : undefined;
   return {
     seq: e.seq, mine, who,
