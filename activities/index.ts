@@ -4,7 +4,7 @@
  * pass real ones and nothing reaches for a global.
  */
 import type { DirectoryRepo } from '../db/directory-repo.ts';
-import type { TicketsRepo } from '../db/tickets-repo.ts';
+import type { OutboxEntry, TicketsRepo } from '../db/tickets-repo.ts';
 import type { RulesVersions } from '../rules/versions.ts';
 import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
@@ -16,11 +16,8 @@ export interface ActivityDeps {
   directory: DirectoryRepo;
 }
 
-export interface Notification {
-  kind: string;
-  roles: string[];
-  data: Record<string, unknown>;
-}
+/** Who an event concerns: one outbox row per role. */
+export type Notification = OutboxEntry;
 
 export function createActivities(deps: ActivityDeps) {
   return {

@@ -8,6 +8,7 @@ import * as middleware from 'i18next-http-middleware';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
+import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
@@ -58,7 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/v1/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
-  app.use('/api/v1', ticketRoutes(deps));
+  app.use('/api/v1', ticketRoutes({ ...deps, apiTokens: createApiTokensRepo(deps.sequelize) }));
   if (deps.portal) {
     app.use(portal({
       ...deps,

@@ -12,7 +12,7 @@ const ticketNumberParam = { name: 'number', in: 'path', required: true, schema: 
 const langHeader = { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string' }, description: 'Language of error messages: pl, en or de (default en).' };
 
 export function openApiDocument(serverUrl = '/') {
-  return {
+  const doc = {
     openapi: '3.1.0',
     info: {
       title: 'Helpdesk engine API',
@@ -123,7 +123,11 @@ export function openApiDocument(serverUrl = '/') {
         get: { operationId: 'health', summary: 'Liveness and dependencies', responses: { '200': { description: 'Healthy.' }, '503': { description: 'A dependency is down.' } } },
       },
     },
+    security: [{ bearerAuth: [] }],
     components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token from `helpdesk token create --email …`; its user\'s role decides what the caller may do.' },
+      },
       schemas: {
         CreateTicketRequest: createTicketRequest,
         Ticket: ticketResponse,
@@ -136,4 +140,16 @@ export function openApiDocument(serverUrl = '/') {
       },
     },
   };
+  // Every ticket route needs a bearer token; the document and the health check do not.
+  for (const [p, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>]>) {
+    for (const op of Object.values(ops)) {
+      if (!p.startsWith('/api/v1/tickets')) {
+        op.security = [];
+        continue;
+      }
+      op.responses['401'] = err('No API token, or a token that is not valid.');
+      op.responses['403'] = err('The caller\'s role may not do this.');
+    }
+  }
+  return doc;
 }

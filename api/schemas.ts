@@ -9,11 +9,11 @@ const level = { type: 'string', enum: ['high', 'medium', 'low'] } as const;
 export const createTicketRequest = {
   type: 'object',
   additionalProperties: false,
-  required: ['title', 'description', 'requesterEmail'],
+  required: ['title', 'description'],
   properties: {
     title: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', 'x-blank-is-missing': true, example: 'VPN disconnects every few minutes' },
     description: { type: 'string', minLength: 1, maxLength: 20000, pattern: '\\S', 'x-blank-is-missing': true },
-    requesterEmail: { type: 'string', format: 'email', maxLength: 254 },
+    requesterEmail: { type: 'string', format: 'email', maxLength: 254, description: 'Whom the ticket is for. Requesters may leave it out (it is them); agents must give it.' },
     locale: { type: 'string', enum: [...LANGUAGES], description: 'Language the requester follows the ticket in. Defaults to the request language.' },
     impact: { ...level, description: 'How many are affected: high = the whole company, medium = a team, low = only me. Default low.' },
     urgency: { ...level, description: 'How soon it hurts: high = work stopped, medium = work impaired, low = can wait. Default medium.' },
@@ -21,6 +21,9 @@ export const createTicketRequest = {
     channel: { type: 'string', enum: ['portal', 'api', 'email', 'phone'], description: 'Default api.' },
   },
 } as const;
+
+/** What intake itself requires: by then the requester is always known. */
+export const createTicketIntake = { ...createTicketRequest, required: [...createTicketRequest.required, 'requesterEmail'] } as const;
 
 export interface CreateTicketRequest {
   title: string;
@@ -98,11 +101,11 @@ export const errorResponse = {
 
 // ----- ticket actions ------------------------------------------------------------------------
 
-const actor = { type: 'string', minLength: 1, maxLength: 254, description: 'Who does it (e-mail address). Sign-in replaces this with the session user.' } as const;
 const reason = { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S', 'x-blank-is-missing': true } as const;
 const message = { type: 'string', minLength: 1, maxLength: 20000, pattern: '\\S', 'x-blank-is-missing': true } as const;
 const tier = { type: 'string', minLength: 1, maxLength: 32 } as const;
-const body = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required: ['actor', ...required], properties: { actor, ...properties } }) as const;
+/** Action bodies: the actor is the caller (their API token), never a field. */
+const body = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
 /** The body of POST /api/v1/tickets/{number}/actions/{action}, per action. */
 export const actionBodies = {
@@ -125,8 +128,8 @@ export const actionBodies = {
 export const requesterReplyRequest = {
   type: 'object',
   additionalProperties: false,
-  required: ['author', 'message'],
-  properties: { author: { type: 'string', format: 'email', maxLength: 254 }, message },
+  required: ['message'],
+  properties: { message },
 } as const;
 
 export const reclassifyRequest = body(['reason'], { reason });

@@ -7,6 +7,7 @@ import { TemporalCliUnavailableError } from '../runtime/temporal-cli.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Log } from '../runtime/stack.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerRulesCommands } from './rules-commands.ts';
+import { registerUserCommands } from './user-commands.ts';
 
 const log: Log = (line) => console.log(line);
 
@@ -47,10 +48,14 @@ async function start(config: Config): Promise<void> {
   const web = await startWeb(config, temporal.address, db, log);
   if (config.seedDemo) {
     const seeded = await seedDemo(db, web.client, config);
-    if (seeded.length) log(`Seeded demo data: teams, users and tickets ${seeded.join(', ')}`);
+    if (seeded.tickets.length) {
+      log(`Seeded demo data: teams, users (password demo-password-1) and tickets ${seeded.tickets.join(', ')}`);
+      log(`API token of the demo L1 agent (shown once): ${seeded.agentToken}`);
+    }
   }
   log('');
   log('The helpdesk is running:');
+  log(`  Portal        ${web.url}/`);
   log(`  API           ${web.url}/api/v1  (OpenAPI: ${web.url}/api/v1/openapi.json)`);
   log(`  Health        ${web.url}/healthz`);
   if (temporal.uiUrl) log(`  Temporal UI   ${temporal.uiUrl}`);
@@ -103,6 +108,7 @@ program.command('migrate').description('Apply database migrations').action(async
 });
 
 registerRulesCommands(program);
+registerUserCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof TemporalCliUnavailableError) {

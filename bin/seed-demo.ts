@@ -1,12 +1,16 @@
 import type { Client } from '@temporalio/client';
+import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { seedReferenceData, DEMO_TICKETS } from '../db/seed.ts';
 import { createTicket } from '../api/use-cases/create-ticket.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Database } from '../runtime/stack.ts';
 
-/** Seeds the demo once: reference data, then tickets through intake (each with a fixed idempotency key). */
-export async function seedDemo(db: Database, client: Client, config: Config): Promise<string[]> {
-  if (!(await seedReferenceData(db.sequelize))) return [];
+/**
+ * Seeds the demo once: reference data, tickets through intake (each with a fixed
+ * idempotency key), and an API token for the demo L1 agent, printed once.
+ */
+export async function seedDemo(db: Database, client: Client, config: Config): Promise<{ tickets: string[]; agentToken: string | null }> {
+  if (!(await seedReferenceData(db.sequelize))) return { tickets: [], agentToken: null };
   const numbers: string[] = [];
   for (const [i, ticket] of DEMO_TICKETS.entries()) {
     const result = await createTicket(
@@ -16,5 +20,6 @@ export async function seedDemo(db: Database, client: Client, config: Config): Pr
     );
     numbers.push(result.kind === 'recorded' ? result.ticket.number : result.number);
   }
-  return numbers;
+  const token = await createApiTokensRepo(db.sequelize).create('l1.agent@example.com', 'demo');
+  return { tickets: numbers, agentToken: token?.token ?? null };
 }

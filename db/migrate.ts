@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-rules-versions.ts';
 import * as m0003 from './migrations/0003-lifecycle.ts';
 import * as m0004 from './migrations/0004-portal.ts';
+import * as m0005 from './migrations/0005-api-tokens.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -11,6 +12,7 @@ const migrations = [
   { name: '0002-rules-versions', ...m0002 },
   { name: '0003-lifecycle', ...m0003 },
   { name: '0004-portal', ...m0004 },
+  { name: '0005-api-tokens', ...m0005 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

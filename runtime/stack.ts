@@ -18,6 +18,7 @@ import { createTicketsRepo, type TicketsRepo } from '../db/tickets-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import { createDirectoryRepo, type DirectoryRepo } from '../db/directory-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
+import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { createRulesVersions, loadDefaultRulesText, type RulesVersions } from '../rules/versions.ts';
 import type { Config } from './config.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -61,6 +62,8 @@ export async function openDatabase(config: Config, log: Log): Promise<Database> 
   const rules = createRulesVersions(createRulesRepo(sequelize));
   const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
   if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
+  // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
+  await seedKnowledgeBase(sequelize);
   return {
     url,
     sequelize,

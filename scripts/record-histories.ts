@@ -23,7 +23,8 @@ const out = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'te
 
 async function main(): Promise<void> {
   const stack = await isolatedStack('record', fastRulesText({ response: '2s', resolution: '6s', autoCloseAfter: '2s' }));
-  const requester = { actor: 'requester@example.com' };
+  const requester = { token: await stack.tokenFor('requester@example.com') };
+  const owner = await stack.tokenFor('process.owner@example.com', 'process_owner');
   const ok = async (p: Promise<{ status: number; body: unknown }>) => {
     const r = await p;
     if (r.status !== 200) throw new Error(`action answered ${r.status}: ${JSON.stringify(r.body)}`);
@@ -41,27 +42,27 @@ async function main(): Promise<void> {
   await ok(act(stack, pending, 'start', {}));
   await ok(act(stack, pending, 'respond', { message: 'Which model?' }));
   await ok(act(stack, pending, 'set_pending', { reason: 'waiting for the requester' }));
-  await request(stack.web.url, 'POST', `/api/v1/tickets/${pending}/replies`, { body: { author: 'requester@example.com', message: 'A 27" one.' } });
+  await request(stack.web.url, 'POST', `/api/v1/tickets/${pending}/replies`, { body: { message: 'A 27" one.' }, ...requester });
   await waitForEvent(stack, pending, (e) => e.type === 'resumed');
   await ok(act(stack, pending, 'resolve', { code: 'solved' }));
 
   await waitForEvent(stack, busy, (e) => e.type === 'classified');
   await ok(act(stack, busy, 'respond', { message: 'On it' }));
   await ok(act(stack, busy, 'resolve', { code: 'workaround' }));
-  await ok(act(stack, busy, 'reopen', { ...requester, reason: 'the workaround stopped working' }));
+  await ok(act(stack, busy, 'reopen', { reason: 'the workaround stopped working' }, requester));
   await ok(act(stack, busy, 'change_priority', { priority: 'P1', reason: 'finance closing' }));
   await ok(act(stack, busy, 'escalate', { reason: 'needs a developer', tier: 'L3' }));
   await ok(act(stack, busy, 'deescalate', { reason: 'config issue after all' }));
   await ok(act(stack, busy, 'comment', { message: 'internal note' }));
-  await request(stack.web.url, 'POST', `/api/v1/tickets/${busy}/reclassify`, { body: { actor: 'process.owner@example.com', reason: 'rules v3' } });
+  await request(stack.web.url, 'POST', `/api/v1/tickets/${busy}/reclassify`, { body: { reason: 'rules v3' }, token: owner });
   await waitForEvent(stack, busy, (e) => e.type === 'reclassified');
   await ok(act(stack, busy, 'cancel', { reason: 'duplicate of another ticket' }));
 
   await waitForEvent(stack, p1, (e) => e.type === 'sla_breached' && e.data.clock === 'resolution', 30_000);
   await ok(act(stack, p1, 'respond', { message: 'Restored from replica' }));
   await ok(act(stack, p1, 'resolve', { code: 'solved' }));
-  await ok(act(stack, p1, 'close', { ...requester, reason: 'confirmed' }));
-  await ok(act(stack, p1, 'rate', { ...requester, score: 4, comment: 'slow start, good fix' }));
+  await ok(act(stack, p1, 'close', { reason: 'confirmed' }, requester));
+  await ok(act(stack, p1, 'rate', { score: 4, comment: 'slow start, good fix' }, requester));
 
   await waitForEvent(stack, pending, (e) => e.type === 'closed', 30_000);
   fs.mkdirSync(out, { recursive: true });

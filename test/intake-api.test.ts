@@ -23,13 +23,16 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
     return Number(row!.n);
   };
 
+  /** An HTTP call as agent@example.com (agents file reports for anyone). */
+  const call = (method: string, path: string, opts: Parameters<typeof request>[3] = {}) => request(base, method, path, { token: env.agentToken, ...opts });
+
   before(async () => {
     env = await getEnv();
     base = env.web.url;
   });
 
   it('when a requester reports a problem, then the answer is the recorded ticket with a number, status new and its timeline', async () => {
-    const res = await request(base, 'POST', '/api/v1/tickets', { body: report() });
+    const res = await call('POST', '/api/v1/tickets', { body: report() });
     expect(res.status).to.equal(201);
     expect(res.body.number).to.match(/^HD-\d{4}-\d{6}$/);
     expect(res.body.number.slice(3, 7)).to.equal(String(new Date().getUTCFullYear()));
@@ -39,7 +42,7 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
     expect(res.body.timeline[0]).to.include({ seq: 1, type: 'created', actor: 'anna.kowalska@example.com' });
 
     // Readable at once, from PostgreSQL, by its number.
-    const got = await request(base, 'GET', `/api/v1/tickets/${res.body.number}`);
+    const got = await call('GET', `/api/v1/tickets/${res.body.number}`);
     expect(got.status).to.equal(200);
     expect(got.body).to.deep.equal(res.body);
 
@@ -49,8 +52,8 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
   });
 
   it('when two tickets are reported, then they get different, increasing numbers', async () => {
-    const a = await request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'First' }) });
-    const b = await request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'Second' }) });
+    const a = await call('POST', '/api/v1/tickets', { body: report({ title: 'First' }) });
+    const b = await call('POST', '/api/v1/tickets', { body: report({ title: 'Second' }) });
     expect(a.status).to.equal(201);
     expect(b.status).to.equal(201);
     expect(Number(b.body.number.slice(-6))).to.be.greaterThan(Number(a.body.number.slice(-6)));
@@ -59,7 +62,7 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
   it('when the same Idempotency-Key is sent again, even concurrently, then the same ticket comes back and no second one is made', async () => {
     const key = randomUUID();
     const before = await ticketCount();
-    const [a, b, c] = await Promise.all([1, 2, 3].map(() => request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'Printer jam' }), headers: { 'Idempotency-Key': key } })));
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => call('POST', '/api/v1/tickets', { body: report({ title: 'Printer jam' }), headers: { 'Idempotency-Key': key } })));
     expect([a!.status, b!.status, c!.status]).to.deep.equal([201, 201, 201]);
     expect(new Set([a!.body.number, b!.body.number, c!.body.number]).size).to.equal(1);
     const replayed = [a!, b!, c!].filter((r) => r.headers.get('idempotent-replayed') === 'true');
@@ -70,10 +73,10 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
 
   it('when an Idempotency-Key is reused for a different report, then it is refused with 422 and nothing is created', async () => {
     const key = randomUUID();
-    const first = await request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'Monitor flickers' }), headers: { 'Idempotency-Key': key } });
+    const first = await call('POST', '/api/v1/tickets', { body: report({ title: 'Monitor flickers' }), headers: { 'Idempotency-Key': key } });
     expect(first.status).to.equal(201);
     const before = await ticketCount();
-    const second = await request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'Keyboard missing keys' }), headers: { 'Idempotency-Key': key } });
+    const second = await call('POST', '/api/v1/tickets', { body: report({ title: 'Keyboard missing keys' }), headers: { 'Idempotency-Key': key } });
     expect(second.status).to.equal(422);
     expect(second.body.error.code).to.equal('IDEMPOTENCY_KEY_REUSED');
     expect(second.body.error.message).to.match(/Idempotency-Key was already used for a different request/);
@@ -82,7 +85,7 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
 
   it('when fields are missing or wrong, then 422 names each field in the requester’s language and nothing is created', async () => {
     const before = await ticketCount();
-    const pl = await request(base, 'POST', '/api/v1/tickets', {
+    const pl = await call('POST', '/api/v1/tickets', {
       body: { title: '   ', requesterEmail: 'not-an-email', impact: 'huge', colour: 'red' },
       headers: { 'Accept-Language': 'pl-PL,pl;q=0.9' },
     });
@@ -98,11 +101,11 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
     });
     expect(pl.body.error.message).to.match(/^Żądanie zawiera błędy: /);
 
-    const de = await request(base, 'POST', '/api/v1/tickets', { body: report({ title: 'x'.repeat(201) }), headers: { 'Accept-Language': 'de' } });
+    const de = await call('POST', '/api/v1/tickets', { body: report({ title: 'x'.repeat(201) }), headers: { 'Accept-Language': 'de' } });
     expect(de.status).to.equal(422);
     expect(de.body.error.fields).to.deep.equal([{ field: 'title', message: 'title darf höchstens 200 Zeichen lang sein' }]);
 
-    const badLocale = await request(base, 'POST', '/api/v1/tickets', { body: report({ locale: 'xx' }) });
+    const badLocale = await call('POST', '/api/v1/tickets', { body: report({ locale: 'xx' }) });
     expect(badLocale.status).to.equal(422);
     expect(badLocale.body.error.fields[0]).to.deep.equal({ field: 'locale', message: 'locale must be one of: en, pl, de' });
     expect(await ticketCount()).to.equal(before);
@@ -110,33 +113,33 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
 
   it('when the body is not JSON, then 400 says so and nothing is created', async () => {
     const before = await ticketCount();
-    const res = await request(base, 'POST', '/api/v1/tickets', { rawBody: '{"title": "broken', headers: { 'content-type': 'application/json', 'Accept-Language': 'de' } });
+    const res = await call('POST', '/api/v1/tickets', { rawBody: '{"title": "broken', headers: { 'content-type': 'application/json', 'Accept-Language': 'de' } });
     expect(res.status).to.equal(400);
     expect(res.body.error).to.deep.equal({ code: 'MALFORMED_JSON', message: 'Der Inhalt der Anfrage ist kein gültiges JSON.' });
-    const arr = await request(base, 'POST', '/api/v1/tickets', { body: ['not', 'an', 'object'] });
+    const arr = await call('POST', '/api/v1/tickets', { body: ['not', 'an', 'object'] });
     expect(arr.status).to.equal(422);
     expect(await ticketCount()).to.equal(before);
   });
 
   it('when markup is sent in a description, then it is stored as the text it is', async () => {
-    const res = await request(base, 'POST', '/api/v1/tickets', { body: report({ description: '<script>alert(1)</script> screen is black' }) });
+    const res = await call('POST', '/api/v1/tickets', { body: report({ description: '<script>alert(1)</script> screen is black' }) });
     expect(res.status).to.equal(201);
     expect(res.body.description).to.equal('<script>alert(1)</script> screen is black');
   });
 
   it('when a ticket number does not exist or is not a number, then 404 or 400 with a clear message', async () => {
-    const missing = await request(base, 'GET', '/api/v1/tickets/HD-2026-999999', { headers: { 'Accept-Language': 'pl' } });
+    const missing = await call('GET', '/api/v1/tickets/HD-2026-999999', { headers: { 'Accept-Language': 'pl' } });
     expect(missing.status).to.equal(404);
     expect(missing.body.error).to.deep.equal({ code: 'NOT_FOUND', message: 'Nie ma zgłoszenia HD-2026-999999.' });
-    const bad = await request(base, 'GET', '/api/v1/tickets/42');
+    const bad = await call('GET', '/api/v1/tickets/42');
     expect(bad.status).to.equal(400);
     expect(bad.body.error.code).to.equal('BAD_TICKET_NUMBER');
-    const unknownRoute = await request(base, 'GET', '/api/v1/nothing-here');
+    const unknownRoute = await call('GET', '/api/v1/nothing-here');
     expect(unknownRoute.status).to.equal(404);
   });
 
   it('when health is asked, then PostgreSQL and Temporal are reported up', async () => {
-    const res = await request(base, 'GET', '/healthz');
+    const res = await call('GET', '/healthz');
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok' });
   });

@@ -58,20 +58,20 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
     expect(pending.body.status).to.equal('pending');
     expect(pending.body.sla).to.include({ paused: true, resolutionDueAt: null });
 
-    const before = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`)).body;
+    const before = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`, { token: stack.agentToken })).body;
     await sleep(13_000); // longer than the whole resolution target
-    const after = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`)).body;
+    const after = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`, { token: stack.agentToken })).body;
     const resolution = (v: Record<string, any>) => (v.clocks as Array<{ name: string; elapsedMs: number; paused: boolean; breached: boolean; warned: number[] }>).find((c) => c.name === 'resolution')!;
     expect(resolution(after).paused).to.equal(true);
     expect(resolution(after).elapsedMs).to.equal(resolution(before).elapsedMs);
     expect(resolution(after).breached).to.equal(false);
     expect((await timeline(stack, number)).filter((e) => e.type.startsWith('sla_') || e.type.startsWith('escalat'))).to.deep.equal([]);
 
-    const reply = await request(stack.web.url, 'POST', `/api/v1/tickets/${number}/replies`, { body: { author: 'requester@example.com', message: 'A 27" one, please.' } });
+    const reply = await request(stack.web.url, 'POST', `/api/v1/tickets/${number}/replies`, { body: { message: 'A 27" one, please.' }, token: await stack.tokenFor('requester@example.com') });
     expect(reply.status).to.equal(202);
     const resumed = await waitForEvent(stack, number, (e) => e.type === 'resumed');
     expect(resumed.reason).to.equal('requester replied');
-    const now = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`)).body;
+    const now = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`, { token: stack.agentToken })).body;
     expect(resolution(now).paused).to.equal(false);
     // The deadline moved by the time spent pending: it is still in the future.
     const ticket = await stack.db.tickets.get(number);
@@ -91,7 +91,7 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
       expect(resolved.status).to.equal(200);
       expect(resolved.body.status).to.equal('resolved');
     }
-    const back = await act(stack, reopened, 'reopen', { actor: 'requester@example.com', reason: 'still not syncing' });
+    const back = await act(stack, reopened, 'reopen', { reason: 'still not syncing' }, { token: await stack.tokenFor('requester@example.com') });
     expect(back.status).to.equal(200);
     expect(back.body.status).to.equal('reopened');
     expect(back.body.sla.resolutionDueAt).to.be.a('string');
@@ -114,10 +114,10 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
     const en = await act(stack, number, 'reopen', { reason: 'why not' });
     expect(en.status).to.equal(409);
     expect(en.body.error).to.deep.equal({ code: 'INVALID_TRANSITION', message: 'You cannot reopen a ticket that is new.' });
-    const pl = await act(stack, number, 'close', {}, 'pl');
+    const pl = await act(stack, number, 'close', {}, { lang: 'pl' });
     expect(pl.status).to.equal(409);
     expect(pl.body.error.message).to.equal('Nie można zamknąć zgłoszenia, które ma status: nowe.');
-    const de = await act(stack, number, 'deescalate', { reason: 'zu hoch' }, 'de');
+    const de = await act(stack, number, 'deescalate', { reason: 'zu hoch' }, { lang: 'de' });
     expect(de.status).to.equal(409);
     expect(de.body.error.message).to.equal('Das Ticket ist auf L1, der ersten Stufe: Es kann nicht herabgestuft werden.');
 
@@ -135,7 +135,7 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
   it('when an agent escalates with a reason, then the ticket moves up a tier and the event names the agent and the reason', async () => {
     const number = await openTicket(stack, { title: 'ERP export fails' });
     await waitForEvent(stack, number, (e) => e.type === 'classified');
-    const up = await act(stack, number, 'escalate', { actor: 'l1.agent@example.com', reason: 'needs database access' });
+    const up = await act(stack, number, 'escalate', { reason: 'needs database access' }, { token: await stack.tokenFor('l1.agent@example.com', 'agent') });
     expect(up.status).to.equal(200);
     expect(up.body).to.include({ tier: 'L2', teamId: 'infrastructure' });
     const e = (await timeline(stack, number)).at(-1)!;

@@ -9,6 +9,7 @@ import type { Worker } from '@temporalio/worker';
 import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
 import { request } from './support/http.ts';
 import { waitFor } from './support/processes.ts';
+import { apiToken } from './support/users.ts';
 
 describe('durability: the Temporal dev server stops and starts again on the same SQLite file', function () {
   this.timeout(180_000);
@@ -37,9 +38,11 @@ describe('durability: the Temporal dev server stops and starts again on the same
       await s.server.stop();
     };
 
+    const token = await apiToken(db.sequelize, 'lead@example.com', 'agent');
     const first = await up();
     const created = await request(first.web.url, 'POST', '/api/v1/tickets', {
       body: { title: 'Before the restart', description: 'opened while the server ran', requesterEmail: 'restart@example.com', impact: 'medium', urgency: 'medium' },
+      token,
     });
     expect(created.status).to.equal(201);
     const number: string = created.body.number;
@@ -49,7 +52,7 @@ describe('durability: the Temporal dev server stops and starts again on the same
     onCleanup(() => down(second));
     const handle = second.web.client.workflow.getHandle(`ticket-${number}`);
     expect((await handle.describe()).status.name).to.equal('RUNNING');
-    const got = await request(second.web.url, 'GET', `/api/v1/tickets/${number}`);
+    const got = await request(second.web.url, 'GET', `/api/v1/tickets/${number}`, { token });
     expect(got.status).to.equal(200);
     expect(got.body.status).to.equal('new');
     // Classification is its next step, whether or not it ran before the restart.
@@ -57,7 +60,7 @@ describe('durability: the Temporal dev server stops and starts again on the same
     expect(classified).to.equal('P3');
 
     // It goes on: an agent takes it, and the workflow records that.
-    const assigned = await request(second.web.url, 'POST', `/api/v1/tickets/${number}/actions/assign`, { body: { actor: 'lead@example.com', assignee: 'l1.agent@example.com' } });
+    const assigned = await request(second.web.url, 'POST', `/api/v1/tickets/${number}/actions/assign`, { body: { assignee: 'l1.agent@example.com' }, token });
     expect(assigned.status).to.equal(200);
     expect(assigned.body).to.include({ status: 'assigned', assignee: 'l1.agent@example.com' });
     expect(assigned.body.timeline.map((e: { type: string }) => e.type)).to.deep.equal(['created', 'classified', 'assigned']);
@@ -65,6 +68,7 @@ describe('durability: the Temporal dev server stops and starts again on the same
     // A new ticket after the restart gets the next number and is recorded too.
     const next = await request(second.web.url, 'POST', '/api/v1/tickets', {
       body: { title: 'After the restart', description: 'opened after', requesterEmail: 'restart@example.com' },
+      token,
     });
     expect(next.status).to.equal(201);
     expect(Number(next.body.number.slice(-6))).to.equal(Number(number.slice(-6)) + 1);

@@ -17,7 +17,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { Activities, Notification as Notify } from '../activities/index.ts';
 import type { Classification } from '../activities/classify.ts';
 import { ALLOWED_IN, FINAL, SLA_ACTIVE, statusAfter } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
@@ -51,12 +51,6 @@ const local = proxyLocalActivities<Activities>({
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const RESOLUTION_CODES: readonly string[] = Object.values(ResolutionCode);
-
-interface Notify {
-  kind: string;
-  roles: string[];
-  data: Record<string, unknown>;
-}
 
 /** Everything the workflow knows; carried whole across continue-as-new. */
 export interface TicketState {

@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
-import { TICKET_NUMBER_PATTERN, type TicketsRepo } from '../../db/tickets-repo.ts';
-import { TICKET_ACTIONS, type RequesterReply, type TicketAction, type TicketActionName } from '../../workflows/types.ts';
-import { HttpError, NotFoundError, UnavailableError } from '../errors.ts';
+import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
+import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../db/tickets-repo.ts';
+import { TICKET_ACTIONS, type TicketAction, type TicketActionName } from '../../workflows/types.ts';
+import { apiUser, assertCanAct, assertCanRead, assertCanReclassify, assertCanReply, authenticateApi, requesterFor } from '../auth.ts';
+import { HttpError, UnavailableError } from '../errors.ts';
 import { actionBodies, reclassifyRequest, requesterReplyRequest } from '../schemas.ts';
 import { validate } from '../validation.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
@@ -11,6 +13,7 @@ import { ticketSla } from '../use-cases/ticket-sla.ts';
 
 export interface TicketRoutesDeps {
   tickets: TicketsRepo;
+  apiTokens: ApiTokensRepo;
   temporal: Client;
   taskQueue: string;
   ticketPrefix: string;
@@ -32,8 +35,23 @@ function actionName(req: Request): TicketActionName {
 export function ticketRoutes(deps: TicketRoutesDeps): Router {
   const router = Router();
 
+  /** The ticket, if the caller may see it; otherwise 404 as if it did not exist. */
+  async function visibleTicket(req: Request, res: Response): Promise<TicketRecord> {
+    const number = ticketNumber(req);
+    const ticket = await deps.tickets.get(number).catch((err: unknown) => {
+      throw new UnavailableError(err);
+    });
+    assertCanRead(apiUser(res), ticket, number);
+    return ticket;
+  }
+
+  router.use(authenticateApi(deps.apiTokens));
+
   router.post('/tickets', async (req: Request, res: Response) => {
-    const result = await createTicket(deps, req.body, { idempotencyKey: req.get('Idempotency-Key'), language: req.language });
+    const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+    const requesterEmail = requesterFor(apiUser(res), body.requesterEmail);
+    const raw = Array.isArray(req.body) || typeof req.body !== 'object' ? req.body : { ...body, ...(requesterEmail ? { requesterEmail } : {}) };
+    const result = await createTicket(deps, raw, { idempotencyKey: req.get('Idempotency-Key'), language: req.language });
     if (result.replayed) res.set('Idempotent-Replayed', 'true');
     if (result.kind === 'recorded') {
       res.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json(result.ticket);
@@ -43,39 +61,40 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
   });
 
   router.get('/tickets/:number', async (req: Request, res: Response) => {
-    const number = ticketNumber(req);
-    const ticket = await deps.tickets.get(number).catch((err: unknown) => {
-      throw new UnavailableError(err);
-    });
-    if (!ticket) throw new NotFoundError('errors.ticketNotFound', { number });
-    res.json(ticket);
+    res.json(await visibleTicket(req, res));
   });
 
   router.get('/tickets/:number/sla', async (req: Request, res: Response) => {
-    res.json(await ticketSla(deps, ticketNumber(req)));
+    const ticket = await visibleTicket(req, res);
+    res.json(await ticketSla(deps, ticket.number));
   });
 
   router.post('/tickets/:number/actions/:action', async (req: Request, res: Response) => {
-    const number = ticketNumber(req);
+    const ticket = await visibleTicket(req, res);
     const action = actionName(req);
-    const fields = validate<Omit<TicketAction, 'action'>>(actionBodies[action], req.body);
-    await performTicketAction(deps, number, { ...fields, action } as TicketAction);
-    const ticket = await deps.tickets.get(number);
-    res.json(ticket);
+    const user = apiUser(res);
+    assertCanAct(user, action);
+    const fields = validate<Omit<TicketAction, 'action' | 'actor'>>(actionBodies[action], req.body);
+    await performTicketAction(deps, ticket.number, { ...fields, action, actor: user.email } as TicketAction);
+    res.json(await deps.tickets.get(ticket.number));
   });
 
   router.post('/tickets/:number/replies', async (req: Request, res: Response) => {
-    const number = ticketNumber(req);
-    const reply = validate<RequesterReply>(requesterReplyRequest, req.body);
-    await sendRequesterReply(deps, number, reply);
-    res.status(202).json({ number, status: 'accepted', message: req.t('replyAccepted', { number }) });
+    const ticket = await visibleTicket(req, res);
+    const user = apiUser(res);
+    assertCanReply(user, ticket);
+    const { message } = validate<{ message: string }>(requesterReplyRequest, req.body);
+    await sendRequesterReply(deps, ticket.number, { author: user.email, message });
+    res.status(202).json({ number: ticket.number, status: 'accepted', message: req.t('replyAccepted', { number: ticket.number }) });
   });
 
   router.post('/tickets/:number/reclassify', async (req: Request, res: Response) => {
-    const number = ticketNumber(req);
-    const by = validate<{ actor: string; reason: string }>(reclassifyRequest, req.body);
-    await requestReclassification(deps, number, by);
-    res.status(202).json({ number, status: 'accepted', message: req.t('reclassifyAccepted', { number }) });
+    const ticket = await visibleTicket(req, res);
+    const user = apiUser(res);
+    assertCanReclassify(user);
+    const { reason } = validate<{ reason: string }>(reclassifyRequest, req.body);
+    await requestReclassification(deps, ticket.number, { actor: user.email, reason });
+    res.status(202).json({ number: ticket.number, status: 'accepted', message: req.t('reclassifyAccepted', { number: ticket.number }) });
   });
 
   return router;

@@ -9,7 +9,7 @@ import { intakeRecordedUpdate } from '../../workflows/messages.ts';
 import type { ticketWorkflow } from '../../workflows/ticket.ts';
 import { workflowIdFor, type TicketInput } from '../../workflows/types.ts';
 import { HttpError, UnavailableError } from '../errors.ts';
-import { createTicketRequest, type CreateTicketRequest } from '../schemas.ts';
+import { createTicketIntake, type CreateTicketRequest } from '../schemas.ts';
 import { validate } from '../validation.ts';
 
 export interface IntakeDeps {
@@ -43,7 +43,7 @@ function normalise(body: CreateTicketRequest, requestLanguage: string) {
 }
 
 export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string }): Promise<IntakeResult> {
-  const body = validate<CreateTicketRequest>(createTicketRequest, raw);
+  const body = validate<CreateTicketRequest>(createTicketIntake, raw);
   const key = opts.idempotencyKey ?? randomUUID();
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
   const request = normalise(body, opts.language);

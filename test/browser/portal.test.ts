@@ -22,10 +22,8 @@ describe('portal in a real browser', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.error(`skipping browser tests: no chromium at ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    // No skipping: a machine without a browser fails here, with the way to fix it.
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     env = await getEnv();
     await seedKnowledgeBase(env.db.sequelize);
     browser = await chromium.launch({

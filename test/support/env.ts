@@ -16,6 +16,7 @@ import { freePort, startDevServer, type DevServer } from '../../runtime/temporal
 import { bundleWorkflows, createWorker } from '../../runtime/temporal.ts';
 import { openDatabase, startWeb, type Database, type WebServer } from '../../runtime/stack.ts';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
+import { apiToken, type TestRole } from './users.ts';
 
 export interface TestEnv {
   config: Config;
@@ -28,6 +29,9 @@ export interface TestEnv {
   cliPath: string;
   /** Admin URL of the PostgreSQL server, for creating more databases. */
   databaseUrl: string;
+  /** An API token of agent@example.com (role agent). */
+  agentToken: string;
+  tokenFor(email: string, role?: TestRole): Promise<string>;
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -120,7 +124,9 @@ export function getEnv(): Promise<TestEnv> {
     });
     const web = await startWeb(config, devServer.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
-    return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl };
+    const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
+    const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db.sequelize, email, role);
+    return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl, agentToken, tokenFor };
   })();
   return envPromise;
 }
@@ -135,16 +141,25 @@ export interface IsolatedStack {
   temporalAddress: string;
   stopWorker(): Promise<void>;
   startWorker(): Promise<Worker>;
+  /** An API token of agent@example.com (role agent). */
+  agentToken: string;
+  tokenFor(email: string, role?: TestRole): Promise<string>;
 }
 
 /**
  * A database, task queue, worker and web app of its own on the shared Temporal dev
  * server, with `rulesText` published as the active rules version.
  */
+let stacks = 0;
+
 export async function isolatedStack(label: string, rulesText?: string, opts: { worker?: boolean } = {}): Promise<IsolatedStack> {
   const shared = await getEnv();
   const taskQueue = `${label}-${Date.now().toString(36)}`;
-  const config = testConfig({ DATABASE_URL: await freshDatabaseUrl(label), TEMPORAL_ADDRESS: shared.temporalAddress, HELPDESK_TASK_QUEUE: taskQueue });
+  // Ticket numbers name workflows, and every stack here shares one Temporal namespace: a
+  // prefix of its own keeps this stack's HD-…-000001 from being another stack's workflow.
+  const n = stacks++;
+  const prefix = `T${String.fromCharCode(65 + Math.floor(n / 26) % 26)}${String.fromCharCode(65 + (n % 26))}`;
+  const config = testConfig({ DATABASE_URL: await freshDatabaseUrl(label), TEMPORAL_ADDRESS: shared.temporalAddress, HELPDESK_TASK_QUEUE: taskQueue, TICKET_PREFIX: prefix });
   const db = await openDatabase(config, log);
   onCleanup(() => db.close());
   if (rulesText) {
@@ -166,7 +181,9 @@ export async function isolatedStack(label: string, rulesText?: string, opts: { w
   };
   const web = await startWeb(config, shared.temporalAddress, db, log, { host: '127.0.0.1', port: 0 });
   onCleanup(() => web.close());
-  const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker };
+  const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
+  const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db.sequelize, email, role);
+  const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker, agentToken, tokenFor };
   if (opts.worker !== false) {
     await startWorker();
     onCleanup(stopWorker);

@@ -6,8 +6,8 @@ export interface JsonResponse<T = Record<string, any>> {
   body: T;
 }
 
-export async function request<T = Record<string, any>>(base: string, method: string, path: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+export async function request<T = Record<string, any>>(base: string, method: string, path: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; token?: string } = {}): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers };
   let body: string | undefined;
   if (opts.rawBody !== undefined) body = opts.rawBody;
   else if (opts.body !== undefined) {

@@ -1,0 +1,78 @@
+/**
+ * `helpdesk user add …` and `helpdesk token create|revoke …`: people and REST API
+ * tokens, for operators until the admin UI manages them.
+ */
+import { QueryTypes } from 'sequelize';
+import type { Command } from 'commander';
+import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
+import { Role } from '../db/users-repo.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { openDatabase } from '../runtime/stack.ts';
+
+const quiet = (line: string) => console.error(line);
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('People who use the helpdesk');
+  user
+    .command('add')
+    .description('Add a user (or change the role, team and name of an existing one)')
+    .requiredOption('--email <email>', 'e-mail address')
+    .requiredOption('--name <name>', 'display name')
+    .option('--role <role>', `one of ${Object.values(Role).join(', ')}`, 'requester')
+    .option('--team <team>', 'team id (agents)')
+    .option('--locale <locale>', 'pl, en or de', 'en')
+    .action(async (opts: { email: string; name: string; role: string; team?: string; locale: string }) => {
+      if (!(Object.values(Role) as string[]).includes(opts.role)) {
+        console.error(`--role must be one of ${Object.values(Role).join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      const db = await openDatabase(loadConfig(), quiet);
+      try {
+        const rows = await db.sequelize.query<{ id: string }>(
+          `INSERT INTO users (email, display_name, role, team_id, locale) VALUES (:email, :name, :role, :team, :locale)
+           ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id
+           RETURNING id::text`,
+          { replacements: { email: opts.email.trim().toLowerCase(), name: opts.name, role: opts.role, team: opts.team ?? null, locale: opts.locale }, type: QueryTypes.SELECT },
+        );
+        console.log(`user ${opts.email} (${opts.role}) is #${rows[0]!.id}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  const token = program.command('token').description('REST API tokens');
+  token
+    .command('create')
+    .description('Make an API token for a user; it is printed once and only its hash is kept')
+    .requiredOption('--email <email>', 'the user the token acts as')
+    .option('--name <name>', 'what the token is for', 'cli')
+    .action(async (opts: { email: string; name: string }) => {
+      const db = await openDatabase(loadConfig(), quiet);
+      try {
+        const made = await createApiTokensRepo(db.sequelize).create(opts.email, opts.name);
+        if (!made) {
+          console.error(`There is no user ${opts.email}; add one with \`helpdesk user add\`.`);
+          process.exitCode = 1;
+          return;
+        }
+        console.log(made.token);
+        console.error(`(an API token for ${made.user.email}, role ${made.user.role}; send it as "Authorization: Bearer <token>")`);
+      } finally {
+        await db.close();
+      }
+    });
+  token
+    .command('revoke <token>')
+    .description('Revoke an API token')
+    .action(async (value: string) => {
+      const db = await openDatabase(loadConfig(), quiet);
+      try {
+        const done = await createApiTokensRepo(db.sequelize).revoke(value);
+        console.log(done ? 'revoked' : 'no such live token');
+        if (!done) process.exitCode = 1;
+      } finally {
+        await db.close();
+      }
+    });
+}
