@@ -11,6 +11,23 @@ const err = (description: string) => ({ description, content: { 'application/jso
 const ticketNumberParam = { name: 'number', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z]{1,8}-\\d{4}-\\d{6,}$' }, example: 'HD-2026-000042' };
 const langHeader = { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string' }, description: 'Language of error messages: pl, en or de (default en).' };
 
+/** An operation that signals the ticket's workflow and answers 202. */
+function signalOperation(operationId: string, summary: string, bodySchema: string) {
+  return {
+    operationId,
+    summary,
+    parameters: [ticketNumberParam, langHeader],
+    requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${bodySchema}` } } } },
+    responses: {
+      '202': { description: 'Accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
+      '400': err('Not a ticket number, or malformed JSON.'),
+      '404': err('No such ticket.'),
+      '422': err('A field is missing or invalid.'),
+      '503': err('Temporal is unreachable.'),
+    },
+  };
+}
+
 export function openApiDocument(serverUrl = '/') {
   const doc = {
     openapi: '3.1.0',
@@ -87,34 +104,10 @@ export function openApiDocument(serverUrl = '/') {
         },
       },
       '/api/v1/tickets/{number}/replies': {
-        post: {
-          operationId: 'replyToTicket',
-          summary: 'The requester writes back (a signal): recorded as a public comment; resumes a pending ticket',
-          parameters: [ticketNumberParam, langHeader],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RequesterReply' } } } },
-          responses: {
-            '202': { description: 'Accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
-            '400': err('Not a ticket number, or malformed JSON.'),
-            '404': err('No such ticket.'),
-            '422': err('A field is missing or invalid.'),
-            '503': err('Temporal is unreachable.'),
-          },
-        },
+        post: signalOperation('replyToTicket', 'The requester writes back (a signal): recorded as a public comment; resumes a pending ticket', 'RequesterReply'),
       },
       '/api/v1/tickets/{number}/reclassify': {
-        post: {
-          operationId: 'reclassifyTicket',
-          summary: 'Apply the newest rules version to this open ticket (explicit, with a reason; elapsed SLA time carries over)',
-          parameters: [ticketNumberParam, langHeader],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Reclassify' } } } },
-          responses: {
-            '202': { description: 'Accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
-            '400': err('Not a ticket number, or malformed JSON.'),
-            '404': err('No such ticket.'),
-            '422': err('A field is missing or invalid.'),
-            '503': err('Temporal is unreachable.'),
-          },
-        },
+        post: signalOperation('reclassifyTicket', 'Apply the newest rules version to this open ticket (explicit, with a reason; elapsed SLA time carries over)', 'Reclassify'),
       },
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },

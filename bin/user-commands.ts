@@ -2,10 +2,9 @@
  * `helpdesk user add …` and `helpdesk token create|revoke …`: people and REST API
  * tokens, for operators until the admin UI manages them.
  */
-import { QueryTypes } from 'sequelize';
 import type { Command } from 'commander';
 import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
-import { Role } from '../db/users-repo.ts';
+import { createUsersRepo, Role } from '../db/users-repo.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 
@@ -29,13 +28,8 @@ export function registerUserCommands(program: Command): void {
       }
       const db = await openDatabase(loadConfig(), quiet);
       try {
-        const rows = await db.sequelize.query<{ id: string }>(
-          `INSERT INTO users (email, display_name, role, team_id, locale) VALUES (:email, :name, :role, :team, :locale)
-           ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id
-           RETURNING id::text`,
-          { replacements: { email: opts.email.trim().toLowerCase(), name: opts.name, role: opts.role, team: opts.team ?? null, locale: opts.locale }, type: QueryTypes.SELECT },
-        );
-        console.log(`user ${opts.email} (${opts.role}) is #${rows[0]!.id}`);
+        const made = await createUsersRepo(db.sequelize).upsert({ email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale });
+        console.log(`user ${made.email} (${made.role}${made.teamId ? `, team ${made.teamId}` : ''}) is #${made.id}`);
       } finally {
         await db.close();
       }

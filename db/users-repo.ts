@@ -87,6 +87,17 @@ export function createUsersRepo(sequelize: Sequelize) {
     async setLocale(id: number, locale: string): Promise<void> {
       await sequelize.query(`UPDATE users SET locale = :locale WHERE id = :id`, { replacements: { id, locale } });
     },
+
+    /** An operator's `helpdesk user add`: creates the user, or sets the name, role and team of an existing one. */
+    async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }): Promise<UserRecord> {
+      const rows = await sequelize.query<{ id: string }>(
+        `INSERT INTO users (email, display_name, role, team_id, locale) VALUES (:email, :displayName, :role, :teamId, :locale)
+         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id
+         RETURNING id::text AS id`,
+        { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
+      );
+      return (await this.findById(Number(rows[0]!.id)))!;
+    },
   };
 }
 
