@@ -20,6 +20,8 @@ export interface DevServerOptions {
   ip?: string;
   /** Where the server's own log lines go (default: a file beside the SQLite file, or ignored). */
   logFile?: string;
+  /** More arguments for `temporal server start-dev` (e.g. --dynamic-config-value in tests). */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -119,6 +121,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   const logFile = opts.logFile ?? (opts.dbFile ? `${opts.dbFile}.log` : undefined);

@@ -132,6 +132,15 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
     expect(after!.status).to.equal('new');
   });
 
+  it('when two agents resolve the same ticket at once, then it is resolved once and the other gets 409', async () => {
+    const number = await openTicket(stack, { title: 'Shared drive full' });
+    await waitForEvent(stack, number, (e) => e.type === 'classified');
+    const [a, b] = await Promise.all([act(stack, number, 'resolve', { code: 'solved' }), act(stack, number, 'resolve', { code: 'workaround' })]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 409]);
+    expect([a, b].find((r) => r.status === 409)!.body.error.message).to.equal('You cannot resolve a ticket that is resolved.');
+    expect((await timeline(stack, number)).filter((e) => e.type === 'resolved')).to.have.length(1);
+  });
+
   it('when an agent escalates with a reason, then the ticket moves up a tier and the event names the agent and the reason', async () => {
     const number = await openTicket(stack, { title: 'ERP export fails' });
     await waitForEvent(stack, number, (e) => e.type === 'classified');

@@ -97,9 +97,9 @@ async function freshDatabaseUrlOn(adminUrl: string, name: string): Promise<strin
 }
 
 /** A Temporal dev server of our own (in memory unless a SQLite file is given). */
-export async function startTestTemporal(dbFile?: string, port?: number): Promise<DevServer> {
+export async function startTestTemporal(dbFile?: string, port?: number, extraArgs?: string[]): Promise<DevServer> {
   const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH, (l) => console.error(l));
-  return startDevServer({ cliPath, port: port ?? (await freePort()), headless: true, ...(dbFile ? { dbFile } : {}) });
+  return startDevServer({ cliPath, port: port ?? (await freePort()), headless: true, ...(dbFile ? { dbFile } : {}), ...(extraArgs ? { extraArgs } : {}) });
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
