@@ -139,7 +139,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await waitForNamespace(`${ip}:${opts.port}`, opts.namespace ?? 'default', 60_000, child);
   } catch (err) {
     child.kill('SIGKILL');
-    const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => /level=ERROR|error/i.test(l)).slice(-3).join('\n') : '';
+    const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
     throw new Error(`${(err as Error).message}${tail ? `\nIts log (${logFile}) says:\n${tail}` : ''}`);
   }
   return {

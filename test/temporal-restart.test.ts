@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, type DevServer } from '../runtime/temporal-dev-server.ts';
+import type { DevServer } from '../runtime/temporal-dev-server.ts';
 import { createWorker } from '../runtime/temporal.ts';
 import { openDatabase, startWeb, type Database, type WebServer } from '../runtime/stack.ts';
 import type { Worker } from '@temporalio/worker';
@@ -18,14 +18,16 @@ describe('durability: the Temporal dev server stops and starts again on the same
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-temporal-'));
     onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const dbFile = path.join(dir, 'temporal.sqlite');
-    const port = await freePort();
-    const config = testConfig({ DATABASE_URL: await freshDatabaseUrl('restart'), TEMPORAL_ADDRESS: `127.0.0.1:${port}`, HELPDESK_TASK_QUEUE: 'restart-test' });
+    // The first start picks a free port; the restart reuses it, as a real restart would.
+    let port: number | undefined;
+    const config = testConfig({ DATABASE_URL: await freshDatabaseUrl('restart'), HELPDESK_TASK_QUEUE: 'restart-test' });
     const db: Database = await openDatabase(config, log);
     onCleanup(() => db.close());
     const bundle = await workflowBundle();
 
     const up = async (): Promise<{ server: DevServer; worker: Worker; running: Promise<void>; web: WebServer }> => {
       const server = await startTestTemporal(dbFile, port);
+      port = Number(server.address.split(':')[1]);
       const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'restart-test', deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle });
       const running = worker.run();
       const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });

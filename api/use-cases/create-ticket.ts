@@ -21,6 +21,8 @@ export interface IntakeDeps {
   clock?: () => Date;
 }
 
+const START_DEADLINE_MS = 8_000;
+
 export type IntakeResult =
   | { kind: 'recorded'; ticket: TicketRecord; replayed: boolean }
   | { kind: 'accepted'; number: string; replayed: boolean };
@@ -47,7 +49,9 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
   const key = opts.idempotencyKey ?? randomUUID();
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
   const request = normalise(body, opts.language);
-  const requestHash = canonicalHash(request);
+  // The key's fingerprint is the report as sent: a retry whose Accept-Language differs is still
+  // the same report (the language of the first acceptance is kept).
+  const requestHash = canonicalHash({ ...request, locale: body.locale ?? null });
   const now = (deps.clock ?? (() => new Date()))();
 
   let reservation;
@@ -68,13 +72,17 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
   };
   const workflowId = workflowIdFor(intake.ticketNumber);
   try {
-    await deps.temporal.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    // Bounded, so an unreachable Temporal answers 503 in seconds; a start that did reach the
+    // server is found again by the retry (same key, same workflow id, conflict policy USE_EXISTING).
+    await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      deps.temporal.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw new UnavailableError(err);
     // The ticket's workflow already finished: it was recorded long ago.

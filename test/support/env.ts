@@ -99,7 +99,16 @@ async function freshDatabaseUrlOn(adminUrl: string, name: string): Promise<strin
 /** A Temporal dev server of our own (in memory unless a SQLite file is given). */
 export async function startTestTemporal(dbFile?: string, port?: number, extraArgs?: string[]): Promise<DevServer> {
   const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH, (l) => console.error(l));
-  return startDevServer({ cliPath, port: port ?? (await freePort()), headless: true, ...(dbFile ? { dbFile } : {}), ...(extraArgs ? { extraArgs } : {}) });
+  const tries = port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // The dev server also listens on ports derived from its own; a free port can still collide.
+      return await startDevServer({ cliPath, port: port ?? (await freePort()), headless: true, ...(dbFile ? { dbFile } : {}), ...(extraArgs ? { extraArgs } : {}) });
+    } catch (err) {
+      if (attempt >= tries) throw err;
+      console.error(`dev server did not start (${(err as Error).message.split('\n')[0]}); trying another port`);
+    }
+  }
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
