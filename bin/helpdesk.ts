@@ -61,16 +61,23 @@ async function start(config: Config): Promise<void> {
   if (temporal.uiUrl) log(`  Temporal UI   ${temporal.uiUrl}`);
   log(`  Data          ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`);
   log('Press Ctrl-C to stop.');
-  onShutdown(async () => {
+  const stop = async () => {
     await web.close();
     log('  web stopped');
-    worker.shutdown();
-    await done;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await done.catch(() => undefined);
     log('  worker stopped');
     await db.close();
     log('  database closed');
     await temporal.devServer?.stop();
     log('Stopped.');
+  };
+  onShutdown(stop);
+  // A worker that fails (its connection lost for good, say) stops everything in order, and says why.
+  done.catch(async (err: unknown) => {
+    console.error('The worker stopped:', err);
+    await stop().catch(() => undefined);
+    process.exit(1);
   });
 }
 

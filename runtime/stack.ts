@@ -50,20 +50,20 @@ export async function openDatabase(config: Config, log: Log): Promise<Database> 
     stopEmbedded = pg.stop;
   }
   const sequelize = connect({ url });
+  const rules = createRulesVersions(createRulesRepo(sequelize));
   try {
     await sequelize.authenticate();
     const applied = await migrate(sequelize, log);
     if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
+    const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
+    if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
+    // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
+    await seedKnowledgeBase(sequelize);
   } catch (err) {
     await sequelize.close();
     await stopEmbedded?.();
     throw err;
   }
-  const rules = createRulesVersions(createRulesRepo(sequelize));
-  const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
-  if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
-  // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
-  await seedKnowledgeBase(sequelize);
   return {
     url,
     sequelize,
@@ -139,8 +139,12 @@ export async function startWeb(config: Config, address: string, db: Database, lo
     url: `http://${listen.host}:${port}`,
     client,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let requests in flight finish (briefly), then cut what is left.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), 3_000);
+      await closed;
+      clearTimeout(grace);
       await client.connection.close();
       await sessionPool.end();
     },

@@ -132,6 +132,30 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
     expect(after!.status).to.equal('new');
   });
 
+  it('when a ticket is cancelled, then its workflow finishes and a later action says the ticket is finished (409), not that it is missing', async () => {
+    const number = await openTicket(stack, { title: 'Duplicate report' });
+    await waitForEvent(stack, number, (e) => e.type === 'classified');
+    expect((await act(stack, number, 'cancel', { reason: 'duplicate of another ticket' })).status).to.equal(200);
+    await stack.client.workflow.getHandle(`ticket-${number}`).result();
+    const late = await act(stack, number, 'comment', { message: 'one more thing' }, { lang: 'de' });
+    expect(late.status).to.equal(409);
+    expect(late.body.error).to.deep.equal({ code: 'TICKET_FINISHED', message: `Ticket ${number} ist abgeschlossen und kann nicht mehr geändert werden.` });
+    const missing = await act(stack, number.replace(/\d{6}$/, '999999'), 'comment', { message: 'x' });
+    expect(missing.status).to.equal(404);
+  });
+
+  it('when an agent sets a new ticket pending with a question, then that question is the first response and nothing warns while pending', async () => {
+    const number = await openTicket(stack, { title: 'Which laptop model?' });
+    await waitForEvent(stack, number, (e) => e.type === 'classified');
+    expect((await act(stack, number, 'assign', { assignee: 'l1.agent@example.com' })).status).to.equal(200);
+    const pending = await act(stack, number, 'set_pending', { reason: 'Which model is it?' });
+    expect(pending.status).to.equal(200);
+    expect(pending.body.sla).to.include({ responded: true, paused: true, responseDueAt: null, resolutionDueAt: null });
+    expect(pending.body.timeline.at(-1).data).to.include({ firstResponse: true });
+    await sleep(5_000); // past the response target
+    expect((await timeline(stack, number)).filter((e) => e.type.startsWith('sla_') || e.type.startsWith('escalat'))).to.deep.equal([]);
+  });
+
   it('when two agents resolve the same ticket at once, then it is resolved once and the other gets 409', async () => {
     const number = await openTicket(stack, { title: 'Shared drive full' });
     await waitForEvent(stack, number, (e) => e.type === 'classified');

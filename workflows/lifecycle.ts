@@ -10,7 +10,9 @@ export const ALLOWED_IN: Readonly<Record<TicketActionName, readonly TicketStatus
   assign: OPEN,
   start: [S.new, S.assigned, S.reopened],
   respond: OPEN,
-  comment: [...OPEN, S.resolved, S.closed, S.cancelled],
+  // Not on a cancelled ticket: its workflow has finished. A closed one takes comments while it
+  // can still be rated (one more quiet period).
+  comment: [...OPEN, S.resolved, S.closed],
   set_pending: [S.assigned, S.in_progress, S.reopened],
   resume: [S.pending],
   resolve: OPEN,

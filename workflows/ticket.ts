@@ -65,6 +65,8 @@ export interface TicketState {
   resolvedAt: number | null;
   autoCloseAt: number | null;
   rating: { score: number; comment: string | null } | null;
+  /** The first public communication to the requester (a response, or the reason for pending). */
+  respondedAt?: number | null;
 }
 
 export type TicketWorkflowArgs = TicketInput | { continued: TicketState };
@@ -119,7 +121,9 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   let changes = 0;
 
   async function exclusively<R>(fn: () => Promise<R>): Promise<R> {
-    await condition(() => !busy);
+    // The SDK resolves every waiting condition in one pass, so several waiters can see the lock
+    // free at once: each checks again when it runs, and only the first one through takes it.
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       return await fn();
@@ -154,7 +158,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
       resolutionTargetMs: resolution?.targetMs ?? 0,
       responseDueAt: due(response),
       resolutionDueAt: due(resolution),
-      responded: response?.stoppedAt !== null && response?.stoppedAt !== undefined && t.status !== TicketStatus.cancelled,
+      responded: (st.respondedAt ?? null) !== null,
       paused: st.clocks.some((c) => c.pausedSince !== null),
       breached: st.clocks.filter((c) => c.breachedAt !== null).map((c) => c.name),
     };
@@ -353,7 +357,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   // ----- actions -----------------------------------------------------------------------------
 
   function check(a: TicketAction): void {
-    if (!a || typeof a !== 'object' || typeof a.action !== 'string' || !(a.action in ALLOWED_IN)) refuse('unknownAction', { action: (a as { action?: unknown })?.action }, RefusalType.invalidArgument);
+    if (!a || typeof a !== 'object' || typeof a.action !== 'string' || !Object.hasOwn(ALLOWED_IN, a.action)) refuse('unknownAction', { action: (a as { action?: unknown })?.action }, RefusalType.invalidArgument);
     if (typeof a.actor !== 'string' || a.actor.trim() === '') refuse('actorRequired', {}, RefusalType.invalidArgument);
     if (!t.sla && a.action !== 'comment') refuse('notClassified', { number: t.number });
     if (!ALLOWED_IN[a.action].includes(t.status)) refuse('notAllowed', { action: a.action, status: t.status });
@@ -383,13 +387,15 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
       const from = tierIndex(t.tier);
       const to = a.tier !== undefined ? tierIndex(a.tier) : from + 1;
       if (a.tier !== undefined && to < 0) refuse('unknownTier', { tier: a.tier, tiers: st.tiers.map((x) => x.id).join(', ') }, RefusalType.invalidArgument);
-      if (to >= st.tiers.length || to <= from) refuse('cannotEscalate', { tier: t.tier });
+      if (to >= st.tiers.length || (a.tier === undefined && to <= from)) refuse('cannotEscalate', { tier: t.tier });
+      if (to <= from) refuse('tierNotHigher', { tier: a.tier, current: t.tier });
     }
     if (a.action === 'deescalate') {
       const from = tierIndex(t.tier);
       const to = a.tier !== undefined ? tierIndex(a.tier) : from - 1;
       if (a.tier !== undefined && to < 0) refuse('unknownTier', { tier: a.tier, tiers: st.tiers.map((x) => x.id).join(', ') }, RefusalType.invalidArgument);
-      if (to < 0 || to >= from) refuse('cannotDeescalate', { tier: t.tier });
+      if (a.tier === undefined && to < 0) refuse('cannotDeescalate', { tier: t.tier });
+      if (to >= from) refuse('tierNotLower', { tier: a.tier, current: t.tier });
     }
   }
 
@@ -412,20 +418,31 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
       case 'respond': {
         const response = clock('response');
         const first = response !== undefined && response.stoppedAt === null;
-        if (first) stopClock(response, now);
-        if (first) await replan();
+        if (first) {
+          stopClock(response, now);
+          st.respondedAt = now;
+          await replan();
+        }
         await record('responded', a.actor, null, { message: a.message, public: true, firstResponse: first }, { kind: 'agent_response', roles: ['requester'], data: { message: a.message } });
         return;
       }
       case 'comment':
         await record('commented', a.actor, null, { message: a.message, public: false });
         return;
-      case 'set_pending':
+      case 'set_pending': {
+        // The reason is sent to the requester: if nobody has answered yet, that is the first response.
+        const response = clock('response');
+        const firstResponse = response !== undefined && response.stoppedAt === null;
+        if (firstResponse) {
+          stopClock(response, now);
+          st.respondedAt = now;
+        }
         pauseClocks(now, a.reason);
         t.status = next;
         await replan();
-        await record('pending', a.actor, a.reason, { from: before, to: t.status, clocksPaused: st.clocks.filter((c) => c.pausedSince !== null).map((c) => c.name) }, { kind: 'pending', roles: ['requester'], data: { reason: a.reason } });
+        await record('pending', a.actor, a.reason, { from: before, to: t.status, firstResponse, clocksPaused: st.clocks.filter((c) => c.pausedSince !== null).map((c) => c.name) }, { kind: 'pending', roles: ['requester'], data: { reason: a.reason } });
         return;
+      }
       case 'resume':
         await resume(a.actor, a.reason);
         return;

@@ -75,8 +75,11 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
     const user = apiUser(res);
     assertCanAct(user, action);
     const fields = validate<Omit<TicketAction, 'action' | 'actor'>>(actionBodies[action], req.body);
-    await performTicketAction(deps, ticket.number, { ...fields, action, actor: user.email } as TicketAction);
-    res.json(await deps.tickets.get(ticket.number));
+    const after = await performTicketAction(deps, ticket.number, { ...fields, action, actor: user.email } as TicketAction);
+    // The read model has the action once the Update returns; if it cannot be read now, the
+    // workflow's own snapshot answers (without the timeline) rather than a 500 after a success.
+    const projected = await deps.tickets.get(ticket.number).catch(() => undefined);
+    res.json(projected ?? { ...after, timeline: [] });
   });
 
   router.post('/tickets/:number/replies', async (req: Request, res: Response) => {

@@ -25,6 +25,20 @@ function refusalOf(err: unknown): ApplicationFailure | undefined {
   return undefined;
 }
 
+/** How long an action may wait for the workflow before the caller gets a 503 (it may still apply). */
+const ACTION_DEADLINE_MS = 15_000;
+
+/** A finished ticket's workflow no longer takes messages: say so (409), unless there is no such ticket at all (404). */
+async function finishedOrMissing(deps: ActionDeps, number: string): Promise<HttpError> {
+  try {
+    const d = await deps.temporal.workflow.getHandle(workflowIdFor(number)).describe();
+    if (d.status.name !== 'RUNNING') return new HttpError(409, 'TICKET_FINISHED', 'refusal.ticketFinished', { number });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) return new UnavailableError(err);
+  }
+  return new NotFoundError('errors.ticketNotFound', { number });
+}
+
 function toHttpError(err: unknown, number: string): HttpError {
   const refusal = refusalOf(err);
   if (refusal) {
@@ -37,26 +51,24 @@ function toHttpError(err: unknown, number: string): HttpError {
   return new UnavailableError(err);
 }
 
-export async function performTicketAction(deps: ActionDeps, number: string, action: TicketAction): Promise<TicketSnapshot> {
+/** Runs one message to the ticket's workflow, bounded in time, with its failures as HttpErrors. */
+async function send<R>(deps: ActionDeps, number: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<R>): Promise<R> {
   try {
-    return await deps.temporal.workflow.getHandle(workflowIdFor(number)).executeUpdate(ticketActionUpdate, { args: [action] });
+    return await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => fn(deps.temporal.workflow.getHandle(workflowIdFor(number))));
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw await finishedOrMissing(deps, number);
     throw toHttpError(err, number);
   }
 }
 
-export async function sendRequesterReply(deps: ActionDeps, number: string, reply: RequesterReply): Promise<void> {
-  try {
-    await deps.temporal.workflow.getHandle(workflowIdFor(number)).signal(requesterReplySignal, reply);
-  } catch (err) {
-    throw toHttpError(err, number);
-  }
+export function performTicketAction(deps: ActionDeps, number: string, action: TicketAction): Promise<TicketSnapshot> {
+  return send(deps, number, (h) => h.executeUpdate(ticketActionUpdate, { args: [action] }));
 }
 
-export async function requestReclassification(deps: ActionDeps, number: string, by: { actor: string; reason: string }): Promise<void> {
-  try {
-    await deps.temporal.workflow.getHandle(workflowIdFor(number)).signal(reclassifySignal, by);
-  } catch (err) {
-    throw toHttpError(err, number);
-  }
+export function sendRequesterReply(deps: ActionDeps, number: string, reply: RequesterReply): Promise<void> {
+  return send(deps, number, (h) => h.signal(requesterReplySignal, reply));
+}
+
+export function requestReclassification(deps: ActionDeps, number: string, by: { actor: string; reason: string }): Promise<void> {
+  return send(deps, number, (h) => h.signal(reclassifySignal, by));
 }
