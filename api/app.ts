@@ -13,7 +13,7 @@ import { createKbRepo } from '../db/kb-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
-import { HttpError, UnavailableError, type FieldProblem } from './errors.ts';
+import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
@@ -79,10 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
     const t = req.t ?? deps.i18n.getFixedT('en');
     const fields = e.fields.map((f: FieldProblem) => ({ field: f.field, message: t(`field.${f.key}`, { field: f.field, ...f.params }) }));
     // Action and status names in a refusal are shown in the reader's words.
-    const params: Record<string, unknown> = { ...e.params };
-    if (typeof params.action === 'string') params.action = t(`actionName.${params.action}`, { defaultValue: params.action });
-    if (typeof params.status === 'string') params.status = t(`statusName.${params.status}`, { defaultValue: params.status });
-    const message = t(e.messageKey, { ...params, fields: fields.map((f) => f.message).join('; ') });
+    const message = t(e.messageKey, { ...localizedParams(t, e.params), fields: fields.map((f) => f.message).join('; ') });
     const json = () => res.status(e.status).json({ error: { code: e.code, message, ...(fields.length ? { fields } : {}) } });
     // Content negotiation: a browser gets a localized page, everything else the JSON shape.
     if (deps.portal && wantsHtml(req)) return renderErrorPage(req, res, e.status, message, fields, json);

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-rules-versions.ts';
 import * as m0003 from './migrations/0003-lifecycle.ts';
 import * as m0004 from './migrations/0004-portal.ts';
 import * as m0005 from './migrations/0005-api-tokens.ts';
+import * as m0006 from './migrations/0006-portal-ownership.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -13,6 +14,7 @@ const migrations = [
   { name: '0003-lifecycle', ...m0003 },
   { name: '0004-portal', ...m0004 },
   { name: '0005-api-tokens', ...m0005 },
+  { name: '0006-portal-ownership', ...m0006 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

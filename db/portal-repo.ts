@@ -1,6 +1,7 @@
 /**
  * What the portal keeps beside the ticket read model: secret follow links (hashes
- * only), attachments, satisfaction ratings and shared settings. Plain records only.
+ * only), who reported a ticket while signed in, attachments, satisfaction ratings
+ * and shared settings. Plain records only.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 
@@ -63,6 +64,20 @@ export function createPortalRepo(sequelize: Sequelize) {
     async tokenTicket(tokenHash: string): Promise<string | undefined> {
       const [row] = await sequelize.query<{ ticket_number: string }>(`SELECT ticket_number FROM requester_tokens WHERE token_hash = :tokenHash`, { replacements: { tokenHash }, type: QueryTypes.SELECT });
       return row?.ticket_number;
+    },
+
+    /** Records the portal account that reported a ticket while signed in (idempotent: the first one stays). */
+    async recordSubmitter(ticketNumber: string, userId: number): Promise<void> {
+      await sequelize.query(
+        `INSERT INTO ticket_submitters (ticket_number, user_id) VALUES (:ticketNumber, :userId) ON CONFLICT (ticket_number) DO NOTHING`,
+        { replacements: { ticketNumber, userId } },
+      );
+    },
+
+    /** The id of the account that reported this ticket while signed in, if one did. */
+    async submitter(ticketNumber: string): Promise<number | undefined> {
+      const [row] = await sequelize.query<{ user_id: string }>(`SELECT user_id::text AS user_id FROM ticket_submitters WHERE ticket_number = :ticketNumber`, { replacements: { ticketNumber }, type: QueryTypes.SELECT });
+      return row ? Number(row.user_id) : undefined;
     },
 
     /** Adds a ticket's attachments in one transaction; the same file again is recognised and not stored twice. */

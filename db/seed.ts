@@ -44,7 +44,9 @@ export async function seedReferenceData(sequelize: Sequelize): Promise<boolean> 
     const passwordHash = await hash(DEMO_PASSWORD, ARGON2_OPTIONS);
     for (const u of DEMO_USERS) {
       await sequelize.query(
-        `INSERT INTO users (email, display_name, locale, role, team_id, vip, password_hash) VALUES (:email, :displayName, :locale, :role, :teamId, :vip, :passwordHash) ON CONFLICT (email) DO NOTHING`,
+        // Demo addresses count as verified: they see every ticket filed for them (docs/portal.md).
+        `INSERT INTO users (email, display_name, locale, role, team_id, vip, password_hash, email_verified_at)
+         VALUES (:email, :displayName, :locale, :role, :teamId, :vip, :passwordHash, now()) ON CONFLICT (email) DO NOTHING`,
         { replacements: { ...u, passwordHash }, transaction: t },
       );
     }

@@ -130,12 +130,14 @@ export function createTicketsRepo(sequelize: Sequelize) {
       };
     },
 
-    async list(opts: { status?: string; requesterEmail?: string; limit?: number } = {}): Promise<TicketSnapshot[]> {
+    /** Tickets, newest first; `submittedBy` keeps those a portal account reported itself (ticket_submitters). */
+    async list(opts: { status?: string; requesterEmail?: string; submittedBy?: number; limit?: number } = {}): Promise<TicketSnapshot[]> {
       const rows = await sequelize.query<TicketRow>(
         `SELECT * FROM tickets
           WHERE (:status::text IS NULL OR status = :status) AND (:requester::text IS NULL OR requester_email = :requester)
+            AND (:submitter::bigint IS NULL OR number IN (SELECT ticket_number FROM ticket_submitters WHERE user_id = :submitter))
           ORDER BY created_at DESC LIMIT :limit`,
-        { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
+        { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, submitter: opts.submittedBy ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
       );
       return rows.map(toSnapshot);
     },

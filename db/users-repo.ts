@@ -21,21 +21,27 @@ export interface UserRecord {
   tier: string | null;
   vip: boolean;
   hasPassword: boolean;
+  /**
+   * Whether the address is known to be this person's (users.email_verified_at is set:
+   * demo users, accounts made by an operator). A sign-up alone does not prove it.
+   */
+  emailVerified: boolean;
 }
 
 interface UserRow {
   id: string; email: string; display_name: string; locale: string; time_zone: string; role: string;
-  team_id: string | null; tier: string | null; vip: boolean; password_hash: string | null;
+  team_id: string | null; tier: string | null; vip: boolean; password_hash: string | null; email_verified_at: Date | null;
 }
 
 function toRecord(r: UserRow): UserRecord {
   return {
     id: Number(r.id), email: r.email, displayName: r.display_name, locale: r.locale, timeZone: r.time_zone,
     role: r.role as Role, teamId: r.team_id, tier: r.tier, vip: r.vip, hasPassword: r.password_hash !== null,
+    emailVerified: r.email_verified_at !== null,
   };
 }
 
-const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip, u.password_hash
+const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip, u.password_hash, u.email_verified_at
                   FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
 export function createUsersRepo(sequelize: Sequelize) {
@@ -61,18 +67,16 @@ export function createUsersRepo(sequelize: Sequelize) {
     },
 
     /**
-     * Creates a requester, or gives a password to a known address that has none yet
-     * (someone who reported by e-mail or API before). Returns undefined when the
-     * address already has a password or belongs to staff (staff accounts are made by
-     * an admin, never claimed through sign-up).
+     * Creates a requester (sign-up). Returns undefined when the address is already
+     * known — an account, staff, or someone who reported by e-mail, API or without an
+     * account — and changes nothing: a sign-up never takes over an existing row. The
+     * new account is unverified (email_verified_at stays null).
      */
     async register(u: { email: string; displayName: string; passwordHash: string; locale: string; timeZone: string }): Promise<UserRecord | undefined> {
       const rows = await sequelize.query<{ id: string }>(
         `INSERT INTO users (email, display_name, locale, time_zone, role, password_hash)
          VALUES (:email, :displayName, :locale, :timeZone, 'requester', :passwordHash)
-         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, display_name = EXCLUDED.display_name,
-                                           locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone
-           WHERE users.password_hash IS NULL AND users.role = 'requester'
+         ON CONFLICT (email) DO NOTHING
          RETURNING id::text AS id`,
         { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
       );
@@ -91,8 +95,12 @@ export function createUsersRepo(sequelize: Sequelize) {
     /** An operator's `helpdesk user add`: creates the user, or sets the name, role and team of an existing one. */
     async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }): Promise<UserRecord> {
       const rows = await sequelize.query<{ id: string }>(
-        `INSERT INTO users (email, display_name, role, team_id, locale) VALUES (:email, :displayName, :role, :teamId, :locale)
-         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id
+        // An operator vouches for a new address; an address someone already claimed by sign-up stays
+        // unverified, or the stranger's password would be handed that address's tickets.
+        `INSERT INTO users (email, display_name, role, team_id, locale, email_verified_at)
+         VALUES (:email, :displayName, :role, :teamId, :locale, now())
+         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
+           email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
          RETURNING id::text AS id`,
         { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
       );

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import cookieParser from 'cookie-parser';
 import type { TFunction } from 'i18next';
-import { HttpError, ValidationError } from '../errors.ts';
+import { HttpError, localizedParams, ValidationError } from '../errors.ts';
 import { isLanguage, LANGUAGES } from '../i18n.ts';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, MAX_FILES, parseReportForm } from './attachments.ts';
 import { fieldMessages, text, type FormBody } from './forms.ts';
@@ -14,7 +14,7 @@ import { formatDateTime, slaPromise } from './format.ts';
 import { LANGUAGE_COOKIE, newCsrfToken, pageLocals, rateLimits, requireCsrf, requireUser, sessions, viewerContext } from './middleware.ts';
 import type { PortalDeps, Viewer } from './types.ts';
 import { signIn, signUp, MIN_PASSWORD } from './use-cases/auth.ts';
-import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketView } from './use-cases/follow.ts';
+import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView } from './use-cases/follow.ts';
 import { CATEGORIES, IMPACTS, submitReport, URGENCIES } from './use-cases/report.ts';
 
 const forms = express.urlencoded({ extended: false, limit: '100kb' });
@@ -64,7 +64,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     const viewer = viewerOf(req);
     const [categories, open] = await Promise.all([
       deps.kb.categories(viewer.language),
-      viewer.user ? deps.tickets.list({ requesterEmail: viewer.user.email, limit: 200 }) : Promise.resolve([]),
+      viewer.user ? ticketsOf(deps, viewer.user) : Promise.resolve([]),
     ]);
     const openCount = open.filter((t) => !['resolved', 'closed', 'cancelled'].includes(t.status)).length;
     page(req, res, 'home', { categories, openCount, signedIn: Boolean(viewer.user) });
@@ -177,7 +177,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   async function myTickets(req: Request, res: Response) {
     const viewer = viewerOf(req);
     const t = tp(req);
-    const tickets = await deps.tickets.list({ requesterEmail: viewer.user!.email, limit: 200 });
+    const tickets = await ticketsOf(deps, viewer.user!);
     const rows = tickets.map((ticket) => ({
       number: ticket.number,
       title: ticket.title,
@@ -257,7 +257,7 @@ export function portalRoutes(deps: PortalDeps): Router {
         if (!(err instanceof HttpError) || err.status >= 500) throw err;
         const t = tp(req);
         const errors = err instanceof ValidationError ? fieldMessages(err.fields, t) : {};
-        const actionError = err instanceof ValidationError ? undefined : req.t(err.messageKey, err.params);
+        const actionError = err instanceof ValidationError ? undefined : req.t(err.messageKey, localizedParams(req.t, err.params));
         res.status(err.status);
         return showTicket(req, res, { errors, actionError, errorFor: kind, values: body });
       }

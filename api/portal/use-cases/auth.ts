@@ -1,6 +1,8 @@
 /**
- * Sign-up and sign-in: argon2id hashes, one vague answer for a wrong address or a
- * wrong password (and the same work for both, so timing does not tell them apart).
+ * Sign-up and sign-in: argon2id hashes. Sign-up only ever creates a new, unverified
+ * requester (an address already known is refused and nothing changes). Sign-in gives
+ * one vague answer for a wrong address or a wrong password (and the same work for
+ * both, so timing does not tell them apart).
  */
 import { hash, verify } from '@node-rs/argon2';
 import { ARGON2_OPTIONS, type UserRecord, type UsersRepo } from '../../../db/users-repo.ts';
@@ -26,8 +28,10 @@ export async function signUp(deps: { users: UsersRepo }, body: FormBody, timeZon
   checks.done();
 
   const passwordHash = await hash(password, ARGON2_OPTIONS);
+  // A known address (an account, staff, or a row an operator made) is never taken over by a
+  // sign-up. The answer does not say which kind of row it is; the service desk can help.
   const user = await deps.users.register({ email, displayName, passwordHash, locale, timeZone });
-  if (!user) throw new ValidationError([{ field: 'email', key: 'emailTaken' }]);
+  if (!user) throw new ValidationError([{ field: 'email', key: 'emailUnavailable' }]);
   return user;
 }
 

@@ -1,13 +1,14 @@
 /**
- * Following a ticket: who may see it (its requester signed in, or a browser that
- * presented the ticket's secret link), what the requester sees of it (public events
- * only), and the requester's actions — reply, confirm, reopen, rate — each through
- * the ticket's workflow.
+ * Following a ticket: who may see it (its requester signed in to an account whose
+ * ownership is proven, or a browser that presented the ticket's secret link), what
+ * the requester sees of it (public events only), and the requester's actions —
+ * reply, confirm, reopen, rate — each through the ticket's workflow.
  */
 import type { TFunction } from 'i18next';
 import type { PortalRepo, AttachmentMeta, RatingRecord } from '../../../db/portal-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../../db/tickets-repo.ts';
-import type { TicketEvent } from '../../../workflows/types.ts';
+import type { UserRecord } from '../../../db/users-repo.ts';
+import type { TicketEvent, TicketSnapshot } from '../../../workflows/types.ts';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.ts';
 import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../use-cases/ticket-actions.ts';
 import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
@@ -27,21 +28,41 @@ export const PUBLIC_EVENTS = [
 ] as const;
 const PUBLIC = new Set<string>(PUBLIC_EVENTS);
 
-export function canSee(viewer: Viewer, ticket: { number: string; requesterEmail: string }): boolean {
-  return (viewer.user !== undefined && viewer.user.email === ticket.requesterEmail) || viewer.followed.includes(ticket.number);
+/**
+ * Whether this viewer may see the ticket: a browser that presented its secret link,
+ * or a signed-in requester whose ownership of it is proven. A sign-up does not prove
+ * that the address is the person's (it is not verified by mail yet), so an account
+ * sees the tickets of its address only when the address is verified (demo users,
+ * accounts an operator made); otherwise only the tickets it reported itself while
+ * signed in (ticket_submitters).
+ */
+export async function canSee(deps: { portal: PortalRepo }, viewer: Viewer, ticket: { number: string; requesterEmail: string }): Promise<boolean> {
+  if (viewer.followed.includes(ticket.number)) return true;
+  const user = viewer.user;
+  if (!user || user.email !== ticket.requesterEmail) return false;
+  if (user.emailVerified) return true;
+  return (await deps.portal.submitter(ticket.number)) === user.id;
+}
+
+/** "My tickets" of a signed-in requester, newest first, by the same rule as canSee. */
+export function ticketsOf(deps: { tickets: TicketsRepo }, user: UserRecord, limit = 200): Promise<TicketSnapshot[]> {
+  return deps.tickets.list({ requesterEmail: user.email, ...(user.emailVerified ? {} : { submittedBy: user.id }), limit });
 }
 
 /**
  * The ticket if this viewer may see it. Someone else's ticket answers exactly like a
  * ticket that does not exist (404), so numbers cannot be probed.
  */
-export async function openTicket(deps: { tickets: TicketsRepo }, viewer: Viewer, number: string): Promise<TicketRecord> {
+export async function openTicket(deps: { tickets: TicketsRepo; portal: PortalRepo }, viewer: Viewer, number: string): Promise<TicketRecord> {
   if (!TICKET_NUMBER_PATTERN.test(number)) throw new NotFoundError('portal:errors.ticketNotFound', { number });
-  const ticket = await deps.tickets.get(number).catch((err: unknown) => {
+  const visible = await (async () => {
+    const ticket = await deps.tickets.get(number);
+    return ticket && (await canSee(deps, viewer, ticket)) ? ticket : undefined;
+  })().catch((err: unknown) => {
     throw new UnavailableError(err);
   });
-  if (!ticket || !canSee(viewer, ticket)) throw new NotFoundError('portal:errors.ticketNotFound', { number });
-  return ticket;
+  if (!visible) throw new NotFoundError('portal:errors.ticketNotFound', { number });
+  return visible;
 }
 
 /** Checks a number and secret code; returns the number to remember in the session. */

@@ -1,8 +1,9 @@
 /**
  * Report a problem from the portal: check the form and the files → create the
  * ticket through intake (channel 'portal', the form's idempotency key, so a double
- * click makes one ticket) → store the attachments → for a requester without an
- * account, make a secret follow link. Nothing is created unless everything is valid.
+ * click makes one ticket) → record the signed-in account as its submitter → store
+ * the attachments → for a requester without an account, make a secret follow link.
+ * Nothing is created unless everything is valid.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FieldProblem } from '../../errors.ts';
@@ -73,6 +74,8 @@ export async function submitReport(
     throw err;
   });
   const number = result.kind === 'recorded' ? result.ticket.number : result.number;
+  // A signed-in report is this account's own ticket: it sees it whether or not its address is verified.
+  if (viewer.user) await deps.portal.recordSubmitter(number, viewer.user.id);
 
   await deps.portal.addAttachments(number, email, files.files);
 

@@ -1,0 +1,207 @@
+import { expect } from 'chai';
+import { createHash, randomUUID } from 'node:crypto';
+import { QueryTypes, Sequelize } from 'sequelize';
+import { createPortalRepo } from '../db/portal-repo.ts';
+import { migrator } from '../db/migrate.ts';
+import { freshDatabaseUrl, getEnv, type TestEnv } from './support/env.ts';
+import { request } from './support/http.ts';
+import { createUsersRepo } from '../db/users-repo.ts';
+import { csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+const address = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
+const REFUSED_EN = 'An account with this address cannot be created here. If the address is yours, sign in, or ask the service desk for help.';
+
+describe('portal: a sign-up does not prove an address — who sees which tickets', function () {
+  this.timeout(120_000);
+  let env: TestEnv;
+
+  /** A ticket an agent files for someone through intake (as by phone or e-mail), recorded in the read model. */
+  async function fileForRequester(requesterEmail: string, title: string): Promise<string> {
+    const res = await request(env.web.url, 'POST', '/api/v1/tickets', {
+      token: env.agentToken,
+      body: { title, description: 'Filed by the service desk on the phone.', requesterEmail, impact: 'low', urgency: 'medium', category: 'access' },
+    });
+    expect(res.status).to.be.oneOf([201, 202]);
+    const number = res.body.number as string;
+    for (let i = 0; i < 100 && !(await env.db.tickets.get(number)); i++) await new Promise((r) => setTimeout(r, 100));
+    return number;
+  }
+
+  async function reportSignedIn(c: PortalClient, title: string): Promise<string> {
+    const form = await c.get('/report');
+    const res = await c.postMultipart('/report', reportForm({
+      _csrf: hiddenValue(form.text, '_csrf'), idempotencyKey: hiddenValue(form.text, 'idempotencyKey'),
+      category: 'software', impact: 'low', urgency: 'low', title, description: 'My own report.',
+    }));
+    expect(res.status).to.equal(303);
+    return res.location!.split('/').pop()!;
+  }
+
+  before(async () => {
+    env = await getEnv();
+  });
+
+  it('when someone signs up with the address of a requester whose tickets an agent filed, then My tickets, every ticket page, attachment and action answer as if the tickets did not exist', async () => {
+    const victim = address('vip');
+    const filed = [await fileForRequester(victim, 'VIP laptop: board minutes folder'), await fileForRequester(victim, 'VIP: salary report access')];
+    await createPortalRepo(env.db.sequelize).addAttachments(filed[0]!, 'agent@example.com', [
+      { filename: 'minutes.png', contentType: 'image/png', sha256: createHash('sha256').update(PNG).digest('hex'), data: Buffer.from(PNG) },
+    ]);
+    const [att] = await env.db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM ticket_attachments WHERE ticket_number = :n`, { replacements: { n: filed[0] }, type: QueryTypes.SELECT });
+
+    const attacker = new PortalClient(env.web.url, 'en');
+    expect((await attacker.signUp(victim, 'attacker password', 'en', 'Mallory')).status).to.equal(303);
+    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT });
+    expect(row!.email_verified_at).to.equal(null);
+
+    const mine = await attacker.get('/tickets');
+    expect(mine.status).to.equal(200);
+    expect(decode(mine.text)).to.include('You have 0 tickets.');
+    for (const n of filed) expect(mine.text).not.to.include(n);
+    expect(decode((await attacker.get('/')).text)).to.include('My tickets (0 open)');
+
+    const missing = await attacker.get('/tickets/HD-2000-999999');
+    const token = csrfOf(mine.text);
+    for (const n of filed) {
+      const page = await attacker.get(`/tickets/${n}`);
+      expect(page.status).to.equal(404);
+      expect(textOf(page.text, 'error-message')).to.equal(textOf(missing.text, 'error-message')!.replace('HD-2000-999999', n));
+      expect(decode(page.text)).not.to.match(/board minutes|salary report/);
+      const actions = [
+        await attacker.postForm(`/tickets/${n}/reply`, { _csrf: token, message: 'Please send me the minutes' }),
+        await attacker.postForm(`/tickets/${n}/confirm`, { _csrf: token }),
+        await attacker.postForm(`/tickets/${n}/reopen`, { _csrf: token, reason: 'because' }),
+        await attacker.postForm(`/tickets/${n}/rate`, { _csrf: token, score: '1' }),
+      ];
+      expect(actions.map((r) => r.status)).to.deep.equal([404, 404, 404, 404]);
+    }
+    expect((await attacker.get(`/tickets/${filed[0]}/attachments/${att!.id}`)).status).to.equal(404);
+    for (const n of filed) expect((await env.db.tickets.get(n))!.timeline.map((e) => e.type)).not.to.include.members(['requester_replied']);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM ticket_ratings WHERE ticket_number IN (:filed)`, { replacements: { filed }, type: QueryTypes.SELECT })).to.have.length(0);
+
+    // What the account reports itself while signed in is its own, and only that.
+    const own = await reportSignedIn(attacker, 'My own keyboard');
+    const after = await attacker.get('/tickets');
+    expect(after.text).to.include(own);
+    expect(decode(after.text)).to.include('You have 1 ticket.');
+    for (const n of filed) expect(after.text).not.to.include(n);
+    expect((await attacker.get(`/tickets/${own}`)).status).to.equal(200);
+
+    // Once the address is verified (an operator vouches for it), the account sees every ticket of its address.
+    await env.db.sequelize.query(`UPDATE users SET email_verified_at = now() WHERE email = :victim`, { replacements: { victim } });
+    expect(decode((await attacker.get('/')).text)).to.include('My tickets (3 open)');
+    const verified = await attacker.get('/tickets');
+    for (const n of [own, ...filed]) expect(verified.text).to.include(n);
+    expect((await attacker.get(`/tickets/${filed[0]}`)).status).to.equal(200);
+    expect((await attacker.get(`/tickets/${filed[0]}/attachments/${att!.id}`)).status).to.equal(200);
+  });
+
+  it('when a requester reports while signed in, then the ticket is theirs: on My tickets, its page and its actions', async () => {
+    const c = new PortalClient(env.web.url, 'en');
+    const me = address('own');
+    await c.signUp(me, 'my own password', 'en');
+    const number = await reportSignedIn(c, 'Monitor flickers');
+    const [sub] = await env.db.sequelize.query<{ email: string }>(
+      `SELECT u.email FROM ticket_submitters s JOIN users u ON u.id = s.user_id WHERE s.ticket_number = :number`,
+      { replacements: { number }, type: QueryTypes.SELECT },
+    );
+    expect(sub!.email).to.equal(me);
+    expect((await c.get('/tickets')).text).to.include(number);
+    const page = await c.get(`/tickets/${number}`);
+    expect(page.status).to.equal(200);
+    const replied = await c.postForm(`/tickets/${number}/reply`, { _csrf: csrfOf(page.text), message: 'It also flickers on battery.' });
+    expect(replied.status).to.equal(303);
+
+    // Signed in again later (a new session), it is still theirs.
+    const again = new PortalClient(env.web.url, 'en');
+    expect((await again.signIn(me, 'my own password')).status).to.equal(303);
+    expect((await again.get(`/tickets/${number}`)).status).to.equal(200);
+  });
+
+  it('when someone signs up with an address that already has an account, or that an operator added, then it is refused with one message and nothing changes', async () => {
+    const owner = address('owner');
+    const first = new PortalClient(env.web.url, 'en');
+    expect((await first.signUp(owner, 'the owner password', 'en', 'Owner')).status).to.equal(303);
+    const before = await env.db.sequelize.query<{ password_hash: string; display_name: string; locale: string }>(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
+
+    const intruder = new PortalClient(env.web.url, 'en');
+    const res = await intruder.signUp(owner.toUpperCase(), 'intruder password', 'de', 'Intruder');
+    expect(res.status).to.equal(422);
+    expect(textOf(res.text, 'email-error')).to.equal(REFUSED_EN);
+    expect((await intruder.get('/tickets')).status).to.equal(303);
+    const after = await env.db.sequelize.query(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
+    expect(after).to.deep.equal(before);
+    expect((await new PortalClient(env.web.url).signIn(owner, 'intruder password')).status).to.equal(422);
+    expect((await new PortalClient(env.web.url).signIn(owner, 'the owner password')).status).to.equal(303);
+
+    // A password-less row (an operator's `helpdesk user add`, someone known to the desk) is not claimed either.
+    const vip = address('ceo');
+    await createUsersRepo(env.db.sequelize).upsert({ email: vip, displayName: 'The CEO', role: 'requester', teamId: null, locale: 'pl' });
+    const pl = new PortalClient(env.web.url, 'pl');
+    const refused = await pl.signUp(vip, 'i am the ceo now', 'pl', 'CEO');
+    expect(refused.status).to.equal(422);
+    expect(textOf(refused.text, 'email-error')).to.equal('Nie można tu założyć konta z tym adresem. Jeśli to Twój adres, zaloguj się albo poproś o pomoc dział wsparcia.');
+    const [vipRow] = await env.db.sequelize.query<{ password_hash: string | null; display_name: string }>(`SELECT password_hash, display_name FROM users WHERE email = :vip`, { replacements: { vip }, type: QueryTypes.SELECT });
+    expect(vipRow).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
+  });
+
+  it('when a signed-in account without a proven address opens a ticket’s secret follow link, then it may follow that ticket as before', async () => {
+    const requester = address('anon');
+    const anon = new PortalClient(env.web.url, 'en');
+    const form = await anon.get('/report');
+    const res = await anon.postMultipart('/report', reportForm({
+      _csrf: hiddenValue(form.text, '_csrf'), idempotencyKey: hiddenValue(form.text, 'idempotencyKey'),
+      category: 'other', impact: 'low', urgency: 'low', title: 'Reported without an account', description: 'Something', email: requester,
+    }));
+    const number = res.location!.split('/').pop()!;
+    const link = new URL(textOf((await anon.get(res.location!)).text, 'follow-link')!);
+
+    // An account made later for the same address does not see it by the address alone…
+    const c = new PortalClient(env.web.url, 'en');
+    await c.signUp(requester, 'later password', 'en');
+    expect((await c.get(`/tickets/${number}`)).status).to.equal(404);
+    expect((await c.get('/tickets')).text).not.to.include(number);
+    // …but the secret link proves it, as it does for anyone who holds it.
+    const followed = await c.open(link.pathname);
+    expect(followed.status).to.equal(200);
+    expect(followed.text).to.include(number);
+    const page = await c.get(`/tickets/${number}`);
+    expect((await c.postForm(`/tickets/${number}/reply`, { _csrf: csrfOf(page.text), message: 'Still broken.' })).status).to.equal(303);
+    expect((await new PortalClient(env.web.url, 'en').open(link.pathname)).status).to.equal(200);
+  });
+
+  it('when migration 0006 runs on a database in use, then staff and demo users are verified, signed-up requesters are not, and tickets they reported signed in stay theirs', async () => {
+    const url = await freshDatabaseUrl('ownership');
+    const sequelize = new Sequelize(url, { logging: false });
+    try {
+      await migrator(sequelize).up({ to: '0005-api-tokens' });
+      const q = (sql: string, replacements: Record<string, unknown> = {}) => sequelize.query(sql, { replacements });
+      await q(`INSERT INTO seed_runs (name) VALUES ('demo')`);
+      await q(`INSERT INTO users (email, display_name, role, password_hash) VALUES
+                 ('anna.kowalska@example.com', 'Anna', 'requester', 'x'), ('l1.agent@example.com', 'Piotr', 'agent', 'x'),
+                 ('signed.up@example.com', 'Signed Up', 'requester', 'x'), ('claimed@example.com', 'Claimed', 'requester', 'x')`);
+      const id = async (email: string) => (await sequelize.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE email = :email`, { replacements: { email }, type: QueryTypes.SELECT }))[0]!.id;
+      const ticket = async (number: string, email: string, channel: string, key: string) => {
+        await q(`INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, status, created_at, updated_at, last_event_seq)
+                 VALUES (:number, :wf, 't', 'd', :email, 'en', :channel, 'low', 'low', 'new', now(), now(), 1)`, { number, wf: `ticket-${number}`, email, channel });
+        await q(`INSERT INTO intake_requests (idempotency_key, ticket_number, request_hash, request) VALUES (:key, :number, 'h', '{}')`, { key, number });
+      };
+      const signedUp = await id('signed.up@example.com');
+      await ticket('HD-2024-000001', 'signed.up@example.com', 'portal', `portal:u${signedUp}:${randomUUID()}`);
+      await ticket('HD-2024-000002', 'claimed@example.com', 'api', randomUUID());
+      await ticket('HD-2024-000003', 'claimed@example.com', 'portal', `portal:s${randomUUID()}:${randomUUID()}`);
+
+      await migrator(sequelize).up();
+      const verified = await sequelize.query<{ email: string }>(`SELECT email FROM users WHERE email_verified_at IS NOT NULL ORDER BY email`, { type: QueryTypes.SELECT });
+      expect(verified.map((r) => r.email)).to.deep.equal(['anna.kowalska@example.com', 'l1.agent@example.com']);
+      const owners = await sequelize.query<{ ticket_number: string; user_id: string }>(`SELECT ticket_number, user_id::text AS user_id FROM ticket_submitters ORDER BY ticket_number`, { type: QueryTypes.SELECT });
+      expect(owners).to.deep.equal([{ ticket_number: 'HD-2024-000001', user_id: signedUp }]);
+      // And it can be rolled back.
+      await migrator(sequelize).down({ to: '0006-portal-ownership' });
+      expect(await sequelize.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email_verified_at'`, { type: QueryTypes.SELECT })).to.have.length(0);
+    } finally {
+      await sequelize.close();
+    }
+  });
+});
