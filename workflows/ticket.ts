@@ -294,6 +294,15 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     }
   }
 
+  /** Stops the response clock at the first public word to the requester; true if this was it. */
+  function markFirstResponse(now: number): boolean {
+    const response = clock('response');
+    if (!response || response.stoppedAt !== null) return false;
+    stopClock(response, now);
+    st.respondedAt = now;
+    return true;
+  }
+
   function stopClock(c: ClockState | undefined, now: number): void {
     if (!c || c.stoppedAt !== null) return;
     if (c.pausedSince !== null) {
@@ -416,13 +425,8 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
         await record('started', a.actor, null, { assignee: t.assignee, from: before, to: t.status });
         return;
       case 'respond': {
-        const response = clock('response');
-        const first = response !== undefined && response.stoppedAt === null;
-        if (first) {
-          stopClock(response, now);
-          st.respondedAt = now;
-          await replan();
-        }
+        const first = markFirstResponse(now);
+        if (first) await replan();
         await record('responded', a.actor, null, { message: a.message, public: true, firstResponse: first }, { kind: 'agent_response', roles: ['requester'], data: { message: a.message } });
         return;
       }
@@ -431,12 +435,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
         return;
       case 'set_pending': {
         // The reason is sent to the requester: if nobody has answered yet, that is the first response.
-        const response = clock('response');
-        const firstResponse = response !== undefined && response.stoppedAt === null;
-        if (firstResponse) {
-          stopClock(response, now);
-          st.respondedAt = now;
-        }
+        const firstResponse = markFirstResponse(now);
         pauseClocks(now, a.reason);
         t.status = next;
         await replan();

@@ -36,6 +36,21 @@ export function sessions(deps: Pick<PortalDeps, 'pgPool' | 'sessionSecret'>): Re
   });
 }
 
+/**
+ * express-session saves a changed session when the response ends, which can be after the
+ * browser has already followed a redirect: the next page would then miss a fresh sign-in, a
+ * follow grant or a notice. Every redirect waits for a session with data to be saved first.
+ */
+export const saveSessionBeforeRedirect: RequestHandler = (req, res, next) => {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+    if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
+    s.save((err: unknown) => (err ? next(err) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+};
+
 const csrf = csrfSync({
   getTokenFromRequest: (req) => {
     const body = req.body as Record<string, unknown> | undefined;

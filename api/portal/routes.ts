@@ -11,7 +11,7 @@ import { isLanguage, LANGUAGES } from '../i18n.ts';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, MAX_FILES, parseReportForm } from './attachments.ts';
 import { fieldMessages, text, type FormBody } from './forms.ts';
 import { formatDateTime, slaPromise } from './format.ts';
-import { LANGUAGE_COOKIE, newCsrfToken, pageLocals, rateLimits, requireCsrf, requireUser, sessions, viewerContext } from './middleware.ts';
+import { LANGUAGE_COOKIE, newCsrfToken, pageLocals, rateLimits, requireCsrf, requireUser, saveSessionBeforeRedirect, sessions, viewerContext } from './middleware.ts';
 import type { PortalDeps, Viewer } from './types.ts';
 import { signIn, signUp, MIN_PASSWORD } from './use-cases/auth.ts';
 import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView } from './use-cases/follow.ts';
@@ -26,7 +26,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   // The portal is everything but the JSON API and the health check.
   router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
-  router.use(securityHeaders, cookieParser(), sessions(deps), viewerContext(deps));
+  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, viewerContext(deps));
 
   router.get('/', home);
   router.post('/language', forms, requireCsrf, switchLanguage);
