@@ -4,6 +4,7 @@ import { isolatedStack, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
 import { act, openTicket, sleep, timeline, waitForEvent } from './support/tickets.ts';
 import { fastRulesText } from './fixtures/fast-rules.ts';
+import { slaQuery } from '../workflows/messages.ts';
 
 // Every policy: response 4 s, resolution 12 s, warnings at 50 %, 24×7; quiet period 3 s.
 describe('ticket lifecycle on the real dev server, with second-scale SLA targets', function () {
@@ -57,6 +58,13 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
     expect(pending.status).to.equal(200);
     expect(pending.body.status).to.equal('pending');
     expect(pending.body.sla).to.include({ paused: true, resolutionDueAt: null });
+    // The workflow's own query holds each clock: target, elapsed and remaining at its last plan, paused, warned, breached.
+    const query = await stack.client.workflow.getHandle(`ticket-${number}`).query(slaQuery);
+    const clock = query.clocks.find((c) => c.name === 'resolution')!;
+    expect(clock).to.include({ targetMs: 12_000, paused: true, breached: false });
+    expect(clock.remainingMs).to.equal(clock.targetMs - clock.elapsedMs);
+    expect(clock.warned).to.deep.equal([]);
+    expect(query.clocks.find((c) => c.name === 'response')!.stoppedAt).to.be.a('number');
 
     const before = (await request(stack.web.url, 'GET', `/api/v1/tickets/${number}/sla`, { token: stack.agentToken })).body;
     await sleep(13_000); // longer than the whole resolution target

@@ -62,11 +62,26 @@ export interface SlaPlan {
   autoCloseAfterMs: number;
 }
 
+/**
+ * What the `sla` query answers: each clock's recorded state, with the business time elapsed and
+ * remaining as of its last plan (`plannedAt`), whether it is paused, the warnings raised and the
+ * breach. Business time up to *this* instant needs the calendar, which workflow code may not
+ * compute; GET /api/v1/tickets/{number}/sla adds it (api/use-cases/ticket-sla.ts).
+ */
 export interface SlaView {
   plan: SlaPlan | null;
-  clocks: ClockState[];
+  clocks: Array<ClockState & { remainingMs: number; paused: boolean; breached: boolean }>;
   marks: Mark[];
   now: number;
+}
+
+export function viewOf(plan: SlaPlan | null, clocks: ClockState[], marks: Mark[], now: number): SlaView {
+  return {
+    plan,
+    clocks: clocks.map((c) => ({ ...c, remainingMs: c.targetMs - c.elapsedMs, paused: c.pausedSince !== null, breached: c.breachedAt !== null })),
+    marks,
+    now,
+  };
 }
 
 export function newClock(name: ClockName, targetMs: number, startedAt: number): ClockState {

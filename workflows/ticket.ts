@@ -21,7 +21,7 @@ import type { Activities, Notification as Notify } from '../activities/index.ts'
 import type { Classification } from '../activities/classify.ts';
 import { ALLOWED_IN, FINAL, SLA_ACTIVE, statusAfter } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
-import { dueMarks, isRunning, marksFor, newClock, nextDue, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
+import { dueMarks, isRunning, marksFor, newClock, nextDue, viewOf, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
 import {
   RefusalType,
   ResolutionCode,
@@ -541,7 +541,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   // ----- handlers ----------------------------------------------------------------------------
 
   setHandler(ticketQuery, () => ({ ...t }));
-  setHandler(slaQuery, () => ({ plan: st.plan, clocks: st.clocks, marks: st.marks, now: Date.now() }));
+  setHandler(slaQuery, () => viewOf(st.plan, st.clocks, st.marks, Date.now()));
   setHandler(intakeRecordedUpdate, async () => {
     await condition(() => st.recorded);
     return { ...t };
