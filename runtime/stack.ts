@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import pg from 'pg';
 import { createApp } from '../api/app.ts';
@@ -97,8 +97,9 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
   return { address: devServer.address, uiUrl: devServer.uiUrl, devServer };
 }
 
-export async function startWorker(config: Config, address: string, db: Database): Promise<{ worker: Worker; done: Promise<void> }> {
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory } });
+/** A worker on the configured task queue with the activities' real dependencies; `bundle` reuses pre-built workflow code. */
+export async function startWorker(config: Config, address: string, db: Database, bundle?: WorkflowBundle): Promise<{ worker: Worker; done: Promise<void> }> {
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, ...(bundle ? { bundle } : {}) });
   const done = worker.run();
   return { worker, done };
 }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { createWorker } from '../runtime/temporal.ts';
 import { openDatabase, startWeb } from '../runtime/stack.ts';
-import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
+import { freshDatabaseUrl, log, onCleanup, startTestTemporal, runTestWorker, testConfig } from './support/env.ts';
 import { request } from './support/http.ts';
 import { waitFor } from './support/processes.ts';
 import { apiToken } from './support/users.ts';
@@ -19,12 +18,7 @@ describe('long-lived tickets: continue-as-new carries the whole state', function
     onCleanup(() => db.close());
     const published = await db.rules.publish(fastRulesText({ response: '1h', resolution: '2h', autoCloseAfter: '1h' }), { author: 'test', comment: 'hour-scale targets' });
     expect(published.ok).to.equal(true);
-    const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'can', deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle: await workflowBundle() });
-    const running = worker.run();
-    onCleanup(async () => {
-      worker.shutdown();
-      await running;
-    });
+    await runTestWorker(config, server.address, db);
     const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
     const token = await apiToken(db.sequelize, 'agent@example.com', 'agent');

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { createWorker } from '../runtime/temporal.ts';
 import { openDatabase, startWeb } from '../runtime/stack.ts';
-import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
+import { freshDatabaseUrl, log, onCleanup, startTestTemporal, runTestWorker, testConfig } from './support/env.ts';
 import { request } from './support/http.ts';
 import { apiToken } from './support/users.ts';
 
@@ -35,12 +34,7 @@ describe('faults: Temporal is down when a problem is reported', function () {
 
     server = await startTestTemporal(path.join(dir, 't.sqlite'), port);
     onCleanup(() => server.stop());
-    const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'down-test', deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle: await workflowBundle() });
-    const running = worker.run();
-    onCleanup(async () => {
-      worker.shutdown();
-      await running;
-    });
+    await runTestWorker(config, server.address, db);
 
     const retry = await request(web.url, 'POST', '/api/v1/tickets', { token, body: report, headers: { 'Idempotency-Key': 'fire-1' } });
     expect(retry.status).to.equal(201);

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DevServer } from '../runtime/temporal-dev-server.ts';
-import { createWorker } from '../runtime/temporal.ts';
-import { openDatabase, startWeb, type Database, type WebServer } from '../runtime/stack.ts';
+import { openDatabase, startWeb, startWorker, type Database, type WebServer } from '../runtime/stack.ts';
 import type { Worker } from '@temporalio/worker';
 import { freshDatabaseUrl, log, onCleanup, startTestTemporal, testConfig, workflowBundle } from './support/env.ts';
 import { request } from './support/http.ts';
@@ -28,8 +27,7 @@ describe('durability: the Temporal dev server stops and starts again on the same
     const up = async (): Promise<{ server: DevServer; worker: Worker; running: Promise<void>; web: WebServer }> => {
       const server = await startTestTemporal(dbFile, port);
       port = Number(server.address.split(':')[1]);
-      const worker = await createWorker({ target: { address: server.address, namespace: 'default' }, taskQueue: 'restart-test', deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle });
-      const running = worker.run();
+      const { worker, done: running } = await startWorker(config, server.address, db, bundle);
       const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
       return { server, worker, running, web };
     };

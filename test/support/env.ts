@@ -13,8 +13,8 @@ import { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../runtime/config.ts';
 import { ensureTemporalCli } from '../../runtime/temporal-cli.ts';
 import { freePort, startDevServer, type DevServer } from '../../runtime/temporal-dev-server.ts';
-import { bundleWorkflows, createWorker } from '../../runtime/temporal.ts';
-import { openDatabase, startWeb, type Database, type WebServer } from '../../runtime/stack.ts';
+import { bundleWorkflows } from '../../runtime/temporal.ts';
+import { openDatabase, startWeb, startWorker, type Database, type WebServer } from '../../runtime/stack.ts';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { apiToken, type TestRole } from './users.ts';
 
@@ -111,6 +111,16 @@ export async function startTestTemporal(dbFile?: string, port?: number, extraArg
   }
 }
 
+/** A worker for tests: the product's startWorker with the shared bundle, stopped by the root hook. */
+export async function runTestWorker(config: Config, address: string, db: Database): Promise<Worker> {
+  const { worker, done } = await startWorker(config, address, db, await workflowBundle());
+  onCleanup(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await done.catch(() => undefined);
+  });
+  return worker;
+}
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', ...overrides });
 }
@@ -125,12 +135,7 @@ export function getEnv(): Promise<TestEnv> {
     const db = await openDatabase(config, log);
     onCleanup(() => db.close());
     const bundle = await workflowBundle();
-    const worker = await createWorker({ target: { address: devServer.address, namespace: 'default' }, taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle });
-    const running = worker.run();
-    onCleanup(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    const worker = await runTestWorker(config, devServer.address, db);
     const web = await startWeb(config, devServer.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
     const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
@@ -177,9 +182,8 @@ export async function isolatedStack(label: string, rulesText?: string, opts: { w
   }
   let worker!: Worker;
   let running: Promise<void> = Promise.resolve();
-  const startWorker = async () => {
-    worker = await createWorker({ target: { address: shared.temporalAddress, namespace: 'default' }, taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, bundle: shared.bundle });
-    running = worker.run();
+  const startStackWorker = async () => {
+    ({ worker, done: running } = await startWorker(config, shared.temporalAddress, db, shared.bundle));
     stack.worker = worker;
     return worker;
   };
@@ -192,9 +196,9 @@ export async function isolatedStack(label: string, rulesText?: string, opts: { w
   onCleanup(() => web.close());
   const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
   const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db.sequelize, email, role);
-  const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker, agentToken, tokenFor };
+  const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker: startStackWorker, agentToken, tokenFor };
   if (opts.worker !== false) {
-    await startWorker();
+    await startStackWorker();
     onCleanup(stopWorker);
   }
   return stack;
