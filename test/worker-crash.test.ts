@@ -60,10 +60,11 @@ describe('durability: the worker dies in the middle of a ticket’s first step',
 
     // History holds exactly one completed write of the created event (a local activity's marker),
     // and the workflow went on to its next step.
+    // (The marker lands when the workflow task completes, a moment after the write: wait for the next step first.)
+    await waitFor('classification', async () => (await env.db.tickets.get(number))?.priority);
     const history = await env.client.workflow.getHandle(`ticket-${number}`).fetchHistory();
     const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     expect(markers.length).to.be.greaterThanOrEqual(1);
-    await waitFor('classification', async () => (await env.db.tickets.get(number))?.priority);
     expect((await env.db.tickets.get(number))!.timeline.map((e) => e.type).slice(0, 2)).to.deep.equal(['created', 'classified']);
     expect(await env.db.tickets.countEvents(number, 'created')).to.equal(1);
     const desc = await env.client.workflow.getHandle(`ticket-${number}`).describe();
