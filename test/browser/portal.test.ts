@@ -2,18 +2,15 @@
  * The portal in a real browser (Debian's chromium, headless, driven by
  * playwright-core): report in Polish and in German, see a knowledge-base suggestion
  * while typing, follow the ticket by its number, reply, and rate it after an agent
- * resolved it. Saves screenshots of the main pages to docs/screenshots/.
+ * resolved it. `npm run screenshots` saves the main pages to docs/screenshots/.
  */
 import { expect } from 'chai';
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { performTicketAction } from '../../api/use-cases/ticket-actions.ts';
 import { seedKnowledgeBase } from '../../db/kb-seed.ts';
+import { launchChromium, screenshot as shot } from '../support/browser.ts';
 import { getEnv, type TestEnv } from '../support/env.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const agent = 'l1.agent@example.com';
 
 describe('portal in a real browser', function () {
@@ -22,16 +19,9 @@ describe('portal in a real browser', function () {
   let browser: Browser;
 
   before(async function () {
-    // No skipping: a machine without a browser fails here, with the way to fix it.
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     env = await getEnv();
     await seedKnowledgeBase(env.db.sequelize);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    fs.mkdirSync(shots, { recursive: true });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -45,10 +35,6 @@ describe('portal in a real browser', function () {
       timezoneId: 'Europe/Warsaw',
       ...(opts.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : { viewport: { width: 1100, height: 900 } }),
     });
-
-  async function shot(page: Page, name: string) {
-    await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
-  }
 
   /** Waits until the workflow has classified the ticket (actions need its SLA). */
   async function classified(number: string) {
