@@ -165,6 +165,11 @@ describe('rules validation', () => {
       const text = defaultRulesText().replace('"autoCloseAfter": "72h"', '"autoCloseAfter": "72h",\n  "autoCloseAfter": "1h"');
       expectProblem(textProblems(text), '$.autoCloseAfter', 'DUPLICATE_KEY', 'appears more than once');
     });
+    it('names each bad key once, by its most telling problem', () => {
+      const text = defaultRulesText().replace('"autoCloseAfter": "72h"', '"autoCloseAfter": "72h",\n  "__proto__": 1,\n  "constructor": 2,\n  "bogus": 3,\n  "bogus": 4');
+      const problems = textProblems(text);
+      expect(problems.map((p) => `${p.path} ${p.code}`)).to.deep.equal(['$.__proto__ FORBIDDEN_KEY', '$.constructor FORBIDDEN_KEY', '$.bogus UNKNOWN_PROPERTY']);
+    });
   });
 
   it('reports every problem at once, each with its line and column when read from text', () => {

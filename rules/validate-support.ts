@@ -1,0 +1,105 @@
+/**
+ * What the rules validator's parts share: path segments and their rendering, the
+ * collector of located problems, and the ids a file defines (its context).
+ */
+import type { Problem } from './types.ts';
+
+export type Seg = string | number;
+export type Obj = Record<string, unknown>;
+
+/** Keys refused anywhere in the file: they could reach an object's prototype. */
+export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+// Paths
+
+/** Renders path segments as a JSON path: `$.slaPolicies[2].response`, `$.calendars['24x7']`. */
+export function renderPath(segs: readonly Seg[]): string {
+  let out = '$';
+  for (const s of segs) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(s)) out += `.${s}`;
+    else out += `['${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  }
+  return out;
+}
+
+/**
+ * Parses the fact paths this helpdesk supports: `$`, then `.name`, `['name']`, `["name"]` or
+ * `[0]`, repeated. Returns null for anything else (wildcards, filters, recursive descent).
+ */
+export function parseFactPath(path: string): Seg[] | null {
+  if (!path.startsWith('$')) return null;
+  const segs: Seg[] = [];
+  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['([^'\\]*)'\]|\["([^"\\]*)"\]/y;
+  re.lastIndex = 1;
+  while (re.lastIndex < path.length) {
+    const m = re.exec(path);
+    if (!m) return null;
+    if (m[2] !== undefined) segs.push(Number(m[2]));
+    else segs.push((m[1] ?? m[3] ?? m[4]) as string);
+  }
+  return segs;
+}
+
+/** Splits a relative path such as `hours.mon[1].to` into segments. */
+export function relativeSegs(rel: string): Seg[] {
+  const segs: Seg[] = [];
+  for (const m of rel.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) segs.push(Number(m[2]));
+    else if (m[1] !== undefined) segs.push(m[1]);
+  }
+  return segs;
+}
+
+export function pointerSegs(pointer: string): Seg[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => {
+    const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(key) ? Number(key) : key;
+  });
+}
+
+export interface Located { segs: Seg[]; problem: Problem }
+
+export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export class Collector {
+  readonly list: Located[] = [];
+  add(segs: Seg[], code: string, message: string): void {
+    this.list.push({ segs, problem: { path: renderPath(segs), code, message } });
+  }
+}
+
+export interface Ctx {
+  root: Obj;
+  serviceLevels: Set<string>;
+  calendars: Set<string>;
+  policies: Set<string>;
+  tiers: Set<string>;
+  teams: Map<string, string | undefined>; // team → its tier
+  ladders: Set<string>;
+  categories: Set<string> | null;
+  sharedConditions: Set<string>;
+}
+
+/** Ends a message fragment as a sentence. */
+export function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** How a JSON type is named in a message. */
+export const TYPE_WORDS: Record<string, string> = {
+  string: 'a text string', number: 'a number', integer: 'a whole number', boolean: 'true or false',
+  object: 'an object { … }', array: 'a list [ … ]', null: 'null',
+};
+
+/** A team and tier named together (a ladder step, a routing event, the defaults) must exist and agree. */
+export function checkTeamInTier(team: unknown, tier: unknown, segs: Seg[], ctx: Ctx, out: Collector): void {
+  if (typeof tier === 'string' && !ctx.tiers.has(tier)) out.add([...segs, 'tier'], 'UNKNOWN_TIER', `The tier "${tier}" is not defined in "tiers".`);
+  if (typeof team === 'string') {
+    if (!ctx.teams.has(team)) out.add([...segs, 'team'], 'UNKNOWN_TEAM', `The team "${team}" is not defined in "teams".`);
+    else if (typeof tier === 'string' && ctx.tiers.has(tier) && ctx.teams.get(team) !== tier) out.add([...segs, 'team'], 'TEAM_TIER_MISMATCH', `The team "${team}" belongs to tier "${String(ctx.teams.get(team))}", not "${tier}".`);
+  }
+}
