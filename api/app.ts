@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 export interface AppDeps {
   i18n: i18n;
@@ -28,6 +29,8 @@ export interface AppDeps {
   ticketPrefix: string;
   intakeWaitMs: number;
   log?: (line: string) => void;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
+  trustProxy?: boolean | number | string[];
   /** The self-service portal; without it the app serves the JSON API only. */
   portal?: {
     /** Pool for the session store (sessions live in PostgreSQL). */
@@ -42,14 +45,16 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   const log = deps.log ?? ((line: string) => console.error(line));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For names the client only through proxies the operator trusts (TRUST_PROXY); by default none.
+  app.set('trust proxy', deps.trustProxy ?? false);
   const hbs = viewEngine(deps.i18n);
   app.engine('.hbs', hbs.engine);
   app.set('view engine', '.hbs');
   app.set('views', viewsDir);
   app.use(staticFiles());
   app.use(middleware.handle(deps.i18n));
-  app.use('/api', express.json({ limit: '1mb', type: () => true }));
+  app.use(strictTransportSecurity);
+  app.use('/api', apiAnswerHeaders, requireJsonBody, express.json({ limit: '1mb', type: JSON_TYPES }));
 
   app.get('/healthz', async (_req, res) => {
     const checks = await Promise.allSettled([deps.sequelize.query('SELECT 1'), deps.temporal.connection.workflowService.getSystemInfo({})]);
