@@ -114,25 +114,37 @@ export function createKbRepo(sequelize: Sequelize) {
     /**
      * Articles matching `q`, best first, in `lng` where the article exists in it and
      * in a fallback language otherwise; each version is searched with its own
-     * language's configuration.
+     * language's configuration. When nothing matches so, the articles' versions in
+     * the other languages are searched (a reader who typed "printer" in the German
+     * portal), each shown in the language it matched in and marked as a fallback.
      */
     async search(q: string, lng: string, limit = 5): Promise<KbArticleSummary[]> {
       const words = queryWords(q);
       if (words.length === 0) return [];
       const trgm = await hasTrigram();
       const plQuery = tsQueryText(words, 'pl');
-      const rows = await sequelize.query<ArticleRow & { rank: number }>(
-        `SELECT a.id, a.slug, a.language, a.title, a.summary, a.category_id, a.updated_at, a.rank FROM (
-           SELECT v.*, ts_rank(v.tsv, q.query) ${trgm ? `+ CASE WHEN v.language = 'pl' THEN word_similarity(:raw, v.title) ELSE 0 END` : ''} AS rank,
-                  v.tsv @@ q.query ${trgm ? `OR (v.language = 'pl' AND word_similarity(:raw, v.title) > 0.45)` : ''} AS hit
-             FROM (${BEST_VERSION}) v
-             CROSS JOIN LATERAL (SELECT CASE WHEN v.language = 'pl'
-                                             THEN to_tsquery('simple', :plQuery)
-                                             ELSE to_tsquery(v.ts_config, :query) END AS query) q
-         ) a WHERE a.hit ORDER BY a.rank DESC, a.title LIMIT :limit`,
-        { replacements: { lng, raw: words.join(' '), plQuery: plQuery || words.join(' | '), query: tsQueryText(words, 'en'), limit }, type: QueryTypes.SELECT },
+      const replacements = { lng, raw: words.join(' '), plQuery: plQuery || words.join(' | '), query: tsQueryText(words, 'en'), limit };
+      const matching = (versions: string) => `
+        SELECT v.id, v.slug, v.language, v.title, v.summary, v.category_id, v.updated_at,
+               ts_rank(v.tsv, q.query) ${trgm ? `+ CASE WHEN v.language = 'pl' THEN word_similarity(:raw, v.title) ELSE 0 END` : ''} AS rank
+          FROM (${versions}) v
+          CROSS JOIN LATERAL (SELECT CASE WHEN v.language = 'pl'
+                                          THEN to_tsquery('simple', :plQuery)
+                                          ELSE to_tsquery(v.ts_config, :query) END AS query) q
+         WHERE v.tsv @@ q.query ${trgm ? `OR (v.language = 'pl' AND word_similarity(:raw, v.title) > 0.45)` : ''}`;
+      const found = await sequelize.query<ArticleRow & { rank: number }>(
+        `SELECT * FROM (${matching(BEST_VERSION)}) a ORDER BY a.rank DESC, a.title LIMIT :limit`,
+        { replacements, type: QueryTypes.SELECT },
       );
-      return rows.map((r) => toSummary(r, lng));
+      if (found.length > 0) return found.map((r) => toSummary(r, lng));
+      const elsewhere = await sequelize.query<ArticleRow & { rank: number }>(
+        `SELECT * FROM (
+           SELECT DISTINCT ON (slug) * FROM (${matching(`SELECT * FROM kb_articles WHERE language <> :lng`)}) m
+            ORDER BY slug, m.rank DESC, array_position(ARRAY['en','de','pl'], m.language) NULLS LAST
+         ) a ORDER BY a.rank DESC, a.title LIMIT :limit`,
+        { replacements, type: QueryTypes.SELECT },
+      );
+      return elsewhere.map((r) => toSummary(r, lng));
     },
 
     /** "Was this helpful?" — one vote per voter (session or user) and article; a second vote replaces the first. */

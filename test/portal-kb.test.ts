@@ -33,6 +33,23 @@ describe('portal: knowledge base', function () {
     expect(await kb.search('   ', 'en')).to.deep.equal([]);
   });
 
+  it('when a hyphenated word is typed without its hyphen, then "wifi" finds "Wi-Fi" in every language', async () => {
+    expect((await kb.search('wifi', 'en')).map((a) => a.slug)).to.include('guest-wifi');
+    expect((await kb.search('wifi dla gości', 'pl'))[0]).to.include({ slug: 'guest-wifi', language: 'pl', fallback: false });
+    expect((await kb.search('Wi-Fi', 'en')).map((a) => a.slug)).to.include('guest-wifi');
+    expect((await kb.search('wifi', 'de')).find((a) => a.slug === 'guest-wifi')).to.include({ language: 'en', fallback: true });
+  });
+
+  it('when nothing in the reader’s language matches, then the other languages’ articles are searched and marked as such', async () => {
+    const found = await kb.search('printer', 'de');
+    expect(found[0]).to.include({ slug: 'printer-not-printing', language: 'en', fallback: true });
+    const page = await new PortalClient(env.web.url, 'de').get('/kb?q=printer');
+    expect(page.status).to.equal(200);
+    expect(decode(page.text)).to.include('auf Englisch');
+    // A match in the reader's own language is preferred: no fallback is mixed in.
+    expect((await kb.search('Drucker', 'de')).every((a) => !a.fallback)).to.equal(true);
+  });
+
   it('when an article is missing in the reader’s language, then another language stands in, marked as such', async () => {
     const c = new PortalClient(env.web.url, 'de');
     const list = await c.get('/kb?category=network');
