@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-lifecycle.ts';
 import * as m0004 from './migrations/0004-portal.ts';
 import * as m0005 from './migrations/0005-api-tokens.ts';
 import * as m0006 from './migrations/0006-portal-ownership.ts';
+import * as m0008 from './migrations/0008-portal-abuse-limits.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -15,6 +16,7 @@ const migrations = [
   { name: '0004-portal', ...m0004 },
   { name: '0005-api-tokens', ...m0005 },
   { name: '0006-portal-ownership', ...m0006 },
+  { name: '0008-portal-abuse-limits', ...m0008 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -23,7 +23,8 @@ export interface UserRecord {
   hasPassword: boolean;
   /**
    * Whether the address is known to be this person's (users.email_verified_at is set:
-   * demo users, accounts made by an operator). A sign-up alone does not prove it.
+   * demo users, accounts made by an operator, sign-ups finished through the link mailed to
+   * the address). Accounts signed up before migration 0008 made no such proof.
    */
   emailVerified: boolean;
 }
@@ -64,24 +65,6 @@ export function createUsersRepo(sequelize: Sequelize) {
     async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | undefined> {
       const r = await one('u.email = :email', { email: email.trim().toLowerCase() });
       return r && { user: toRecord(r), passwordHash: r.password_hash };
-    },
-
-    /**
-     * Creates a requester (sign-up). Returns undefined when the address is already
-     * known — an account, staff, or someone who reported by e-mail, API or without an
-     * account — and changes nothing: a sign-up never takes over an existing row. The
-     * new account is unverified (email_verified_at stays null).
-     */
-    async register(u: { email: string; displayName: string; passwordHash: string; locale: string; timeZone: string }): Promise<UserRecord | undefined> {
-      const rows = await sequelize.query<{ id: string }>(
-        `INSERT INTO users (email, display_name, locale, time_zone, role, password_hash)
-         VALUES (:email, :displayName, :locale, :timeZone, 'requester', :passwordHash)
-         ON CONFLICT (email) DO NOTHING
-         RETURNING id::text AS id`,
-        { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
-      );
-      const id = rows[0]?.id;
-      return id === undefined ? undefined : this.findById(Number(id));
     },
 
     async setPassword(email: string, passwordHash: string): Promise<void> {

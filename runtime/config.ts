@@ -3,6 +3,7 @@
  * environment variable and a line of documentation; the README's configuration
  * table is checked against {@link settings} by a test.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Setting {
@@ -27,6 +28,7 @@ export const settings = {
   host: { env: 'HOST', default: '127.0.0.1', doc: 'Address the web process listens on.' },
   port: { env: 'PORT', default: '3000', doc: 'Port the web process listens on.' },
   publicUrl: { env: 'PUBLIC_URL', default: '', doc: 'Base URL shown to users and in links (default http://HOST:PORT).' },
+  trustProxy: { env: 'TRUST_PROXY', default: '', doc: 'Proxies whose X-Forwarded-For names the client (rate limits, logs): `loopback`, IP addresses or CIDR ranges (comma-separated), or a hop count. When empty, no proxy is trusted and the client is the socket address.' },
   ticketPrefix: { env: 'TICKET_PREFIX', default: 'HD', doc: 'Prefix of ticket numbers (HD-2026-000042).' },
   seedDemo: { env: 'HELPDESK_SEED_DEMO', default: 'true', doc: 'Seed demo users, teams and tickets once on first start (`helpdesk start` only).' },
   intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
@@ -53,6 +55,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** Express's `trust proxy`: false (none), a hop count, or addresses, ranges and names (loopback, linklocal, uniquelocal). */
+  trustProxy: TrustProxy;
   ticketPrefix: string;
   seedDemo: boolean;
   intakeWaitMs: number;
@@ -67,6 +71,27 @@ function port(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${value}"`);
   return n;
+}
+
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: empty or "false" → no proxy; a whole number → that many hops; else names, addresses and CIDR ranges. */
+export function parseTrustProxy(value: string): TrustProxy {
+  const v = value.trim();
+  if (v === '' || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr = '', bits, ...rest] = item.split('/');
+    const family = isIP(addr);
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.includes(item) || (family !== 0 && okBits && rest.length === 0))) {
+      throw new ConfigError(`TRUST_PROXY must be empty, a number of hops, or a comma-separated list of ${PROXY_NAMES.join(', ')}, IP addresses and CIDR ranges; "${item}" is none of these`);
+    }
+  }
+  return items;
 }
 
 /** Reads and validates the configuration once; call at process start and pass the result down. */
@@ -102,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host,
     port: p,
     publicUrl: get('publicUrl') || `http://${host}:${p}`,
+    trustProxy: parseTrustProxy(get('trustProxy')),
     ticketPrefix: prefix,
     seedDemo: ['1', 'true', 'yes'].includes(get('seedDemo').toLowerCase()),
     intakeWaitMs: wait,

@@ -123,6 +123,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
     ticketPrefix: config.ticketPrefix,
     intakeWaitMs: config.intakeWaitMs,
     log,
+    trustProxy: config.trustProxy,
     portal: {
       pgPool: sessionPool,
       sessionSecret: await createPortalRepo(db.sequelize).sessionSecret(),

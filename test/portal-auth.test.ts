@@ -18,15 +18,17 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     env = await getEnv();
   });
 
-  it('when a requester signs up, then the password is kept as an argon2id hash, the session lives in PostgreSQL and the account page opens', async () => {
+  it('when a requester signs up and opens the mailed link, then the password is kept as an argon2id hash, the session lives in PostgreSQL and the account page opens', async () => {
     const c = new PortalClient(env.web.url, 'en');
     const address = email('ola');
-    const res = await c.signUp(address, 'correct horse battery', 'pl', 'Ola Nowak');
+    const res = await c.signUp(env.db, address, 'correct horse battery', 'pl', 'Ola Nowak');
     expect(res.status).to.equal(303);
     expect(res.location).to.equal('/tickets');
-    const [user] = await env.db.sequelize.query<{ password_hash: string; locale: string; role: string }>(`SELECT password_hash, locale, role FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
+    const [user] = await env.db.sequelize.query<{ password_hash: string; locale: string; role: string; email_verified_at: Date | null }>(`SELECT password_hash, locale, role, email_verified_at FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
     expect(user!.password_hash).to.match(/^\$argon2id\$/);
     expect(user).to.include({ locale: 'pl', role: 'requester' });
+    // The link proved the address.
+    expect(user!.email_verified_at).to.be.instanceOf(Date);
     expect(await count(`SELECT count(*)::text AS n FROM portal_sessions WHERE sess::text LIKE :uid`, { uid: '%"userId"%' })).to.be.greaterThan(0);
 
     // The profile's language (pl) wins over Accept-Language (en).
@@ -39,7 +41,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
 
   it('when the password is wrong, then the sign-in form says so beside the field, in the requester’s language, and no session is made', async () => {
     const address = email('jan');
-    await new PortalClient(env.web.url).signUp(address, 'a long enough password', 'de');
+    await new PortalClient(env.web.url).signUp(env.db, address, 'a long enough password', 'de');
     const c = new PortalClient(env.web.url, 'de-DE,de;q=0.9');
     const res = await c.signIn(address, 'wrong password!!');
     expect(res.status).to.equal(422);
@@ -56,9 +58,10 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     expect((await c.get('/tickets')).location).to.match(/^\/sign-in/);
   });
 
-  it('when sign-up input is bad, then each field gets its own message and no account is made', async () => {
+  it('when sign-up input is bad, then each field gets its own message and no account, sign-up or mail is made', async () => {
     const c = new PortalClient(env.web.url, 'pl');
-    const before = await count(`SELECT count(*)::text AS n FROM users`);
+    const made = () => count(`SELECT ((SELECT count(*) FROM users) + (SELECT count(*) FROM pending_sign_ups) + (SELECT count(*) FROM account_mail_outbox))::text AS n`);
+    const before = await made();
     const token = await c.csrf('/sign-up');
     const res = await c.postForm('/sign-up', { _csrf: token, email: 'not-an-address', displayName: '', password: 'short', passwordConfirm: 'short', locale: 'xx' });
     expect(res.status).to.equal(422);
@@ -66,7 +69,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     expect(textOf(res.text, 'displayName-error')).to.include('Uzupełnij to pole.');
     expect(textOf(res.text, 'password-error')).to.include('Hasło musi mieć co najmniej 10 znaków.');
     expect(textOf(res.text, 'locale-error')).to.include('Wybierz jedną z podanych możliwości.');
-    expect(await count(`SELECT count(*)::text AS n FROM users`)).to.equal(before);
+    expect(await made()).to.equal(before);
   });
 
   it('when a form is posted without its CSRF token, or with another session’s, then it is refused with 403 in the viewer’s language and nothing changes', async () => {
@@ -80,6 +83,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const foreign = await c.postForm('/sign-up', { _csrf: other, email: address, displayName: 'X', password: 'long enough pw', passwordConfirm: 'long enough pw', locale: 'en' });
     expect(foreign.status).to.equal(403);
     expect(await count(`SELECT count(*)::text AS n FROM users WHERE email = :address`, { address })).to.equal(0);
+    expect(await count(`SELECT count(*)::text AS n FROM pending_sign_ups WHERE email = :address`, { address })).to.equal(0);
 
     // A client asking for JSON gets the API's error shape.
     const json = await fetch(`${env.web.url}/sign-out`, { method: 'POST', headers: { accept: 'application/json', 'accept-language': 'pl' } });
@@ -87,9 +91,9 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     expect(await json.json()).to.deep.equal({ error: { code: 'CSRF_INVALID', message: 'Ten formularz wygasł albo nie pochodzi z tej strony. Wróć, odśwież stronę i spróbuj ponownie.' } });
   });
 
-  it('when someone keeps guessing a password, then sign-in is rate-limited for that address with a localized 429, and other addresses still sign in', async () => {
+  it('when someone keeps guessing a password, then sign-in is rate-limited for that address with a localized 429 whose wait agrees with Retry-After, and other addresses still sign in', async () => {
     const address = email('victim');
-    await new PortalClient(env.web.url).signUp(address, 'the real password', 'en');
+    await new PortalClient(env.web.url).signUp(env.db, address, 'the real password', 'en');
     const c = new PortalClient(env.web.url, 'pl');
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await c.signIn(address, `guess number ${i}`)).status);
@@ -97,9 +101,11 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const blocked = await c.signIn(address, 'the real password');
     expect(blocked.status).to.equal(429);
     expect(textOf(blocked.text, 'error-message')).to.equal('Zbyt wiele prób logowania. Spróbuj ponownie za 15 minut.');
+    const retryAfter = Number(blocked.headers.get('retry-after'));
+    expect(retryAfter).to.be.within(14 * 60 + 1, 15 * 60);
 
     const other = email('other');
-    await new PortalClient(env.web.url).signUp(other, 'another password', 'en');
+    await new PortalClient(env.web.url).signUp(env.db, other, 'another password', 'en');
     expect((await c.signIn(other, 'another password')).status).to.equal(303);
   });
 
@@ -130,7 +136,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
   it('when a signed-in user switches language, then the profile changes too', async () => {
     const address = email('switch');
     const c = new PortalClient(env.web.url, 'en');
-    await c.signUp(address, 'switch password 1', 'en');
+    await c.signUp(env.db, address, 'switch password 1', 'en');
     const token = await c.csrf('/tickets');
     await c.postForm('/language', { _csrf: token, lng: 'pl', next: '/tickets' });
     const [u] = await env.db.sequelize.query<{ locale: string }>(`SELECT locale FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });

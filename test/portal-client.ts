@@ -1,7 +1,15 @@
 /**
  * A browser-like HTTP client for portal tests: keeps cookies, sends forms the way a
  * browser does (urlencoded or multipart), reads the CSRF token from the page.
+ *
+ * Each client connects from a loopback address of its own (on Linux all of 127.0.0.0/8
+ * is the loopback interface), so the portal's limits per client address see one client
+ * per PortalClient, as they would see one browser per person.
  */
+import http from 'node:http';
+import { randomInt } from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+
 export interface PageResponse {
   status: number;
   headers: Headers;
@@ -9,10 +17,16 @@ export interface PageResponse {
   location: string | null;
 }
 
+/** A random 127.x.y.z address, or undefined where only 127.0.0.1 is sure to exist. */
+export function loopbackAddress(): string | undefined {
+  return process.platform === 'linux' ? `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}` : undefined;
+}
+
 export class PortalClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(readonly base: string, private readonly acceptLanguage?: string) {}
+  /** `from`: the client's own address (a fresh loopback address unless given). */
+  constructor(readonly base: string, private readonly acceptLanguage?: string, readonly from: string | undefined = loopbackAddress()) {}
 
   setCookie(name: string, value: string): void {
     this.cookies.set(name, value);
@@ -30,7 +44,25 @@ export class PortalClient {
   }
 
   private async send(method: string, path: string, body?: string | FormData, extra: Record<string, string> = {}): Promise<PageResponse> {
-    const res = await fetch(new URL(path, this.base), { method, headers: this.headers(extra), redirect: 'manual', ...(body !== undefined ? { body } : {}) });
+    const url = new URL(path, this.base);
+    // A form is encoded as fetch would encode it (multipart boundary and all).
+    const encoded = body === undefined ? undefined : new Request(url, { method, body });
+    const payload = encoded ? Buffer.from(await encoded.arrayBuffer()) : undefined;
+    const headers = this.headers({ ...(encoded?.headers.get('content-type') ? { 'content-type': encoded.headers.get('content-type')! } : {}), ...extra });
+    const res = await new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
+      const req = http.request(url, { method, headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) }, ...(this.from ? { localAddress: this.from } : {}) }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('error', reject);
+        r.on('end', () => {
+          const h = new Headers();
+          for (let i = 0; i < r.rawHeaders.length; i += 2) h.append(r.rawHeaders[i]!, r.rawHeaders[i + 1]!);
+          resolve({ status: r.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');
@@ -39,7 +71,7 @@ export class PortalClient {
       if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, headers: res.headers, text: await res.text(), location: res.headers.get('location') };
+    return { ...res, location: res.headers.get('location') };
   }
 
   get(path: string, extra?: Record<string, string>): Promise<PageResponse> {
@@ -53,8 +85,8 @@ export class PortalClient {
     return res;
   }
 
-  postForm(path: string, fields: Record<string, string>): Promise<PageResponse> {
-    return this.send('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  postForm(path: string, fields: Record<string, string>, extra?: Record<string, string>): Promise<PageResponse> {
+    return this.send('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...extra });
   }
 
   postMultipart(path: string, form: FormData): Promise<PageResponse> {
@@ -72,10 +104,51 @@ export class PortalClient {
     return this.postForm('/sign-in', { _csrf: token, email, password });
   }
 
-  async signUp(email: string, password: string, locale = 'en', displayName = 'Test Person'): Promise<PageResponse> {
+  /** Sends the sign-up form; the answer is the "check your inbox" page (or the form with its problems). */
+  async requestSignUp(email: string, password: string, locale = 'en', displayName = 'Test Person'): Promise<PageResponse> {
     const token = await this.csrf('/sign-up');
     return this.postForm('/sign-up', { _csrf: token, email, displayName, password, passwordConfirm: password, locale });
   }
+
+  /** Opens a sign-up link and confirms it with the password, as the person who got the mail would. */
+  async completeSignUp(link: string, password: string): Promise<PageResponse> {
+    const path = new URL(link).pathname;
+    const page = await this.get(path);
+    if (page.status !== 200) return page;
+    return this.postForm(path, { _csrf: csrfOf(page.text), password });
+  }
+
+  /**
+   * Signs up the whole way: the form, then the link from the mail in the outbox (as the
+   * mail carries it), then the confirmation. Answers the last step (303 to /tickets).
+   */
+  async signUp(db: { sequelize: Sequelize }, email: string, password: string, locale = 'en', displayName = 'Test Person'): Promise<PageResponse> {
+    const sent = await this.requestSignUp(email, password, locale, displayName);
+    if (sent.status !== 200) return sent;
+    return this.completeSignUp(await signUpLink(db, email), password);
+  }
+}
+
+export interface AccountMailRow {
+  recipient: string;
+  language: string;
+  kind: 'sign_up_link' | 'sign_up_existing';
+  payload: { subject: string; text: string; link: string };
+}
+
+/** The account mails queued for an address, oldest first. */
+export async function accountMails(db: { sequelize: Sequelize }, email: string): Promise<AccountMailRow[]> {
+  return db.sequelize.query<AccountMailRow>(
+    `SELECT recipient, language, kind, payload FROM account_mail_outbox WHERE recipient = :email ORDER BY id`,
+    { replacements: { email: email.toLowerCase() }, type: QueryTypes.SELECT },
+  );
+}
+
+/** The link of the newest sign-up mail to an address. */
+export async function signUpLink(db: { sequelize: Sequelize }, email: string): Promise<string> {
+  const link = (await accountMails(db, email)).filter((m) => m.kind === 'sign_up_link').at(-1)?.payload.link;
+  if (!link) throw new Error(`no sign-up mail to ${email} in the outbox`);
+  return link;
 }
 
 export function csrfOf(html: string): string {

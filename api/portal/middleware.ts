@@ -1,20 +1,21 @@
 /**
- * The portal's middleware: sessions in PostgreSQL, who is looking and in which
- * language and time zone, CSRF checks, sign-in requirement, rate limits.
+ * The portal's middleware: sessions in PostgreSQL (stored only when they hold something),
+ * who is looking and in which language and time zone, CSRF checks, sign-in requirement.
+ * Rate limits are in limits.ts.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
-import { csrfSync } from 'csrf-sync';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { doubleCsrf } from 'csrf-csrf';
 import { HttpError } from '../errors.ts';
 import { isLanguage, LANGUAGES, type Language } from '../i18n.ts';
 import { isTimeZone } from './format.ts';
-import { DEFAULT_LIMITS, type PortalDeps, type Viewer } from './types.ts';
+import type { PortalDeps, Viewer } from './types.ts';
 
 export const SESSION_COOKIE = 'hd.sid';
 export const LANGUAGE_COOKIE = 'lang';
 export const TIME_ZONE_COOKIE = 'tz';
+export const CSRF_COOKIE = 'hd-csrf';
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60 * 1000;
 
 declare module 'express-serve-static-core' {
@@ -30,6 +31,7 @@ export function sessions(deps: Pick<PortalDeps, 'pgPool' | 'sessionSecret'>): Re
     secret: deps.sessionSecret,
     store: new PgStore({ pool: deps.pgPool, tableName: 'portal_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
     resave: false,
+    // A session is stored (and its cookie set) only once something is put in it: reading pages makes none.
     saveUninitialized: false,
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: FOURTEEN_DAYS },
@@ -44,29 +46,52 @@ export function sessions(deps: Pick<PortalDeps, 'pgPool' | 'sessionSecret'>): Re
 export const saveSessionBeforeRedirect: RequestHandler = (req, res, next) => {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
-    const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
-    if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
-    s.save((err: unknown) => (err ? next(err) : redirect(...args)));
+    if (!hasStoredData(req)) return redirect(...args);
+    req.session.save((err: unknown) => (err ? next(err) : redirect(...args)));
   }) as typeof res.redirect;
   next();
 };
 
-const csrf = csrfSync({
-  getTokenFromRequest: (req) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    const fromBody = typeof body?._csrf === 'string' ? body._csrf : undefined;
-    return fromBody ?? (req.get('x-csrf-token') || undefined);
-  },
-});
+/** A session that holds something (a sign-in, followed tickets, a notice): only such a one is stored. */
+export function hasStoredData(req: Request): boolean {
+  const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+  return Boolean(s && Object.keys(s).some((k) => k !== 'cookie'));
+}
 
-/** Refuses a state-changing request whose form does not carry this session's CSRF token. */
-export const requireCsrf: RequestHandler = (req, _res, next) => {
-  if (!csrf.isRequestValid(req)) throw new HttpError(403, 'CSRF_INVALID', 'portal:errors.csrf');
-  next();
+/**
+ * CSRF for every form, without a session: csrf-csrf's double-submit cookie (an HMAC token
+ * in an httpOnly cookie and in the form's `_csrf` field, or an `x-csrf-token` header). The
+ * token is bound to the session when there is one, else to "anonymous", so a visitor who only
+ * reads pages gets no session row. Call `context` on every portal request; `require` guards a form.
+ */
+export function csrfProtection(secret: string): { context: RequestHandler; require: RequestHandler } {
+  const { generateCsrfToken, validateRequest } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req) => (hasStoredData(req) ? `session:${req.sessionID}` : 'anonymous'),
+    cookieName: CSRF_COOKIE,
+    cookieOptions: { sameSite: 'strict', path: '/', httpOnly: true, secure: false },
+    getCsrfTokenFromRequest: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      if (typeof body?._csrf === 'string') return body._csrf;
+      return req.get('x-csrf-token');
+    },
+  });
+  return {
+    context(req, res, next) {
+      req.csrfToken = (options) => generateCsrfToken(req, res, { ...options, cookieOptions: { secure: req.secure } });
+      next();
+    },
+    require(req, _res, next) {
+      if (!validateRequest(req)) throw new HttpError(403, 'CSRF_INVALID', 'portal:errors.csrf');
+      next();
+    },
+  };
+}
+
+/** A fresh token (after sign-in: the session, and so the token's binding, changed). */
+export const newCsrfToken = (req: Request): void => {
+  req.csrfToken?.({ overwrite: true });
 };
-
-export const csrfToken = (req: Request): string => csrf.generateToken(req);
-export const newCsrfToken = (req: Request): string => csrf.generateToken(req, true);
 
 function languageOf(value: unknown): Language | undefined {
   if (typeof value !== 'string') return undefined;
@@ -109,51 +134,16 @@ export function viewerContext(deps: Pick<PortalDeps, 'users' | 'i18n' | 'options
 
 /** Page locals every portal page needs; call right before rendering. */
 export function pageLocals(req: Request, res: Response): void {
-  res.locals.csrfToken = csrfToken(req);
   const notice = req.session?.notice;
   if (notice) {
     res.locals.notice = notice;
     delete req.session.notice;
   }
+  // After the session's last change: the token is bound to the session as it is saved.
+  res.locals.csrfToken = req.csrfToken?.();
 }
 
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.viewer?.user) return next();
   res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
-}
-
-function limited(messageKey: string, windowMinutes: number): (req: Request, res: Response, next: NextFunction) => void {
-  return (_req, _res, next) => next(new HttpError(429, 'RATE_LIMITED', messageKey, { minutes: windowMinutes }));
-}
-
-export function rateLimits(deps: Pick<PortalDeps, 'options'>) {
-  const limits = { ...DEFAULT_LIMITS, ...deps.options.limits };
-  const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
-  return {
-    /** Per address and e-mail, so one attacker cannot lock everyone out, nor guess one password from many addresses quickly. */
-    signIn: rateLimit({
-      windowMs: 15 * 60_000,
-      limit: limits.signInPer15Min,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (req) => `${ip(req)}|${String((req.body as Record<string, unknown> | undefined)?.email ?? '').trim().toLowerCase()}`,
-      handler: limited('portal:errors.tooManySignIns', 15),
-    }),
-    report: rateLimit({
-      windowMs: 60 * 60_000,
-      limit: limits.reportsPerHour,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (req) => (req.viewer?.user ? `user:${req.viewer.user.id}` : `ip:${ip(req)}`),
-      handler: limited('portal:errors.tooManyReports', 60),
-    }),
-    follow: rateLimit({
-      windowMs: 15 * 60_000,
-      limit: limits.followPer15Min,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: ip,
-      handler: limited('portal:errors.tooManyFollows', 15),
-    }),
-  };
 }

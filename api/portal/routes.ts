@@ -2,18 +2,19 @@
  * The self-service portal, server-rendered: a table of contents of its pages and
  * forms. Every form posts a CSRF token; every page works without JavaScript.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import cookieParser from 'cookie-parser';
-import type { TFunction } from 'i18next';
 import { HttpError, localizedParams, ValidationError } from '../errors.ts';
 import { isLanguage, LANGUAGES } from '../i18n.ts';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, MAX_FILES, parseReportForm } from './attachments.ts';
 import { fieldMessages, text, type FormBody } from './forms.ts';
 import { formatDateTime, slaPromise } from './format.ts';
-import { LANGUAGE_COOKIE, newCsrfToken, pageLocals, rateLimits, requireCsrf, requireUser, saveSessionBeforeRedirect, sessions, viewerContext } from './middleware.ts';
-import type { PortalDeps, Viewer } from './types.ts';
-import { signIn, signUp, MIN_PASSWORD } from './use-cases/auth.ts';
+import { createLimits } from './limits.ts';
+import { CSRF_COOKIE, csrfProtection, LANGUAGE_COOKIE, requireUser, saveSessionBeforeRedirect, sessions, viewerContext } from './middleware.ts';
+import { page, pick, portalT, publicBase, safeNext, viewerOf } from './pages.ts';
+import { accountRoutes } from './routes-auth.ts';
+import type { PortalDeps } from './types.ts';
 import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView } from './use-cases/follow.ts';
 import { CATEGORIES, IMPACTS, submitReport, URGENCIES } from './use-cases/report.ts';
 
@@ -21,20 +22,18 @@ const forms = express.urlencoded({ extended: false, limit: '100kb' });
 
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
-  const limits = rateLimits(deps);
-  const tp = (req: Request): TFunction => deps.i18n.getFixedT(viewerOf(req).language, 'portal');
+  const limits = createLimits(deps);
+  const csrf = csrfProtection(deps.sessionSecret);
+  const requireCsrf = csrf.require;
+  const tp = (req: Request) => portalT(deps, req);
 
   // The portal is everything but the JSON API and the health check.
   router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
-  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, viewerContext(deps));
+  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, csrf.context, viewerContext(deps));
 
   router.get('/', home);
   router.post('/language', forms, requireCsrf, switchLanguage);
-  router.get('/sign-up', (req, res) => page(req, res, 'sign-up', { values: { locale: viewerOf(req).language }, minPassword: MIN_PASSWORD }));
-  router.post('/sign-up', forms, requireCsrf, doSignUp);
-  router.get('/sign-in', (req, res) => page(req, res, 'sign-in', { values: { next: safeNext(req.query.next) } }));
-  router.post('/sign-in', forms, limits.signIn, requireCsrf, doSignIn);
-  router.post('/sign-out', forms, requireCsrf, doSignOut);
+  accountRoutes(router, deps, limits, requireCsrf);
 
   router.get('/report', reportForm);
   router.post('/report', limits.report, parseReportForm, requireCsrf, doReport);
@@ -80,46 +79,6 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.redirect(303, safeNext(body.next));
   }
 
-  async function doSignUp(req: Request, res: Response) {
-    const body = req.body as FormBody;
-    try {
-      const user = await signUp(deps, body, viewerOf(req).timeZone);
-      await startSession(req, user.id);
-      req.session.notice = { key: 'notice.welcome', params: { name: user.displayName } };
-      res.redirect(303, '/tickets');
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      page(req, res.status(422), 'sign-up', { values: { ...pick(body, ['email', 'displayName', 'locale']) }, errors: fieldMessages(err.fields, tp(req)), minPassword: MIN_PASSWORD });
-    }
-  }
-
-  async function doSignIn(req: Request, res: Response) {
-    const body = req.body as FormBody;
-    try {
-      const user = await signIn(deps, body);
-      await startSession(req, user.id);
-      res.redirect(303, safeNext(body.next, '/tickets'));
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      page(req, res.status(422), 'sign-in', { values: { email: text(body, 'email'), next: safeNext(body.next) }, errors: fieldMessages(err.fields, tp(req)) });
-    }
-  }
-
-  async function doSignOut(req: Request, res: Response) {
-    await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
-    res.clearCookie('hd.sid');
-    res.redirect(303, '/');
-  }
-
-  /** A fresh session id at sign-in (no fixation); tickets followed before stay followed. */
-  async function startSession(req: Request, userId: number) {
-    const followed = req.session.followed;
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
-    req.session.userId = userId;
-    if (followed) req.session.followed = followed;
-    newCsrfToken(req);
-  }
-
   async function reportForm(req: Request, res: Response) {
     const viewer = viewerOf(req);
     const query = req.query as FormBody;
@@ -157,8 +116,8 @@ export function portalRoutes(deps: PortalDeps): Router {
         body,
         files: (req.files as Express.Multer.File[] | undefined) ?? [],
         uploadProblem: req.uploadProblem,
-        keyScope: viewer.user ? `u${viewer.user.id}` : `s${req.sessionID}`,
-        publicBase: deps.options.publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+        keyScope: viewer.user ? `u${viewer.user.id}` : anonymousScope(req),
+        publicBase: publicBase(deps, req),
       });
       if (!viewer.user) {
         req.session.followed = [outcome.number, ...(req.session.followed ?? []).filter((n) => n !== outcome.number)].slice(0, 20);
@@ -331,42 +290,19 @@ export function portalRoutes(deps: PortalDeps): Router {
 
 // ── helpers ─────────────────────────────────────────────────────────────────
 
-function viewerOf(req: Request): Viewer {
-  if (!req.viewer) throw new Error('viewerContext did not run');
-  return req.viewer;
-}
-
 function voterOf(req: Request): string {
   const user = req.viewer?.user;
   return user ? `user:${user.id}` : `session:${req.sessionID}`;
 }
 
-/** The label of each form field, so the error summary can say which field a message is about. */
-const FIELD_LABELS: Record<string, string> = {
-  title: 'report.title', description: 'report.description', category: 'report.category', impact: 'report.impact',
-  urgency: 'report.urgency', email: 'form.email', attachments: 'report.attachments', password: 'form.password',
-  passwordConfirm: 'form.passwordConfirm', displayName: 'form.displayName', locale: 'form.language',
-  number: 'follow.number', code: 'follow.code',
-};
-
-function page(req: Request, res: Response, name: string, model: Record<string, unknown> = {}): void {
-  pageLocals(req, res);
-  const errors = model.errors as Record<string, string> | undefined;
-  const lang = viewerOf(req).language;
-  const errorList = errors && Object.entries(errors).map(([field, message]) => {
-    const key = FIELD_LABELS[field];
-    return { field, message, label: key ? String(req.i18n?.getFixedT(lang, 'portal')(key) ?? '').replace(/[?:]\s*$/, '') : undefined };
-  });
-  res.render(`pages/${name}`, { page: name, ...model, errorList });
-}
-
-function pick(source: FormBody, keys: string[]): FormBody {
-  return Object.fromEntries(keys.map((k) => [k, text(source, k)]).filter(([, v]) => v !== ''));
-}
-
-/** Only a local path is a place to return to after a form (no open redirect). */
-function safeNext(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : fallback;
+/**
+ * The idempotency scope of a report sent without an account: this browser's CSRF cookie
+ * (checked equal to the form's token), which it keeps whether or not it has a session yet —
+ * so a double click makes one ticket, and nobody else can replay the form's key.
+ */
+function anonymousScope(req: Request): string {
+  const cookie = String((req.cookies as Record<string, unknown> | undefined)?.[CSRF_COOKIE] ?? req.sessionID);
+  return `c${createHash('sha256').update(cookie).digest('base64url').slice(0, 22)}`;
 }
 
 /** An article body: paragraphs, and numbered steps ("1. …") as ordered lists. Rendered as text by the template. */

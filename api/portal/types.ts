@@ -23,16 +23,28 @@ declare module 'express-session' {
   }
 }
 
+/**
+ * Abuse limits, counted in PostgreSQL (api/portal/limits.ts), so they hold across web
+ * processes. "Client" is the client's address (req.ip; see TRUST_PROXY).
+ */
 export interface PortalLimits {
-  /** Sign-in attempts per address and e-mail in 15 minutes. @default 5 */
-  signInPer15Min: number;
-  /** Ticket submissions per user (or address when signed out) in an hour. @default 20 */
+  /** Failed sign-ins for one e-mail address, from anywhere, in 15 minutes. @default 5 */
+  signInFailuresPerAddress: number;
+  /** Failed sign-ins from one client, whatever the address, in 15 minutes. @default 20 */
+  signInFailuresPerClient: number;
+  /** Sign-up forms sent from one client in an hour. @default 10 */
+  signUpsPerClientPerHour: number;
+  /** Sign-up mails sent to one address in an hour (more sign-ups get the same answer, and no mail). @default 3 */
+  signUpMailsPerAddressPerHour: number;
+  /** Ticket submissions per user (or client when signed out) in an hour. @default 20 */
   reportsPerHour: number;
-  /** Follow attempts (number + code) per address in 15 minutes. @default 20 */
+  /** Follow attempts (number + code) per client in 15 minutes. @default 20 */
   followPer15Min: number;
 }
 
-export const DEFAULT_LIMITS: PortalLimits = { signInPer15Min: 5, reportsPerHour: 20, followPer15Min: 20 };
+export const DEFAULT_LIMITS: PortalLimits = {
+  signInFailuresPerAddress: 5, signInFailuresPerClient: 20, signUpsPerClientPerHour: 10, signUpMailsPerAddressPerHour: 3, reportsPerHour: 20, followPer15Min: 20,
+};
 
 export interface PortalOptions {
   limits?: Partial<PortalLimits>;
@@ -53,8 +65,9 @@ export interface PortalDeps {
   taskQueue: string;
   ticketPrefix: string;
   intakeWaitMs: number;
-  /** PostgreSQL pool for the session store (connect-pg-simple). */
+  /** PostgreSQL pool for the session store (connect-pg-simple) and the rate limits (rate-limiter-flexible). */
   pgPool: Pool;
+  /** Signs session cookies and CSRF tokens, and keys the rate limits (HMAC); shared by every web process. */
   sessionSecret: string;
   options: PortalOptions;
 }

@@ -1,22 +1,51 @@
 /**
- * Sign-up and sign-in: argon2id hashes. Sign-up only ever creates a new, unverified
- * requester (an address already known is refused and nothing changes). Sign-in gives
- * one vague answer for a wrong address or a wrong password (and the same work for
- * both, so timing does not tell them apart).
+ * Sign-up, its completion and sign-in: argon2id hashes.
+ *
+ * Sign-up answers the same for every address — "check your inbox" — after the same work (one
+ * hash, one look-up, one mail queued), so it never tells whether an address has an account.
+ * For a new address it keeps a pending sign-up and mails a link; for a known one it mails
+ * "someone tried to sign up with your address" and changes nothing. The account is made when
+ * the link is opened and the sign-up's password entered again: the link proves the address
+ * (the account is verified), the password proves it is the person who signed up (someone who
+ * typed another's address cannot finish it, nor can its owner finish a stranger's sign-up).
+ *
+ * Sign-in gives one vague answer for a wrong address or a wrong password (and the same work
+ * for both, so timing does not tell them apart).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import type { i18n } from 'i18next';
+import type { PendingSignUp, SignUpRepo } from '../../../db/sign-up-repo.ts';
 import { ARGON2_OPTIONS, type UserRecord, type UsersRepo } from '../../../db/users-repo.ts';
-import { ValidationError } from '../../errors.ts';
-import { LANGUAGES } from '../../i18n.ts';
+import { HttpError, ValidationError } from '../../errors.ts';
+import { isLanguage, LANGUAGES, type Language } from '../../i18n.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
 
 export const MIN_PASSWORD = 10;
 const MAX_PASSWORD = 200;
+/** How long a sign-up link may be opened. */
+export const SIGN_UP_LINK_HOURS = 24;
+
+export interface SignUpDeps {
+  users: UsersRepo;
+  signUps: SignUpRepo;
+  i18n: i18n;
+}
+
+export interface SignUpContext {
+  timeZone: string;
+  /** Origin of the links in the mail (PUBLIC_URL). */
+  publicBase: string;
+  /** Whether another mail may go to this address now (a limit per address); the answer is the same either way. */
+  mayMail(email: string): Promise<boolean>;
+}
 
 let dummyHash: Promise<string> | undefined;
 const dummy = () => (dummyHash ??= hash('not-a-real-password-0000', ARGON2_OPTIONS));
 
-export async function signUp(deps: { users: UsersRepo }, body: FormBody, timeZone: string): Promise<UserRecord> {
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function checkSignUp(body: FormBody) {
   const email = text(body, 'email').trim().toLowerCase();
   const displayName = text(body, 'displayName').trim();
   const password = text(body, 'password');
@@ -26,13 +55,65 @@ export async function signUp(deps: { users: UsersRepo }, body: FormBody, timeZon
   else if (password.length > MAX_PASSWORD) checks.add('password', 'tooLong', { max: MAX_PASSWORD });
   else if (password !== text(body, 'passwordConfirm')) checks.add('passwordConfirm', 'passwordsDiffer');
   checks.done();
+  return { email, displayName, password, locale: locale as Language };
+}
 
-  const passwordHash = await hash(password, ARGON2_OPTIONS);
-  // A known address (an account, staff, or a row an operator made) is never taken over by a
-  // sign-up. The answer does not say which kind of row it is; the service desk can help.
-  const user = await deps.users.register({ email, displayName, passwordHash, locale, timeZone });
-  if (!user) throw new ValidationError([{ field: 'email', key: 'emailUnavailable' }]);
-  return user;
+/** Takes a sign-up form; answers the address it was for, whatever happened behind it. */
+export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContext): Promise<{ email: string }> {
+  const form = checkSignUp(body);
+  const passwordHash = await hash(form.password, ARGON2_OPTIONS);
+  const known = await deps.users.findByEmail(form.email);
+  if (!(await ctx.mayMail(form.email))) return { email: form.email };
+  if (known) {
+    // A known address (an account, staff, a person an operator added) is never taken over: its
+    // owner hears of the attempt, in their own language, and nothing else changes.
+    const language = isLanguage(known.locale) ? known.locale : 'en';
+    const t = deps.i18n.getFixedT(language, 'portal');
+    const link = `${ctx.publicBase}/sign-in`;
+    await deps.signUps.queueMail({
+      recipient: known.email, language, kind: 'sign_up_existing',
+      payload: { subject: t('mail.signUpExisting.subject'), text: t('mail.signUpExisting.text', { name: known.displayName, link }), link },
+    });
+  } else {
+    const token = randomBytes(32).toString('base64url');
+    const link = `${ctx.publicBase}/sign-up/complete/${token}`;
+    const t = deps.i18n.getFixedT(form.locale, 'portal');
+    await deps.signUps.addPending(
+      { tokenHash: tokenHash(token), email: form.email, displayName: form.displayName, locale: form.locale, timeZone: ctx.timeZone, passwordHash, expiresAt: new Date(Date.now() + SIGN_UP_LINK_HOURS * 3_600_000) },
+      {
+        recipient: form.email, language: form.locale, kind: 'sign_up_link',
+        payload: { subject: t('mail.signUpLink.subject'), text: t('mail.signUpLink.text', { name: form.displayName, link, count: SIGN_UP_LINK_HOURS }), link },
+      },
+    );
+  }
+  return { email: form.email };
+}
+
+/** Why a sign-up link cannot be used, as the page a browser gets. */
+function linkRefused(reason: 'unknown' | 'used' | 'expired' | 'taken'): HttpError {
+  if (reason === 'unknown') return new HttpError(404, 'SIGN_UP_LINK_UNKNOWN', 'portal:errors.signUpLinkUnknown');
+  if (reason === 'expired') return new HttpError(410, 'SIGN_UP_LINK_EXPIRED', 'portal:errors.signUpLinkExpired', { count: SIGN_UP_LINK_HOURS });
+  return new HttpError(409, 'SIGN_UP_LINK_USED', 'portal:errors.signUpLinkUsed');
+}
+
+/** The sign-up a link is for, while it can still be finished; otherwise the refusal (404/409/410). */
+export async function openSignUpLink(deps: Pick<SignUpDeps, 'signUps'>, token: string): Promise<PendingSignUp> {
+  const pending = /^[\w-]{20,100}$/.test(token) ? await deps.signUps.pending(tokenHash(token)) : undefined;
+  if (!pending) throw linkRefused('unknown');
+  if (pending.usedAt) throw linkRefused('used');
+  if (pending.expiresAt.getTime() <= Date.now()) throw linkRefused('expired');
+  return pending;
+}
+
+/** Finishes a sign-up: the link's sign-up, its password entered again; answers the new (verified) account. */
+export async function completeSignUp(deps: SignUpDeps, token: string, body: FormBody): Promise<UserRecord> {
+  const pending = await openSignUpLink(deps, token);
+  const password = text(body, 'password');
+  new FormChecks().required('password', password, MAX_PASSWORD).done();
+  if (!(await verify(pending.passwordHash, password))) throw new ValidationError([{ field: 'password', key: 'signUpPassword' }]);
+  const done = await deps.signUps.complete(tokenHash(token));
+  if (!done.ok) throw linkRefused(done.reason);
+  return (await deps.users.findById(done.userId))!;
 }
 
 export async function signIn(deps: { users: UsersRepo }, body: FormBody): Promise<UserRecord> {

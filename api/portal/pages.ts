@@ -1,0 +1,49 @@
+/**
+ * Rendering a portal page, and the small helpers every group of routes shares.
+ */
+import type { Request, Response } from 'express';
+import type { TFunction } from 'i18next';
+import { text, type FormBody } from './forms.ts';
+import { pageLocals } from './middleware.ts';
+import type { PortalDeps, Viewer } from './types.ts';
+
+export function viewerOf(req: Request): Viewer {
+  if (!req.viewer) throw new Error('viewerContext did not run');
+  return req.viewer;
+}
+
+/** The portal's messages in the viewer's language. */
+export const portalT = (deps: Pick<PortalDeps, 'i18n'>, req: Request): TFunction => deps.i18n.getFixedT(viewerOf(req).language, 'portal');
+
+/** The label of each form field, so the error summary can say which field a message is about. */
+const FIELD_LABELS: Record<string, string> = {
+  title: 'report.title', description: 'report.description', category: 'report.category', impact: 'report.impact',
+  urgency: 'report.urgency', email: 'form.email', attachments: 'report.attachments', password: 'form.password',
+  passwordConfirm: 'form.passwordConfirm', displayName: 'form.displayName', locale: 'form.language',
+  number: 'follow.number', code: 'follow.code',
+};
+
+export function page(req: Request, res: Response, name: string, model: Record<string, unknown> = {}): void {
+  pageLocals(req, res);
+  const errors = model.errors as Record<string, string> | undefined;
+  const lang = viewerOf(req).language;
+  const errorList = errors && Object.entries(errors).map(([field, message]) => {
+    const key = FIELD_LABELS[field];
+    return { field, message, label: key ? String(req.i18n?.getFixedT(lang, 'portal')(key) ?? '').replace(/[?:]\s*$/, '') : undefined };
+  });
+  res.render(`pages/${name}`, { page: name, ...model, errorList });
+}
+
+export function pick(source: FormBody, keys: string[]): FormBody {
+  return Object.fromEntries(keys.map((k) => [k, text(source, k)]).filter(([, v]) => v !== ''));
+}
+
+/** Only a local path is a place to return to after a form (no open redirect). */
+export function safeNext(value: unknown, fallback = '/'): string {
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : fallback;
+}
+
+/** Origin of links sent by mail: PUBLIC_URL, else (tests on port 0) the request's own. */
+export function publicBase(deps: Pick<PortalDeps, 'options'>, req: Request): string {
+  return deps.options.publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * The portal's account pages: sign-up (answered "check your inbox" for every address),
+ * finishing it through the mailed link, sign-in and sign-out.
+ */
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { createSignUpRepo } from '../../db/sign-up-repo.ts';
+import { ValidationError } from '../errors.ts';
+import { fieldMessages, text, type FormBody } from './forms.ts';
+import type { Limits } from './limits.ts';
+import { newCsrfToken, SESSION_COOKIE } from './middleware.ts';
+import { page, pick, portalT, publicBase, safeNext, viewerOf } from './pages.ts';
+import type { PortalDeps } from './types.ts';
+import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from './use-cases/auth.ts';
+
+const forms = express.urlencoded({ extended: false, limit: '100kb' });
+
+export function accountRoutes(router: Router, deps: PortalDeps, limits: Limits, requireCsrf: RequestHandler): void {
+  const accounts = { users: deps.users, signUps: createSignUpRepo(deps.sequelize), i18n: deps.i18n };
+
+  router.get('/sign-up', (req, res) => signUpForm(req, res, { locale: viewerOf(req).language }));
+  router.post('/sign-up', forms, limits.signUp, requireCsrf, doSignUp);
+  router.get('/sign-up/complete/:token', async (req, res) => completionPage(req, res));
+  router.post('/sign-up/complete/:token', forms, requireCsrf, doComplete);
+  router.get('/sign-in', (req, res) => page(req, res, 'sign-in', { values: { next: safeNext(req.query.next) } }));
+  router.post('/sign-in', forms, requireCsrf, doSignIn);
+  router.post('/sign-out', forms, requireCsrf, doSignOut);
+
+  function signUpForm(req: Request, res: Response, values: FormBody, errors?: Record<string, string>) {
+    page(req, res, 'sign-up', { values, errors, minPassword: MIN_PASSWORD });
+  }
+
+  async function doSignUp(req: Request, res: Response) {
+    const body = req.body as FormBody;
+    try {
+      const { email } = await signUp(accounts, body, { timeZone: viewerOf(req).timeZone, publicBase: publicBase(deps, req), mayMail: limits.mayMail });
+      // The same page for a new address and a known one: the mail tells them apart, not the answer.
+      page(req, res, 'sign-up-sent', { email });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      signUpForm(req, res.status(422), pick(body, ['email', 'displayName', 'locale']), fieldMessages(err.fields, portalT(deps, req)));
+    }
+  }
+
+  async function completionPage(req: Request, res: Response, errors?: Record<string, string>) {
+    const pending = await openSignUpLink(accounts, String(req.params.token));
+    page(req, res, 'sign-up-complete', { email: pending.email, displayName: pending.displayName, token: String(req.params.token), errors });
+  }
+
+  async function doComplete(req: Request, res: Response) {
+    const token = String(req.params.token);
+    const pending = await openSignUpLink(accounts, token);
+    // Guessing the sign-up's password counts as failed sign-ins, for the address and the client.
+    const attempt = await limits.signIn(req, res, pending.email);
+    try {
+      const user = await completeSignUp(accounts, token, req.body as FormBody);
+      await attempt.succeeded();
+      await startSession(req, user.id);
+      req.session.notice = { key: 'notice.welcome', params: { name: user.displayName } };
+      res.redirect(303, '/tickets');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(422);
+      await completionPage(req, res, fieldMessages(err.fields, portalT(deps, req)));
+    }
+  }
+
+  async function doSignIn(req: Request, res: Response) {
+    const body = req.body as FormBody;
+    // Failures only are counted, per address and per client: a right password gives its point back.
+    const attempt = await limits.signIn(req, res, text(body, 'email'));
+    try {
+      const user = await signIn(deps, body);
+      await attempt.succeeded();
+      await startSession(req, user.id);
+      res.redirect(303, safeNext(body.next, '/tickets'));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      page(req, res.status(422), 'sign-in', { values: { email: text(body, 'email'), next: safeNext(body.next) }, errors: fieldMessages(err.fields, portalT(deps, req)) });
+    }
+  }
+
+  async function doSignOut(req: Request, res: Response) {
+    await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+    res.clearCookie(SESSION_COOKIE);
+    res.redirect(303, '/');
+  }
+}
+
+/** A fresh session id at sign-in (no fixation), and a CSRF token bound to it; tickets followed before stay followed. */
+async function startSession(req: Request, userId: number) {
+  const followed = req.session.followed;
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+  req.session.userId = userId;
+  if (followed) req.session.followed = followed;
+  newCsrfToken(req);
+}
