@@ -10,13 +10,14 @@
  * | process_owner | all           | —           | reclassify                                |
  * | auditor       | all           | —           | none (read-only)                          |
  *
- * Another requester's ticket answers 404, as if it did not exist.
+ * Another requester's ticket answers 404, as if it did not exist. Which tickets a caller
+ * reads, and what of them (a requester the public side only), is decided in api/access.ts.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiTokensRepo } from '../db/api-tokens-repo.ts';
 import type { UserRecord } from '../db/users-repo.ts';
 import type { TicketActionName } from '../workflows/types.ts';
-import { HttpError, NotFoundError, UnavailableError } from './errors.ts';
+import { HttpError, UnavailableError } from './errors.ts';
 
 export type ApiUser = UserRecord;
 
@@ -50,11 +51,6 @@ export function apiUser(res: Response): ApiUser {
 }
 
 const isStaff = (u: ApiUser) => u.role === 'agent' || u.role === 'admin';
-
-/** A ticket the caller may not see is reported as not found, so its existence is not revealed. */
-export function assertCanRead(user: ApiUser, ticket: { number: string; requesterEmail: string } | undefined, number: string): asserts ticket {
-  if (!ticket || (user.role === 'requester' && ticket.requesterEmail !== user.email)) throw new NotFoundError('errors.ticketNotFound', { number });
-}
 
 export function assertCanAct(user: ApiUser, action: TicketActionName): void {
   if (isStaff(user)) return;

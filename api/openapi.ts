@@ -4,7 +4,10 @@
  */
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
-import { acceptedResponse, actionBodies, createTicketRequest, errorResponse, reclassifyRequest, requesterReplyRequest, slaResponse, ticketResponse } from './schemas.ts';
+import {
+  acceptedResponse, actionBodies, createTicketRequest, errorResponse, reclassifyRequest, requesterReplyRequest,
+  slaPublicResponse, slaResponse, slaStaffResponse, ticketPublicResponse, ticketResponse, ticketStaffResponse,
+} from './schemas.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -63,7 +66,7 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'A ticket with its status and timeline',
           parameters: [ticketNumberParam, langHeader],
           responses: {
-            '200': { description: 'The ticket.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
+            '200': { description: 'The ticket: the whole of it for staff, its public side for its requester.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
             '400': err('Not a ticket number.'),
             '404': err('No such ticket.'),
             '503': err('PostgreSQL is unreachable.'),
@@ -76,7 +79,7 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'The SLA clocks now: target, business time elapsed, remaining, paused, warned, breached',
           parameters: [ticketNumberParam, langHeader],
           responses: {
-            '200': { description: 'The clocks (empty until the ticket is classified).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sla' } } } },
+            '200': { description: 'The clocks (empty until the ticket is classified); a requester gets targets, elapsed, remaining and deadlines only.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sla' } } } },
             '400': err('Not a ticket number.'),
             '404': err('No such ticket.'),
             '503': err('Temporal is unreachable.'),
@@ -98,7 +101,7 @@ export function openApiDocument(serverUrl = '/') {
             '400': err('Not a ticket number, or malformed JSON.'),
             '404': err('No such ticket or action.'),
             '409': err('Not allowed in the ticket\'s current state; nothing changed.'),
-            '422': err('A field is missing or invalid; nothing changed.'),
+            '422': err('A field is missing or invalid — e.g. an assignee who is not an active agent (of the given team), a team or tier the ticket\'s rules version does not have; nothing changed.'),
             '503': err('Temporal is unreachable; nothing changed.'),
           },
         },
@@ -124,9 +127,13 @@ export function openApiDocument(serverUrl = '/') {
       schemas: {
         CreateTicketRequest: createTicketRequest,
         Ticket: ticketResponse,
+        TicketStaff: ticketStaffResponse,
+        TicketPublic: ticketPublicResponse,
         Accepted: acceptedResponse,
         Error: errorResponse,
         Sla: slaResponse,
+        SlaStaff: slaStaffResponse,
+        SlaPublic: slaPublicResponse,
         RequesterReply: requesterReplyRequest,
         Reclassify: reclassifyRequest,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),

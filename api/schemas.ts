@@ -2,6 +2,7 @@
  * JSON Schemas of the REST API's bodies. Validation uses them and the OpenAPI
  * document publishes them, so the two cannot drift apart.
  */
+import { PUBLIC_TIMELINE } from './access.ts';
 import { LANGUAGES } from './i18n.ts';
 
 const level = { type: 'string', enum: ['high', 'medium', 'low'] } as const;
@@ -36,42 +37,128 @@ export interface CreateTicketRequest {
   channel?: 'portal' | 'api' | 'email' | 'phone';
 }
 
+const status = { type: 'string', enum: ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'reopened', 'cancelled'] } as const;
+const channel = { type: 'string', enum: ['portal', 'api', 'email', 'phone'] } as const;
+const instant = { type: 'string', format: 'date-time' } as const;
+const instantOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
+
 const ticketEvent = {
   type: 'object',
   required: ['seq', 'type', 'actor', 'reason', 'data', 'occurredAt'],
   properties: {
     seq: { type: 'integer' },
     type: { type: 'string' },
-    actor: { type: 'string' },
+    actor: { type: 'string', description: 'Who acted: an e-mail address, or rules, sla, ladder, system.' },
     reason: { type: ['string', 'null'] },
     data: { type: 'object' },
-    occurredAt: { type: 'string', format: 'date-time' },
+    occurredAt: instant,
   },
 } as const;
 
-export const ticketResponse = {
+const sla = {
+  type: ['object', 'null'],
+  required: ['policyId', 'calendarId', 'responseTargetMs', 'resolutionTargetMs', 'responseDueAt', 'resolutionDueAt'],
+  properties: {
+    policyId: { type: 'string' },
+    calendarId: { type: 'string' },
+    businessHours: { type: 'boolean' },
+    responseTargetMs: { type: 'integer' },
+    resolutionTargetMs: { type: 'integer' },
+    responseDueAt: instantOrNull,
+    resolutionDueAt: instantOrNull,
+    responded: { type: 'boolean' },
+    paused: { type: 'boolean' },
+    breached: { type: 'array', items: { type: 'string', enum: ['response', 'resolution'] } },
+  },
+} as const;
+
+/** The whole ticket, as agents, process owners, admins and auditors read it. */
+export const ticketStaffResponse = {
   type: 'object',
-  required: ['number', 'title', 'description', 'requesterEmail', 'locale', 'channel', 'impact', 'urgency', 'category', 'priority', 'status', 'tier', 'teamId', 'assignee', 'rulesVersion', 'createdAt', 'updatedAt', 'timeline'],
+  description: 'The whole ticket (agents, process owners, admins, auditors): every event, internal notes and the rules\' decisions included.',
+  required: ['number', 'workflowId', 'title', 'description', 'requesterEmail', 'filedBy', 'locale', 'channel', 'impact', 'urgency', 'category', 'priority', 'status', 'tier', 'teamId', 'assignee', 'rulesVersion', 'sla', 'createdAt', 'updatedAt', 'lastEventSeq', 'timeline'],
+  properties: {
+    number: { type: 'string', example: 'HD-2026-000042' },
+    workflowId: { type: 'string' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    requesterEmail: { type: 'string', description: 'Whom the ticket is for.' },
+    filedBy: { type: ['string', 'null'], description: 'Who filed it (the API token\'s user or the portal\'s signed-in account); null when not recorded.' },
+    locale: { type: 'string' },
+    channel,
+    impact: level,
+    urgency: level,
+    category: { type: ['string', 'null'] },
+    priority: { type: ['string', 'null'] },
+    status,
+    tier: { type: ['string', 'null'] },
+    teamId: { type: ['string', 'null'] },
+    assignee: { type: ['string', 'null'] },
+    rulesVersion: { type: ['integer', 'null'] },
+    sla,
+    createdAt: instant,
+    updatedAt: instant,
+    lastEventSeq: { type: 'integer' },
+    timeline: { type: 'array', items: ticketEvent },
+  },
+} as const;
+
+/** Public events and their data fields: the whitelist of api/access.ts, published. */
+const publicEvent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['seq', 'type', 'actor', 'reason', 'data', 'occurredAt'],
+  properties: {
+    seq: { type: 'integer', description: 'The event\'s number in the ticket; numbers of internal events are skipped.' },
+    type: { type: 'string', enum: Object.keys(PUBLIC_TIMELINE) },
+    actor: { type: 'string', enum: ['requester', 'support', 'system'] },
+    reason: { type: ['string', 'null'], description: 'Only where it is addressed to the requester (pending, resolved, reopened).' },
+    data: { type: 'object', additionalProperties: false, properties: Object.fromEntries([...new Set(Object.values(PUBLIC_TIMELINE).flatMap((e) => e.data))].map((f) => [f, {}])) },
+    occurredAt: instant,
+  },
+} as const;
+
+/** The public side of a ticket, as its requester reads it. */
+export const ticketPublicResponse = {
+  type: 'object',
+  description: 'The public side of a ticket (its requester): public events only, no internal notes, rules decisions, staff addresses or routing.',
+  additionalProperties: false,
+  required: ['number', 'title', 'description', 'requesterEmail', 'locale', 'channel', 'impact', 'urgency', 'category', 'status', 'sla', 'createdAt', 'updatedAt', 'timeline'],
   properties: {
     number: { type: 'string', example: 'HD-2026-000042' },
     title: { type: 'string' },
     description: { type: 'string' },
     requesterEmail: { type: 'string' },
     locale: { type: 'string' },
-    channel: { type: 'string' },
+    channel,
     impact: level,
     urgency: level,
     category: { type: ['string', 'null'] },
-    priority: { type: ['string', 'null'] },
-    status: { type: 'string', enum: ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'reopened', 'cancelled'] },
-    tier: { type: ['string', 'null'] },
-    teamId: { type: ['string', 'null'] },
-    assignee: { type: ['string', 'null'] },
-    rulesVersion: { type: ['integer', 'null'] },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-    timeline: { type: 'array', items: ticketEvent },
+    status,
+    sla: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['businessHours', 'responseTargetMs', 'resolutionTargetMs', 'responseDueAt', 'resolutionDueAt', 'responded', 'paused'],
+      properties: {
+        businessHours: { type: 'boolean' },
+        responseTargetMs: { type: 'integer' },
+        resolutionTargetMs: { type: 'integer' },
+        responseDueAt: instantOrNull,
+        resolutionDueAt: instantOrNull,
+        responded: { type: 'boolean' },
+        paused: { type: 'boolean' },
+      },
+    },
+    createdAt: instant,
+    updatedAt: instant,
+    timeline: { type: 'array', items: publicEvent },
   },
+} as const;
+
+/** The ticket: the staff's shape or the requester's, by the caller's role. */
+export const ticketResponse = {
+  oneOf: [{ $ref: '#/components/schemas/TicketStaff' }, { $ref: '#/components/schemas/TicketPublic' }],
+  description: 'Agents, process owners, admins and auditors get TicketStaff; a requester gets TicketPublic.',
 } as const;
 
 export const acceptedResponse = {
@@ -103,13 +190,16 @@ export const errorResponse = {
 
 const reason = { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S', 'x-blank-is-missing': true } as const;
 const message = { type: 'string', minLength: 1, maxLength: 20000, pattern: '\\S', 'x-blank-is-missing': true } as const;
-const tier = { type: 'string', minLength: 1, maxLength: 32 } as const;
+const tier = { type: 'string', minLength: 1, maxLength: 32, description: 'A tier of the ticket\'s rules version.' } as const;
 /** Action bodies: the actor is the caller (their API token), never a field. */
 const body = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
 /** The body of POST /api/v1/tickets/{number}/actions/{action}, per action. */
 export const actionBodies = {
-  assign: body(['assignee'], { assignee: { type: 'string', minLength: 1, maxLength: 254 }, team: { type: 'string', minLength: 1, maxLength: 64 } }),
+  assign: body(['assignee'], {
+    assignee: { type: 'string', format: 'email', maxLength: 254, description: 'An active agent (role agent); of `team` when one is given.' },
+    team: { type: 'string', minLength: 1, maxLength: 64, description: 'A team of the ticket\'s rules version; the assignee must belong to it.' },
+  }),
   start: body([], {}),
   respond: body(['message'], { message }),
   comment: body(['message'], { message }),
@@ -153,7 +243,8 @@ const clockView = {
   },
 } as const;
 
-export const slaResponse = {
+/** The clocks as staff read them. */
+export const slaStaffResponse = {
   type: 'object',
   required: ['number', 'policy', 'calendar', 'clocks'],
   properties: {
@@ -162,4 +253,28 @@ export const slaResponse = {
     calendar: { type: ['string', 'null'] },
     clocks: { type: 'array', items: clockView },
   },
+} as const;
+
+/** The clocks as a requester reads them: no policy, calendar, warnings or breaches. */
+export const slaPublicResponse = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['number', 'clocks'],
+  properties: {
+    number: { type: 'string' },
+    clocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'targetMs', 'elapsedMs', 'remainingMs', 'deadlineAt', 'startedAt', 'stoppedAt', 'paused'],
+        properties: Object.fromEntries((['name', 'targetMs', 'elapsedMs', 'remainingMs', 'deadlineAt', 'startedAt', 'stoppedAt', 'paused'] as const).map((k) => [k, clockView.properties[k]])),
+      },
+    },
+  },
+} as const;
+
+export const slaResponse = {
+  oneOf: [{ $ref: '#/components/schemas/SlaStaff' }, { $ref: '#/components/schemas/SlaPublic' }],
+  description: 'Staff get SlaStaff; a requester gets SlaPublic.',
 } as const;

@@ -9,8 +9,28 @@ export interface RequesterFacts {
   department?: string;
 }
 
+/** An agent as actions see them: whom a ticket may be assigned to. */
+export interface AgentFacts {
+  email: string;
+  teamId: string | null;
+}
+
 export function createDirectoryRepo(sequelize: Sequelize) {
   return {
+    /**
+     * The active agent with this address, or undefined. Active means the user's role is
+     * `agent` today: an agent who leaves support is given another role
+     * (`helpdesk user add --email … --role requester`) and can no longer be assigned.
+     */
+    async activeAgent(email: string): Promise<AgentFacts | undefined> {
+      const rows = await sequelize.query<{ email: string; team_id: string | null }>(
+        `SELECT email, team_id FROM users WHERE email = :email AND role = 'agent'`,
+        { replacements: { email: email.trim().toLowerCase() }, type: QueryTypes.SELECT },
+      );
+      const r = rows[0];
+      return r && { email: r.email, teamId: r.team_id };
+    },
+
     /** What the rules may know about a requester; an unknown address is an ordinary, non-VIP requester. */
     async requesterFacts(email: string): Promise<RequesterFacts> {
       const rows = await sequelize.query<{ vip: boolean; service_level: string | null; organisation: string | null; department: string | null }>(

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-lifecycle.ts';
 import * as m0004 from './migrations/0004-portal.ts';
 import * as m0005 from './migrations/0005-api-tokens.ts';
 import * as m0006 from './migrations/0006-portal-ownership.ts';
+import * as m0007 from './migrations/0007-filed-by.ts';
 import * as m0008 from './migrations/0008-portal-abuse-limits.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
@@ -16,6 +17,7 @@ const migrations = [
   { name: '0004-portal', ...m0004 },
   { name: '0005-api-tokens', ...m0005 },
   { name: '0006-portal-ownership', ...m0006 },
+  { name: '0007-filed-by', ...m0007 },
   { name: '0008-portal-abuse-limits', ...m0008 },
 ];
 

@@ -13,6 +13,8 @@ export interface OutboxEntry {
 }
 
 export interface TicketRecord extends TicketSnapshot {
+  /** Who filed the ticket; null for tickets filed before it was recorded (migration 0007) or by a portal visitor without an account. */
+  filedBy: string | null;
   timeline: TicketEvent[];
 }
 
@@ -29,7 +31,7 @@ interface TicketRow {
   number: string; workflow_id: string; title: string; description: string; requester_email: string; locale: string;
   channel: string; impact: string; urgency: string; category: string | null; priority: string | null; status: string;
   tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null; sla: TicketSla | null;
-  created_at: Date; updated_at: Date; last_event_seq: number;
+  created_at: Date; updated_at: Date; last_event_seq: number; filed_by: string | null;
 }
 interface EventRow { seq: number; type: string; actor: string; reason: string | null; data: Record<string, unknown>; occurred_at: Date }
 
@@ -39,7 +41,7 @@ function toSnapshot(r: TicketRow): TicketSnapshot {
     locale: r.locale, channel: r.channel as TicketSnapshot['channel'], impact: r.impact as TicketSnapshot['impact'],
     urgency: r.urgency as TicketSnapshot['urgency'], category: r.category, priority: r.priority,
     status: r.status as TicketSnapshot['status'], tier: r.tier, teamId: r.team_id, assignee: r.assignee,
-    rulesVersion: r.rules_version, sla: r.sla, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    rulesVersion: r.rules_version, filedBy: r.filed_by, sla: r.sla, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     lastEventSeq: r.last_event_seq,
   };
 }
@@ -88,16 +90,16 @@ export function createTicketsRepo(sequelize: Sequelize) {
       await sequelize.transaction(async (t) => {
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
-              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq)
+              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by)
            VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
-              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq)
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy)
            ON CONFLICT (number) DO UPDATE SET
               title = EXCLUDED.title, description = EXCLUDED.description, category = EXCLUDED.category, priority = EXCLUDED.priority,
               status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id, assignee = EXCLUDED.assignee,
               rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
               updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
-          { replacements: { ...snapshot, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
+          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
         );
         await sequelize.query(
           `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
@@ -126,6 +128,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
       );
       return {
         ...toSnapshot(row),
+        filedBy: row.filed_by,
         timeline: events.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, reason: e.reason, data: e.data, occurredAt: e.occurred_at.toISOString() })),
       };
     },

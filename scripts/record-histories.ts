@@ -1,9 +1,12 @@
 /**
  * Records ticket workflow histories for the replay tests (test/histories/*.json).
- * Run after a deliberate workflow change that is guarded by patched(), to add the new
- * code path's histories beside the old ones — never to overwrite old ones:
+ * Run after a deliberate workflow change (guarded by patched() where the commands could
+ * differ), to add the new code path's histories beside the old ones — never to overwrite
+ * old ones (a suffix whose files exist is refused):
  *
  *   node --import tsx scripts/record-histories.ts [suffix]
+ *
+ * v1: the first recordings. v2: intake carries `filedBy` (an agent files for the requester).
  *
  * It runs real scenarios on a dev server and PostgreSQL (as the tests do) with
  * second-scale SLA targets, waits for each workflow to complete, and writes its history.
@@ -20,11 +23,16 @@ import { workflowIdFor } from '../workflows/types.ts';
 
 const suffix = process.argv[2] ?? 'v1';
 const out = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test', 'histories');
+const SCENARIOS = ['p1-unanswered-escalates', 'pending-reply-autoclose', 'reopen-reprioritise-cancel'] as const;
 
 async function main(): Promise<void> {
+  const taken = SCENARIOS.map((name) => path.join(out, `${name}.${suffix}.json`)).filter((f) => fs.existsSync(f));
+  if (taken.length) throw new Error(`Recorded histories are added, never replaced: ${taken.map((f) => path.relative(process.cwd(), f)).join(', ')} exist; choose another suffix.`);
   const stack = await isolatedStack('record', fastRulesText({ response: '2s', resolution: '6s', autoCloseAfter: '2s' }));
   const requester = { token: await stack.tokenFor('requester@example.com') };
   const owner = await stack.tokenFor('process.owner@example.com', 'process_owner');
+  // Tickets are assigned to agents of the directory only.
+  await stack.tokenFor('l1.agent@example.com', 'agent');
   const ok = async (p: Promise<{ status: number; body: unknown }>) => {
     const r = await p;
     if (r.status !== 200) throw new Error(`action answered ${r.status}: ${JSON.stringify(r.body)}`);
@@ -67,7 +75,7 @@ async function main(): Promise<void> {
   await waitForEvent(stack, pending, (e) => e.type === 'closed', 30_000);
   fs.mkdirSync(out, { recursive: true });
   const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
-  for (const [name, number] of [['p1-unanswered-escalates', p1], ['pending-reply-autoclose', pending], ['reopen-reprioritise-cancel', busy]] as const) {
+  for (const [name, number] of [[SCENARIOS[0], p1], [SCENARIOS[1], pending], [SCENARIOS[2], busy]] as const) {
     const handle = stack.client.workflow.getHandle(workflowIdFor(number));
     await handle.result().catch(() => undefined);
     await sleep(200);

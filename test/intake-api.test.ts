@@ -39,7 +39,9 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
     expect(res.headers.get('location')).to.equal(`/api/v1/tickets/${res.body.number}`);
     expect(res.body).to.include({ title: 'Laptop does not boot', requesterEmail: 'anna.kowalska@example.com', status: 'new', impact: 'low', urgency: 'high', category: 'hardware', channel: 'api', locale: 'en' });
     expect(res.body.timeline).to.have.length(1);
-    expect(res.body.timeline[0]).to.include({ seq: 1, type: 'created', actor: 'anna.kowalska@example.com' });
+    // Filed by the agent (the token's user) for the requester.
+    expect(res.body.timeline[0]).to.include({ seq: 1, type: 'created', actor: 'agent@example.com' });
+    expect(res.body.timeline[0].data).to.include({ requester: 'anna.kowalska@example.com' });
 
     // Readable at once, from PostgreSQL, by its number.
     const got = await call('GET', `/api/v1/tickets/${res.body.number}`);

@@ -13,6 +13,8 @@ describe('ticket lifecycle on the real dev server, with second-scale SLA targets
 
   before(async () => {
     stack = await isolatedStack('lifecycle', fastRulesText());
+    // Tickets are assigned to agents of the directory only.
+    await stack.tokenFor('l1.agent@example.com', 'agent');
   });
 
   it('when a P1 is left unanswered, then it is warned, breaches, and moves L1 → L2 → L3 as its ladder says', async () => {

@@ -66,5 +66,26 @@ describe('the OpenAPI document at /api/v1/openapi.json', function () {
     check('/api/v1/tickets/{number}/replies', 'post', await request(env.web.url, 'POST', `/api/v1/tickets/${number}/replies`, { body: { message: 'more info' }, token: env.agentToken }));
     check('/api/v1/tickets/{number}/reclassify', 'post', await request(env.web.url, 'POST', `/api/v1/tickets/${number}/reclassify`, { body: { reason: 'new rules' }, token: await env.tokenFor('owner@example.com', 'process_owner') }));
     check('/api/v1/tickets/{number}', 'get', await request(env.web.url, 'GET', `/api/v1/tickets/${number}`));
+
+    // The requester's shapes: documented, and told apart from the staff's (each matches its own schema only).
+    const requester = await env.tokenFor('docs@example.com');
+    const shape = (name: string, body: unknown) => ajv.getSchema(`openapi#/components/schemas/${name}`)!(body);
+    const own = await request(env.web.url, 'GET', `/api/v1/tickets/${number}`, { token: requester });
+    check('/api/v1/tickets/{number}', 'get', own);
+    const staff = await request(env.web.url, 'GET', `/api/v1/tickets/${number}`, { token: env.agentToken });
+    expect([shape('TicketPublic', own.body), shape('TicketStaff', own.body)]).to.deep.equal([true, false]);
+    expect([shape('TicketPublic', staff.body), shape('TicketStaff', staff.body)]).to.deep.equal([false, true]);
+    const ownSla = await request(env.web.url, 'GET', `/api/v1/tickets/${number}/sla`, { token: requester });
+    check('/api/v1/tickets/{number}/sla', 'get', ownSla);
+    expect([shape('SlaPublic', ownSla.body), shape('SlaStaff', ownSla.body)]).to.deep.equal([true, false]);
+    const filed = await request(env.web.url, 'POST', '/api/v1/tickets', { body: { title: 'Docs check', description: 'mine' }, token: requester });
+    check('/api/v1/tickets', 'post', filed);
+    expect(shape('TicketPublic', filed.body)).to.equal(true);
+    await action('resolve', { code: 'solved' });
+    const reopened = await request(env.web.url, 'POST', `/api/v1/tickets/${number}/actions/reopen`, { body: { reason: 'still broken' }, token: requester });
+    expect(reopened.status).to.equal(200);
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', reopened);
+    expect(shape('TicketPublic', reopened.body)).to.equal(true);
+    check('/api/v1/tickets/{number}/actions/{action}', 'post', await action('assign', { assignee: 'docs@example.com' }));
   });
 });

@@ -21,6 +21,16 @@ describe('replay: recorded ticket histories through the current workflow code', 
     expect(histories.length).to.be.at.least(3);
   });
 
+  it('covers intake without a filer (v1, before filedBy) and with one (v2: an agent filed for the requester)', () => {
+    const inputOf = (file: string) => {
+      const events = (load(file) as { events: Array<{ workflowExecutionStartedEventAttributes?: { input: { payloads: Array<{ data: string }> } } }> }).events;
+      return JSON.parse(Buffer.from(events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!.data, 'base64').toString('utf8')) as { filedBy?: string; requesterEmail: string };
+    };
+    const inputs = histories.map(inputOf);
+    expect(inputs.some((i) => i.filedBy === undefined)).to.equal(true);
+    expect(inputs.some((i) => i.filedBy !== undefined && i.filedBy !== i.requesterEmail)).to.equal(true);
+  });
+
   for (const file of histories) {
     it(`replays ${file} without nondeterminism`, async () => {
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, load(file));

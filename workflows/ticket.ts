@@ -91,6 +91,7 @@ function initialState(input: TicketInput, workflowId: string): TicketState {
       teamId: null,
       assignee: null,
       rulesVersion: null,
+      ...(input.filedBy ? { filedBy: input.filedBy } : {}),
       sla: null,
       createdAt: input.createdAt,
       updatedAt: input.createdAt,
@@ -563,7 +564,10 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
 
   if (!st.recorded) {
     await exclusively(async () => {
-      await record('created', st.input.requesterEmail, null, { channel: st.input.channel, impact: st.input.impact, urgency: st.input.urgency, category: st.input.category });
+      // Who filed it acts; the requester it is for stays in the data. Without filedBy (older
+      // histories, a portal report without an account) the requester acts, exactly as before.
+      const filer = st.input.filedBy;
+      await record('created', filer ?? st.input.requesterEmail, null, { channel: st.input.channel, impact: st.input.impact, urgency: st.input.urgency, category: st.input.category, ...(filer ? { requester: st.input.requesterEmail } : {}) });
       st.recorded = true;
     });
   }

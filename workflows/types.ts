@@ -34,6 +34,12 @@ export interface TicketInput {
   category: string | null;
   /** ISO instant the API accepted the report. */
   createdAt: string;
+  /**
+   * Who filed the report (the API token's user, the portal's signed-in account); the
+   * `created` event's actor. Absent in histories recorded before it was kept, and for a
+   * portal report without an account: then the requester is the actor, as before.
+   */
+  filedBy?: string;
 }
 
 /** One thing that happened to a ticket. `seq` is assigned by the workflow, so a retried write is recognised. */
@@ -64,6 +70,8 @@ export interface TicketSnapshot {
   teamId: string | null;
   assignee: string | null;
   rulesVersion: number | null;
+  /** Who filed the ticket (TicketInput.filedBy); null or absent when not recorded. */
+  filedBy?: string | null;
   /** The SLA in force, for lists and the portal's promise; null until classified. */
   sla: TicketSla | null;
   createdAt: string;

@@ -1,9 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
+import { createDirectoryRepo } from '../../db/directory-repo.ts';
+import { createRulesRepo } from '../../db/rules-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../db/tickets-repo.ts';
+import { createRulesVersions } from '../../rules/versions.ts';
 import { TICKET_ACTIONS, type TicketAction, type TicketActionName } from '../../workflows/types.ts';
-import { apiUser, assertCanAct, assertCanRead, assertCanReclassify, assertCanReply, authenticateApi, requesterFor } from '../auth.ts';
+import { assertCanRead, slaFor, ticketFor } from '../access.ts';
+import { apiUser, assertCanAct, assertCanReclassify, assertCanReply, authenticateApi, requesterFor } from '../auth.ts';
 import { HttpError, UnavailableError } from '../errors.ts';
 import { actionBodies, reclassifyRequest, requesterReplyRequest } from '../schemas.ts';
 import { validate } from '../validation.ts';
@@ -12,6 +17,8 @@ import { performTicketAction, requestReclassification, sendRequesterReply } from
 import { ticketSla } from '../use-cases/ticket-sla.ts';
 
 export interface TicketRoutesDeps {
+  /** For the directory and the rules versions that actions' arguments are checked against. */
+  sequelize: Sequelize;
   tickets: TicketsRepo;
   apiTokens: ApiTokensRepo;
   temporal: Client;
@@ -34,6 +41,7 @@ function actionName(req: Request): TicketActionName {
 
 export function ticketRoutes(deps: TicketRoutesDeps): Router {
   const router = Router();
+  const argumentDeps = { directory: createDirectoryRepo(deps.sequelize), rules: createRulesVersions(createRulesRepo(deps.sequelize)) };
 
   /** The ticket, if the caller may see it; otherwise 404 as if it did not exist. */
   async function visibleTicket(req: Request, res: Response): Promise<TicketRecord> {
@@ -48,25 +56,26 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
   router.use(authenticateApi(deps.apiTokens));
 
   router.post('/tickets', async (req: Request, res: Response) => {
+    const user = apiUser(res);
     const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
-    const requesterEmail = requesterFor(apiUser(res), body.requesterEmail);
+    const requesterEmail = requesterFor(user, body.requesterEmail);
     const raw = Array.isArray(req.body) || typeof req.body !== 'object' ? req.body : { ...body, ...(requesterEmail ? { requesterEmail } : {}) };
-    const result = await createTicket(deps, raw, { idempotencyKey: req.get('Idempotency-Key'), language: req.language });
+    const result = await createTicket(deps, raw, { idempotencyKey: req.get('Idempotency-Key'), language: req.language, filedBy: user.email });
     if (result.replayed) res.set('Idempotent-Replayed', 'true');
     if (result.kind === 'recorded') {
-      res.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json(result.ticket);
+      res.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json(ticketFor(user, result.ticket));
     } else {
       res.status(202).location(`/api/v1/tickets/${result.number}`).json({ number: result.number, status: 'accepted', message: req.t('accepted', { number: result.number }) });
     }
   });
 
   router.get('/tickets/:number', async (req: Request, res: Response) => {
-    res.json(await visibleTicket(req, res));
+    res.json(ticketFor(apiUser(res), await visibleTicket(req, res)));
   });
 
   router.get('/tickets/:number/sla', async (req: Request, res: Response) => {
     const ticket = await visibleTicket(req, res);
-    res.json(await ticketSla(deps, ticket.number));
+    res.json(slaFor(apiUser(res), await ticketSla(deps, ticket.number)));
   });
 
   router.post('/tickets/:number/actions/:action', async (req: Request, res: Response) => {
@@ -75,11 +84,11 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
     const user = apiUser(res);
     assertCanAct(user, action);
     const fields = validate<Omit<TicketAction, 'action' | 'actor'>>(actionBodies[action], req.body);
-    const after = await performTicketAction(deps, ticket.number, { ...fields, action, actor: user.email } as TicketAction);
+    const after = await performTicketAction({ ...deps, ...argumentDeps }, ticket, { ...fields, action, actor: user.email } as TicketAction);
     // The read model has the action once the Update returns; if it cannot be read now, the
     // workflow's own snapshot answers (without the timeline) rather than a 500 after a success.
     const projected = await deps.tickets.get(ticket.number).catch(() => undefined);
-    res.json(projected ?? { ...after, timeline: [] });
+    res.json(ticketFor(user, projected ?? { ...after, filedBy: after.filedBy ?? null, timeline: [] }));
   });
 
   router.post('/tickets/:number/replies', async (req: Request, res: Response) => {

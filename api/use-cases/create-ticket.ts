@@ -31,7 +31,7 @@ function canonicalHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
-function normalise(body: CreateTicketRequest, requestLanguage: string) {
+function normalise(body: CreateTicketRequest, requestLanguage: string, filedBy: string | undefined) {
   return {
     title: body.title.trim(),
     description: body.description.trim(),
@@ -41,14 +41,20 @@ function normalise(body: CreateTicketRequest, requestLanguage: string) {
     urgency: body.urgency ?? 'medium',
     category: body.category ?? null,
     channel: body.channel ?? 'api',
+    ...(filedBy ? { filedBy: filedBy.trim().toLowerCase() } : {}),
   } as const;
 }
 
-export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string }): Promise<IntakeResult> {
+/**
+ * `opts.filedBy` is who files the report (the API token's user, the portal's signed-in
+ * account), never a field of the body; it is part of the request a key stands for, so the
+ * same key from someone else is a different request (422).
+ */
+export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string; filedBy?: string | undefined }): Promise<IntakeResult> {
   const body = validate<CreateTicketRequest>(createTicketIntake, raw);
   const key = opts.idempotencyKey ?? randomUUID();
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
-  const request = normalise(body, opts.language);
+  const request = normalise(body, opts.language, opts.filedBy);
   // The key's fingerprint is the report as sent: a retry whose Accept-Language differs is still
   // the same report (the language of the first acceptance is kept).
   const requestHash = canonicalHash({ ...request, locale: body.locale ?? null });

@@ -1,12 +1,15 @@
 /**
  * Agents' and requesters' actions on a ticket: each one workflow Update, so a
  * refused action comes back synchronously as a typed error and changes nothing.
+ * Arguments that name people, teams or tiers are checked first (action-arguments.ts):
+ * a bad one answers 422 and no Update is sent.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { requesterReplySignal, reclassifySignal, ticketActionUpdate } from '../../workflows/messages.ts';
 import { RefusalType, workflowIdFor, type RequesterReply, type TicketAction, type TicketSnapshot } from '../../workflows/types.ts';
 import { HttpError, NotFoundError, UnavailableError } from '../errors.ts';
+import { checkActionArguments, needsDirectory, type ArgumentDeps, type PlainAction, type TicketRef } from './action-arguments.ts';
 
 export interface ActionDeps {
   temporal: Client;
@@ -61,8 +64,21 @@ async function send<R>(deps: ActionDeps, number: string, fn: (handle: ReturnType
   }
 }
 
-export function performTicketAction(deps: ActionDeps, number: string, action: TicketAction): Promise<TicketSnapshot> {
-  return send(deps, number, (h) => h.executeUpdate(ticketActionUpdate, { args: [action] }));
+/**
+ * Sends one action as an Update. Actions whose arguments name people, teams or tiers
+ * need the directory and the ticket's rules version (the second form); they are checked
+ * before anything is sent.
+ */
+export function performTicketAction(deps: ActionDeps, number: string, action: PlainAction): Promise<TicketSnapshot>;
+export function performTicketAction(deps: ActionDeps & ArgumentDeps, ticket: TicketRef, action: TicketAction): Promise<TicketSnapshot>;
+export async function performTicketAction(deps: ActionDeps & Partial<ArgumentDeps>, ticket: string | TicketRef, action: TicketAction): Promise<TicketSnapshot> {
+  const ref: TicketRef = typeof ticket === 'string' ? { number: ticket, rulesVersion: null } : ticket;
+  if (needsDirectory(action)) {
+    const { directory, rules } = deps;
+    if (!directory || !rules || typeof ticket === 'string') throw new Error(`performTicketAction: '${action.action}' is checked against the directory; pass it and the ticket's rules version`);
+    await checkActionArguments({ directory, rules }, ref, action);
+  }
+  return send(deps, ref.number, (h) => h.executeUpdate(ticketActionUpdate, { args: [action] }));
 }
 
 export function sendRequesterReply(deps: ActionDeps, number: string, reply: RequesterReply): Promise<void> {

@@ -1,14 +1,16 @@
 /**
  * Following a ticket: who may see it (its requester signed in to an account whose
  * ownership is proven, or a browser that presented the ticket's secret link), what
- * the requester sees of it (public events only), and the requester's actions —
+ * the requester sees of it (the requester's shape from api/access.ts, the same the
+ * REST API gives a requester), and the requester's actions —
  * reply, confirm, reopen, rate — each through the ticket's workflow.
  */
 import type { TFunction } from 'i18next';
 import type { PortalRepo, AttachmentMeta, RatingRecord } from '../../../db/portal-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../../db/tickets-repo.ts';
 import type { UserRecord } from '../../../db/users-repo.ts';
-import type { TicketEvent, TicketSnapshot } from '../../../workflows/types.ts';
+import type { TicketSnapshot } from '../../../workflows/types.ts';
+import { publicTicket, type PublicEvent, type TicketPublic } from '../../access.ts';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.ts';
 import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../use-cases/ticket-actions.ts';
 import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
@@ -21,12 +23,8 @@ export interface FollowDeps extends ActionDeps {
   portal: PortalRepo;
 }
 
-/** Events a requester sees. Internal notes ('commented'), rule decisions, SLA and escalation events stay internal. */
-export const PUBLIC_EVENTS = [
-  'created', 'responded', 'requester_replied', 'assigned', 'started', 'pending', 'resumed',
-  'resolved', 'reopened', 'closed', 'auto_closed', 'cancelled', 'rated',
-] as const;
-const PUBLIC = new Set<string>(PUBLIC_EVENTS);
+/** Events a requester sees (decided in api/access.ts); each has a `timeline.<type>` text. */
+export { PUBLIC_EVENTS } from '../../access.ts';
 
 /**
  * Whether this viewer may see the ticket: a browser that presented its secret link,
@@ -86,7 +84,8 @@ export interface TimelineItem {
 }
 
 export interface TicketView {
-  ticket: TicketRecord;
+  /** The requester's shape: nothing internal reaches the page. */
+  ticket: TicketPublic;
   statusText: string;
   promise: string;
   created: string;
@@ -100,11 +99,11 @@ export interface TicketView {
   canRate: boolean;
 }
 
-function timelineItem(e: TicketEvent, ticket: TicketRecord, viewer: Viewer, tp: TFunction): TimelineItem {
-  const mine = e.actor === ticket.requesterEmail;
-  const who = mine ? tp('timeline.you') : e.actor === 'system' || e.actor.startsWith('system') ? tp('timeline.system') : tp('timeline.support');
+function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineItem {
+  const mine = e.actor === 'requester';
+  const who = mine ? tp('timeline.you') : e.actor === 'system' ? tp('timeline.system') : tp('timeline.support');
   // Responses and replies carry their text in data.message; a resolution its note, a reopening or a wait its reason.
-  const message = typeof e.data.message === 'string' ? e.data.message : ['resolved', 'reopened', 'pending'].includes(e.type) ? (e.reason ?? undefined) : undefined;
+  const message = typeof e.data.message === 'string' ? e.data.message : (e.reason ?? undefined);
   const score = typeof e.data.score === 'number' ? e.data.score : undefined;
   return {
     seq: e.seq, mine, who,
@@ -115,17 +114,19 @@ function timelineItem(e: TicketEvent, ticket: TicketRecord, viewer: Viewer, tp: 
   };
 }
 
-export async function ticketView(deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, tp: TFunction): Promise<TicketView> {
+export async function ticketView(deps: FollowDeps, viewer: Viewer, record: TicketRecord, tp: TFunction): Promise<TicketView> {
+  const ticket = publicTicket(record);
   const [attachments, rating] = await Promise.all([deps.portal.attachments(ticket.number), deps.portal.rating(ticket.number)]);
   const open = !['closed', 'cancelled'].includes(ticket.status);
   const rated = rating !== undefined || ticket.timeline.some((e) => e.type === 'rated');
   return {
     ticket,
     statusText: tp(`status.${ticket.status}`),
-    promise: slaPromise(ticket, tp),
+    // The promise is worded from the same public SLA fields (targets, answered, paused, business hours).
+    promise: slaPromise(record, tp),
     created: formatDateTime(ticket.createdAt, viewer.language, viewer.timeZone),
     updated: formatDateTime(ticket.updatedAt, viewer.language, viewer.timeZone),
-    timeline: ticket.timeline.filter((e) => PUBLIC.has(e.type)).map((e) => timelineItem(e, ticket, viewer, tp)),
+    timeline: ticket.timeline.map((e) => timelineItem(e, viewer, tp)),
     attachments: attachments.map((a) => ({ ...a, size: formatBytes(a.sizeBytes, viewer.language) })),
     rating,
     canReply: open && ticket.status !== 'resolved',

@@ -67,7 +67,8 @@ export async function submitReport(
       category: text(body, 'category'), impact: text(body, 'impact'), urgency: text(body, 'urgency'),
     },
     // Scoped to the viewer, so one person's form key can never return another's ticket.
-    { idempotencyKey: `portal:${form.keyScope}:${key}`, language: viewer.language },
+    // Filed by the signed-in account; a report without an account is the requester's own (no filer recorded).
+    { idempotencyKey: `portal:${form.keyScope}:${key}`, language: viewer.language, filedBy: viewer.user?.email },
   ).catch((err: unknown) => {
     // Intake's own checks name API fields; the form shows them beside the same fields.
     if (err instanceof ValidationError) throw new ValidationError(err.fields.map((f) => ({ ...f, field: f.field === 'requesterEmail' ? 'email' : f.field })));

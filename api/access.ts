@@ -1,0 +1,174 @@
+/**
+ * What each role may read of a ticket: one decision, in one place. Every route that
+ * answers with a ticket — `GET /api/v1/tickets/{number}`, the 201 of `POST /tickets`,
+ * the answer of `POST …/actions/{action}`, `GET …/sla` — and the portal's ticket page
+ * (api/portal/use-cases/follow.ts) shape it here.
+ *
+ * **Which tickets** (the API): staff (agent, process_owner, admin, auditor) read every
+ * ticket; a requester reads the tickets filed for their address, and another ticket
+ * answers 404 as if it did not exist. The portal adds its own proof of ownership for
+ * signed-in accounts and secret follow links (`canSee` in follow.ts); what it then shows
+ * is the requester's shape below.
+ *
+ * **What of it** — two shapes:
+ * - staff see the whole record: every event with its actor and data (internal notes,
+ *   the rules' decision and explanation, SLA warnings and escalations), the workflow id,
+ *   priority, tier, team, assignee, rules version and who filed the ticket (`filedBy`);
+ * - a requester sees the public side only, decided by a whitelist, so an event type or
+ *   a field nobody has decided about stays hidden from requesters:
+ *   - the ticket's number, title, description, own address, language, channel, impact,
+ *     urgency, category, status, creation and last change, and the SLA promise (targets,
+ *     due instants, answered, paused) without the policy's and calendar's ids;
+ *   - the events in PUBLIC_TIMELINE, each with only the data fields listed there and a
+ *     reason only where it is addressed to the requester (pending, resolved, reopened).
+ *     Internal notes (`commented`, and any event marked `public: false`), the rules'
+ *     decisions (`classified`, `reclassified`: rule names, matrix, versions, hashes), SLA
+ *     warnings, breaches, escalations and priority changes are not there;
+ *   - who acted as `requester`, `support` or `system`, never a staff member's address;
+ *     no workflow id, priority, tier, team, assignee, rules version or filer.
+ *   Event numbers (`seq`) are kept, so a gap tells that something internal happened, not what.
+ */
+import type { TicketRecord } from '../db/tickets-repo.ts';
+import type { Role } from '../db/users-repo.ts';
+import type { TicketEvent, TicketSla } from '../workflows/types.ts';
+import type { ClockView, SlaView } from './use-cases/ticket-sla.ts';
+import { NotFoundError } from './errors.ts';
+
+/** Who reads: the role is all the shape depends on. */
+export interface Reader {
+  role: Role;
+  email: string;
+}
+
+/** Roles that see the whole ticket. Anything else (today: requester) gets the public shape. */
+const STAFF_ROLES: ReadonlySet<string> = new Set<Role>(['agent', 'process_owner', 'admin', 'auditor']);
+
+export const isStaffReader = (reader: Pick<Reader, 'role'>): boolean => STAFF_ROLES.has(reader.role);
+
+/** Whether this API caller may read the ticket at all. */
+export function mayRead(reader: Reader, ticket: { requesterEmail: string }): boolean {
+  return isStaffReader(reader) || (reader.role === 'requester' && ticket.requesterEmail === reader.email);
+}
+
+/** A ticket the caller may not see is reported as not found, so its existence is not revealed. */
+export function assertCanRead<T extends { requesterEmail: string }>(reader: Reader, ticket: T | undefined, number: string): asserts ticket is T {
+  if (!ticket || !mayRead(reader, ticket)) throw new NotFoundError('errors.ticketNotFound', { number });
+}
+
+// ----- the requester's shape -----------------------------------------------------------------
+
+/** Public events and, per type, the data fields and whether the reason is the requester's to read. */
+export const PUBLIC_TIMELINE = {
+  created: { data: ['channel', 'impact', 'urgency', 'category'], reason: false },
+  responded: { data: ['message'], reason: false },
+  requester_replied: { data: ['message'], reason: false },
+  assigned: { data: ['from', 'to'], reason: false },
+  started: { data: ['from', 'to'], reason: false },
+  pending: { data: ['from', 'to'], reason: true },
+  resumed: { data: ['from', 'to'], reason: false },
+  resolved: { data: ['code', 'from', 'to', 'autoCloseAt'], reason: true },
+  reopened: { data: ['from', 'to'], reason: true },
+  closed: { data: ['automatic', 'confirmedByRequester'], reason: false },
+  auto_closed: { data: [], reason: false },
+  cancelled: { data: ['from'], reason: false },
+  rated: { data: ['score', 'comment'], reason: false },
+} as const satisfies Record<string, { data: readonly string[]; reason: boolean }>;
+
+export type PublicEventType = keyof typeof PUBLIC_TIMELINE;
+export const PUBLIC_EVENTS = Object.keys(PUBLIC_TIMELINE) as PublicEventType[];
+
+/** Who acted, as a requester is told: themselves, the support team, or the helpdesk itself. */
+export type PublicActor = 'requester' | 'support' | 'system';
+
+export interface PublicEvent {
+  seq: number;
+  type: PublicEventType;
+  actor: PublicActor;
+  reason: string | null;
+  data: Record<string, unknown>;
+  occurredAt: string;
+}
+
+export type PublicSla = Pick<TicketSla, 'businessHours' | 'responseTargetMs' | 'resolutionTargetMs' | 'responseDueAt' | 'resolutionDueAt' | 'responded' | 'paused'>;
+
+export interface TicketPublic {
+  number: string;
+  title: string;
+  description: string;
+  requesterEmail: string;
+  locale: string;
+  channel: TicketRecord['channel'];
+  impact: TicketRecord['impact'];
+  urgency: TicketRecord['urgency'];
+  category: string | null;
+  status: TicketRecord['status'];
+  sla: PublicSla | null;
+  createdAt: string;
+  updatedAt: string;
+  timeline: PublicEvent[];
+}
+
+/** The whole record, with who filed it. */
+export type TicketStaff = TicketRecord & { filedBy: string | null };
+
+/** Actors that are the helpdesk itself rather than a person. */
+const AUTOMATIC_ACTORS = new Set(['rules', 'sla', 'ladder', 'system']);
+
+function publicActor(actor: string, requesterEmail: string): PublicActor {
+  if (actor === requesterEmail) return 'requester';
+  if (AUTOMATIC_ACTORS.has(actor) || actor.startsWith('system')) return 'system';
+  return 'support';
+}
+
+const isPublicType = (type: string): type is PublicEventType => Object.hasOwn(PUBLIC_TIMELINE, type);
+
+function publicEvent(e: TicketEvent, requesterEmail: string): PublicEvent | undefined {
+  if (!isPublicType(e.type) || e.data.public === false) return undefined;
+  const rule = PUBLIC_TIMELINE[e.type];
+  const data: Record<string, unknown> = {};
+  for (const field of rule.data) if (Object.hasOwn(e.data, field)) data[field] = e.data[field];
+  return { seq: e.seq, type: e.type, actor: publicActor(e.actor, requesterEmail), reason: rule.reason ? e.reason : null, data, occurredAt: e.occurredAt };
+}
+
+function publicSla(sla: TicketSla | null): PublicSla | null {
+  if (!sla) return null;
+  const { businessHours, responseTargetMs, resolutionTargetMs, responseDueAt, resolutionDueAt, responded, paused } = sla;
+  return { businessHours, responseTargetMs, resolutionTargetMs, responseDueAt, resolutionDueAt, responded, paused };
+}
+
+/** The requester's shape of a ticket: the public side only (see the module comment). */
+export function publicTicket(r: TicketRecord): TicketPublic {
+  return {
+    number: r.number, title: r.title, description: r.description, requesterEmail: r.requesterEmail, locale: r.locale,
+    channel: r.channel, impact: r.impact, urgency: r.urgency, category: r.category, status: r.status,
+    sla: publicSla(r.sla), createdAt: r.createdAt, updatedAt: r.updatedAt,
+    timeline: r.timeline.flatMap((e) => publicEvent(e, r.requesterEmail) ?? []),
+  };
+}
+
+export function staffTicket(r: TicketRecord): TicketStaff {
+  return { ...r, filedBy: r.filedBy ?? null };
+}
+
+/** The ticket as this reader may see it. */
+export function ticketFor(reader: Pick<Reader, 'role'>, record: TicketRecord): TicketPublic | TicketStaff {
+  return isStaffReader(reader) ? staffTicket(record) : publicTicket(record);
+}
+
+// ----- the SLA clocks ------------------------------------------------------------------------
+
+export type PublicClock = Pick<ClockView, 'name' | 'targetMs' | 'elapsedMs' | 'remainingMs' | 'deadlineAt' | 'startedAt' | 'stoppedAt' | 'paused'>;
+
+export interface SlaPublic {
+  number: string;
+  clocks: PublicClock[];
+}
+
+/** The clocks as this reader may see them: a requester without the policy, calendar, warnings and breaches. */
+export function slaFor(reader: Pick<Reader, 'role'>, view: SlaView): SlaView | SlaPublic {
+  if (isStaffReader(reader)) return view;
+  return {
+    number: view.number,
+    clocks: view.clocks.map(({ name, targetMs, elapsedMs, remainingMs, deadlineAt, startedAt, stoppedAt, paused }) => ({ name, targetMs, elapsedMs, remainingMs, deadlineAt, startedAt, stoppedAt, paused })),
+  };
+}
