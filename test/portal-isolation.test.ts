@@ -18,8 +18,8 @@ describe('portal: a requester sees only their own tickets', function () {
     env = await getEnv();
     alice = new PortalClient(env.web.url, 'en');
     bob = new PortalClient(env.web.url, 'en');
-    await alice.signUp(`alice.${randomUUID().slice(0, 6)}@example.com`, 'alice password', 'en', 'Alice');
-    await bob.signUp(`bob.${randomUUID().slice(0, 6)}@example.com`, 'bob password 12', 'en', 'Bob');
+    await alice.signUp(env.db, `alice.${randomUUID().slice(0, 6)}@example.com`, 'alice password', 'en', 'Alice');
+    await bob.signUp(env.db, `bob.${randomUUID().slice(0, 6)}@example.com`, 'bob password 12', 'en', 'Bob');
     const form = await alice.get('/report');
     const res = await alice.postMultipart('/report', reportForm({
       _csrf: hiddenValue(form.text, '_csrf'), idempotencyKey: hiddenValue(form.text, 'idempotencyKey'),

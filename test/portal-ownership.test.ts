@@ -1,18 +1,18 @@
 import { expect } from 'chai';
 import { createHash, randomUUID } from 'node:crypto';
+import { hash } from '@node-rs/argon2';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import { migrator } from '../db/migrate.ts';
 import { freshDatabaseUrl, getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
-import { createUsersRepo } from '../db/users-repo.ts';
-import { csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
+import { ARGON2_OPTIONS, createUsersRepo } from '../db/users-repo.ts';
+import { accountMails, csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
 const address = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
-const REFUSED_EN = 'An account with this address cannot be created here. If the address is yours, sign in, or ask the service desk for help.';
 
-describe('portal: a sign-up does not prove an address — who sees which tickets', function () {
+describe('portal: who sees which tickets — an address is proven by the link mailed to it', function () {
   this.timeout(120_000);
   let env: TestEnv;
 
@@ -38,11 +38,62 @@ describe('portal: a sign-up does not prove an address — who sees which tickets
     return res.location!.split('/').pop()!;
   }
 
+  /**
+   * An account as a sign-up made it before migration 0008: a password, and an address nobody
+   * proved (email_verified_at null). Answers a client signed in to it.
+   */
+  async function unverifiedAccount(email: string, password: string, name: string): Promise<PortalClient> {
+    await env.db.sequelize.query(
+      `INSERT INTO users (email, display_name, locale, role, password_hash) VALUES (:email, :name, 'en', 'requester', :hash)`,
+      { replacements: { email, name, hash: await hash(password, ARGON2_OPTIONS) } },
+    );
+    const c = new PortalClient(env.web.url, 'en');
+    expect((await c.signIn(email, password)).status).to.equal(303);
+    return c;
+  }
+
+  /** The "check your inbox" page's main text, with the address taken out. */
+  const sentPage = (html: string, email: string) => textOf(html, 'main')!.replace(email, '<address>');
+
   before(async () => {
     env = await getEnv();
   });
 
-  it('when someone signs up with the address of a requester whose tickets an agent filed, then My tickets, every ticket page, attachment and action answer as if the tickets did not exist', async () => {
+  it('when someone signs up with the address of a requester whose tickets an agent filed, then they are told to check that inbox, get no account, and the owner of the address cannot finish it with their own password', async () => {
+    const victim = address('vip');
+    const filed = await fileForRequester(victim, 'VIP laptop: board minutes folder');
+    const attacker = new PortalClient(env.web.url, 'en');
+    const res = await attacker.requestSignUp(victim, 'attacker password', 'en', 'Mallory');
+    expect(res.status).to.equal(200);
+    expect(textOf(res.text, 'sign-up-sent')).to.equal(`We have sent a link to ${victim} to finish creating your account.`);
+    expect((await attacker.get('/tickets')).status).to.equal(303);
+    expect((await attacker.signIn(victim, 'attacker password')).status).to.equal(422);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT })).to.have.length(0);
+
+    // The link goes to the address, not to whoever typed it; the one who holds the mailbox
+    // does not know the stranger's password, so the stranger's sign-up cannot be finished.
+    const [mail] = await accountMails(env.db, victim);
+    expect(mail).to.deep.include({ recipient: victim, kind: 'sign_up_link', language: 'en' });
+    const owner = new PortalClient(env.web.url, 'en');
+    const wrong = await owner.completeSignUp(mail!.payload.link, 'the owner’s own password');
+    expect(wrong.status).to.equal(422);
+    expect(textOf(wrong.text, 'password-error')).to.equal('This is not the password chosen when signing up. Please try again.');
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect((await owner.get(`/tickets/${filed}`)).status).to.equal(404);
+  });
+
+  it('when the owner of an address signs up and opens the mailed link, then the account is verified and sees every ticket of its address', async () => {
+    const me = address('owner');
+    const filed = await fileForRequester(me, 'My docking station, filed by phone');
+    const c = new PortalClient(env.web.url, 'en');
+    expect((await c.signUp(env.db, me, 'my proven password', 'en', 'Me')).status).to.equal(303);
+    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email = :me`, { replacements: { me }, type: QueryTypes.SELECT });
+    expect(row!.email_verified_at).to.be.instanceOf(Date);
+    expect((await c.get('/tickets')).text).to.include(filed);
+    expect((await c.get(`/tickets/${filed}`)).status).to.equal(200);
+  });
+
+  it('when an account whose address nobody proved (signed up before 0008) has the address of a requester whose tickets an agent filed, then My tickets, every ticket page, attachment and action answer as if the tickets did not exist', async () => {
     const victim = address('vip');
     const filed = [await fileForRequester(victim, 'VIP laptop: board minutes folder'), await fileForRequester(victim, 'VIP: salary report access')];
     await createPortalRepo(env.db.sequelize).addAttachments(filed[0]!, 'agent@example.com', [
@@ -50,8 +101,7 @@ describe('portal: a sign-up does not prove an address — who sees which tickets
     ]);
     const [att] = await env.db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM ticket_attachments WHERE ticket_number = :n`, { replacements: { n: filed[0] }, type: QueryTypes.SELECT });
 
-    const attacker = new PortalClient(env.web.url, 'en');
-    expect((await attacker.signUp(victim, 'attacker password', 'en', 'Mallory')).status).to.equal(303);
+    const attacker = await unverifiedAccount(victim, 'attacker password', 'Mallory');
     const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT });
     expect(row!.email_verified_at).to.equal(null);
 
@@ -100,7 +150,7 @@ describe('portal: a sign-up does not prove an address — who sees which tickets
   it('when a requester reports while signed in, then the ticket is theirs: on My tickets, its page and its actions', async () => {
     const c = new PortalClient(env.web.url, 'en');
     const me = address('own');
-    await c.signUp(me, 'my own password', 'en');
+    await c.signUp(env.db, me, 'my own password', 'en');
     const number = await reportSignedIn(c, 'Monitor flickers');
     const [sub] = await env.db.sequelize.query<{ email: string }>(
       `SELECT u.email FROM ticket_submitters s JOIN users u ON u.id = s.user_id WHERE s.ticket_number = :number`,
@@ -119,31 +169,46 @@ describe('portal: a sign-up does not prove an address — who sees which tickets
     expect((await again.get(`/tickets/${number}`)).status).to.equal(200);
   });
 
-  it('when someone signs up with an address that already has an account, or that an operator added, then it is refused with one message and nothing changes', async () => {
+  it('when someone signs up with an address that already has an account, or that an operator added, then the answer is the one a new address gets, the owner is told by mail in their own language, and nothing changes', async () => {
     const owner = address('owner');
     const first = new PortalClient(env.web.url, 'en');
-    expect((await first.signUp(owner, 'the owner password', 'en', 'Owner')).status).to.equal(303);
+    expect((await first.signUp(env.db, owner, 'the owner password', 'en', 'Owner')).status).to.equal(303);
     const before = await env.db.sequelize.query<{ password_hash: string; display_name: string; locale: string }>(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
 
+    const fresh = address('fresh');
+    const newcomer = await new PortalClient(env.web.url, 'en').requestSignUp(fresh, 'a newcomer password', 'de', 'Newcomer');
     const intruder = new PortalClient(env.web.url, 'en');
-    const res = await intruder.signUp(owner.toUpperCase(), 'intruder password', 'de', 'Intruder');
-    expect(res.status).to.equal(422);
-    expect(textOf(res.text, 'email-error')).to.equal(REFUSED_EN);
+    const res = await intruder.requestSignUp(owner.toUpperCase(), 'intruder password', 'de', 'Intruder');
+    expect([res.status, newcomer.status]).to.deep.equal([200, 200]);
+    expect(sentPage(res.text, owner)).to.equal(sentPage(newcomer.text, fresh));
     expect((await intruder.get('/tickets')).status).to.equal(303);
     const after = await env.db.sequelize.query(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
     expect(after).to.deep.equal(before);
     expect((await new PortalClient(env.web.url).signIn(owner, 'intruder password')).status).to.equal(422);
     expect((await new PortalClient(env.web.url).signIn(owner, 'the owner password')).status).to.equal(303);
 
+    // The owner hears of it in the account's language (en), not the form's (de); no sign-up waits.
+    const mails = await accountMails(env.db, owner);
+    expect(mails.map((m) => [m.kind, m.language])).to.deep.equal([['sign_up_link', 'en'], ['sign_up_existing', 'en']]);
+    expect(mails[1]!.payload.subject).to.equal('Someone tried to create an account with your address');
+    expect(mails[1]!.payload.text).to.include('Hello Owner,').and.include(`${env.web.url}/sign-in`);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :owner AND used_at IS NULL`, { replacements: { owner }, type: QueryTypes.SELECT })).to.have.length(0);
+    // The newcomer's mail is in the language they chose.
+    expect((await accountMails(env.db, fresh)).map((m) => [m.kind, m.language, m.payload.subject])).to.deep.equal([['sign_up_link', 'de', 'Schließen Sie die Erstellung Ihres IT-Hilfe-Kontos ab']]);
+
     // A password-less row (an operator's `helpdesk user add`, someone known to the desk) is not claimed either.
     const vip = address('ceo');
     await createUsersRepo(env.db.sequelize).upsert({ email: vip, displayName: 'The CEO', role: 'requester', teamId: null, locale: 'pl' });
     const pl = new PortalClient(env.web.url, 'pl');
-    const refused = await pl.signUp(vip, 'i am the ceo now', 'pl', 'CEO');
-    expect(refused.status).to.equal(422);
-    expect(textOf(refused.text, 'email-error')).to.equal('Nie można tu założyć konta z tym adresem. Jeśli to Twój adres, zaloguj się albo poproś o pomoc dział wsparcia.');
+    const answered = await pl.requestSignUp(vip, 'i am the ceo now', 'pl', 'CEO');
+    expect(answered.status).to.equal(200);
+    expect(textOf(answered.text, 'sign-up-sent')).to.equal(`Wysłaliśmy na adres ${vip} link do dokończenia zakładania konta.`);
     const [vipRow] = await env.db.sequelize.query<{ password_hash: string | null; display_name: string }>(`SELECT password_hash, display_name FROM users WHERE email = :vip`, { replacements: { vip }, type: QueryTypes.SELECT });
     expect(vipRow).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
+    const [vipMail] = await accountMails(env.db, vip);
+    expect(vipMail).to.deep.include({ kind: 'sign_up_existing', language: 'pl' });
+    expect(vipMail!.payload.subject).to.equal('Ktoś próbował założyć konto z Twoim adresem');
+    expect(vipMail!.payload.text).to.include('Dzień dobry, The CEO,');
   });
 
   it('when a signed-in account without a proven address opens a ticket’s secret follow link, then it may follow that ticket as before', async () => {
@@ -157,9 +222,8 @@ describe('portal: a sign-up does not prove an address — who sees which tickets
     const number = res.location!.split('/').pop()!;
     const link = new URL(textOf((await anon.get(res.location!)).text, 'follow-link')!);
 
-    // An account made later for the same address does not see it by the address alone…
-    const c = new PortalClient(env.web.url, 'en');
-    await c.signUp(requester, 'later password', 'en');
+    // An account whose address nobody proved does not see it by the address alone…
+    const c = await unverifiedAccount(requester, 'later password', 'Later');
     expect((await c.get(`/tickets/${number}`)).status).to.equal(404);
     expect((await c.get('/tickets')).text).not.to.include(number);
     // …but the secret link proves it, as it does for anyone who holds it.

@@ -144,7 +144,7 @@ describe('portal: reporting a problem', function () {
 
   it('when a signed-in requester reports, then the ticket is in "my tickets" with its status and what to expect, counted with the right plural form', async () => {
     const c = new PortalClient(env.web.url, 'pl');
-    await c.signUp(`plural.${randomUUID().slice(0, 6)}@example.com`, 'plural password', 'pl');
+    await c.signUp(env.db, `plural.${randomUUID().slice(0, 6)}@example.com`, 'plural password', 'pl');
     for (const title of ['Drukarka nie drukuje', 'Nie działa poczta w telefonie']) {
       const fields = await fill(c, { title });
       delete (fields as Partial<typeof fields>).email;
