@@ -57,7 +57,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', apiAnswerHeaders, requireJsonBody, express.json({ limit: '1mb', type: JSON_TYPES }));
 
   app.get('/healthz', async (_req, res) => {
-    const checks = await Promise.allSettled([deps.sequelize.query('SELECT 1'), deps.temporal.connection.workflowService.getSystemInfo({})]);
+    // Each check is bounded (700 ms), so the answer comes within a second whatever is down.
+    const bounded = <T>(work: Promise<T>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 700 ms')), 700); });
+      return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    };
+    const connection = deps.temporal.connection;
+    const checks = await Promise.allSettled([bounded(deps.sequelize.query('SELECT 1')), bounded(connection.withDeadline(Date.now() + 700, () => connection.workflowService.getSystemInfo({})))]);
     const [db, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
     res.status(db === 'ok' && temporal === 'ok' ? 200 : 503).json({ status: db === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', postgres: db, temporal });
   });

@@ -4,7 +4,10 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../runtime/config.ts';
 import { TemporalCliUnavailableError } from '../runtime/temporal-cli.ts';
-import { openDatabase, openTemporal, startWeb, startWorker, type Log } from '../runtime/stack.ts';
+import { commandWords } from '../runtime/database-target.ts';
+import { describeFailure, StartRefusedError } from '../runtime/failure.ts';
+import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.ts';
+import { startHelpdesk } from '../runtime/start.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerRulesCommands } from './rules-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
@@ -27,7 +30,7 @@ function onShutdown(stop: () => Promise<void>): void {
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        console.error(`Stopping failed: ${describeFailure(err)}`);
         process.exit(1);
       },
     );
@@ -38,16 +41,13 @@ function onShutdown(stop: () => Promise<void>): void {
 
 async function start(config: Config): Promise<void> {
   log('Starting the helpdesk…');
-  const temporal = await openTemporal(config, log);
-  log(`Temporal ${temporal.devServer ? 'dev server' : 'server'} at ${temporal.address}`);
-  const db = await openDatabase(config, log).catch(async (err: unknown) => {
-    await temporal.devServer?.stop();
-    throw err;
-  });
-  const { worker, done } = await startWorker(config, temporal.address, db);
-  const web = await startWeb(config, temporal.address, db, log);
+  const running = await startHelpdesk(config, log);
+  const { temporal, db, web } = running;
   if (config.seedDemo) {
-    const seeded = await seedDemo(db, web.client, config);
+    const seeded = await seedDemo(db, web.client, config).catch(async (err: unknown) => {
+      await running.stop();
+      throw err;
+    });
     if (seeded.tickets.length) {
       log(`Seeded demo data: teams, users (password demo-password-1) and tickets ${seeded.tickets.join(', ')}`);
       log(`API token of the demo L1 agent (shown once): ${seeded.agentToken}`);
@@ -62,28 +62,21 @@ async function start(config: Config): Promise<void> {
   log(`  Data          ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`);
   log('Press Ctrl-C to stop.');
   const stop = async () => {
-    await web.close();
-    log('  web stopped');
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await done.catch(() => undefined);
-    log('  worker stopped');
-    await db.close();
-    log('  database closed');
-    await temporal.devServer?.stop();
+    await running.stop();
     log('Stopped.');
   };
   onShutdown(stop);
-  // A worker that fails (its connection lost for good, say) stops everything in order, and says why.
-  done.catch(async (err: unknown) => {
-    console.error('The worker stopped:', err);
-    await stop().catch(() => undefined);
+  // A part that cannot be kept running stops everything in order, and says why.
+  void running.gaveUp.then(async (reason) => {
+    console.error(`${reason} Stopping the helpdesk.`);
+    await stop().catch((err: unknown) => console.error(describeFailure(err)));
     process.exit(1);
   });
 }
 
 async function runWorker(config: Config): Promise<void> {
   if (!config.temporal.address) throw new ConfigError('`helpdesk worker` needs TEMPORAL_ADDRESS (use `helpdesk start` for the all-in-one dev setup)');
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { command: 'helpdesk worker', shares: true });
   const { worker, done } = await startWorker(config, config.temporal.address, db);
   log(`Worker polling ${config.temporal.taskQueue} on ${config.temporal.address}`);
   onShutdown(async () => {
@@ -96,7 +89,7 @@ async function runWorker(config: Config): Promise<void> {
 
 async function runWeb(config: Config): Promise<void> {
   if (!config.temporal.address) throw new ConfigError('`helpdesk web` needs TEMPORAL_ADDRESS (use `helpdesk start` for the all-in-one dev setup)');
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { command: 'helpdesk web', shares: true });
   const web = await startWeb(config, config.temporal.address, db, log);
   log(`Web listening on ${web.url}`);
   onShutdown(async () => {
@@ -117,11 +110,22 @@ program.command('migrate').description('Apply database migrations').action(async
 registerRulesCommands(program);
 registerUserCommands(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof TemporalCliUnavailableError) {
-    console.error(err.message);
-    process.exit(2);
+function debugLogging(): boolean {
+  try {
+    return loadConfig().logLevel === 'debug';
+  } catch {
+    return false;
   }
-  console.error(err);
-  process.exit(1);
+}
+
+/**
+ * Every failure ends as a sentence (and its stack only with LOG_LEVEL=debug): 2 when the operator
+ * must change something first (configuration, a held data folder, a busy port), else 1.
+ */
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const refused = err instanceof ConfigError || err instanceof TemporalCliUnavailableError || err instanceof StartRefusedError;
+  console.error(refused ? describeFailure(err) : `${commandWords()} failed: ${describeFailure(err)}`);
+  if (debugLogging() && err instanceof Error && err.stack) console.error(err.stack);
+  else if (!refused) console.error('(Set LOG_LEVEL=debug to see where it failed.)');
+  process.exit(refused ? 2 : 1);
 });

@@ -21,7 +21,9 @@ import { createRulesRepo } from '../db/rules-repo.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { createRulesVersions, loadDefaultRulesText, type RulesVersions } from '../rules/versions.ts';
 import type { Config } from './config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
+import type { EmbeddedPg } from './embedded-postgres.ts';
+import { describeFailure, isAddressInUse, PortInUseError } from './failure.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 import { startDevServer, type DevServer } from './temporal-dev-server.ts';
 import { connectClient, createWorker, targetFromConfig } from './temporal.ts';
@@ -34,25 +36,25 @@ export interface Database {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;
+  /** The embedded PostgreSQL this process started, if it did (`helpdesk start` supervises it). */
+  embedded: EmbeddedPg | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data folder; then
- * migrates and publishes the shipped default rules as version 1 if no version exists.
+ * Connects to DATABASE_URL, or the embedded PostgreSQL of a helpdesk running from the data
+ * folder, or starts the embedded one (see runtime/database-target.ts); then migrates and
+ * publishes the shipped default rules as version 1 if no version exists.
  */
-export async function openDatabase(config: Config, log: Log): Promise<Database> {
-  let url = config.databaseUrl;
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!url) {
-    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
-    url = pg.url;
-    stopEmbedded = pg.stop;
-  }
+export async function openDatabase(config: Config, log: Log, opts: DatabaseTargetOptions = {}): Promise<Database> {
+  const target = await openDatabaseTarget(config, log, opts);
+  const url = target.url;
   const sequelize = connect({ url });
   const rules = createRulesVersions(createRulesRepo(sequelize));
   try {
-    await sequelize.authenticate();
+    await sequelize.authenticate().catch((err: unknown) => {
+      throw new Error(`Cannot reach PostgreSQL at ${new URL(url).host}${config.databaseUrl ? ' (DATABASE_URL)' : ''}: ${describeFailure(err)}`);
+    });
     const applied = await migrate(sequelize, log);
     if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
     const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
@@ -61,7 +63,7 @@ export async function openDatabase(config: Config, log: Log): Promise<Database> 
     await seedKnowledgeBase(sequelize);
   } catch (err) {
     await sequelize.close();
-    await stopEmbedded?.();
+    await target.release();
     throw err;
   }
   return {
@@ -70,9 +72,13 @@ export async function openDatabase(config: Config, log: Log): Promise<Database> 
     tickets: createTicketsRepo(sequelize),
     rules,
     directory: createDirectoryRepo(sequelize),
+    embedded: target.embedded,
     async close() {
-      await sequelize.close();
-      await stopEmbedded?.();
+      try {
+        await sequelize.close();
+      } finally {
+        await target.release();
+      }
     },
   };
 }
@@ -100,7 +106,17 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
 /** A worker on the configured task queue with the activities' real dependencies; `bundle` reuses pre-built workflow code. */
 export async function startWorker(config: Config, address: string, db: Database, bundle?: WorkflowBundle): Promise<{ worker: Worker; done: Promise<void> }> {
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, ...(bundle ? { bundle } : {}) });
-  const done = worker.run();
+  // The worker's own connection is closed once it has stopped, however it stopped.
+  const closeConnection = () => worker.connection?.close().catch(() => undefined);
+  const done = worker.run().then(
+    async () => {
+      await closeConnection();
+    },
+    async (err: unknown) => {
+      await closeConnection();
+      throw err;
+    },
+  );
   return { worker, done };
 }
 
@@ -132,10 +148,17 @@ export async function startWeb(config: Config, address: string, db: Database, lo
     },
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => resolve());
+    });
+  } catch (err) {
+    await client.connection.close();
+    await sessionPool.end();
+    if (isAddressInUse(err)) throw new PortInUseError(listen.port, 'PORT', 'web process');
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${listen.host}:${port}`,

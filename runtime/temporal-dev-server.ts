@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { pidAlive, processCommandLine } from './data-lock.ts';
+import { PortInUseError, StartRefusedError } from './failure.ts';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -27,7 +29,12 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl: string | undefined;
-  pid: number | undefined;
+  /** The running server's pid (a new one after each restart). */
+  readonly pid: number | undefined;
+  /** Resolves when the current server process exits, with how ("signal SIGKILL", "code 1"). */
+  ended(): Promise<string>;
+  /** Starts the server again on the same port and SQLite file, after it has exited. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,33 +64,43 @@ function portOpen(host: string, port: number): Promise<boolean> {
 export async function waitForPort(host: string, port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode} before listening on ${host}:${port}`);
+    const how = child && exitedEarly(child);
+    if (how) throw new Error(`Temporal dev server exited (${how}) before listening on ${host}:${port}`);
     if (await portOpen(host, port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Temporal dev server did not listen on ${host}:${port} within ${timeoutMs} ms`);
 }
 
-/** A dev server left running by a start that was killed holds the SQLite file and the port: stop it. */
-function killStale(pidFile: string): boolean {
+/**
+ * A dev server left running by an earlier start that was killed still holds the SQLite file and
+ * the port. It is not ours to stop: say which process it is and what to do. A pid file whose
+ * process is gone (or is something else now) is stale and removed.
+ */
+export function refuseOrphanDevServer(dbFile: string): void {
+  const pidFile = `${dbFile}.pid`;
   let pid: number;
   try {
     pid = Number(fs.readFileSync(pidFile, 'utf8'));
   } catch {
-    return false;
+    return;
   }
-  let killed = false;
-  try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmdline.includes('start-dev')) {
-      process.kill(pid, 'SIGKILL');
-      killed = true;
-    }
-  } catch {
-    // not running any more
+  if (pidAlive(pid) && (processCommandLine(pid) ?? 'start-dev').includes('start-dev')) {
+    throw new StartRefusedError(`A Temporal dev server from an earlier run (pid ${pid}) still runs on ${dbFile}. Stop it (\`kill ${pid}\`), then start again.`);
   }
   fs.rmSync(pidFile, { force: true });
-  return killed;
+}
+
+/** Refuses when something already listens on a port this process means to use, naming the setting that moves it. */
+export async function refusePortInUse(host: string, port: number, setting: string, what: string, hint = ''): Promise<void> {
+  if (port === 0) return;
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+  if (!free || (await portOpen(host, port))) throw new PortInUseError(port, setting, what, hint);
 }
 
 /** The port opens before the frontend is healthy and the namespace registered: wait for both. */
@@ -91,7 +108,8 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode} while starting`);
+    const how = exitedEarly(child);
+    if (how) throw new Error(`Temporal dev server exited (${how}) while starting`);
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: 2_000 });
@@ -107,15 +125,21 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs: n
   throw new Error(`Temporal dev server at ${address} did not serve namespace "${namespace}" within ${timeoutMs} ms: ${String(last)}`);
 }
 
+function exitText(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal ${signal}` : `code ${code}`;
+}
+
+function exitedEarly(child: ChildProcess): string | undefined {
+  return child.exitCode !== null || child.signalCode !== null ? exitText(child.exitCode, child.signalCode) : undefined;
+}
+
+/**
+ * Starts the dev server and waits until it serves the namespace. The handle stays the same
+ * across {@link DevServer.restart}s: the same port, the same SQLite file.
+ */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const pidFile = opts.dbFile ? `${opts.dbFile}.pid` : undefined;
-  if (pidFile && killStale(pidFile)) {
-    for (let i = 0; i < 50 && (await portOpen(ip, opts.port)); i++) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (await portOpen(ip, opts.port)) {
-    throw new Error(`Port ${ip}:${opts.port} is already in use. Stop what listens there, set TEMPORAL_DEV_PORT, or set TEMPORAL_ADDRESS to use that server.`);
-  }
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
@@ -125,30 +149,60 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   const logFile = opts.logFile ?? (opts.dbFile ? `${opts.dbFile}.log` : undefined);
-  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-  // Its own process group, so a Ctrl-C reaches only us and we stop the server last,
-  // after the worker has drained; a pid file lets the next start clean up after a crash.
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
-  if (typeof out === 'number') fs.closeSync(out);
-  if (pidFile && child.pid) fs.writeFileSync(pidFile, String(child.pid));
+
+  let child!: ChildProcess;
+  let exited!: Promise<string>;
+  let stopping = false;
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const launch = async () => {
+    if (opts.dbFile) refuseOrphanDevServer(opts.dbFile);
+    const hint = ', or TEMPORAL_ADDRESS to use a server that already runs';
+    await refusePortInUse(ip, opts.port, 'TEMPORAL_DEV_PORT', 'Temporal dev server', hint);
+    if (!opts.headless && opts.uiPort) await refusePortInUse(ip, opts.uiPort, 'TEMPORAL_DEV_UI_PORT', 'Temporal Web UI');
+    const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+    // Its own process group, so a Ctrl-C reaches only us and we stop the server last, after the
+    // worker has drained; the pid file lets the next start name a server a killed run left behind.
+    child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
+    if (typeof out === 'number') fs.closeSync(out);
+    if (pidFile && child.pid) fs.writeFileSync(pidFile, String(child.pid));
+    const current = child;
+    exited = new Promise<string>((resolve) => current.once('exit', (code, signal) => resolve(exitText(code, signal))));
+    try {
+      await waitForPort(ip, opts.port, 60_000, child);
+      await waitForNamespace(`${ip}:${opts.port}`, opts.namespace ?? 'default', 60_000, child);
+    } catch (err) {
+      child.kill('SIGKILL');
+      await exited;
+      if (pidFile) fs.rmSync(pidFile, { force: true });
+      const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      throw new Error(`${(err as Error).message}${tail ? `\nIts log (${logFile}) says:\n${tail}` : ''}`);
+    }
+  };
   try {
-    await waitForPort(ip, opts.port, 60_000, child);
-    await waitForNamespace(`${ip}:${opts.port}`, opts.namespace ?? 'default', 60_000, child);
+    await launch();
   } catch (err) {
-    child.kill('SIGKILL');
-    const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-    throw new Error(`${(err as Error).message}${tail ? `\nIts log (${logFile}) says:\n${tail}` : ''}`);
+    process.removeListener('exit', killOnExit);
+    throw err;
   }
+
   return {
     address: `${ip}:${opts.port}`,
     uiUrl: opts.headless ? undefined : `http://${ip}:${opts.uiPort ?? opts.port + 1000}`,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
+    ended: () => exited,
+    async restart() {
+      if (stopping) throw new Error('the dev server is being stopped');
+      if (!exitedEarly(child)) throw new Error(`the dev server still runs (pid ${child.pid})`);
+      await launch();
+    },
     async stop() {
+      stopping = true;
       process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
+      if (!exitedEarly(child)) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;

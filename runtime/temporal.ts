@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from './config.ts';
+import { quietLogger } from './temporal-log.ts';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 
 export interface TemporalTarget {
@@ -47,12 +48,17 @@ export interface WorkerOptions {
 let runtimeInstalled = false;
 
 /**
- * Installs the worker runtime once per process: warnings and errors only, and no
- * signal handlers of its own — the entry point decides how to shut down.
+ * Installs the worker runtime once per process: warnings and errors only, the SDK core's
+ * among them (forwarded, so repeats during an outage are thinned out), and no signal
+ * handlers of its own — the entry point decides how to shut down.
  */
 export function installRuntime(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  Runtime.install({
+    logger: quietLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
   runtimeInstalled = true;
 }
 

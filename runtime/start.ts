@@ -1,0 +1,112 @@
+/**
+ * `helpdesk start`: everything in one process — the data folder's lock, the Temporal dev server
+ * (unless TEMPORAL_ADDRESS), PostgreSQL (embedded unless DATABASE_URL), a worker and the web
+ * process — with the embedded parts and the worker supervised: one that ends on its own is
+ * started again on the same data. Stopping goes web → worker → database → dev server, then
+ * the lock is released.
+ */
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import type { Config } from './config.ts';
+import { acquireDataLock } from './data-lock.ts';
+import { refuseOrphanPostgres } from './embedded-postgres.ts';
+import { describeFailure } from './failure.ts';
+import { openDatabase, openTemporal, startWeb, startWorker, type Database, type Log, type TemporalEndpoint, type WebServer } from './stack.ts';
+import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
+import { bundleWorkflows } from './temporal.ts';
+import { refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
+
+export interface Running {
+  config: Config;
+  temporal: TemporalEndpoint;
+  db: Database;
+  web: WebServer;
+  /** Stops everything in order (once; later calls wait for the first). */
+  stop(): Promise<void>;
+  /** Resolves with the reason when a part could not be kept running (the caller stops and exits 1). */
+  gaveUp: Promise<string>;
+}
+
+/** Everything that would stop this start, said before anything is started. */
+async function preflight(config: Config): Promise<void> {
+  if (!config.temporal.address) refuseOrphanDevServer(path.join(config.dataDir, 'temporal.sqlite'));
+  if (!config.databaseUrl) refuseOrphanPostgres(config.dataDir);
+  await refusePortInUse(config.host, config.port, 'PORT', 'web process');
+  if (!config.temporal.address) {
+    await refusePortInUse('127.0.0.1', config.temporal.devServerPort, 'TEMPORAL_DEV_PORT', 'Temporal dev server', ', or TEMPORAL_ADDRESS to use a server that already runs');
+    await refusePortInUse('127.0.0.1', config.temporal.devServerUiPort, 'TEMPORAL_DEV_UI_PORT', 'Temporal Web UI');
+  }
+  if (!config.databaseUrl) await refusePortInUse('127.0.0.1', config.embeddedPgPort, 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
+}
+
+export async function startHelpdesk(config: Config, log: Log, opts: { policy?: Parameters<typeof supervise>[1]['policy'] } = {}): Promise<Running> {
+  const lock = acquireDataLock(config.dataDir, {
+    command: 'helpdesk start',
+    shares: true,
+    portal: `${config.publicUrl}/`,
+    postgres: config.databaseUrl ? 'external' : 'starting',
+    temporal: config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`,
+  });
+  // What has started, stopped in reverse order by the way out (on a failed start too).
+  const undo: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const unwind = async () => {
+    while (undo.length) {
+      const step = undo.pop()!;
+      await step.stop().then(
+        () => log(`  ${step.name}`),
+        (err: unknown) => log(`  ${step.name}: ${describeFailure(err)}`),
+      );
+    }
+    lock.release();
+  };
+  try {
+    await preflight(config);
+    const temporal = await openTemporal(config, log);
+    if (temporal.devServer) undo.push({ name: 'dev server stopped', stop: () => temporal.devServer!.stop() });
+    log(`Temporal ${temporal.devServer ? 'dev server' : 'server'} at ${temporal.address}`);
+    const db = await openDatabase(config, log, { lock });
+    undo.push({ name: 'database closed', stop: () => db.close() });
+    const bundle = await bundleWorkflows();
+    let worker: { worker: Worker; done: Promise<void> } = await startWorker(config, temporal.address, db, bundle);
+    undo.push({
+      name: 'worker stopped',
+      async stop() {
+        if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+        await worker.done.catch(() => undefined);
+      },
+    });
+    const web = await startWeb(config, temporal.address, db, log);
+    undo.push({ name: 'web stopped', stop: () => web.close() });
+
+    const parts: Supervised[] = [
+      {
+        name: 'The worker',
+        ended: () => worker.done.then(() => 'stopped', (err: unknown) => `stopped (${describeFailure(err).split('\n')[0]})`),
+        restart: async () => {
+          worker = await startWorker(config, temporal.address, db, bundle);
+        },
+      },
+    ];
+    const devServer = temporal.devServer;
+    if (devServer) parts.push({ name: 'Temporal dev server', ended: async () => `exited (${await devServer.ended()})`, restart: async () => `at ${(await devServer.restart(), devServer.address)}` });
+    const pg = db.embedded;
+    if (pg) parts.push({ name: 'Embedded PostgreSQL', ended: async () => `exited (${await pg.ended()})`, restart: async () => `on port ${(await pg.restart(), pg.port)}` });
+
+    let supervisor: Supervisor | undefined;
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        supervisor?.stop();
+        await unwind();
+      })();
+      return stopping;
+    };
+    const gaveUp = new Promise<string>((resolve) => {
+      supervisor = supervise(parts, { log, onGiveUp: resolve, ...(opts.policy ? { policy: opts.policy } : {}) });
+    });
+    return { config, temporal, db, web, stop, gaveUp };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
