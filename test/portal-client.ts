@@ -23,10 +23,18 @@ export function loopbackAddress(): string | undefined {
 }
 
 export class PortalClient {
-  private readonly cookies = new Map<string, string>();
-
   /** `from`: the client's own address (a fresh loopback address unless given). */
-  constructor(readonly base: string, private readonly acceptLanguage?: string, readonly from: string | undefined = loopbackAddress()) {}
+  constructor(
+    readonly base: string,
+    private readonly acceptLanguage?: string,
+    readonly from: string | undefined = loopbackAddress(),
+    private readonly cookies = new Map<string, string>(),
+  ) {}
+
+  /** The same browser (its cookies, its address) talking to another web process of the helpdesk (cookies do not depend on the port). */
+  via(base: string): PortalClient {
+    return new PortalClient(base, this.acceptLanguage, this.from, this.cookies);
+  }
 
   setCookie(name: string, value: string): void {
     this.cookies.set(name, value);
