@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-api-tokens.ts';
 import * as m0006 from './migrations/0006-portal-ownership.ts';
 import * as m0007 from './migrations/0007-filed-by.ts';
 import * as m0008 from './migrations/0008-portal-abuse-limits.ts';
+import * as m0009 from './migrations/0009-kb-compound-words.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -19,6 +20,7 @@ const migrations = [
   { name: '0006-portal-ownership', ...m0006 },
   { name: '0007-filed-by', ...m0007 },
   { name: '0008-portal-abuse-limits', ...m0008 },
+  { name: '0009-kb-compound-words', ...m0009 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -115,6 +115,19 @@ describe('portal: reporting a problem', function () {
     expect([await tickets(), await attachments()]).to.deep.equal([t0, a0]);
   });
 
+  it('when the description is too large to send, then only that is said, beside the description, and nothing is created', async () => {
+    const c = new PortalClient(env.web.url, 'en');
+    const fields = await fill(c, { title: 'Paste of a whole log', description: 'x'.repeat(70 * 1024) });
+    const before = await tickets();
+    const res = await c.postMultipart('/report', reportForm(fields));
+    expect(res.status).to.equal(422);
+    expect(textOf(res.text, 'description-error')).to.equal('This is too long to send. Please shorten it.');
+    // Not also "the form is too large", nor "please fill this in" for the field that was cut off.
+    expect(decode(res.text)).to.not.include('The form is too large');
+    expect(decode(res.text)).to.not.include('Please fill this in.');
+    expect(await tickets()).to.equal(before);
+  });
+
   it('when a file is not of an allowed type (or lies about it), then it is refused and nothing is created', async () => {
     const c = new PortalClient(env.web.url, 'en');
     const fields = await fill(c, { title: 'Installer fails' });

@@ -52,8 +52,9 @@ const upload = multer({
 const maxSize = `${MAX_FILE_BYTES / (1024 * 1024)} MB`;
 
 /**
- * Parses a multipart form; a file over the limit or too many files leave
- * `req.uploadProblem` for the form to show (nothing is kept of the request's files).
+ * Parses a multipart form; a file over the limit, too many files or a field too large
+ * leave `req.uploadProblem` for the form to show (nothing is kept of the request's
+ * files). Parsing stops there, so the fields after it never arrive.
  */
 export function parseReportForm(req: Request, res: Response, next: NextFunction): void {
   upload(req, res, (err: unknown) => {
@@ -65,6 +66,8 @@ export function parseReportForm(req: Request, res: Response, next: NextFunction)
         case 'LIMIT_FILE_SIZE': req.uploadProblem = { field: 'attachments', key: 'fileTooLarge', params: { name: (err as multer.MulterError & { filename?: string }).filename ?? '', max: maxSize } }; break;
         case 'LIMIT_FILE_COUNT':
         case 'LIMIT_UNEXPECTED_FILE': req.uploadProblem = { field: 'attachments', key: 'tooManyFiles', params: { max: MAX_FILES } }; break;
+        // A text field over the size limit is named as itself, beside that field.
+        case 'LIMIT_FIELD_VALUE': req.uploadProblem = err.field ? { field: err.field, key: 'fieldTooLarge' } : { field: 'form', key: 'formTooLarge' }; break;
         default: req.uploadProblem = { field: 'form', key: 'formTooLarge' };
       }
       return next();

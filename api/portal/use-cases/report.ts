@@ -47,7 +47,9 @@ export async function submitReport(
   const key = text(body, 'idempotencyKey');
 
   const checks = new FormChecks();
-  if (form.uploadProblem) checks.add(form.uploadProblem.field, form.uploadProblem.key, form.uploadProblem.params);
+  // A form cut short by a size limit says only that: the fields after the cut never
+  // arrived, and telling the user to fill them in would be wrong.
+  if (form.uploadProblem) checks.add(form.uploadProblem.field, form.uploadProblem.key, form.uploadProblem.params).done();
   checks
     .oneOf('category', text(body, 'category'), CATEGORIES)
     .oneOf('impact', text(body, 'impact'), IMPACTS)
@@ -56,7 +58,7 @@ export async function submitReport(
     .required('description', description, 20_000);
   if (!viewer.user) checks.email('email', email);
   if (!/^[0-9a-f-]{36}$/.test(key)) checks.add('form', 'staleForm');
-  const files = form.uploadProblem ? { files: [] } : checkFiles(form.files);
+  const files = checkFiles(form.files);
   if (files.problem) checks.add(files.problem.field, files.problem.key, files.problem.params);
   checks.done();
 
