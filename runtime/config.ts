@@ -28,7 +28,7 @@ export const settings = {
   host: { env: 'HOST', default: '127.0.0.1', doc: 'Address the web process listens on.' },
   port: { env: 'PORT', default: '3000', doc: 'Port the web process listens on.' },
   publicUrl: { env: 'PUBLIC_URL', default: '', doc: 'Base URL shown to users and in links (default http://HOST:PORT).' },
-  trustProxy: { env: 'TRUST_PROXY', default: '', doc: 'Proxies whose X-Forwarded-For names the client (rate limits, logs): `loopback`, IP addresses or CIDR ranges (comma-separated), or a hop count. When empty, no proxy is trusted and the client is the socket address.' },
+  trustProxy: { env: 'TRUST_PROXY', default: '', doc: 'Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client address for rate limits; HTTPS for secure cookies): `loopback`, IP addresses or CIDR ranges (comma-separated), or a hop count. When empty, no proxy is trusted and the client is the socket address.' },
   ticketPrefix: { env: 'TICKET_PREFIX', default: 'HD', doc: 'Prefix of ticket numbers (HD-2026-000042).' },
   seedDemo: { env: 'HELPDESK_SEED_DEMO', default: 'true', doc: 'Seed demo users, teams and tickets once on first start (`helpdesk start` only).' },
   intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
