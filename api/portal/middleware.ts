@@ -60,14 +60,16 @@ export function hasStoredData(req: Request): boolean {
 
 /**
  * CSRF for every form, without a session: csrf-csrf's double-submit cookie (an HMAC token
- * in an httpOnly cookie and in the form's `_csrf` field, or an `x-csrf-token` header). The
- * token is bound to the session when there is one, else to "anonymous", so a visitor who only
- * reads pages gets no session row. Call `context` on every portal request; `require` guards a form.
+ * in an httpOnly, SameSite=Strict cookie and in the form's `_csrf` field, or an `x-csrf-token`
+ * header), so a visitor who only reads pages gets no session row. A signed-in visitor's token is
+ * bound to the session (a new one at sign-in, see newCsrfToken); before that to "anonymous", so
+ * a form stays valid when following a ticket or a notice first stores a session. Call `context`
+ * on every portal request; `require` guards a form.
  */
 export function csrfProtection(secret: string): { context: RequestHandler; require: RequestHandler } {
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => secret,
-    getSessionIdentifier: (req) => (hasStoredData(req) ? `session:${req.sessionID}` : 'anonymous'),
+    getSessionIdentifier: (req) => (req.session?.userId !== undefined ? `session:${req.sessionID}` : 'anonymous'),
     cookieName: CSRF_COOKIE,
     cookieOptions: { sameSite: 'strict', path: '/', httpOnly: true, secure: false },
     getCsrfTokenFromRequest: (req) => {

@@ -18,7 +18,7 @@ export function accountRoutes(router: Router, deps: PortalDeps, limits: Limits, 
   const accounts = { users: deps.users, signUps: createSignUpRepo(deps.sequelize), i18n: deps.i18n };
 
   router.get('/sign-up', (req, res) => signUpForm(req, res, { locale: viewerOf(req).language }));
-  router.post('/sign-up', forms, limits.signUp, requireCsrf, doSignUp);
+  router.post('/sign-up', forms, requireCsrf, limits.signUp, doSignUp);
   router.get('/sign-up/complete/:token', async (req, res) => completionPage(req, res));
   router.post('/sign-up/complete/:token', forms, requireCsrf, doComplete);
   router.get('/sign-in', (req, res) => page(req, res, 'sign-in', { values: { next: safeNext(req.query.next) } }));

@@ -40,7 +40,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.get('/tickets', requireUser, myTickets);
   router.get('/follow', (req, res) => page(req, res, 'follow', { values: { number: text(req.query as FormBody, 'number') } }));
-  router.post('/follow', forms, limits.follow, requireCsrf, doFollow);
+  router.post('/follow', forms, requireCsrf, limits.follow, doFollow);
   router.get('/follow/:number/:code', limits.follow, followLink);
   router.get('/tickets/:number', (req, res) => showTicket(req, res));
   router.get('/tickets/:number/attachments/:id', downloadAttachment);
