@@ -72,8 +72,12 @@ describe('portal: sessions only when something is stored', function () {
     const email = `signed.${randomUUID().slice(0, 6)}@example.com`;
     expect((await new PortalClient(env.web.url, 'en').signUp(env.db, email, 'a session password', 'en')).status).to.equal(303);
     const member = new PortalClient(env.web.url, 'en');
+    const anonymousToken = await member.csrf('/');
     const counted = await sessions();
     expect((await member.signIn(email, 'a session password')).status).to.equal(303);
     expect(await sessions()).to.equal(counted + 1);
+    // Signed in, the token is bound to the new session: a form from before the sign-in is refused.
+    expect((await member.postForm('/language', { _csrf: anonymousToken, lng: 'de', next: '/' })).status).to.equal(403);
+    expect((await member.postForm('/language', { _csrf: await member.csrf('/tickets'), lng: 'de', next: '/' })).status).to.equal(303);
   });
 });
