@@ -41,7 +41,17 @@ function onShutdown(stop: () => Promise<void>): void {
 
 async function start(config: Config): Promise<void> {
   log('Starting the helpdesk…');
-  const running = await startHelpdesk(config, log);
+  const starting = startHelpdesk(config, log);
+  // A Ctrl-C while it starts stops it once what has started is up (a failed start undoes itself).
+  const stop = async () => {
+    const started = await starting.catch(() => undefined);
+    // A start that failed has undone itself; its error ends the process with its own exit code.
+    if (!started) return new Promise<never>(() => undefined);
+    await started.stop();
+    log('Stopped.');
+  };
+  onShutdown(stop);
+  const running = await starting;
   const { temporal, db, web } = running;
   if (config.seedDemo) {
     const seeded = await seedDemo(db, web.client, config).catch(async (err: unknown) => {
@@ -61,11 +71,6 @@ async function start(config: Config): Promise<void> {
   if (temporal.uiUrl) log(`  Temporal UI   ${temporal.uiUrl}`);
   log(`  Data          ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`);
   log('Press Ctrl-C to stop.');
-  const stop = async () => {
-    await running.stop();
-    log('Stopped.');
-  };
-  onShutdown(stop);
   // A part that cannot be kept running stops everything in order, and says why.
   void running.gaveUp.then(async (reason) => {
     console.error(`${reason} Stopping the helpdesk.`);

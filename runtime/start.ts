@@ -40,13 +40,17 @@ async function preflight(config: Config): Promise<void> {
 }
 
 export async function startHelpdesk(config: Config, log: Log, opts: { policy?: Parameters<typeof supervise>[1]['policy'] } = {}): Promise<Running> {
-  const lock = acquireDataLock(config.dataDir, {
-    command: 'helpdesk start',
-    shares: true,
-    portal: `${config.publicUrl}/`,
-    postgres: config.databaseUrl ? 'external' : 'starting',
-    temporal: config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`,
-  });
+  // The data folder is used only by the embedded parts: with neither, there is nothing to lock.
+  const embedded = !config.temporal.address || !config.databaseUrl;
+  const lock = embedded
+    ? acquireDataLock(config.dataDir, {
+        command: 'helpdesk start',
+        shares: true,
+        portal: `${config.publicUrl}/`,
+        postgres: config.databaseUrl ? 'external' : 'starting',
+        temporal: config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`,
+      })
+    : undefined;
   // What has started, stopped in reverse order by the way out (on a failed start too).
   const undo: Array<{ name: string; stop: () => Promise<void> }> = [];
   const unwind = async () => {
@@ -57,7 +61,7 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
         (err: unknown) => log(`  ${step.name}: ${describeFailure(err)}`),
       );
     }
-    lock.release();
+    lock?.release();
   };
   try {
     await preflight(config);
