@@ -26,7 +26,7 @@ import type { EmbeddedPg } from './embedded-postgres.ts';
 import { describeFailure, isAddressInUse, PortInUseError } from './failure.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 import { startDevServer, type DevServer } from './temporal-dev-server.ts';
-import { connectClient, createWorker, targetFromConfig } from './temporal.ts';
+import { closeClient, connectClient, createWorker, targetFromConfig } from './temporal.ts';
 
 export type Log = (line: string) => void;
 
@@ -154,7 +154,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
       server.listen(listen.port, listen.host, () => resolve());
     });
   } catch (err) {
-    await client.connection.close();
+    await closeClient(client);
     await sessionPool.end();
     if (isAddressInUse(err)) throw new PortInUseError(listen.port, 'PORT', 'web process');
     throw err;
@@ -170,7 +170,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
       const grace = setTimeout(() => server.closeAllConnections(), 3_000);
       await closed;
       clearTimeout(grace);
-      await client.connection.close();
+      await closeClient(client);
       await sessionPool.end();
     },
   };

@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from './config.ts';
 import { quietLogger } from './temporal-log.ts';
@@ -26,9 +26,38 @@ function tlsOptions(t: TemporalTarget) {
   return t.apiKey ? true : undefined;
 }
 
+/** Per client: whether it is closing, and until when a retry the SDK has already scheduled may still fire. */
+const retries = new WeakMap<Client, { closing: boolean; lastRetryAt: number }>();
+
 export async function connectClient(t: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: t.address, tls: tlsOptions(t), apiKey: t.apiKey });
-  return new Client({ connection, namespace: t.namespace });
+  const state = { closing: false, lastRetryAt: 0 };
+  const defaults = defaultGrpcRetryOptions();
+  // The SDK's retry of an unavailable call, except once the client is closing: a retry that fires
+  // after the connection is closed throws from a timer ("Channel has been shut down") and would
+  // end the process midway through an orderly stop.
+  const retry = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !state.closing && defaults.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const delay = defaults.delayFunction(attempt, status);
+      state.lastRetryAt = Math.max(state.lastRetryAt, Date.now() + delay);
+      return delay;
+    },
+  });
+  const connection = await Connection.connect({ address: t.address, tls: tlsOptions(t), apiKey: t.apiKey, interceptors: [retry] });
+  const client = new Client({ connection, namespace: t.namespace });
+  retries.set(client, state);
+  return client;
+}
+
+/** Closes a client's connection once no retry scheduled before the close can fire any more (at most a few seconds). */
+export async function closeClient(client: Client): Promise<void> {
+  const state = retries.get(client);
+  if (state) {
+    state.closing = true;
+    const wait = state.lastRetryAt + 50 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await client.connection.close();
 }
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
