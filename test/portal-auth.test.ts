@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { getEnv, type TestEnv } from './support/env.ts';
+import { parseTrustProxy } from '../runtime/config.ts';
+import { startWeb } from '../runtime/stack.ts';
+import { getEnv, log, onCleanup, type TestEnv } from './support/env.ts';
 import { csrfOf, decode, PortalClient, textOf } from './portal-client.ts';
 
 const email = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
@@ -89,6 +91,91 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const json = await fetch(`${env.web.url}/sign-out`, { method: 'POST', headers: { accept: 'application/json', 'accept-language': 'pl' } });
     expect(json.status).to.equal(403);
     expect(await json.json()).to.deep.equal({ error: { code: 'CSRF_INVALID', message: 'Ten formularz wygasł albo nie pochodzi z tej strony. Wróć, odśwież stronę i spróbuj ponownie.' } });
+  });
+
+  it('when an attacker plants the CSRF cookie of their own browser in a victim’s browser, then the pair is refused there: no sign-in into the attacker’s account, no language switch', async () => {
+    const attackerEmail = email('mallory');
+    await new PortalClient(env.web.url).signUp(env.db, attackerEmail, 'mallory password', 'en');
+    // The attacker's own browser: a valid cookie and token, bound to the attacker's browser.
+    const attacker = new PortalClient(env.web.url, 'en');
+    const token = await attacker.csrf('/sign-in');
+    const planted = attacker.cookie('hd-csrf')!;
+    expect(planted).to.equal(token);
+
+    // A victim who has been here before (a browser id of their own), and one who has not.
+    const returning = new PortalClient(env.web.url, 'en');
+    await returning.get('/kb');
+    const fresh = new PortalClient(env.web.url, 'en');
+    for (const victim of [returning, fresh]) {
+      victim.setCookie('hd-csrf', planted);
+      const res = await victim.postForm('/sign-in', { _csrf: token, email: attackerEmail, password: 'mallory password' });
+      expect(res.status).to.equal(403);
+      expect(textOf(res.text, 'error-message')).to.equal('This form has expired or did not come from this site. Please go back, reload the page and try again.');
+      expect(victim.cookie('hd.sid')).to.equal(undefined);
+      expect((await victim.postForm('/language', { _csrf: token, lng: 'de', next: '/' })).status).to.equal(403);
+      expect(victim.cookie('lang')).to.equal(undefined);
+    }
+    // In the attacker's own browser the same pair works.
+    expect((await attacker.postForm('/sign-in', { _csrf: token, email: attackerEmail, password: 'mallory password' })).status).to.equal(303);
+  });
+
+  it('when a form is sent from another site’s page, then Origin or Sec-Fetch-Site refuses it with a localized 403, even with a valid token', async () => {
+    const address = email('origin');
+    await new PortalClient(env.web.url).signUp(env.db, address, 'origin password', 'en');
+    const c = new PortalClient(env.web.url, 'pl');
+    const token = await c.csrf('/sign-in');
+    const own = new URL(env.web.url).origin;
+    const foreign = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: own.replace('http:', 'https:') },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: own },
+    ];
+    for (const headers of foreign) {
+      const res = await c.postForm('/sign-in', { _csrf: token, email: address, password: 'origin password' }, headers);
+      expect(res.status, JSON.stringify(headers)).to.equal(403);
+      expect(textOf(res.text, 'error-message')).to.equal('Ten formularz został wysłany z innej strony internetowej, więc go odrzuciliśmy i nic się nie zmieniło. Otwórz samodzielnie stronę portalu i wyślij formularz stamtąd.');
+      expect(c.cookie('hd.sid')).to.equal(undefined);
+    }
+    const json = await new PortalClient(env.web.url, 'de').postForm('/language', { _csrf: token, lng: 'de' }, { origin: 'https://evil.example', accept: 'application/json' });
+    expect(JSON.parse(json.text)).to.deep.equal({ error: { code: 'CROSS_SITE_FORM', message: 'Dieses Formular wurde von einer anderen Website gesendet; es wurde abgelehnt, und nichts wurde geändert. Öffnen Sie die Seite dieses Portals selbst und senden Sie das Formular von dort.' } });
+    // The browser's own page: same origin.
+    expect((await c.postForm('/sign-in', { _csrf: token, email: address, password: 'origin password' }, { origin: own, 'sec-fetch-site': 'same-origin' })).status).to.equal(303);
+  });
+
+  it('when the portal is served over HTTPS, then its cookies are __Host- cookies (Secure, Path=/, no Domain), and cookies of the plain names — plantable over HTTP or from a sibling domain — are not read', async () => {
+    // Behind a TLS-terminating proxy on loopback: X-Forwarded-Proto tells the portal it is HTTPS.
+    const tls = await startWeb({ ...env.config, trustProxy: parseTrustProxy('loopback') }, env.temporalAddress, env.db, log, { host: '127.0.0.1', port: 0 });
+    onCleanup(() => tls.close());
+    const https = { 'x-forwarded-proto': 'https' };
+    const address = email('tls');
+    await new PortalClient(env.web.url).signUp(env.db, address, 'a tls password', 'en');
+
+    const c = new PortalClient(tls.url, 'en');
+    const page = await c.get('/sign-in', https);
+    const set = page.headers.getSetCookie();
+    for (const name of ['__Host-hd-csrf', '__Host-hd-browser']) {
+      const cookie = set.find((h) => h.startsWith(`${name}=`));
+      expect(cookie, name).to.match(/; Path=\/(;|$)/).and.match(/; Secure/).and.match(/; HttpOnly/);
+      expect(cookie).not.to.match(/Domain=/i);
+    }
+    expect(set.find((h) => h.startsWith('hd-csrf='))).to.equal(undefined);
+    const signedIn = await c.postForm('/sign-in', { _csrf: csrfOf(page.text), email: address, password: 'a tls password' }, https);
+    expect(signedIn.status).to.equal(303);
+    expect(signedIn.headers.getSetCookie().find((h) => h.startsWith('__Host-hd.sid='))).to.match(/; Path=\/;/).and.match(/; Secure/);
+    expect((await c.get('/tickets', https)).status).to.equal(200);
+
+    // A cookie and token pair of the plain names (made over HTTP, then planted) means nothing over HTTPS.
+    const http = new PortalClient(tls.url, 'en');
+    const token = await http.csrf('/sign-in');
+    const victim = new PortalClient(tls.url, 'en');
+    victim.setCookie('hd-csrf', http.cookie('hd-csrf')!);
+    victim.setCookie('hd-browser', http.cookie('hd-browser')!);
+    expect((await victim.postForm('/sign-in', { _csrf: token, email: address, password: 'a tls password' }, https)).status).to.equal(403);
+    // Nor does a plain-named session cookie.
+    victim.setCookie('hd.sid', c.cookie('__Host-hd.sid')!);
+    expect((await victim.get('/tickets', https)).status).to.equal(303);
   });
 
   it('when someone keeps guessing a password, then sign-in is rate-limited for that address with a localized 429 whose wait agrees with Retry-After, and other addresses still sign in', async () => {

@@ -7,7 +7,7 @@ import { createSignUpRepo } from '../../db/sign-up-repo.ts';
 import { ValidationError } from '../errors.ts';
 import { fieldMessages, text, type FormBody } from './forms.ts';
 import type { Limits } from './limits.ts';
-import { newCsrfToken, SESSION_COOKIE } from './middleware.ts';
+import { cookieName, newCsrfToken, SESSION_COOKIE } from './middleware.ts';
 import { page, pick, portalT, publicBase, safeNext, viewerOf } from './pages.ts';
 import type { PortalDeps } from './types.ts';
 import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from './use-cases/auth.ts';
@@ -81,7 +81,7 @@ export function accountRoutes(router: Router, deps: PortalDeps, limits: Limits, 
 
   async function doSignOut(req: Request, res: Response) {
     await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
-    res.clearCookie(SESSION_COOKIE);
+    res.clearCookie(cookieName(req, SESSION_COOKIE), { path: '/', httpOnly: true, sameSite: 'lax', secure: req.secure });
     res.redirect(303, '/');
   }
 }

@@ -11,7 +11,7 @@ import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, MAX_FILES, parseReportForm } from './
 import { fieldMessages, text, type FormBody } from './forms.ts';
 import { formatDateTime, slaPromise } from './format.ts';
 import { createLimits } from './limits.ts';
-import { CSRF_COOKIE, csrfProtection, LANGUAGE_COOKIE, requireUser, saveSessionBeforeRedirect, sessions, viewerContext } from './middleware.ts';
+import { browserIdOf, csrfProtection, LANGUAGE_COOKIE, requireUser, sameOriginOnly, saveSessionBeforeRedirect, sessions, viewerContext } from './middleware.ts';
 import { page, pick, portalT, publicBase, safeNext, viewerOf } from './pages.ts';
 import { accountRoutes } from './routes-auth.ts';
 import type { PortalDeps } from './types.ts';
@@ -29,7 +29,8 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   // The portal is everything but the JSON API and the health check.
   router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
-  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, csrf.context, viewerContext(deps));
+  // A form another site's page posts is refused (sameOriginOnly) before its body is read or a limit counts it.
+  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, csrf.context, viewerContext(deps), sameOriginOnly(deps));
 
   router.get('/', home);
   router.post('/language', forms, requireCsrf, switchLanguage);
@@ -296,13 +297,13 @@ function voterOf(req: Request): string {
 }
 
 /**
- * The idempotency scope of a report sent without an account: this browser's CSRF cookie
- * (checked equal to the form's token), which it keeps whether or not it has a session yet —
+ * The idempotency scope of a report sent without an account: this browser's random id (the
+ * form's CSRF token is bound to it), which it keeps whether or not it has a session yet —
  * so a double click makes one ticket, and nobody else can replay the form's key.
  */
 function anonymousScope(req: Request): string {
-  const cookie = String((req.cookies as Record<string, unknown> | undefined)?.[CSRF_COOKIE] ?? req.sessionID);
-  return `c${createHash('sha256').update(cookie).digest('base64url').slice(0, 22)}`;
+  const id = browserIdOf(req) ?? req.sessionID;
+  return `c${createHash('sha256').update(id).digest('base64url').slice(0, 22)}`;
 }
 
 /** An article body: paragraphs, and numbered steps ("1. …") as ordered lists. Rendered as text by the template. */
