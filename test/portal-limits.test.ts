@@ -9,7 +9,7 @@ import { QueryTypes } from 'sequelize';
 import { ConfigError, loadConfig, parseTrustProxy } from '../runtime/config.ts';
 import { startWeb, type WebServer } from '../runtime/stack.ts';
 import { getEnv, log, onCleanup, type TestEnv } from './support/env.ts';
-import { PortalClient, textOf, type PageResponse } from './portal-client.ts';
+import { hiddenValue, loopbackAddress, PortalClient, reportForm, textOf, type PageResponse } from './portal-client.ts';
 
 const address = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
 
@@ -116,6 +116,28 @@ describe('portal: abuse limits hold across web processes', function () {
     expect(statuses.slice(0, 20)).to.deep.equal(Array(20).fill(422));
     expect(statuses[20]).to.equal(429);
     expect(await count(`SELECT count(*)::text AS n FROM portal_rate_limits WHERE key LIKE 'follow:%'`)).to.be.greaterThan(0);
+  });
+
+  it('when a cross-site page makes browsers behind one office address post /report again and again, then each is refused before it counts, and a colleague at that address still reports', async () => {
+    const office = loopbackAddress();
+    const forged = { category: 'other', impact: 'low', urgency: 'low', title: 'Forged', description: 'Sent by another site', email: address('forged') };
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const victim = new PortalClient(bases[i % 2]!, 'en', office);
+      await victim.get('/kb');
+      // A modern browser says where the form comes from; an old one sends no such header, and the page cannot know the token.
+      statuses.push(i % 2
+        ? (await victim.postForm('/report', forged, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status
+        : (await victim.postMultipart('/report', reportForm(forged))).status);
+    }
+    expect(statuses).to.deep.equal(Array(20).fill(403));
+    const colleague = new PortalClient(env.web.url, 'en', office);
+    const form = await colleague.get('/report');
+    const res = await colleague.postMultipart('/report', reportForm({
+      _csrf: hiddenValue(form.text, '_csrf'), idempotencyKey: hiddenValue(form.text, 'idempotencyKey'),
+      category: 'other', impact: 'low', urgency: 'low', title: 'A real problem', description: 'The printer is out of toner.', email: address('colleague'),
+    }));
+    expect(res.status).to.equal(303);
   });
 
   describe('client addresses and TRUST_PROXY', () => {

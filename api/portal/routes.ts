@@ -37,7 +37,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   accountRoutes(router, deps, limits, requireCsrf);
 
   router.get('/report', reportForm);
-  router.post('/report', limits.report, parseReportForm, requireCsrf, doReport);
+  // The form's token is in its multipart body: parsed first (multer's limits bound the work), counted only once the token holds.
+  router.post('/report', parseReportForm, requireCsrf, limits.report, doReport);
 
   router.get('/tickets', requireUser, myTickets);
   router.get('/follow', (req, res) => page(req, res, 'follow', { values: { number: text(req.query as FormBody, 'number') } }));
