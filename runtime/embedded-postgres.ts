@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import type pg from 'pg';
-import { pidAlive, processCommandLine } from './data-lock.ts';
+import { pidAlive, processCommandLine } from './process-info.ts';
 import { describeFailure, PortInUseError, StartRefusedError } from './failure.ts';
 import { assertPostgresUserCanReach } from './pg-access.ts';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { pidAlive, processCommandLine } from './data-lock.ts';
+import { pidAlive, processCommandLine } from './process-info.ts';
 import { PortInUseError, StartRefusedError } from './failure.ts';
 
 export interface DevServerOptions {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireDataLock, DataFolderBusyError, LOCK_FILE, processStartTime, readLiveHolder } from '../runtime/data-lock.ts';
+import { acquireDataLock, DataFolderBusyError, LOCK_FILE, readLiveHolder } from '../runtime/data-lock.ts';
+import { processStartTime } from '../runtime/process-info.ts';
 import { onCleanup } from './support/env.ts';
 import { repoRoot } from './support/processes.ts';
 
@@ -25,6 +26,77 @@ function holdInChild(dataDir: string) {
     void exited.then(() => reject(new Error('the lock holder exited')));
   });
   return { child, held, exited };
+}
+
+/**
+ * Processes that each take the folder's lock when told to ("go <time>": all at that moment),
+ * say "won" or "busy", and hold what they won until told to "release" (or killed).
+ */
+function racers(dataDir: string, count: number) {
+  const script = `
+    import readline from 'node:readline';
+    import { acquireDataLock, DataFolderBusyError } from ${JSON.stringify(path.join(repoRoot, 'runtime/data-lock.ts'))};
+    let lock;
+    console.log('ready');
+    for await (const line of readline.createInterface({ input: process.stdin })) {
+      const [word, at] = line.split(' ');
+      if (word === 'release') { lock?.release(); lock = undefined; console.log('released'); continue; }
+      while (Date.now() < Number(at)) {}
+      try {
+        lock = acquireDataLock(${JSON.stringify(dataDir)}, { command: 'helpdesk start', shares: true, postgres: 'starting' });
+        console.log('won');
+      } catch (err) {
+        console.log(err instanceof DataFolderBusyError ? 'busy' : 'failed: ' + err.message);
+      }
+    }`;
+  const children: Array<{ child: ChildProcess; next(): Promise<string> }> = [];
+  for (let i = 0; i < count; i++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    onCleanup(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    // Its answers, one line each, in order.
+    const lines: string[] = [];
+    const waiting: Array<(line: string) => void> = [];
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        const w = waiting.shift();
+        if (w) w(line);
+        else lines.push(line);
+      }
+    });
+    const next = () => {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise<string>((resolve, reject) => {
+        waiting.push(resolve);
+        void exited.then(() => reject(new Error('a racer exited')));
+      });
+    };
+    children.push({ child, next });
+  }
+  return {
+    children,
+    async ready() {
+      for (const c of children) expect(await c.next()).to.equal('ready');
+    },
+    /** All take the lock at once; their answers. */
+    async race(): Promise<string[]> {
+      const at = Date.now() + 300;
+      for (const c of children) c.child.stdin!.write(`go ${at}\n`);
+      return Promise.all(children.map((c) => c.next()));
+    },
+    async releaseAll() {
+      for (const c of children) c.child.stdin!.write('release\n');
+      for (const c of children) expect(await c.next()).to.equal('released');
+    },
+  };
 }
 
 describe('the data folder lock', function () {
@@ -60,6 +132,44 @@ describe('the data folder lock', function () {
     expect(readLiveHolder(dataDir)?.postgres).to.deep.equal({ url: 'postgres://x@127.0.0.1:5/x', port: 5 });
     lock.release();
     expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).to.equal(false);
+  });
+
+  it('when several processes find the same stale lock at once, then exactly one of them takes it', async function () {
+    this.timeout(120_000);
+    const group = racers(dataDir, 4);
+    await group.ready();
+    const file = path.join(dataDir, LOCK_FILE);
+    const start = processStartTime(process.pid);
+    for (let round = 0; round < 15; round++) {
+      // Left by a process that is gone: this pid is alive, but started at another time.
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, command: 'helpdesk start', shares: true, postgres: 'starting', startedAt: `round ${round}`, processStart: `${start}0` }));
+      const answers = await group.race();
+      expect(answers.filter((a) => a === 'won'), `round ${round}: ${answers.join(', ')}`).to.have.length(1);
+      expect(answers.filter((a) => a !== 'won').every((a) => a === 'busy'), answers.join(', ')).to.equal(true);
+      // The lock on disk is the winner's, whole.
+      const winner = group.children[answers.indexOf('won')]!.child.pid;
+      expect(readLiveHolder(dataDir)?.pid, `round ${round}`).to.equal(winner);
+      await group.releaseAll();
+      expect(fs.readdirSync(dataDir)).to.deep.equal([]);
+    }
+  });
+
+  it('when a process stopped midway through replacing a stale lock, then its break lock does not keep the folder locked', () => {
+    const file = path.join(dataDir, LOCK_FILE);
+    const start = processStartTime(process.pid);
+    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, command: 'helpdesk start', shares: true, postgres: 'starting', startedAt: 'earlier', processStart: `${start}0` }));
+    fs.writeFileSync(`${file}.break`, JSON.stringify({ pid: process.pid, startedAt: 'earlier', processStart: `${start}0` }));
+    const lock = acquireDataLock(dataDir, { command: 'helpdesk start', shares: true, postgres: 'starting' });
+    expect(readLiveHolder(dataDir)?.startedAt).to.equal(lock.info.startedAt);
+    lock.release();
+    expect(fs.readdirSync(dataDir)).to.deep.equal([]);
+  });
+
+  it('when a lock names a live pid without saying when its process started, then it is stale (that pid is another process now)', () => {
+    expect(processStartTime(process.pid), 'this test needs /proc').to.be.a('string');
+    fs.writeFileSync(path.join(dataDir, LOCK_FILE), JSON.stringify({ pid: process.pid, command: 'helpdesk start', shares: true, postgres: 'starting', startedAt: new Date(0).toISOString() }));
+    expect(readLiveHolder(dataDir)).to.equal(undefined);
+    acquireDataLock(dataDir, { command: 'helpdesk start', shares: true, postgres: 'starting' }).release();
   });
 
   it('when the pid in a lock now belongs to another process (pid reuse), then the lock is stale', () => {
