@@ -130,6 +130,9 @@ export async function startWeb(config: Config, address: string, db: Database, lo
   const client = await connectClient(targetFromConfig(config, address));
   // The portal's sessions live in PostgreSQL (connect-pg-simple) on a small pool of their own.
   const sessionPool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // An idle connection that PostgreSQL ends (a restart, a shutdown) is dropped and made anew on
+  // the next query; without a listener pg-pool would end the process with an unhandled 'error'.
+  sessionPool.on('error', (err) => log(`[web] a PostgreSQL connection of the session pool was closed (${err.message}); the next request opens a new one`));
   const app = createApp({
     i18n: await createI18n(),
     sequelize: db.sequelize,
