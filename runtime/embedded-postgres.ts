@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import type pg from 'pg';
-import { pidAlive, processCommandLine } from './process-info.ts';
+import { commandLineHas, pidAlive, processCommandLine } from './process-info.ts';
 import { describeFailure, PortInUseError, StartRefusedError } from './failure.ts';
 import { assertPostgresUserCanReach } from './pg-access.ts';
 
@@ -48,7 +48,11 @@ const USER = 'helpdesk';
 const PASSWORD = 'helpdesk-embedded';
 const START_TIMEOUT_MS = 60_000;
 
-/** The postmaster recorded in the folder's postmaster.pid, when that process still runs PostgreSQL on this folder. */
+/**
+ * The postmaster recorded in the folder's postmaster.pid, when that process still runs PostgreSQL
+ * on this folder (`postgres -D <dir>` in its command line). Where command lines cannot be read,
+ * none is named: PostgreSQL itself then refuses to start beside a postmaster on its folder.
+ */
 function runningPostmaster(dir: string): number | undefined {
   let pid: number;
   try {
@@ -58,7 +62,7 @@ function runningPostmaster(dir: string): number | undefined {
   }
   if (!pidAlive(pid)) return undefined;
   const cmdline = processCommandLine(pid);
-  return cmdline === undefined || (cmdline.includes('postgres') && cmdline.includes(dir)) ? pid : undefined;
+  return cmdline !== undefined && cmdline.includes('postgres') && commandLineHas(cmdline, `-D ${dir}`) ? pid : undefined;
 }
 
 /** A PostgreSQL left running on this folder by an earlier run that was killed: not ours to stop, so say what to do. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { pidAlive, processCommandLine } from './process-info.ts';
+import { commandLineHas, pidAlive, processCommandLine } from './process-info.ts';
 import { PortInUseError, StartRefusedError } from './failure.ts';
 
 export interface DevServerOptions {
@@ -74,8 +74,11 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
 
 /**
  * A dev server left running by an earlier start that was killed still holds the SQLite file and
- * the port. It is not ours to stop: say which process it is and what to do. A pid file whose
- * process is gone (or is something else now) is stale and removed.
+ * the port. It is not ours to stop: say which process it is and what to do. It is known by its
+ * command line: `start-dev` on this very SQLite file (a dev server of another folder is not this
+ * one's). A pid file whose process is gone, or is something else now, is stale and removed — so
+ * is one whose process cannot be told (no command lines to read, as on Windows): a server that
+ * still runs there is refused by the port check instead.
  */
 export function refuseOrphanDevServer(dbFile: string): void {
   const pidFile = `${dbFile}.pid`;
@@ -85,7 +88,8 @@ export function refuseOrphanDevServer(dbFile: string): void {
   } catch {
     return;
   }
-  if (pidAlive(pid) && (processCommandLine(pid) ?? 'start-dev').includes('start-dev')) {
+  const cmdline = pidAlive(pid) ? processCommandLine(pid) : undefined;
+  if (cmdline !== undefined && commandLineHas(cmdline, 'start-dev') && commandLineHas(cmdline, `--db-filename ${dbFile}`)) {
     throw new StartRefusedError(`A Temporal dev server from an earlier run (pid ${pid}) still runs on ${dbFile}. Stop it (\`kill ${pid}\`), then start again.`);
   }
   fs.rmSync(pidFile, { force: true });
