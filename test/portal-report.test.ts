@@ -126,6 +126,12 @@ describe('portal: reporting a problem', function () {
     expect(decode(res.text)).to.not.include('The form is too large');
     expect(decode(res.text)).to.not.include('Please fill this in.');
     expect(await tickets()).to.equal(before);
+
+    // A field the form does not have, too large, named like an object's own method: the form's own message, not a 500.
+    const odd = await c.postMultipart('/report', reportForm({ ...(await fill(c)), hasOwnProperty: 'x'.repeat(70 * 1024) }));
+    expect(odd.status).to.equal(422);
+    expect(textOf(odd.text, 'form')).to.equal('The form is too large. Please shorten it.');
+    expect(await tickets()).to.equal(before);
   });
 
   it('when a file is not of an allowed type (or lies about it), then it is refused and nothing is created', async () => {

@@ -51,6 +51,9 @@ const upload = multer({
 
 const maxSize = `${MAX_FILE_BYTES / (1024 * 1024)} MB`;
 
+/** The report form's text fields; a field name the form does not have (it comes from the client) is never echoed. */
+const REPORT_TEXT_FIELDS = ['title', 'description', 'email'] as const;
+
 /**
  * Parses a multipart form; a file over the limit, too many files or a field too large
  * leave `req.uploadProblem` for the form to show (nothing is kept of the request's
@@ -67,7 +70,7 @@ export function parseReportForm(req: Request, res: Response, next: NextFunction)
         case 'LIMIT_FILE_COUNT':
         case 'LIMIT_UNEXPECTED_FILE': req.uploadProblem = { field: 'attachments', key: 'tooManyFiles', params: { max: MAX_FILES } }; break;
         // A text field over the size limit is named as itself, beside that field.
-        case 'LIMIT_FIELD_VALUE': req.uploadProblem = err.field ? { field: err.field, key: 'fieldTooLarge' } : { field: 'form', key: 'formTooLarge' }; break;
+        case 'LIMIT_FIELD_VALUE': req.uploadProblem = err.field && (REPORT_TEXT_FIELDS as readonly string[]).includes(err.field) ? { field: err.field, key: 'fieldTooLarge' } : { field: 'form', key: 'formTooLarge' }; break;
         default: req.uploadProblem = { field: 'form', key: 'formTooLarge' };
       }
       return next();

@@ -28,7 +28,7 @@ export function page(req: Request, res: Response, name: string, model: Record<st
   const errors = model.errors as Record<string, string> | undefined;
   const lang = viewerOf(req).language;
   const errorList = errors && Object.entries(errors).map(([field, message]) => {
-    const key = FIELD_LABELS[field];
+    const key = Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field] : undefined;
     return { field, message, label: key ? String(req.i18n?.getFixedT(lang, 'portal')(key) ?? '').replace(/[?:]\s*$/, '') : undefined };
   });
   res.render(`pages/${name}`, { page: name, ...model, errorList });
