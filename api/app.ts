@@ -87,7 +87,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'errors.notFound')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toHttpError(err);
-    if (e.status >= 500) log(`[web] ${req.method} ${req.originalUrl} → ${e.status}: ${describe(err instanceof UnavailableError ? err.causeDetail : err)}`);
+    // The route's pattern, not the address: addresses carry follow codes, sign-up tokens and search text.
+    if (e.status >= 500) log(`[web] ${req.method} ${routeOf(req)} → ${e.status}: ${describe(err instanceof UnavailableError ? err.causeDetail : err)}`);
     const t = req.t ?? deps.i18n.getFixedT('en');
     const fields = e.fields.map((f: FieldProblem) => ({ field: f.field, message: t(`field.${f.key}`, { field: f.field, ...f.params }) }));
     // Action and status names in a refusal are shown in the reader's words.
@@ -98,6 +99,13 @@ export function createApp(deps: AppDeps): express.Express {
     json();
   });
   return app;
+}
+
+/** `/api/v1/tickets/:number/actions/:action` for a matched route, else the path without its query. */
+function routeOf(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  const base = req.originalUrl.startsWith('/api/v1/') ? '/api/v1' : '';
+  return typeof pattern === 'string' ? `${base}${pattern}` : req.path.replace(/\/(follow|sign-up\/complete)\/.*/, '/$1/…');
 }
 
 function describe(err: unknown): string {

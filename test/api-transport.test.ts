@@ -60,3 +60,28 @@ describe('web process: how answers may be carried and kept', function () {
     }
   });
 });
+
+describe('web process: what a fault leaves in the log', function () {
+  this.timeout(120_000);
+
+  it('when a request fails with 503, then the log names the route, never the address with its number, code or search text', async () => {
+    const env = await getEnv();
+    const lines: string[] = [];
+    const app = createApp({
+      i18n: await createI18n(), sequelize: env.db.sequelize, temporal: env.client,
+      tickets: { ...env.db.tickets, get: () => Promise.reject(new Error('the read model is unreachable')) },
+      taskQueue: env.config.temporal.taskQueue, ticketPrefix: env.config.ticketPrefix, intakeWaitMs: 1000, log: (line) => lines.push(line),
+    });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await request(base, 'GET', '/api/v1/tickets/HD-2026-424242?q=anna.kowalska@example.com', { token: env.agentToken });
+      expect(res.status).to.equal(503);
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.equal('[web] GET /api/v1/tickets/:number → 503: Error: the read model is unreachable');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
