@@ -89,7 +89,10 @@ export interface PublicEvent {
   occurredAt: string;
 }
 
-export type PublicSla = Pick<TicketSla, 'businessHours' | 'responseTargetMs' | 'resolutionTargetMs' | 'responseDueAt' | 'resolutionDueAt' | 'responded' | 'paused'>;
+/** The SLA promise as a requester reads it: targets, due instants, answered, paused — not the policy's and calendar's ids, nor breaches. */
+export const PUBLIC_SLA_FIELDS = ['businessHours', 'responseTargetMs', 'resolutionTargetMs', 'responseDueAt', 'resolutionDueAt', 'responded', 'paused'] as const;
+
+export type PublicSla = Pick<TicketSla, (typeof PUBLIC_SLA_FIELDS)[number]>;
 
 export interface TicketPublic {
   number: string;
@@ -132,8 +135,7 @@ function publicEvent(e: TicketEvent, requesterEmail: string): PublicEvent | unde
 
 function publicSla(sla: TicketSla | null): PublicSla | null {
   if (!sla) return null;
-  const { businessHours, responseTargetMs, resolutionTargetMs, responseDueAt, resolutionDueAt, responded, paused } = sla;
-  return { businessHours, responseTargetMs, resolutionTargetMs, responseDueAt, resolutionDueAt, responded, paused };
+  return Object.fromEntries(PUBLIC_SLA_FIELDS.map((k) => [k, sla[k]])) as unknown as PublicSla;
 }
 
 /** The requester's shape of a ticket: the public side only (see the module comment). */

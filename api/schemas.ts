@@ -2,7 +2,7 @@
  * JSON Schemas of the REST API's bodies. Validation uses them and the OpenAPI
  * document publishes them, so the two cannot drift apart.
  */
-import { PUBLIC_TIMELINE } from './access.ts';
+import { PUBLIC_SLA_FIELDS, PUBLIC_TIMELINE } from './access.ts';
 import { LANGUAGES } from './i18n.ts';
 
 const level = { type: 'string', enum: ['high', 'medium', 'low'] } as const;
@@ -138,16 +138,8 @@ export const ticketPublicResponse = {
     sla: {
       type: ['object', 'null'],
       additionalProperties: false,
-      required: ['businessHours', 'responseTargetMs', 'resolutionTargetMs', 'responseDueAt', 'resolutionDueAt', 'responded', 'paused'],
-      properties: {
-        businessHours: { type: 'boolean' },
-        responseTargetMs: { type: 'integer' },
-        resolutionTargetMs: { type: 'integer' },
-        responseDueAt: instantOrNull,
-        resolutionDueAt: instantOrNull,
-        responded: { type: 'boolean' },
-        paused: { type: 'boolean' },
-      },
+      required: [...PUBLIC_SLA_FIELDS],
+      properties: Object.fromEntries(PUBLIC_SLA_FIELDS.map((k) => [k, sla.properties[k]])),
     },
     createdAt: instant,
     updatedAt: instant,
