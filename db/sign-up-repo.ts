@@ -25,6 +25,8 @@ export interface PendingSignUp {
   usedAt: Date | null;
 }
 
+export type NewPendingSignUp = Omit<PendingSignUp, 'usedAt'> & { tokenHash: string };
+
 export type Completion = { ok: true; userId: number } | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'taken' };
 
 interface PendingRow { email: string; display_name: string; locale: string; time_zone: string; password_hash: string; expires_at: Date; used_at: Date | null }
@@ -34,30 +36,30 @@ const toPending = (r: PendingRow): PendingSignUp => ({
 });
 
 export function createSignUpRepo(sequelize: Sequelize) {
-  const queue = (mail: AccountMail, transaction?: Transaction) =>
+  const insertMail = (mail: AccountMail, transaction: Transaction) =>
     sequelize.query(
       `INSERT INTO account_mail_outbox (recipient, language, kind, payload) VALUES (:recipient, :language, :kind, :payload)`,
-      { replacements: { ...mail, payload: JSON.stringify(mail.payload) }, ...(transaction ? { transaction } : {}) },
+      { replacements: { ...mail, payload: JSON.stringify(mail.payload) }, transaction },
     );
 
   return {
-    /** Stores a sign-up and queues the mail that carries its link, in one transaction. */
-    async addPending(p: Omit<PendingSignUp, 'usedAt'> & { tokenHash: string }, mail: AccountMail): Promise<void> {
+    /**
+     * Queues a sign-up's mail and, when `keep`, stores its pending sign-up, in one transaction.
+     * The same statements run either way (the pending row is inserted only when kept), so a known
+     * address and a new one take the same time; sign-ups whose link expired a week ago are swept
+     * (by the index on expires_at, migration 0010) on every call.
+     */
+    async queue(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<void> {
       await sequelize.transaction(async (tx) => {
-        // Sign-ups whose link expired a week ago are forgotten (their link is then simply unknown).
+        // Forgotten: their link is then simply unknown.
         await sequelize.query(`DELETE FROM pending_sign_ups WHERE expires_at < now() - interval '7 days'`, { transaction: tx });
         await sequelize.query(
           `INSERT INTO pending_sign_ups (token_hash, email, display_name, locale, time_zone, password_hash, expires_at)
-           VALUES (:tokenHash, :email, :displayName, :locale, :timeZone, :passwordHash, :expiresAt)`,
-          { replacements: p, transaction: tx },
+           SELECT :tokenHash, :email, :displayName, :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
+          { replacements: { ...p, keep }, transaction: tx },
         );
-        await queue(mail, tx);
+        await insertMail(mail, tx);
       });
-    },
-
-    /** Queues a mail about an account (nothing else changes). */
-    async queueMail(mail: AccountMail): Promise<void> {
-      await queue(mail);
     },
 
     async pending(tokenHash: string): Promise<PendingSignUp | undefined> {

@@ -112,4 +112,24 @@ describe('portal: finishing a sign-up through the mailed link', function () {
     expect(new Set(answers.map((a) => textOf(a.text, 'main'))).size).to.equal(1);
     expect(await accountMails(env.db, email)).to.have.length(3);
   });
+
+  it('when anyone signs up, with a known address or a new one, then the same sweep runs: sign-ups whose link expired a week ago are forgotten, through an index on expires_at', async () => {
+    const indexes = await env.db.sequelize.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'pending_sign_ups'`, { type: QueryTypes.SELECT });
+    expect(indexes.map((i) => i.indexdef).filter((d) => /\(expires_at\)$/.test(d))).to.have.length(1);
+
+    const known = address('known');
+    expect((await new PortalClient(env.web.url, 'en').signUp(env.db, known, 'a known password', 'en')).status).to.equal(303);
+    const stale = address('stale');
+    await env.db.sequelize.query(
+      `INSERT INTO pending_sign_ups (token_hash, email, display_name, locale, time_zone, password_hash, expires_at)
+       VALUES (:hash, :stale, 'Stale', 'en', 'Europe/Warsaw', 'x', now() - interval '8 days')`,
+      { replacements: { hash: randomUUID(), stale } },
+    );
+    const answered = await new PortalClient(env.web.url, 'en').requestSignUp(known, 'someone else', 'en');
+    expect(answered.status).to.equal(200);
+    expect((await accountMails(env.db, known)).map((m) => m.kind)).to.deep.equal(['sign_up_link', 'sign_up_existing']);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :stale`, { replacements: { stale }, type: QueryTypes.SELECT })).to.have.length(0);
+    // Nothing is kept for the known address's attempt.
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :known AND used_at IS NULL`, { replacements: { known }, type: QueryTypes.SELECT })).to.have.length(0);
+  });
 });

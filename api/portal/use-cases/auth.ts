@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { i18n } from 'i18next';
-import type { PendingSignUp, SignUpRepo } from '../../../db/sign-up-repo.ts';
+import type { AccountMail, PendingSignUp, SignUpRepo } from '../../../db/sign-up-repo.ts';
 import { ARGON2_OPTIONS, type UserRecord, type UsersRepo } from '../../../db/users-repo.ts';
 import { HttpError, ValidationError } from '../../errors.ts';
 import { isLanguage, LANGUAGES, type Language } from '../../i18n.ts';
@@ -64,28 +64,32 @@ export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContex
   const passwordHash = await hash(form.password, ARGON2_OPTIONS);
   const known = await deps.users.findByEmail(form.email);
   if (!(await ctx.mayMail(form.email))) return { email: form.email };
-  if (known) {
-    // A known address (an account, staff, a person an operator added) is never taken over: its
-    // owner hears of the attempt, in their own language, and nothing else changes.
-    const language = isLanguage(known.locale) ? known.locale : 'en';
-    const t = deps.i18n.getFixedT(language, 'portal');
-    const link = `${ctx.publicBase}/sign-in`;
-    await deps.signUps.queueMail({
-      recipient: known.email, language, kind: 'sign_up_existing',
-      payload: { subject: t('mail.signUpExisting.subject'), text: t('mail.signUpExisting.text', { name: known.displayName, link }), link },
-    });
-  } else {
-    const token = randomBytes(32).toString('base64url');
+  // The same work for every address: a token, a pending sign-up (kept only when it may be
+  // finished), one mail, in the same statements (see SignUpRepo.queue).
+  const token = randomBytes(32).toString('base64url');
+  const pending = { tokenHash: tokenHash(token), email: form.email, displayName: form.displayName, locale: form.locale, timeZone: ctx.timeZone, passwordHash, expiresAt: new Date(Date.now() + SIGN_UP_LINK_HOURS * 3_600_000) };
+  const keep = !known;
+  let mail: AccountMail;
+  if (keep) {
+    // The link, in the language chosen on the form.
     const link = `${ctx.publicBase}/sign-up/complete/${token}`;
     const t = deps.i18n.getFixedT(form.locale, 'portal');
-    await deps.signUps.addPending(
-      { tokenHash: tokenHash(token), email: form.email, displayName: form.displayName, locale: form.locale, timeZone: ctx.timeZone, passwordHash, expiresAt: new Date(Date.now() + SIGN_UP_LINK_HOURS * 3_600_000) },
-      {
-        recipient: form.email, language: form.locale, kind: 'sign_up_link',
-        payload: { subject: t('mail.signUpLink.subject'), text: t('mail.signUpLink.text', { name: form.displayName, link, count: SIGN_UP_LINK_HOURS }), link },
-      },
-    );
+    mail = {
+      recipient: form.email, language: form.locale, kind: 'sign_up_link',
+      payload: { subject: t('mail.signUpLink.subject'), text: t('mail.signUpLink.text', { name: form.displayName, link, count: SIGN_UP_LINK_HOURS }), link },
+    };
+  } else {
+    // A known address (an account, staff, a person an operator added) is never taken over: its
+    // owner hears of the attempt, in their own language, and nothing else changes.
+    const language = isLanguage(known!.locale) ? known!.locale : 'en';
+    const t = deps.i18n.getFixedT(language, 'portal');
+    const link = `${ctx.publicBase}/sign-in`;
+    mail = {
+      recipient: known!.email, language, kind: 'sign_up_existing',
+      payload: { subject: t('mail.signUpExisting.subject'), text: t('mail.signUpExisting.text', { name: known!.displayName, link }), link },
+    };
   }
+  await deps.signUps.queue(mail, pending, keep);
   return { email: form.email };
 }
 
