@@ -72,8 +72,11 @@ export function createSignUpRepo(sequelize: Sequelize) {
 
     /**
      * Creates the account of a sign-up whose link was opened: a verified requester (the link
-     * proves the address). Once: every other pending sign-up of the address is used up with it.
-     * An address that got an account meanwhile is not touched ('taken').
+     * proves the address). A requester row the service desk already has without a password (an
+     * operator's `helpdesk user add`, the demo seed) gets the password, is verified, and takes
+     * the sign-up's language and time zone; its name stays the one the desk knows. Once: every
+     * other pending sign-up of the address is used up with it. An address that got a password
+     * meanwhile, or is staff, is not touched ('taken').
      */
     async complete(tokenHash: string): Promise<Completion> {
       return sequelize.transaction(async (tx): Promise<Completion> => {
@@ -87,7 +90,10 @@ export function createSignUpRepo(sequelize: Sequelize) {
         const created = await sequelize.query<{ id: string }>(
           `INSERT INTO users (email, display_name, locale, time_zone, role, password_hash, email_verified_at)
            VALUES (:email, :displayName, :locale, :timeZone, 'requester', :passwordHash, now())
-           ON CONFLICT (email) DO NOTHING
+           ON CONFLICT (email) DO UPDATE
+             SET password_hash = EXCLUDED.password_hash, locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone,
+                 email_verified_at = COALESCE(users.email_verified_at, now())
+             WHERE users.password_hash IS NULL AND users.role = 'requester'
            RETURNING id::text AS id`,
           { replacements: { email: row.email, displayName: row.display_name, locale: row.locale, timeZone: row.time_zone, passwordHash: row.password_hash }, type: QueryTypes.SELECT, transaction: tx },
         );

@@ -169,7 +169,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect((await again.get(`/tickets/${number}`)).status).to.equal(200);
   });
 
-  it('when someone signs up with an address that already has an account, or that an operator added, then the answer is the one a new address gets, the owner is told by mail in their own language, and nothing changes', async () => {
+  it('when someone signs up with an address that already has an account, or that an operator added, then the answer is the one a new address gets, the owner is told by mail (the account’s owner in their own language), and nothing changes', async () => {
     const owner = address('owner');
     const first = new PortalClient(env.web.url, 'en');
     expect((await first.signUp(env.db, owner, 'the owner password', 'en', 'Owner')).status).to.equal(303);
@@ -196,19 +196,58 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     // The newcomer's mail is in the language they chose.
     expect((await accountMails(env.db, fresh)).map((m) => [m.kind, m.language, m.payload.subject])).to.deep.equal([['sign_up_link', 'de', 'Schließen Sie die Erstellung Ihres IT-Hilfe-Kontos ab']]);
 
-    // A password-less row (an operator's `helpdesk user add`, someone known to the desk) is not claimed either.
+    // A password-less requester row (an operator's `helpdesk user add`): the stranger's sign-up mails a link to
+    // the address, as for a new one, and nothing changes — the owner of the mailbox cannot finish it.
     const vip = address('ceo');
     await createUsersRepo(env.db.sequelize).upsert({ email: vip, displayName: 'The CEO', role: 'requester', teamId: null, locale: 'pl' });
     const pl = new PortalClient(env.web.url, 'pl');
     const answered = await pl.requestSignUp(vip, 'i am the ceo now', 'pl', 'CEO');
     expect(answered.status).to.equal(200);
     expect(textOf(answered.text, 'sign-up-sent')).to.equal(`Wysłaliśmy na adres ${vip} link do dokończenia zakładania konta.`);
-    const [vipRow] = await env.db.sequelize.query<{ password_hash: string | null; display_name: string }>(`SELECT password_hash, display_name FROM users WHERE email = :vip`, { replacements: { vip }, type: QueryTypes.SELECT });
-    expect(vipRow).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
+    const vipRow = async () => (await env.db.sequelize.query<{ password_hash: string | null; display_name: string }>(`SELECT password_hash, display_name FROM users WHERE email = :vip`, { replacements: { vip }, type: QueryTypes.SELECT }))[0];
+    expect(await vipRow()).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
     const [vipMail] = await accountMails(env.db, vip);
-    expect(vipMail).to.deep.include({ kind: 'sign_up_existing', language: 'pl' });
-    expect(vipMail!.payload.subject).to.equal('Ktoś próbował założyć konto z Twoim adresem');
-    expect(vipMail!.payload.text).to.include('Dzień dobry, The CEO,');
+    expect(vipMail).to.deep.include({ kind: 'sign_up_link', language: 'pl', recipient: vip });
+    expect((await new PortalClient(env.web.url, 'pl').completeSignUp(vipMail!.payload.link, 'the ceo’s own password')).status).to.equal(422);
+    expect(await vipRow()).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
+    expect((await new PortalClient(env.web.url).signIn(vip, 'i am the ceo now')).status).to.equal(422);
+  });
+
+  it('when a requester the service desk knows without a password signs up, then the mailed link sets their password: verified, still a requester with the desk’s name, seeing the tickets filed for them; staff without a password are only told by mail', async () => {
+    const known = address('phoned');
+    await createUsersRepo(env.db.sequelize).upsert({ email: known, displayName: 'Krystyna Phoned', role: 'requester', teamId: null, locale: 'pl' });
+    await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email = :known`, { replacements: { known } });
+    const filed = await fileForRequester(known, 'Phone call: VPN token lost');
+    const fresh = address('fresh');
+    const c = new PortalClient(env.web.url, 'en');
+    const res = await c.requestSignUp(known, 'my very own password', 'de', 'Krysia');
+    const newcomer = await new PortalClient(env.web.url, 'en').requestSignUp(fresh, 'a newcomer password', 'de', 'Krysia');
+    expect([res.status, newcomer.status]).to.deep.equal([200, 200]);
+    expect(sentPage(res.text, known)).to.equal(sentPage(newcomer.text, fresh));
+    const [mail] = await accountMails(env.db, known);
+    expect(mail).to.deep.include({ kind: 'sign_up_link', language: 'de', recipient: known });
+
+    expect((await c.completeSignUp(mail!.payload.link, 'my very own password')).status).to.equal(303);
+    const [row] = await env.db.sequelize.query<{ role: string; display_name: string; locale: string; verified: boolean; password_hash: string }>(
+      `SELECT role, display_name, locale, email_verified_at IS NOT NULL AS verified, password_hash FROM users WHERE email = :known`, { replacements: { known }, type: QueryTypes.SELECT },
+    );
+    expect(row).to.deep.include({ role: 'requester', display_name: 'Krystyna Phoned', locale: 'de', verified: true });
+    expect(row!.password_hash).to.match(/^\$argon2id\$/);
+    expect((await c.get('/tickets')).text).to.include(filed);
+    expect((await c.get(`/tickets/${filed}`)).status).to.equal(200);
+    expect((await new PortalClient(env.web.url).signIn(known, 'my very own password')).status).to.equal(303);
+    // The link is used up: a second sign-up of the address now gets the "someone tried" mail.
+    await new PortalClient(env.web.url, 'en').requestSignUp(known, 'a takeover attempt', 'en');
+    expect((await accountMails(env.db, known)).map((m) => m.kind)).to.deep.equal(['sign_up_link', 'sign_up_existing']);
+
+    // Staff without a password (an operator's auditor) are never claimed through sign-up.
+    const auditor = address('auditor');
+    await createUsersRepo(env.db.sequelize).upsert({ email: auditor, displayName: 'Audit', role: 'auditor', teamId: null, locale: 'en' });
+    const staff = await new PortalClient(env.web.url, 'en').requestSignUp(auditor, 'auditor password', 'en', 'Audit');
+    expect(sentPage(staff.text, auditor)).to.equal(sentPage(newcomer.text, fresh));
+    expect((await accountMails(env.db, auditor)).map((m) => m.kind)).to.deep.equal(['sign_up_existing']);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :auditor`, { replacements: { auditor }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :auditor AND password_hash IS NULL AND role = 'auditor'`, { replacements: { auditor }, type: QueryTypes.SELECT })).to.have.length(1);
   });
 
   it('when a signed-in account without a proven address opens a ticket’s secret follow link, then it may follow that ticket as before', async () => {

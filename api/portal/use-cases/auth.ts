@@ -2,12 +2,14 @@
  * Sign-up, its completion and sign-in: argon2id hashes.
  *
  * Sign-up answers the same for every address — "check your inbox" — after the same work (one
- * hash, one look-up, one mail queued), so it never tells whether an address has an account.
- * For a new address it keeps a pending sign-up and mails a link; for a known one it mails
- * "someone tried to sign up with your address" and changes nothing. The account is made when
- * the link is opened and the sign-up's password entered again: the link proves the address
- * (the account is verified), the password proves it is the person who signed up (someone who
- * typed another's address cannot finish it, nor can its owner finish a stranger's sign-up).
+ * hash, one look-up, the same statements, one mail queued), so it never tells whether an address
+ * has an account. For a new address, or a requester the desk knows without a password, it keeps
+ * a pending sign-up and mails a link; for an account with a password, or staff, it mails
+ * "someone tried to sign up with your address" and changes nothing. The account is made (or the
+ * known requester gets its password) when the link is opened and the sign-up's password entered
+ * again: the link proves the address (the account is verified), the password proves it is the
+ * person who signed up (someone who typed another's address cannot finish it, nor can its owner
+ * finish a stranger's sign-up, nor can someone who reads the database and so the link).
  *
  * Sign-in gives one vague answer for a wrong address or a wrong password (and the same work
  * for both, so timing does not tell them apart).
@@ -58,6 +60,14 @@ function checkSignUp(body: FormBody) {
   return { email, displayName, password, locale: locale as Language };
 }
 
+/**
+ * Whether a sign-up may make (or finish) the account of this address: a new address, or a
+ * requester the service desk knows without a password (someone who reported by e-mail or an
+ * operator added) — the mailed link proves the address either way. Staff and accounts with a
+ * password are never claimed through sign-up.
+ */
+const claimable = (known: UserRecord | undefined) => !known || (known.role === 'requester' && !known.hasPassword);
+
 /** Takes a sign-up form; answers the address it was for, whatever happened behind it. */
 export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContext): Promise<{ email: string }> {
   const form = checkSignUp(body);
@@ -68,10 +78,10 @@ export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContex
   // finished), one mail, in the same statements (see SignUpRepo.queue).
   const token = randomBytes(32).toString('base64url');
   const pending = { tokenHash: tokenHash(token), email: form.email, displayName: form.displayName, locale: form.locale, timeZone: ctx.timeZone, passwordHash, expiresAt: new Date(Date.now() + SIGN_UP_LINK_HOURS * 3_600_000) };
-  const keep = !known;
+  const keep = claimable(known);
   let mail: AccountMail;
   if (keep) {
-    // The link, in the language chosen on the form.
+    // The link, in the language chosen on the form; for a requester the desk already knows, too.
     const link = `${ctx.publicBase}/sign-up/complete/${token}`;
     const t = deps.i18n.getFixedT(form.locale, 'portal');
     mail = {
@@ -79,8 +89,8 @@ export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContex
       payload: { subject: t('mail.signUpLink.subject'), text: t('mail.signUpLink.text', { name: form.displayName, link, count: SIGN_UP_LINK_HOURS }), link },
     };
   } else {
-    // A known address (an account, staff, a person an operator added) is never taken over: its
-    // owner hears of the attempt, in their own language, and nothing else changes.
+    // An account with a password, or staff, is never taken over: its owner hears of the
+    // attempt, in their own language, and nothing else changes.
     const language = isLanguage(known!.locale) ? known!.locale : 'en';
     const t = deps.i18n.getFixedT(language, 'portal');
     const link = `${ctx.publicBase}/sign-in`;
