@@ -117,8 +117,10 @@ export type TicketStaff = TicketRecord & { filedBy: string | null };
 /** Actors that are the helpdesk itself rather than a person. */
 const AUTOMATIC_ACTORS = new Set(['rules', 'sla', 'ladder', 'system']);
 
-function publicActor(actor: string, requesterEmail: string): PublicActor {
-  if (actor === requesterEmail) return 'requester';
+function publicActor(e: TicketEvent, requesterEmail: string): PublicActor {
+  const actor = e.actor;
+  // A reply from the requester's side (a colleague following by secret link, say) is never "support".
+  if (actor === requesterEmail || e.type === 'requester_replied') return 'requester';
   if (AUTOMATIC_ACTORS.has(actor) || actor.startsWith('system')) return 'system';
   return 'support';
 }
@@ -130,7 +132,7 @@ function publicEvent(e: TicketEvent, requesterEmail: string): PublicEvent | unde
   const rule = PUBLIC_TIMELINE[e.type];
   const data: Record<string, unknown> = {};
   for (const field of rule.data) if (Object.hasOwn(e.data, field)) data[field] = e.data[field];
-  return { seq: e.seq, type: e.type, actor: publicActor(e.actor, requesterEmail), reason: rule.reason ? e.reason : null, data, occurredAt: e.occurredAt };
+  return { seq: e.seq, type: e.type, actor: publicActor(e, requesterEmail), reason: rule.reason ? e.reason : null, data, occurredAt: e.occurredAt };
 }
 
 function publicSla(sla: TicketSla | null): PublicSla | null {
