@@ -1,7 +1,10 @@
 /**
  * Sign-ups waiting for their address to be proven, and the mail about accounts
- * (`account_mail_outbox`, delivered by the notifications). Only a SHA-256 of a sign-up
- * link's token is kept. Plain records only.
+ * (`account_mail_outbox`, delivered by the notifications). A pending sign-up keeps only a
+ * SHA-256 of its link's token — but the mail carrying the link holds it in plain text until it
+ * is sent: the mailer marks it `delivered`, which blanks the link (see docs/portal.md). Even
+ * with the link, finishing a sign-up takes the password chosen at sign-up, which is kept only
+ * as an argon2id hash. Plain records only.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
@@ -60,6 +63,20 @@ export function createSignUpRepo(sequelize: Sequelize) {
         );
         await insertMail(mail, tx);
       });
+    },
+
+    /**
+     * For the mailer, once a mail is sent: marks it delivered and blanks its link (also in its
+     * text), so the database no longer holds a sign-up link anyone could open.
+     */
+    async delivered(id: number): Promise<void> {
+      await sequelize.query(
+        `UPDATE account_mail_outbox
+            SET delivered_at = now(),
+                payload = jsonb_set(payload - 'link', '{text}', to_jsonb(replace(payload->>'text', payload->>'link', '[…]')))
+          WHERE id = :id AND delivered_at IS NULL`,
+        { replacements: { id } },
+      );
     },
 
     async pending(tokenHash: string): Promise<PendingSignUp | undefined> {

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
+import { createSignUpRepo } from '../db/sign-up-repo.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { accountMails, csrfOf, decode, PortalClient, signUpLink, textOf } from './portal-client.ts';
 
@@ -131,5 +132,32 @@ describe('portal: finishing a sign-up through the mailed link', function () {
     expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :stale`, { replacements: { stale }, type: QueryTypes.SELECT })).to.have.length(0);
     // Nothing is kept for the known address's attempt.
     expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :known AND used_at IS NULL`, { replacements: { known }, type: QueryTypes.SELECT })).to.have.length(0);
+  });
+
+  it('when the mailer has sent a sign-up mail, then the outbox no longer holds its link; and the link and hash read from the database do not finish the sign-up without its password', async () => {
+    const email = address('sent');
+    const c = new PortalClient(env.web.url, 'en');
+    await c.requestSignUp(email, 'the sent password', 'en');
+    const link = await signUpLink(env.db, email);
+    // Someone who reads the database (the outbox's link, the pending sign-up's argon2id hash) but has not the password.
+    const [pending] = await env.db.sequelize.query<{ password_hash: string }>(`SELECT password_hash FROM pending_sign_ups WHERE email = :email`, { replacements: { email }, type: QueryTypes.SELECT });
+    const reader = new PortalClient(env.web.url, 'en');
+    for (const guess of [pending!.password_hash, '']) expect((await reader.completeSignUp(link, guess)).status).to.equal(422);
+    expect(await users(email)).to.equal(0);
+
+    // Sent: marked delivered, the link blanked, in the text too.
+    const [mail] = await env.db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM account_mail_outbox WHERE recipient = :email`, { replacements: { email }, type: QueryTypes.SELECT });
+    await createSignUpRepo(env.db.sequelize).delivered(Number(mail!.id));
+    const [after] = await env.db.sequelize.query<{ payload: { subject: string; text: string; link?: string }; delivered: boolean }>(
+      `SELECT payload, delivered_at IS NOT NULL AS delivered FROM account_mail_outbox WHERE id = :id`, { replacements: { id: mail!.id }, type: QueryTypes.SELECT },
+    );
+    const token = new URL(link).pathname.split('/').pop()!;
+    expect(after!.delivered).to.equal(true);
+    expect(JSON.stringify(after!.payload)).not.to.include(token);
+    expect(after!.payload.link).to.equal(undefined);
+    expect(after!.payload.subject).to.equal('Finish creating your IT Help account');
+    expect(after!.payload.text).to.include('[…]');
+    // Whoever got the mail finishes as before.
+    expect((await c.completeSignUp(link, 'the sent password')).status).to.equal(303);
   });
 });
