@@ -125,7 +125,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const c = new PortalClient(env.web.url, 'pl');
     const token = await c.csrf('/sign-in');
     const own = new URL(env.web.url).origin;
-    const foreign = [
+    const foreign: Array<Record<string, string>> = [
       { origin: 'https://evil.example' },
       { origin: 'null' },
       { origin: own.replace('http:', 'https:') },
