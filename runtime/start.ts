@@ -100,7 +100,8 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        supervisor?.stop();
+        // No restart begins now, and one under way ends first: what it started is stopped too.
+        await supervisor?.stop();
         await unwind();
       })();
       return stopping;

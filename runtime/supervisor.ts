@@ -25,11 +25,13 @@ export interface RestartPolicy {
 export const defaultPolicy: RestartPolicy = { firstDelayMs: 500, maxDelayMs: 8_000, maxAttempts: 6, windowMs: 120_000 };
 
 export interface Supervisor {
-  /** Stops watching (before a shutdown stops the parts on purpose); a restart under way is left to finish. */
-  stop(): void;
+  /**
+   * Stops watching (before a shutdown stops the parts on purpose): no restart begins after it,
+   * and it resolves once a restart under way has ended, so that what it started is there to be
+   * stopped. Each part bounds its own start.
+   */
+  stop(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function supervise(parts: Supervised[], opts: { log: (line: string) => void; onGiveUp: (reason: string) => void; policy?: Partial<RestartPolicy> }): Supervisor {
   const policy = { ...defaultPolicy, ...opts.policy };
@@ -40,6 +42,28 @@ export function supervise(parts: Supervised[], opts: { log: (line: string) => vo
     gaveUp = true;
     stopped = true;
     opts.onGiveUp(reason);
+  };
+  // Restarts under way, for stop() to wait for; and the backoff waits, which stop() cuts short.
+  const restarting = new Set<Promise<unknown>>();
+  const waits = new Set<() => void>();
+  const backoff = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waits.add(done);
+    });
+  const restart = (part: Supervised) => {
+    const under = part.restart();
+    restarting.add(under);
+    void under.then(
+      () => restarting.delete(under),
+      () => restarting.delete(under),
+    );
+    return under;
   };
 
   const watch = async (part: Supervised) => {
@@ -60,14 +84,16 @@ export function supervise(parts: Supervised[], opts: { log: (line: string) => vo
         attempts.push(now);
         const attempt = attempts.length;
         opts.log(`${part.name} ${how}; restarting (attempt ${attempt})…`);
-        await sleep(Math.min(policy.firstDelayMs * 2 ** (attempt - 1), policy.maxDelayMs));
+        await backoff(Math.min(policy.firstDelayMs * 2 ** (attempt - 1), policy.maxDelayMs));
         if (stopped) return;
         try {
-          const where = await part.restart();
+          const where = await restart(part);
           if (stopped) return;
           opts.log(`${part.name} is running again${where ? ` ${where}` : ''}.`);
           break;
         } catch (err) {
+          // A restart that failed because the shutdown stopped it midway is no news.
+          if (stopped) return;
           how = `did not start again (${describeFailure(err).split('\n')[0]})`;
         }
       }
@@ -78,8 +104,10 @@ export function supervise(parts: Supervised[], opts: { log: (line: string) => vo
     watch(part).catch((err: unknown) => giveUp(`Supervising the ${part.name} failed: ${describeFailure(err)}`));
   }
   return {
-    stop() {
+    async stop() {
       stopped = true;
+      for (const cut of [...waits]) cut();
+      await Promise.allSettled([...restarting]);
     },
   };
 }

@@ -157,6 +157,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   let child!: ChildProcess;
   let exited!: Promise<string>;
   let stopping = false;
+  // A launch under way (the first, or a restart), for stop() to wait for.
+  let launching: Promise<void> | undefined;
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -165,6 +167,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     const hint = ', or TEMPORAL_ADDRESS to use a server that already runs';
     await refusePortInUse(ip, opts.port, 'TEMPORAL_DEV_PORT', 'Temporal dev server', hint);
     if (!opts.headless && opts.uiPort) await refusePortInUse(ip, opts.uiPort, 'TEMPORAL_DEV_UI_PORT', 'Temporal Web UI');
+    // Stopped while the ports were checked: no new server (stop() has already looked for one).
+    if (stopping) throw new Error('the dev server is being stopped');
     const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
     // Its own process group, so a Ctrl-C reaches only us and we stop the server last, after the
     // worker has drained; the pid file lets the next start name a server a killed run left behind.
@@ -184,8 +188,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       throw new Error(`${(err as Error).message}${tail ? `\nIts log (${logFile}) says:\n${tail}` : ''}`);
     }
   };
+  const launchOnce = () => {
+    launching = launch().finally(() => {
+      launching = undefined;
+    });
+    return launching;
+  };
   try {
-    await launch();
+    await launchOnce();
   } catch (err) {
     process.removeListener('exit', killOnExit);
     throw err;
@@ -200,11 +210,17 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     ended: () => exited,
     async restart() {
       if (stopping) throw new Error('the dev server is being stopped');
-      if (!exitedEarly(child)) throw new Error(`the dev server still runs (pid ${child.pid})`);
-      await launch();
+      if (launching || !exitedEarly(child)) throw new Error(`the dev server still runs (pid ${child.pid})`);
+      await launchOnce();
     },
     async stop() {
       stopping = true;
+      // A restart under way ends first: before it spawns, it sees `stopping`; after, the server it
+      // spawned is told to stop here, and the restart fails on its exit.
+      if (launching) {
+        if (!exitedEarly(child)) child.kill('SIGTERM');
+        await launching.catch(() => undefined);
+      }
       process.removeListener('exit', killOnExit);
       if (!exitedEarly(child)) {
         child.kill('SIGTERM');
