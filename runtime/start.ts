@@ -39,7 +39,10 @@ async function preflight(config: Config): Promise<void> {
   if (!config.databaseUrl) await refusePortInUse('127.0.0.1', config.embeddedPgPort, 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
 }
 
-export async function startHelpdesk(config: Config, log: Log, opts: { policy?: Parameters<typeof supervise>[1]['policy'] } = {}): Promise<Running> {
+/** How long a shutdown waits for the worker: it drains at once, unless the Temporal server hangs (then the SDK waits 30 s for it). */
+export const WORKER_STOP_GRACE_MS = 10_000;
+
+export async function startHelpdesk(config: Config, log: Log, opts: { policy?: Parameters<typeof supervise>[1]['policy']; workerStopGraceMs?: number } = {}): Promise<Running> {
   // The data folder is used only by the embedded parts: with neither, there is nothing to lock.
   const embedded = !config.temporal.address || !config.databaseUrl;
   const lock = embedded
@@ -51,13 +54,14 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
         temporal: config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`,
       })
     : undefined;
-  // What has started, stopped in reverse order by the way out (on a failed start too).
-  const undo: Array<{ name: string; stop: () => Promise<void> }> = [];
+  // What has started, stopped in reverse order by the way out (on a failed start too); a step
+  // may say how it went instead of its name.
+  const undo: Array<{ name: string; stop: () => Promise<string | void> }> = [];
   const unwind = async () => {
     while (undo.length) {
       const step = undo.pop()!;
       await step.stop().then(
-        () => log(`  ${step.name}`),
+        (said) => log(`  ${said ?? step.name}`),
         (err: unknown) => log(`  ${step.name}: ${describeFailure(err)}`),
       );
     }
@@ -76,7 +80,15 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
       name: 'worker stopped',
       async stop() {
         if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
-        await worker.done.catch(() => undefined);
+        // The SDK cannot be told to give up sooner; the process exits once everything is stopped.
+        const graceMs = opts.workerStopGraceMs ?? WORKER_STOP_GRACE_MS;
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          worker.done.then(() => true, () => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+        ]);
+        clearTimeout(timer);
+        if (!drained) return `worker still stopping after ${graceMs / 1000} s (the Temporal server does not answer); going on without it`;
       },
     });
     const web = await startWeb(config, temporal.address, db, log);
