@@ -31,7 +31,7 @@
 import type { TicketRecord } from '../db/tickets-repo.ts';
 import type { Role } from '../db/users-repo.ts';
 import type { TicketEvent, TicketSla } from '../workflows/types.ts';
-import type { ClockView, SlaView } from './use-cases/ticket-sla.ts';
+import type { ClockView, SlaView } from '../services/tickets/sla-view.ts';
 import { NotFoundError } from './errors.ts';
 
 /** Who reads: the role is all the shape depends on. */

@@ -8,8 +8,9 @@ import i18next, { type i18n } from 'i18next';
 import Backend from 'i18next-fs-backend';
 import * as middleware from 'i18next-http-middleware';
 
-export const LANGUAGES = ['en', 'pl', 'de'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from '../services/languages.ts';
+
+export { LANGUAGES, type Language };
 /** One namespace per surface: the REST API's messages, the portal's pages. */
 export const NAMESPACES = ['api', 'portal'] as const;
 

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { QueryTypes } from 'sequelize';
-import { createTicket } from '../api/use-cases/create-ticket.ts';
+import { createTicket } from '../services/tickets/intake.ts';
 import { connectClient } from '../runtime/temporal.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { freshDatabaseUrl, log, runCleanups, startTestTemporal, testConfig } from '../test/support/env.ts';

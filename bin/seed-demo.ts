@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { seedReferenceData, DEMO_TICKETS } from '../db/seed.ts';
-import { createTicket } from '../api/use-cases/create-ticket.ts';
+import { createTicket } from '../services/tickets/intake.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Database } from '../runtime/stack.ts';
 

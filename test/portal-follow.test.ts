@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { performTicketAction } from '../api/use-cases/ticket-actions.ts';
+import { performTicketAction } from '../services/tickets/actions.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { createTicket } from '../api/use-cases/create-ticket.ts';
+import { createTicket } from '../services/tickets/intake.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { spawnHelpdesk, waitFor, type Spawned } from './support/processes.ts';
 

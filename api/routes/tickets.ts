@@ -11,10 +11,10 @@ import { assertCanRead, slaFor, ticketFor } from '../access.ts';
 import { apiUser, assertCanAct, assertCanReclassify, assertCanReply, authenticateApi, requesterFor } from '../auth.ts';
 import { HttpError, UnavailableError } from '../errors.ts';
 import { actionBodies, reclassifyRequest, requesterReplyRequest } from '../schemas.ts';
-import { validate } from '../validation.ts';
-import { createTicket } from '../use-cases/create-ticket.ts';
-import { performTicketAction, requestReclassification, sendRequesterReply } from '../use-cases/ticket-actions.ts';
-import { ticketSla } from '../use-cases/ticket-sla.ts';
+import { validate } from '../../services/validation.ts';
+import { createTicket } from '../../services/tickets/intake.ts';
+import { performTicketAction, requestReclassification, sendRequesterReply } from '../../services/tickets/actions.ts';
+import { ticketSla } from '../../services/tickets/sla-view.ts';
 
 export interface TicketRoutesDeps {
   /** For the directory and the rules versions that actions' arguments are checked against. */

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { performTicketAction } from '../../api/use-cases/ticket-actions.ts';
+import { performTicketAction } from '../../services/tickets/actions.ts';
 import { seedKnowledgeBase } from '../../db/kb-seed.ts';
 import { launchChromium, screenshot as shot } from '../support/browser.ts';
 import { getEnv, type TestEnv } from '../support/env.ts';

@@ -8,9 +8,9 @@ import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
 import { intakeRecordedUpdate } from '../../workflows/messages.ts';
 import type { ticketWorkflow } from '../../workflows/ticket.ts';
 import { workflowIdFor, type TicketInput } from '../../workflows/types.ts';
-import { HttpError, UnavailableError } from '../errors.ts';
-import { createTicketIntake, type CreateTicketRequest } from '../schemas.ts';
+import { ServiceError, UnavailableError } from '../errors.ts';
 import { validate } from '../validation.ts';
+import { createTicketIntake, type CreateTicketRequest } from './schemas.ts';
 
 export interface IntakeDeps {
   tickets: TicketsRepo;
@@ -53,7 +53,7 @@ function normalise(body: CreateTicketRequest, requestLanguage: string, filedBy: 
 export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string; filedBy?: string | undefined }): Promise<IntakeResult> {
   const body = validate<CreateTicketRequest>(createTicketIntake, raw);
   const key = opts.idempotencyKey ?? randomUUID();
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ServiceError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');
   const request = normalise(body, opts.language, opts.filedBy);
   // The key's fingerprint is the report as sent: a retry whose Accept-Language differs is still
   // the same report (the language of the first acceptance is kept).
@@ -67,7 +67,7 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
     throw new UnavailableError(err);
   }
   const { intake, created } = reservation;
-  if (intake.requestHash !== requestHash) throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'errors.idempotencyConflict');
+  if (intake.requestHash !== requestHash) throw new ServiceError(422, 'IDEMPOTENCY_KEY_REUSED', 'errors.idempotencyConflict');
 
   const stored = intake.request as typeof request;
   const input: TicketInput = {

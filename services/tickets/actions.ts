@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { requesterReplySignal, reclassifySignal, ticketActionUpdate } from '../../workflows/messages.ts';
 import { RefusalType, workflowIdFor, type RequesterReply, type TicketAction, type TicketSnapshot } from '../../workflows/types.ts';
-import { HttpError, NotFoundError, UnavailableError } from '../errors.ts';
+import { ServiceError, NotFoundError, UnavailableError } from '../errors.ts';
 import { checkActionArguments, needsDirectory, type ArgumentDeps, type PlainAction, type TicketRef } from './action-arguments.ts';
 
 export interface ActionDeps {
@@ -32,35 +32,35 @@ function refusalOf(err: unknown): ApplicationFailure | undefined {
 const ACTION_DEADLINE_MS = 15_000;
 
 /** A finished ticket's workflow no longer takes messages: say so (409), unless there is no such ticket at all (404). */
-async function finishedOrMissing(deps: ActionDeps, number: string): Promise<HttpError> {
+async function finishedOrMissing(deps: ActionDeps, number: string): Promise<ServiceError> {
   try {
     const d = await deps.temporal.workflow.getHandle(workflowIdFor(number)).describe();
-    if (d.status.name !== 'RUNNING') return new HttpError(409, 'TICKET_FINISHED', 'refusal.ticketFinished', { number });
+    if (d.status.name !== 'RUNNING') return new ServiceError(409, 'TICKET_FINISHED', 'refusal.ticketFinished', { number });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) return new UnavailableError(err);
   }
   return new NotFoundError('errors.ticketNotFound', { number });
 }
 
-function toHttpError(err: unknown, number: string): HttpError {
+function toServiceError(err: unknown, number: string): ServiceError {
   const refusal = refusalOf(err);
   if (refusal) {
     const details = (refusal.details?.[0] ?? { key: 'generic' }) as RefusalDetails;
     const status = refusal.type === RefusalType.invalidTransition ? 409 : 422;
-    return new HttpError(status, refusal.type === RefusalType.invalidTransition ? 'INVALID_TRANSITION' : 'INVALID_ARGUMENT', `refusal.${details.key}`, details.params ?? {});
+    return new ServiceError(status, refusal.type === RefusalType.invalidTransition ? 'INVALID_TRANSITION' : 'INVALID_ARGUMENT', `refusal.${details.key}`, details.params ?? {});
   }
   if (err instanceof WorkflowNotFoundError) return new NotFoundError('errors.ticketNotFound', { number });
-  if (err instanceof WorkflowUpdateFailedError) return new HttpError(409, 'INVALID_TRANSITION', 'refusal.generic');
+  if (err instanceof WorkflowUpdateFailedError) return new ServiceError(409, 'INVALID_TRANSITION', 'refusal.generic');
   return new UnavailableError(err);
 }
 
-/** Runs one message to the ticket's workflow, bounded in time, with its failures as HttpErrors. */
+/** Runs one message to the ticket's workflow, bounded in time, with its failures as ServiceErrors. */
 async function send<R>(deps: ActionDeps, number: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<R>): Promise<R> {
   try {
     return await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => fn(deps.temporal.workflow.getHandle(workflowIdFor(number))));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await finishedOrMissing(deps, number);
-    throw toHttpError(err, number);
+    throw toServiceError(err, number);
   }
 }
 
