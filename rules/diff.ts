@@ -4,7 +4,7 @@
  */
 import { canonicalJson } from './hash.ts';
 import type { CalendarDefinition, Ladder, LadderAt, LadderStep, Rule, RulesFile, SlaPolicy, Team, Tier } from './types.ts';
-import { renderPath } from './validate.ts';
+import { renderPath } from './paths.ts';
 
 export const ChangeKind = {
   added: 'added',

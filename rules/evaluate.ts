@@ -19,7 +19,8 @@ import { PRIORITIES, LEVELS } from './types.ts';
 import type {
   Decision, FiredEvent, Ladder, Level, Priority, ResolvedLadder, RulesFile, SlaPolicy, Team, TicketFacts,
 } from './types.ts';
-import { parseFactPath, RulesValidationError, validateRulesObject } from './validate.ts';
+import { parseFactPath } from './paths.ts';
+import { RulesValidationError, validateRulesObject } from './validate.ts';
 
 /** A rules version ready to evaluate tickets. Build it once per version and keep it. */
 export interface CompiledRules {

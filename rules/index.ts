@@ -1,8 +1,7 @@
 /** The rules DSL: types, validation, hashing, evaluation and change descriptions. */
 export * from './types.ts';
-export {
-  validateRulesText, validateRulesObject, parseRules, parseFactPath, renderPath, RulesValidationError, FORBIDDEN_KEYS,
-} from './validate.ts';
+export { validateRulesText, validateRulesObject, parseRules, RulesValidationError, FORBIDDEN_KEYS } from './validate.ts';
+export { parseFactPath, renderPath } from './paths.ts';
 export { compileRules, evaluate, keywordsOf, policyFor, resolvePath, tiersOf, TicketFactsError } from './evaluate.ts';
 export type { CompiledRules } from './evaluate.ts';
 export { canonicalJson, hashRules } from './hash.ts';

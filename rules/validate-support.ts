@@ -1,45 +1,15 @@
 /**
- * What the rules validator's parts share: path segments and their rendering, the
- * collector of located problems, and the ids a file defines (its context).
+ * What the rules validator's parts share: path segments, the collector of located
+ * problems, and the ids a file defines (its context).
  */
+import { renderPath, type Seg } from './paths.ts';
 import type { Problem } from './types.ts';
 
-export type Seg = string | number;
+export { parseFactPath, renderPath, type Seg } from './paths.ts';
 export type Obj = Record<string, unknown>;
 
 /** Keys refused anywhere in the file: they could reach an object's prototype. */
 export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
-
-// Paths
-
-/** Renders path segments as a JSON path: `$.slaPolicies[2].response`, `$.calendars['24x7']`. */
-export function renderPath(segs: readonly Seg[]): string {
-  let out = '$';
-  for (const s of segs) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(s)) out += `.${s}`;
-    else out += `['${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
-  }
-  return out;
-}
-
-/**
- * Parses the fact paths this helpdesk supports: `$`, then `.name`, `['name']`, `["name"]` or
- * `[0]`, repeated. Returns null for anything else (wildcards, filters, recursive descent).
- */
-export function parseFactPath(path: string): Seg[] | null {
-  if (!path.startsWith('$')) return null;
-  const segs: Seg[] = [];
-  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['([^'\\]*)'\]|\["([^"\\]*)"\]/y;
-  re.lastIndex = 1;
-  while (re.lastIndex < path.length) {
-    const m = re.exec(path);
-    if (!m) return null;
-    if (m[2] !== undefined) segs.push(Number(m[2]));
-    else segs.push((m[1] ?? m[3] ?? m[4]) as string);
-  }
-  return segs;
-}
 
 /** Splits a relative path such as `hours.mon[1].to` into segments. */
 export function relativeSegs(rel: string): Seg[] {

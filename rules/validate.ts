@@ -9,7 +9,7 @@ import { checkSemantics } from './validate-process.ts';
 import { mapSchemaError, schemaValidate } from './validate-schema.ts';
 import { Collector, FORBIDDEN_KEYS, isObj, renderPath, type Located, type Seg } from './validate-support.ts';
 
-export { FORBIDDEN_KEYS, parseFactPath, renderPath } from './validate-support.ts';
+export { FORBIDDEN_KEYS } from './validate-support.ts';
 
 /** Thrown by {@link parseRules} when a rules file is not valid. */
 export class RulesValidationError extends Error {
