@@ -4,7 +4,7 @@
  */
 import { TicketStatus as S, type TicketActionName, type TicketStatus } from './types.ts';
 
-const OPEN: readonly TicketStatus[] = [S.new, S.assigned, S.in_progress, S.pending, S.reopened];
+export const OPEN: readonly TicketStatus[] = [S.new, S.assigned, S.in_progress, S.pending, S.reopened];
 
 export const ALLOWED_IN: Readonly<Record<TicketActionName, readonly TicketStatus[]>> = {
   assign: OPEN,

@@ -2,6 +2,7 @@
  * Dates, sizes and SLA promises in the viewer's language and time zone, through Intl.
  */
 import type { TFunction } from 'i18next';
+import { OPEN } from '../../workflows/lifecycle.ts';
 import type { TicketSla, TicketSnapshot } from '../../workflows/types.ts';
 
 export function isTimeZone(tz: unknown): tz is string {
@@ -40,7 +41,7 @@ function durationParts(ms: number): { count: number; unit: 'hours' | 'minutes' }
  */
 export function slaPromise(ticket: Pick<TicketSnapshot, 'status'> & { sla?: TicketSla | null }, t: TFunction): string {
   const sla = ticket.sla;
-  if (['resolved', 'closed', 'cancelled'].includes(ticket.status)) return t('sla.done');
+  if (!OPEN.includes(ticket.status)) return t('sla.done');
   if (!sla) return t('sla.unclassified');
   if (sla.paused || ticket.status === 'pending') return t('sla.paused');
   const kind = sla.responded ? 'resolve' : 'answer';
