@@ -2,10 +2,14 @@
  * Form checks for the portal: each problem names its field and a message key under
  * `field.` in locales/{lng}/portal.json, shown beside the field.
  */
+import express from 'express';
 import type { TFunction } from 'i18next';
 import { ValidationError, type FieldProblem } from '../errors.ts';
 
 export type FormBody = Record<string, unknown>;
+
+/** Reads a posted form (urlencoded; the report form is multipart, see attachments.ts). */
+export const formBody = express.urlencoded({ extended: false, limit: '100kb' });
 
 export function text(body: FormBody, name: string): string {
   const v = body[name];

@@ -1,12 +1,22 @@
 /**
- * The portal as one piece for createApp: its routes, its views and its static files.
+ * The portal as one piece for createApp: its middleware, one router per resource
+ * (routes/: each a table of contents of its pages and forms), its views and its static
+ * files. Every form posts a CSRF token; every page works without JavaScript.
  */
 import { fileURLToPath } from 'node:url';
-import express, { type Router } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { Router } from 'express';
 import { create } from 'express-handlebars';
 import type { i18n } from 'i18next';
 import { isLanguage } from '../i18n.ts';
-import { portalRoutes } from './routes.ts';
+import { createLimits } from './limits.ts';
+import { csrfProtection, saveSessionBeforeRedirect, sameOriginOnly, securityHeaders, sessions, viewerContext } from './middleware.ts';
+import type { Guards } from './pages.ts';
+import { accountRoutes } from './routes/account.ts';
+import { homeRoutes } from './routes/home.ts';
+import { kbRoutes } from './routes/kb.ts';
+import { reportRoutes } from './routes/report.ts';
+import { ticketRoutes } from './routes/tickets.ts';
 import type { PortalDeps } from './types.ts';
 
 export type { PortalDeps, PortalOptions, PortalLimits } from './types.ts';
@@ -48,5 +58,21 @@ export function staticFiles(): Router {
 }
 
 export function portal(deps: PortalDeps): Router {
-  return portalRoutes(deps);
+  const router = Router();
+  const csrf = csrfProtection(deps.sessionSecret);
+  const guards: Guards = { limits: createLimits(deps), requireCsrf: csrf.require };
+
+  // The portal is everything but the JSON API and the health check.
+  router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
+  // A form another site's page posts is refused (sameOriginOnly) before its body is read or a limit counts it.
+  router.use(securityHeaders, cookieParser(), sessions(deps), saveSessionBeforeRedirect, csrf.context, viewerContext(deps), sameOriginOnly(deps));
+
+  router.use(homeRoutes(deps));
+  // Sign-up, sign-in, sign-out, the language switch.
+  router.use(accountRoutes(deps, guards));
+  router.use(reportRoutes(deps, guards));
+  // My tickets, following a ticket, a ticket's page, attachments and actions.
+  router.use(ticketRoutes(deps, guards));
+  router.use(kbRoutes(deps, guards));
+  return router;
 }

@@ -1,7 +1,7 @@
 /**
  * The portal's middleware: sessions in PostgreSQL (stored only when they hold something),
- * who is looking and in which language and time zone, CSRF checks, sign-in requirement.
- * Rate limits are in limits.ts.
+ * who is looking and in which language and time zone, CSRF checks, sign-in requirement,
+ * security headers. Rate limits are in limits.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -226,4 +226,15 @@ export function pageLocals(req: Request, res: Response): void {
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.viewer?.user) return next();
   res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+}
+
+/** What a browser may load and where the portal's pages may be framed (nowhere). */
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({
+    'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+  });
+  next();
 }

@@ -1,11 +1,18 @@
 /**
  * Rendering a portal page, and the small helpers every group of routes shares.
  */
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { TFunction } from 'i18next';
 import { text, type FormBody } from './forms.ts';
+import type { Limits } from './limits.ts';
 import { pageLocals } from './middleware.ts';
 import type { PortalDeps, Viewer } from './types.ts';
+
+/** The guards a group of routes puts before its handlers: the abuse limits and the CSRF check (one of each for the portal). */
+export interface Guards {
+  limits: Limits;
+  requireCsrf: RequestHandler;
+}
 
 export function viewerOf(req: Request): Viewer {
   if (!req.viewer) throw new Error('viewerContext did not run');
@@ -32,6 +39,11 @@ export function page(req: Request, res: Response, name: string, model: Record<st
     return { field, message, label: key ? String(req.i18n?.getFixedT(lang, 'portal')(key) ?? '').replace(/[?:]\s*$/, '') : undefined };
   });
   res.render(`pages/${name}`, { page: name, ...model, errorList });
+}
+
+/** From now on this browser may follow the ticket (its session keeps the 20 latest). */
+export function grantFollow(req: Request, number: string): void {
+  req.session.followed = [number, ...(req.session.followed ?? []).filter((n) => n !== number)].slice(0, 20);
 }
 
 export function pick(source: FormBody, keys: string[]): FormBody {

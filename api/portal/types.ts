@@ -5,9 +5,9 @@ import type { Client } from '@temporalio/client';
 import type { i18n } from 'i18next';
 import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
-import type { KbRepo } from '../../db/kb-repo.ts';
+import type { KbArticle, KbRepo } from '../../db/kb-repo.ts';
 import type { PortalRepo } from '../../db/portal-repo.ts';
-import type { TicketsRepo } from '../../db/tickets-repo.ts';
+import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
 import type { UserRecord, UsersRepo } from '../../db/users-repo.ts';
 import type { Language } from '../i18n.ts';
 
@@ -20,6 +20,15 @@ declare module 'express-session' {
     notice?: { key: string; params?: Record<string, string> };
     /** The follow link of a ticket just reported without an account, shown once on its page. */
     followLink?: { number: string; link: string; code: string };
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The ticket a route's `:number` names, loaded once by router.param, only when this viewer may see it (routes/tickets.ts). */
+    ticket?: TicketRecord;
+    /** The article a route's `:slug` names, in the viewer's language, loaded once by router.param (routes/kb.ts). */
+    article?: KbArticle;
   }
 }
 

@@ -1,29 +1,30 @@
 /**
  * The portal's account pages: sign-up (answered "check your inbox" for every address),
- * finishing it through the mailed link, sign-in and sign-out.
+ * finishing it through the mailed link, sign-in, sign-out, and the language switch.
  */
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { createSignUpRepo } from '../../db/sign-up-repo.ts';
-import { ValidationError } from '../errors.ts';
-import { fieldMessages, text, type FormBody } from './forms.ts';
-import type { Limits } from './limits.ts';
-import { cookieName, newCsrfToken, SESSION_COOKIE } from './middleware.ts';
-import { page, pick, portalT, publicBase, safeNext, viewerOf } from './pages.ts';
-import type { PortalDeps } from './types.ts';
-import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from './use-cases/auth.ts';
+import { Router, type Request, type Response } from 'express';
+import { createSignUpRepo } from '../../../db/sign-up-repo.ts';
+import { HttpError, ValidationError } from '../../errors.ts';
+import { isLanguage, LANGUAGES } from '../../i18n.ts';
+import { fieldMessages, formBody, text, type FormBody } from '../forms.ts';
+import { cookieName, LANGUAGE_COOKIE, newCsrfToken, SESSION_COOKIE } from '../middleware.ts';
+import { page, pick, portalT, publicBase, safeNext, viewerOf, type Guards } from '../pages.ts';
+import type { PortalDeps } from '../types.ts';
+import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from '../use-cases/auth.ts';
 
-const forms = express.urlencoded({ extended: false, limit: '100kb' });
-
-export function accountRoutes(router: Router, deps: PortalDeps, limits: Limits, requireCsrf: RequestHandler): void {
+export function accountRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards): Router {
+  const router = Router();
   const accounts = { users: deps.users, signUps: createSignUpRepo(deps.sequelize), i18n: deps.i18n };
 
   router.get('/sign-up', (req, res) => signUpForm(req, res, { locale: viewerOf(req).language }));
-  router.post('/sign-up', forms, requireCsrf, limits.signUp, doSignUp);
+  router.post('/sign-up', formBody, requireCsrf, limits.signUp, doSignUp);
   router.get('/sign-up/complete/:token', async (req, res) => completionPage(req, res));
-  router.post('/sign-up/complete/:token', forms, requireCsrf, doComplete);
+  router.post('/sign-up/complete/:token', formBody, requireCsrf, doComplete);
   router.get('/sign-in', (req, res) => page(req, res, 'sign-in', { values: { next: safeNext(req.query.next) } }));
-  router.post('/sign-in', forms, requireCsrf, doSignIn);
-  router.post('/sign-out', forms, requireCsrf, doSignOut);
+  router.post('/sign-in', formBody, requireCsrf, doSignIn);
+  router.post('/sign-out', formBody, requireCsrf, doSignOut);
+  router.post('/language', formBody, requireCsrf, switchLanguage);
+  return router;
 
   function signUpForm(req: Request, res: Response, values: FormBody, errors?: Record<string, string>) {
     page(req, res, 'sign-up', { values, errors, minPassword: MIN_PASSWORD });
@@ -83,6 +84,16 @@ export function accountRoutes(router: Router, deps: PortalDeps, limits: Limits, 
     await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
     res.clearCookie(cookieName(req, SESSION_COOKIE), { path: '/', httpOnly: true, sameSite: 'lax', secure: req.secure });
     res.redirect(303, '/');
+  }
+
+  async function switchLanguage(req: Request, res: Response) {
+    const body = req.body as FormBody;
+    const lng = text(body, 'lng');
+    if (!isLanguage(lng)) throw new HttpError(400, 'UNKNOWN_LANGUAGE', 'portal:errors.unknownLanguage', { code: lng.slice(0, 20), languages: LANGUAGES.join(', ') });
+    res.cookie(LANGUAGE_COOKIE, lng, { maxAge: 365 * 24 * 3600 * 1000, sameSite: 'lax', httpOnly: false, secure: req.secure });
+    const user = viewerOf(req).user;
+    if (user) await deps.users.setLocale(user.id, lng);
+    res.redirect(303, safeNext(body.next));
   }
 }
 
