@@ -1,18 +1,19 @@
 /**
  * The web process: `createApp(deps)` returns the Express app; only the entry point
- * listens, so tests start it on port 0.
+ * listens, so tests start it on port 0. It builds nothing itself: runtime/stack.ts
+ * (appDeps) builds the repositories and the ticket service's deps and hands them in.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { i18n } from 'i18next';
 import * as middleware from 'i18next-http-middleware';
-import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
-import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
-import { createKbRepo } from '../db/kb-repo.ts';
-import { createPortalRepo } from '../db/portal-repo.ts';
-import type { TicketsRepo } from '../db/tickets-repo.ts';
-import { createUsersRepo } from '../db/users-repo.ts';
+import type { ApiTokensRepo } from '../db/api-tokens-repo.ts';
+import type { KbRepo } from '../db/kb-repo.ts';
+import type { PortalRepo } from '../db/portal-repo.ts';
+import type { SignUpRepo } from '../db/sign-up-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import type { TicketDeps } from '../services/tickets/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
 import { openApiDocument } from './openapi.ts';
@@ -21,19 +22,20 @@ import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
-export interface AppDeps {
+/** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
+export interface AppDeps extends TicketDeps {
   i18n: i18n;
+  /** /healthz asks PostgreSQL on a connection of its own (api/health.ts). */
   sequelize: Sequelize;
-  tickets: TicketsRepo;
-  temporal: Client;
-  taskQueue: string;
-  ticketPrefix: string;
-  intakeWaitMs: number;
+  /** The REST API's bearer tokens. */
+  apiTokens: ApiTokensRepo;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];
   /** The self-service portal; without it the app serves the JSON API only. */
   portal?: {
+    /** What only the portal reads: accounts, articles, attachments and follow links, sign-ups. */
+    repos: { users: UsersRepo; kb: KbRepo; portal: PortalRepo; signUps: SignUpRepo };
     /** Pool for the session store (sessions live in PostgreSQL). */
     pgPool: Pool;
     /** Signs session cookies; the same for every web process (see db/portal-repo.ts sessionSecret). */
@@ -62,13 +64,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/v1/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
-  app.use('/api/v1', ticketRoutes({ ...deps, apiTokens: createApiTokensRepo(deps.sequelize) }));
+  app.use('/api/v1', ticketRoutes(deps));
   if (deps.portal) {
     app.use(portal({
       ...deps,
-      users: createUsersRepo(deps.sequelize),
-      kb: createKbRepo(deps.sequelize),
-      portal: createPortalRepo(deps.sequelize),
+      ...deps.portal.repos,
       pgPool: deps.portal.pgPool,
       sessionSecret: deps.portal.sessionSecret,
       options: deps.portal.options ?? {},

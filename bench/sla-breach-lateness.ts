@@ -10,7 +10,8 @@
  */
 import fs from 'node:fs';
 import { QueryTypes } from 'sequelize';
-import { createTicket } from '../services/tickets/intake.ts';
+import { createTicket } from '../services/tickets/index.ts';
+import { ticketDeps } from '../runtime/compose.ts';
 import { connectClient } from '../runtime/temporal.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { freshDatabaseUrl, log, runCleanups, startTestTemporal, testConfig } from '../test/support/env.ts';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peak = Math.max(peak, peakKb(pid))), 500);
 
   const client = await connectClient({ address: server.address, namespace: 'default' });
-  const deps = { tickets: db.tickets, temporal: client, taskQueue: 'bench', ticketPrefix: 'HD', intakeWaitMs: 0 };
+  const deps = ticketDeps(config, db, client);
   console.log(`opening ${count} tickets (response target ${responseTarget}, 24×7)…`);
   const t0 = Date.now();
   let next = 0;

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { seedReferenceData, DEMO_TICKETS } from '../db/seed.ts';
-import { createTicket } from '../services/tickets/intake.ts';
+import { ticketDeps } from '../runtime/compose.ts';
+import { createTicket } from '../services/tickets/index.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Database } from '../runtime/stack.ts';
 
@@ -14,12 +14,12 @@ export async function seedDemo(db: Database, client: Client, config: Config): Pr
   const numbers: string[] = [];
   for (const [i, ticket] of DEMO_TICKETS.entries()) {
     const result = await createTicket(
-      { tickets: db.tickets, temporal: client, taskQueue: config.temporal.taskQueue, ticketPrefix: config.ticketPrefix, intakeWaitMs: config.intakeWaitMs },
+      ticketDeps(config, db, client),
       { ...ticket },
       { idempotencyKey: `demo-seed-${i + 1}`, language: ticket.locale },
     );
     numbers.push(result.kind === 'recorded' ? result.ticket.number : result.number);
   }
-  const token = await createApiTokensRepo(db.sequelize).create('l1.agent@example.com', 'demo');
+  const token = await db.apiTokens.create('l1.agent@example.com', 'demo');
   return { tickets: numbers, agentToken: token?.token ?? null };
 }

@@ -4,46 +4,9 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { RulesFile } from '../rules/types.ts';
+import type { PublishingTx, RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from '../rules/versions-store.ts';
 
-/** One published version, without its content (what lists show). */
-export interface RulesVersionSummary {
-  version: number;
-  hash: string;
-  author: string;
-  comment: string;
-  /** ISO 8601, UTC. */
-  publishedAt: string;
-  /** On a rollback: the older version whose content this version republishes. */
-  rolledBackFrom: number | null;
-  /** Name of the rules file (its `name`). */
-  name: string;
-  ruleCount: number;
-}
-
-/** One published version with its content and the exact text that was published. */
-export interface RulesVersionRecord extends RulesVersionSummary {
-  file: RulesFile;
-  source: string;
-}
-
-/** What a publication writes; the version number and the time are allocated by the database. */
-export interface NewRulesVersion {
-  hash: string;
-  file: RulesFile;
-  source: string;
-  author: string;
-  comment: string;
-  rolledBackFrom: number | null;
-}
-
-/** Reads and the one write, inside a publication's transaction (holding the publish lock). */
-export interface PublishingTx {
-  /** The active (highest) version, read after the lock was taken. */
-  latest(): Promise<RulesVersionSummary | undefined>;
-  get(version: number): Promise<RulesVersionRecord | undefined>;
-  /** Appends the next version (max + 1) and returns it. */
-  append(draft: NewRulesVersion): Promise<RulesVersionRecord>;
-}
+export type { NewRulesVersion, PublishingTx, RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from '../rules/versions-store.ts';
 
 interface Row {
   version: number; hash: string; author: string; comment: string; published_at: Date; rolled_back_from: number | null;
@@ -68,7 +31,8 @@ function toRecord(r: FullRow): RulesVersionRecord {
   return { ...toSummary(r), file: r.content, source: r.source };
 }
 
-export function createRulesRepo(sequelize: Sequelize) {
+/** The rules versions' store (rules/versions-store.ts) over PostgreSQL, and a count for tests. */
+export function createRulesRepo(sequelize: Sequelize): RulesVersionsStore & { count(): Promise<number> } {
   const latest = async (t?: Transaction): Promise<RulesVersionSummary | undefined> => {
     const rows = await sequelize.query<Row>(`SELECT ${SUMMARY_COLUMNS} FROM rules_versions ORDER BY version DESC LIMIT 1`, { type: QueryTypes.SELECT, transaction: t });
     return rows[0] && toSummary(rows[0]);

@@ -13,9 +13,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Sequelize } from 'sequelize';
-import { createRulesRepo } from '../db/rules-repo.ts';
-import type { PublishingTx, RulesRepo, RulesVersionRecord, RulesVersionSummary } from '../db/rules-repo.ts';
 import { describeChanges } from './diff.ts';
 import type { Change } from './diff.ts';
 import { compileRules } from './evaluate.ts';
@@ -23,8 +20,9 @@ import type { CompiledRules } from './evaluate.ts';
 import { hashRules } from './hash.ts';
 import type { Problem, RulesFile } from './types.ts';
 import { parseRules, validateRulesText } from './validate.ts';
+import type { PublishingTx, RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from './versions-store.ts';
 
-export type { RulesVersionRecord, RulesVersionSummary } from '../db/rules-repo.ts';
+export type { RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from './versions-store.ts';
 
 /** Machine codes of a refused publication or rollback (besides the validator's). */
 export const VersionProblemCode = {
@@ -123,7 +121,7 @@ function identicalProblem(active: RulesVersionSummary): Problem {
   };
 }
 
-export function createRulesVersions(repo: RulesRepo) {
+export function createRulesVersions(repo: RulesVersionsStore) {
   const compiledCache = new Map<number, Promise<LoadedRules>>();
 
   async function getOrThrow(version: number): Promise<RulesVersionRecord> {
@@ -248,10 +246,3 @@ export function createRulesVersions(repo: RulesRepo) {
 
 export type RulesVersions = ReturnType<typeof createRulesVersions>;
 
-/**
- * Publishes rules/default.rules.json as version 1 when no rules version exists yet. Call once at
- * start, after migrations; idempotent and safe from several processes at once.
- */
-export function publishDefaultIfEmpty(sequelize: Sequelize): Promise<{ published: boolean; version: number }> {
-  return createRulesVersions(createRulesRepo(sequelize)).ensureDefaultPublished(loadDefaultRulesText());
-}

@@ -1,7 +1,8 @@
 /**
  * Composes the runtime pieces — Temporal (given or the embedded dev server),
  * PostgreSQL (given or embedded), migrations, a worker and the web process — for
- * `helpdesk start` and for tests.
+ * `helpdesk start` and for tests. The repositories and services are built in
+ * runtime/compose.ts and handed down from here.
  */
 import http from 'node:http';
 import path from 'node:path';
@@ -11,15 +12,11 @@ import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import pg from 'pg';
 import { createApp } from '../api/app.ts';
-import { createI18n } from '../api/i18n.ts';
 import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
-import { createTicketsRepo, type TicketsRepo } from '../db/tickets-repo.ts';
-import { createPortalRepo } from '../db/portal-repo.ts';
-import { createDirectoryRepo, type DirectoryRepo } from '../db/directory-repo.ts';
-import { createRulesRepo } from '../db/rules-repo.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
-import { createRulesVersions, loadDefaultRulesText, type RulesVersions } from '../rules/versions.ts';
+import { loadDefaultRulesText } from '../rules/versions.ts';
+import { appDeps, createRepositories, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
@@ -30,12 +27,10 @@ import { closeClient, connectClient, createWorker, targetFromConfig } from './te
 
 export type Log = (line: string) => void;
 
-export interface Database {
+/** The database and every repository over it (runtime/compose.ts). */
+export interface Database extends Repositories {
   url: string;
   sequelize: Sequelize;
-  tickets: TicketsRepo;
-  rules: RulesVersions;
-  directory: DirectoryRepo;
   /** The embedded PostgreSQL this process started, if it did (`helpdesk start` supervises it). */
   embedded: EmbeddedPg | undefined;
   close(): Promise<void>;
@@ -50,14 +45,14 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
   const target = await openDatabaseTarget(config, log, opts);
   const url = target.url;
   const sequelize = connect({ url });
-  const rules = createRulesVersions(createRulesRepo(sequelize));
+  const repos = createRepositories(sequelize);
   try {
     await sequelize.authenticate().catch((err: unknown) => {
       throw new Error(`Cannot reach PostgreSQL at ${new URL(url).host}${config.databaseUrl ? ' (DATABASE_URL)' : ''}: ${describeFailure(err)}`);
     });
     const applied = await migrate(sequelize, log);
     if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
-    const seeded = await rules.ensureDefaultPublished(loadDefaultRulesText());
+    const seeded = await repos.rules.ensureDefaultPublished(loadDefaultRulesText());
     if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
     // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
     await seedKnowledgeBase(sequelize);
@@ -67,11 +62,9 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
     throw err;
   }
   return {
+    ...repos,
     url,
     sequelize,
-    tickets: createTicketsRepo(sequelize),
-    rules,
-    directory: createDirectoryRepo(sequelize),
     embedded: target.embedded,
     async close() {
       try {
@@ -133,23 +126,14 @@ export async function startWeb(config: Config, address: string, db: Database, lo
   // An idle connection that PostgreSQL ends (a restart, a shutdown) is dropped and made anew on
   // the next query; without a listener pg-pool would end the process with an unhandled 'error'.
   sessionPool.on('error', (err) => log(`[web] a PostgreSQL connection of the session pool was closed (${err.message}); the next request opens a new one`));
-  const app = createApp({
-    i18n: await createI18n(),
-    sequelize: db.sequelize,
-    tickets: db.tickets,
-    temporal: client,
-    taskQueue: config.temporal.taskQueue,
-    ticketPrefix: config.ticketPrefix,
-    intakeWaitMs: config.intakeWaitMs,
+  const app = createApp(await appDeps(config, db, client, {
     log,
-    trustProxy: config.trustProxy,
     portal: {
       pgPool: sessionPool,
-      sessionSecret: await createPortalRepo(db.sequelize).sessionSecret(),
       // Follow links use PUBLIC_URL unless this process listens elsewhere (tests on port 0): then the request's origin.
       options: { publicUrl: listen.port === config.port ? config.publicUrl : '' },
     },
-  });
+  }));
   const server = http.createServer(app);
   try {
     await new Promise<void>((resolve, reject) => {

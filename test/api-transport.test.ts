@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app.ts';
-import { createI18n } from '../api/i18n.ts';
+import { appDeps } from '../runtime/compose.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
 
@@ -40,10 +40,7 @@ describe('web process: how answers may be carried and kept', function () {
   });
 
   it('when served over HTTPS through a trusted proxy, then every answer asks browsers to keep to HTTPS; over plain HTTP it does not', async () => {
-    const app = createApp({
-      i18n: await createI18n(), sequelize: env.db.sequelize, tickets: env.db.tickets, temporal: env.client,
-      taskQueue: env.config.temporal.taskQueue, ticketPrefix: env.config.ticketPrefix, intakeWaitMs: 1000, trustProxy: ['loopback'],
-    });
+    const app = createApp({ ...(await appDeps(env.config, env.db, env.client)), intakeWaitMs: 1000, trustProxy: ['loopback'] });
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -68,9 +65,9 @@ describe('web process: what a fault leaves in the log', function () {
     const env = await getEnv();
     const lines: string[] = [];
     const app = createApp({
-      i18n: await createI18n(), sequelize: env.db.sequelize, temporal: env.client,
+      ...(await appDeps(env.config, env.db, env.client, { log: (line) => lines.push(line) })),
       tickets: { ...env.db.tickets, get: () => Promise.reject(new Error('the read model is unreachable')) },
-      taskQueue: env.config.temporal.taskQueue, ticketPrefix: env.config.ticketPrefix, intakeWaitMs: 1000, log: (line) => lines.push(line),
+      intakeWaitMs: 1000,
     });
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

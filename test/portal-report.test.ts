@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { QueryTypes } from 'sequelize';
 import { createApp } from '../api/app.ts';
-import { createI18n } from '../api/i18n.ts';
-import { createPortalRepo } from '../db/portal-repo.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
+import { appDeps } from '../runtime/compose.ts';
 import { getEnv, onCleanup, type TestEnv } from './support/env.ts';
 import { decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
 
@@ -180,11 +179,7 @@ describe('portal: reporting a problem', function () {
   it('when someone submits too many reports in an hour, then further ones get a localized 429 and nothing is created', async () => {
     // An app of its own with a low limit, on the same database, Temporal and worker.
     const pool = new pg.Pool({ connectionString: env.db.url, max: 2 });
-    const app = createApp({
-      i18n: await createI18n(), sequelize: env.db.sequelize, tickets: env.db.tickets, temporal: env.client,
-      taskQueue: env.config.temporal.taskQueue, ticketPrefix: env.config.ticketPrefix, intakeWaitMs: env.config.intakeWaitMs,
-      portal: { pgPool: pool, sessionSecret: await createPortalRepo(env.db.sequelize).sessionSecret(), options: { limits: { reportsPerHour: 2 } } },
-    });
+    const app = createApp(await appDeps(env.config, env.db, env.client, { portal: { pgPool: pool, options: { limits: { reportsPerHour: 2 } } } }));
     const server = http.createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     onCleanup(async () => {

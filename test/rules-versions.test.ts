@@ -7,10 +7,11 @@ import { evaluate } from '../rules/evaluate.ts';
 import { hashRules } from '../rules/hash.ts';
 import type { RulesFile } from '../rules/types.ts';
 import {
-  createRulesVersions, DEFAULT_RULES_COMMENT, loadDefaultRulesText, publishDefaultIfEmpty, RulesVersionIntegrityError,
+  createRulesVersions, DEFAULT_RULES_COMMENT, loadDefaultRulesText, RulesVersionIntegrityError,
   UnknownRulesVersionError,
 } from '../rules/versions.ts';
 import type { RulesVersions } from '../rules/versions.ts';
+import { publishDefaultIfEmpty } from '../runtime/compose.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { freshDatabaseUrl, log, onCleanup, testConfig } from './support/env.ts';
 import { defaultRules, defaultRulesText, ticket, WEDNESDAY_MORNING } from './rules-fixtures.ts';

@@ -1,14 +1,15 @@
 /**
  * What the portal needs and what it keeps in a session.
  */
-import type { Client } from '@temporalio/client';
 import type { i18n } from 'i18next';
 import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
 import type { KbArticle, KbRepo } from '../../db/kb-repo.ts';
 import type { PortalRepo } from '../../db/portal-repo.ts';
-import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
+import type { SignUpRepo } from '../../db/sign-up-repo.ts';
+import type { TicketRecord } from '../../db/tickets-repo.ts';
 import type { UserRecord, UsersRepo } from '../../db/users-repo.ts';
+import type { TicketDeps } from '../../services/tickets/index.ts';
 import type { Language } from '../i18n.ts';
 
 declare module 'express-session' {
@@ -63,17 +64,14 @@ export interface PortalOptions {
   defaultTimeZone?: string;
 }
 
-export interface PortalDeps {
+/** The ticket service's deps (services/tickets/deps.ts), and the portal's own repositories. */
+export interface PortalDeps extends TicketDeps {
   i18n: i18n;
   sequelize: Sequelize;
-  tickets: TicketsRepo;
   users: UsersRepo;
   kb: KbRepo;
   portal: PortalRepo;
-  temporal: Client;
-  taskQueue: string;
-  ticketPrefix: string;
-  intakeWaitMs: number;
+  signUps: SignUpRepo;
   /** PostgreSQL pool for the session store (connect-pg-simple) and the rate limits (rate-limiter-flexible). */
   pgPool: Pool;
   /** Signs session cookies and CSRF tokens, and keys the rate limits (HMAC); shared by every web process. */

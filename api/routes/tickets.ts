@@ -1,30 +1,17 @@
 import { Router, type Request, type Response } from 'express';
-import type { Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
-import { createDirectoryRepo } from '../../db/directory-repo.ts';
-import { createRulesRepo } from '../../db/rules-repo.ts';
-import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../db/tickets-repo.ts';
-import { createRulesVersions } from '../../rules/versions.ts';
+import { TICKET_NUMBER_PATTERN, type TicketRecord } from '../../db/tickets-repo.ts';
 import { TICKET_ACTIONS, type TicketAction, type TicketActionName } from '../../workflows/types.ts';
 import { assertCanRead, slaFor, ticketFor } from '../access.ts';
 import { apiUser, assertCanAct, assertCanReclassify, assertCanReply, authenticateApi, requesterFor } from '../auth.ts';
 import { HttpError, UnavailableError } from '../errors.ts';
 import { actionBodies, reclassifyRequest, requesterReplyRequest } from '../schemas.ts';
 import { validate } from '../../services/validation.ts';
-import { createTicket } from '../../services/tickets/intake.ts';
-import { performTicketAction, requestReclassification, sendRequesterReply } from '../../services/tickets/actions.ts';
-import { ticketSla } from '../../services/tickets/sla-view.ts';
+import { createTicket, performTicketAction, requestReclassification, sendRequesterReply, ticketSla, type TicketDeps } from '../../services/tickets/index.ts';
 
-export interface TicketRoutesDeps {
-  /** For the directory and the rules versions that actions' arguments are checked against. */
-  sequelize: Sequelize;
-  tickets: TicketsRepo;
+/** The ticket service's deps, and the tokens that say who calls. */
+export interface TicketRoutesDeps extends TicketDeps {
   apiTokens: ApiTokensRepo;
-  temporal: Client;
-  taskQueue: string;
-  ticketPrefix: string;
-  intakeWaitMs: number;
 }
 
 function ticketNumber(req: Request): string {
@@ -41,7 +28,6 @@ function actionName(req: Request): TicketActionName {
 
 export function ticketRoutes(deps: TicketRoutesDeps): Router {
   const router = Router();
-  const argumentDeps = { directory: createDirectoryRepo(deps.sequelize), rules: createRulesVersions(createRulesRepo(deps.sequelize)) };
 
   /** The ticket, if the caller may see it; otherwise 404 as if it did not exist. */
   async function visibleTicket(req: Request, res: Response): Promise<TicketRecord> {
@@ -84,7 +70,7 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
     const user = apiUser(res);
     assertCanAct(user, action);
     const fields = validate<Omit<TicketAction, 'action' | 'actor'>>(actionBodies[action], req.body);
-    const after = await performTicketAction({ ...deps, ...argumentDeps }, ticket, { ...fields, action, actor: user.email } as TicketAction);
+    const after = await performTicketAction(deps, ticket, { ...fields, action, actor: user.email } as TicketAction);
     // The read model has the action once the Update returns; if it cannot be read now, the
     // workflow's own snapshot answers (without the timeline) rather than a 500 after a success.
     const projected = await deps.tickets.get(ticket.number).catch(() => undefined);

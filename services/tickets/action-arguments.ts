@@ -11,17 +11,13 @@
  * The workflow's own validator still checks everything that depends on the ticket's state
  * (which way a tier lies, whether the action is allowed now).
  */
-import type { DirectoryRepo } from '../../db/directory-repo.ts';
-import type { RulesVersions } from '../../rules/versions.ts';
 import type { RulesFile } from '../../rules/types.ts';
 import type { TicketAction } from '../../workflows/types.ts';
 import { UnavailableError, ValidationError, type FieldProblem } from '../errors.ts';
+import type { TicketDeps } from './deps.ts';
 
 /** What the checks read. */
-export interface ArgumentDeps {
-  directory: Pick<DirectoryRepo, 'activeAgent'>;
-  rules: Pick<RulesVersions, 'compiled'>;
-}
+export type ArgumentDeps = Pick<TicketDeps, 'directory' | 'rules'>;
 
 /** The ticket as the checks need it: its rules version (null until it is classified). */
 export interface TicketRef {

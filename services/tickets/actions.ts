@@ -9,11 +9,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { requesterReplySignal, reclassifySignal, ticketActionUpdate } from '../../workflows/messages.ts';
 import { RefusalType, workflowIdFor, type RequesterReply, type TicketAction, type TicketSnapshot } from '../../workflows/types.ts';
 import { ServiceError, NotFoundError, UnavailableError } from '../errors.ts';
+import type { TicketDeps } from './deps.ts';
 import { checkActionArguments, needsDirectory, type ArgumentDeps, type PlainAction, type TicketRef } from './action-arguments.ts';
 
-export interface ActionDeps {
-  temporal: Client;
-}
+export type ActionDeps = Pick<TicketDeps, 'temporal'>;
 
 /** Details a refusal carries: a message key under `refusal.` in locales/{lng}/api.json and its parameters. */
 export interface RefusalDetails {

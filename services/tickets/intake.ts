@@ -3,23 +3,17 @@
  * workflow → wait until the workflow has recorded the ticket → return it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { TicketRecord } from '../../db/tickets-repo.ts';
 import { intakeRecordedUpdate } from '../../workflows/messages.ts';
 import type { ticketWorkflow } from '../../workflows/ticket.ts';
 import { workflowIdFor, type TicketInput } from '../../workflows/types.ts';
 import { ServiceError, UnavailableError } from '../errors.ts';
 import { validate } from '../validation.ts';
+import type { TicketDeps } from './deps.ts';
 import { createTicketIntake, type CreateTicketRequest } from './schemas.ts';
 
-export interface IntakeDeps {
-  tickets: TicketsRepo;
-  temporal: Client;
-  taskQueue: string;
-  ticketPrefix: string;
-  intakeWaitMs: number;
-  clock?: () => Date;
-}
+export type IntakeDeps = Pick<TicketDeps, 'tickets' | 'temporal' | 'taskQueue' | 'ticketPrefix' | 'intakeWaitMs' | 'clock'>;
 
 const START_DEADLINE_MS = 8_000;
 
@@ -58,7 +52,7 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
   // The key's fingerprint is the report as sent: a retry whose Accept-Language differs is still
   // the same report (the language of the first acceptance is kept).
   const requestHash = canonicalHash({ ...request, locale: body.locale ?? null });
-  const now = (deps.clock ?? (() => new Date()))();
+  const now = new Date((deps.clock ?? Date.now)());
 
   let reservation;
   try {

@@ -2,12 +2,13 @@
  * A ticket's SLA clocks as they stand now: the workflow's recorded clock state,
  * with business time elapsed up to this instant computed in the policy's calendar.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { businessTimeBetween, type BusinessCalendar } from '../../rules/calendar.ts';
 import { slaQuery } from '../../workflows/messages.ts';
 import type { ClockState, Span } from '../../workflows/sla-state.ts';
 import { workflowIdFor } from '../../workflows/types.ts';
 import { NotFoundError, UnavailableError } from '../errors.ts';
+import type { TicketDeps } from './deps.ts';
 
 export interface ClockView {
   name: ClockState['name'];
@@ -53,7 +54,7 @@ export function viewClock(c: ClockState, calendar: BusinessCalendar, nowMs: numb
   };
 }
 
-export async function ticketSla(deps: { temporal: Client; clock?: () => number }, number: string): Promise<SlaView> {
+export async function ticketSla(deps: Pick<TicketDeps, 'temporal' | 'clock'>, number: string): Promise<SlaView> {
   let state;
   try {
     state = await deps.temporal.workflow.getHandle(workflowIdFor(number)).query(slaQuery);

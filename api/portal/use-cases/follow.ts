@@ -12,7 +12,7 @@ import type { UserRecord } from '../../../db/users-repo.ts';
 import type { TicketSnapshot } from '../../../workflows/types.ts';
 import { publicTicket, type PublicEvent, type TicketPublic } from '../../access.ts';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.ts';
-import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../../services/tickets/actions.ts';
+import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../../services/tickets/index.ts';
 import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
 import type { Viewer } from '../types.ts';

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FieldProblem } from '../../errors.ts';
 import { ValidationError } from '../../errors.ts';
-import { createTicket, type IntakeDeps } from '../../../services/tickets/intake.ts';
+import { createTicket, type IntakeDeps } from '../../../services/tickets/index.ts';
 import type { PortalRepo } from '../../../db/portal-repo.ts';
 import { checkFiles } from '../attachments.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';

@@ -1,0 +1,87 @@
+/**
+ * The one composition point: every repository and service is built here, once, and
+ * handed down — to the worker's activities, to the web process (createApp), to the CLI
+ * and to tests. Nothing below runtime/ builds a repository of its own.
+ */
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Sequelize } from 'sequelize';
+import type { AppDeps } from '../api/app.ts';
+import { createI18n } from '../api/i18n.ts';
+import type { PortalOptions } from '../api/portal/index.ts';
+import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
+import { createDirectoryRepo } from '../db/directory-repo.ts';
+import { createKbRepo } from '../db/kb-repo.ts';
+import { createPortalRepo } from '../db/portal-repo.ts';
+import { createRulesRepo } from '../db/rules-repo.ts';
+import { createSignUpRepo } from '../db/sign-up-repo.ts';
+import { createTicketsRepo } from '../db/tickets-repo.ts';
+import { createUsersRepo } from '../db/users-repo.ts';
+import { createRulesVersions, loadDefaultRulesText } from '../rules/versions.ts';
+import type { TicketDeps } from '../services/tickets/index.ts';
+import type { Config } from './config.ts';
+
+/** Every repository over one connection pool, and the rules versions (compiled once, shared). */
+export function createRepositories(sequelize: Sequelize) {
+  return {
+    tickets: createTicketsRepo(sequelize),
+    directory: createDirectoryRepo(sequelize),
+    rules: createRulesVersions(createRulesRepo(sequelize)),
+    apiTokens: createApiTokensRepo(sequelize),
+    users: createUsersRepo(sequelize),
+    kb: createKbRepo(sequelize),
+    portal: createPortalRepo(sequelize),
+    signUps: createSignUpRepo(sequelize),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** The ticket service's one Deps shape, from the repositories, a Temporal client and the configuration. */
+export function ticketDeps(config: Config, repos: Pick<Repositories, 'tickets' | 'directory' | 'rules'>, temporal: Client): TicketDeps {
+  return {
+    tickets: repos.tickets,
+    directory: repos.directory,
+    rules: repos.rules,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    ticketPrefix: config.ticketPrefix,
+    intakeWaitMs: config.intakeWaitMs,
+  };
+}
+
+export interface WebOptions {
+  log?: (line: string) => void;
+  /** The self-service portal: the pool its sessions and rate limits live in, and its options. Without it, the JSON API only. */
+  portal?: { pgPool: Pool; options?: PortalOptions };
+}
+
+/** Everything createApp needs, built from the database's repositories, a Temporal client and the configuration. */
+export async function appDeps(config: Config, db: Repositories & { sequelize: Sequelize }, temporal: Client, web: WebOptions = {}): Promise<AppDeps> {
+  return {
+    ...ticketDeps(config, db, temporal),
+    i18n: await createI18n(),
+    sequelize: db.sequelize,
+    apiTokens: db.apiTokens,
+    trustProxy: config.trustProxy,
+    ...(web.log ? { log: web.log } : {}),
+    ...(web.portal
+      ? {
+          portal: {
+            repos: { users: db.users, kb: db.kb, portal: db.portal, signUps: db.signUps },
+            pgPool: web.portal.pgPool,
+            sessionSecret: await db.portal.sessionSecret(),
+            options: web.portal.options ?? {},
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Publishes rules/default.rules.json as version 1 when no rules version exists yet. Call once at
+ * start, after migrations; idempotent and safe from several processes at once.
+ */
+export function publishDefaultIfEmpty(sequelize: Sequelize): Promise<{ published: boolean; version: number }> {
+  return createRulesVersions(createRulesRepo(sequelize)).ensureDefaultPublished(loadDefaultRulesText());
+}
