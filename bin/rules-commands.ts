@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
-import { createRulesRepo } from '../db/rules-repo.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { err, eventInWords, out, plural, printChanges, printDecision, printProblems, printPublished, short } from './rules-output.ts';
@@ -19,7 +18,7 @@ import { hashRules } from '../rules/hash.ts';
 import type { Decision, Problem, RulesFile, TicketFacts } from '../rules/types.ts';
 import { validateRulesText } from '../rules/validate.ts';
 import {
-  createRulesVersions, NoRulesPublishedError, UnknownRulesVersionError,
+  NoRulesPublishedError, UnknownRulesVersionError,
 } from '../rules/versions.ts';
 import type { RulesVersions } from '../rules/versions.ts';
 
@@ -172,7 +171,7 @@ async function testCommand(file: string, opts: { ticket: string; at?: string; js
 async function withVersions(work: (versions: RulesVersions) => Promise<ExitCode>): Promise<ExitCode> {
   const db = await openDatabase(loadConfig(), (line) => err(line));
   try {
-    return await work(createRulesVersions(createRulesRepo(db.sequelize)));
+    return await work(db.rules);
   } finally {
     await db.close();
   }
