@@ -6,6 +6,22 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/** A folder's layering: imports of `forbidden` folders are errors, of `typesOnly` folders allowed as types only. */
+function layer(files, forbidden, message, typesOnly = []) {
+  const under = (folders) => folders.flatMap((f) => [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`]);
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: under(forbidden), message },
+          ...(typesOnly.length ? [{ group: under(typesOnly), allowTypeImports: true, message }] : []),
+        ],
+      }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -64,6 +80,12 @@ export default tseslint.config(
       ],
     },
   },
+  // Imports run one way: workflows ← activities ← services ← adapters (api/, bin/), all composed
+  // in runtime/; rules/ is pure and the data layer takes only its types (see README, Architecture).
+  layer('services/**/*.ts', ['api', 'bin', 'runtime'], 'Services are called by the adapters (api/, bin/) and built in runtime/; they import neither.'),
+  layer('activities/**/*.ts', ['services', 'api', 'bin', 'runtime'], 'Activities sit below the services and adapters: they import neither.'),
+  layer('rules/**/*.ts', ['db', 'services', 'activities', 'api', 'bin', 'runtime'], 'rules/ is pure: no database, no service, no adapter (storage comes in through rules/versions-store.ts).'),
+  layer('db/**/*.ts', ['services', 'activities', 'api', 'bin', 'runtime'], 'The data layer imports only the types of rules/ and workflows/.', ['rules', 'workflows']),
   {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
