@@ -1,21 +1,8 @@
 /** Rules decisions for a ticket: classification at intake, re-classification, priority changes. */
 import { ApplicationFailure } from '@temporalio/common';
-import { evaluate, policyFor, tiersOf, type Decision, type Priority, type TicketFacts } from '../rules/index.ts';
+import { evaluate, policyFor, tiersOf, type Priority, type TicketFacts } from '../rules/index.ts';
+import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../workflows/activity-types.ts';
 import type { ActivityDeps } from './index.ts';
-
-export interface ClassifyInput {
-  ticket: { title: string; description: string; category: string | null; impact: 'high' | 'medium' | 'low'; urgency: 'high' | 'medium' | 'low'; channel: string; language: string };
-  requesterEmail: string;
-  /** The instant the decision is for (the ticket's creation, or the re-classification). */
-  atMs: number;
-  /** A specific rules version; the active one when omitted. */
-  rulesVersion?: number;
-}
-
-export interface Classification {
-  decision: Decision;
-  tiers: Array<{ id: string; teams: string[] }>;
-}
 
 export function createClassifyActivities(deps: ActivityDeps) {
   async function load(version?: number) {
@@ -43,7 +30,7 @@ export function createClassifyActivities(deps: ActivityDeps) {
     },
 
     /** The policy and ladder for a new priority under the ticket's own rules version. */
-    async policyForPriority(input: { rulesVersion: number; serviceLevel: string; priority: string; ladderId: string | null }): Promise<Pick<Decision, 'policy' | 'ladder'>> {
+    async policyForPriority(input: PolicyRequest): Promise<PolicyChoice> {
       const rules = await load(input.rulesVersion);
       try {
         return policyFor(rules.compiled, input.serviceLevel, input.priority as Priority, input.ladderId ?? undefined);

@@ -5,19 +5,8 @@
  * recorded deadline.
  */
 import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from '../rules/calendar.ts';
-import type { ClockState, Mark, SlaPlan, Span } from '../workflows/sla-state.ts';
-
-export interface ClockPlanInput {
-  calendar: SlaPlan['calendar'];
-  clocks: ClockState[];
-  marks: Mark[];
-  nowMs: number;
-}
-
-export interface ClockPlan {
-  clocks: Array<{ name: ClockState['name']; elapsedMs: number; deadlineAt: number | null }>;
-  marks: Array<{ id: string; at: number | null }>;
-}
+import type { ClockPlan, ClockPlanInput } from '../workflows/activity-types.ts';
+import type { ClockState, Span } from '../workflows/sla-state.ts';
 
 function spans(c: ClockState, nowMs: number): Span[] {
   return c.pausedSince !== null ? [...c.pauses, { start: c.pausedSince, end: Math.max(nowMs, c.pausedSince) }] : c.pauses;

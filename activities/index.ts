@@ -4,11 +4,11 @@
  * pass real ones and nothing reaches for a global.
  */
 import type { DirectoryRepo } from '../db/directory-repo.ts';
-import type { OutboxEntry, TicketsRepo } from '../db/tickets-repo.ts';
+import type { TicketsRepo } from '../db/tickets-repo.ts';
 import type { RulesVersions } from '../rules/versions.ts';
 import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
-import type { TicketEvent, TicketSnapshot } from '../workflows/types.ts';
+import type { RecordEventInput, TicketActivities } from '../workflows/activity-types.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
@@ -16,21 +16,18 @@ export interface ActivityDeps {
   directory: DirectoryRepo;
 }
 
-/** Who an event concerns: one outbox row per role. */
-export type Notification = OutboxEntry;
-
 export function createActivities(deps: ActivityDeps) {
   return {
     /**
      * Writes one event, the ticket after it, and the event's notifications (outbox) in one
      * transaction. Idempotent: keyed by ticket and seq, so a retry or replay writes nothing twice.
      */
-    async recordEvent(args: { snapshot: TicketSnapshot; event: TicketEvent; notify?: Notification }): Promise<void> {
+    async recordEvent(args: RecordEventInput): Promise<void> {
       await deps.tickets.project(args.snapshot, args.event, args.notify);
     },
     ...createClassifyActivities(deps),
     ...createClockActivities(),
-  };
+  } satisfies TicketActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

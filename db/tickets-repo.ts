@@ -3,14 +3,7 @@
  * idempotency records. Returns plain records only.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
-
-/** Notifications an event causes, one outbox row per role. */
-export interface OutboxEntry {
-  kind: string;
-  roles: string[];
-  data: Record<string, unknown>;
-}
+import type { Notification, TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
 
 export interface TicketRecord extends TicketSnapshot {
   /** Who filed the ticket; null for tickets filed before it was recorded (migration 0007) or by a portal visitor without an account. */
@@ -86,7 +79,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(snapshot: TicketSnapshot, event: TicketEvent, notify?: OutboxEntry): Promise<void> {
+    async project(snapshot: TicketSnapshot, event: TicketEvent, notify?: Notification): Promise<void> {
       await sequelize.transaction(async (t) => {
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,

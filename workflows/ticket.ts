@@ -1,10 +1,12 @@
 /**
- * A ticket's lifecycle: intake, classification by the rules, SLA clocks with
- * warnings, breaches and the escalation ladder, agents' actions, auto-close.
+ * A ticket's lifecycle: intake → classification by the rules → wait for the next SLA mark
+ * (warning, breach, ladder step), the auto-close, or an action → … → closed or cancelled.
  *
- * Deterministic: every side effect and every decision that reads the world (rules,
- * calendars, the database) runs in an activity and its answer is recorded in history.
- * Actions run one at a time (a workflow-local lock), so events are numbered and
+ * This file is the process: it registers the ticket's message handlers and waits. What each
+ * action, mark and decision does to the ticket is in transitions/, plain functions over the
+ * state in ticket-state.ts. Deterministic: every side effect and every decision that reads the
+ * world (rules, calendars, the database) runs in an activity and its answer is recorded in
+ * history. Actions run one at a time (a workflow-local lock), so events are numbered and
  * written to the read model in order.
  */
 import {
@@ -17,24 +19,21 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, Notification as Notify } from '../activities/index.ts';
-import type { Classification } from '../activities/classify.ts';
-import { ALLOWED_IN, FINAL, SLA_ACTIVE, statusAfter } from './lifecycle.ts';
+import type { TicketActivities } from './activity-types.ts';
+import { FINAL, SLA_ACTIVE } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
-import { dueMarks, isRunning, marksFor, newClock, nextDue, viewOf, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
-import {
-  RefusalType,
-  ResolutionCode,
-  TicketStatus,
-  type RequesterReply,
-  type TicketAction,
-  type TicketEvent,
-  type TicketInput,
-  type TicketSnapshot,
-} from './types.ts';
+import { viewOf } from './sla-state.ts';
+import { created, initialState, numbered, type Recording, type Step, type TicketState } from './ticket-state.ts';
+import { applyAction, autoClose, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
+import { canReclassify, classified, classifyRequest, policyRequest, priorityChanged, reclassified } from './transitions/classification.ts';
+import { adoptClockPlan, planRequest } from './transitions/clocks.ts';
+import { dueMarks, fireMark, nextDue } from './transitions/marks.ts';
+import { TicketStatus, type RequesterReply, type TicketAction, type TicketInput, type TicketSnapshot } from './types.ts';
+
+export type { TicketState } from './ticket-state.ts';
 
 /** Rules decisions: they read the rules versions and the directory, so ordinary activities. */
-const io = proxyActivities<Activities>({
+const io = proxyActivities<TicketActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
@@ -44,76 +43,18 @@ const io = proxyActivities<Activities>({
  * work for the server per event than an activity (see the README's performance section); a
  * worker that dies mid-write leaves the write to be run again by the next worker.
  */
-const local = proxyLocalActivities<Activities>({
+const local = proxyLocalActivities<TicketActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
-const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
-const RESOLUTION_CODES: readonly string[] = Object.values(ResolutionCode);
-
-/** Everything the workflow knows; carried whole across continue-as-new. */
-export interface TicketState {
-  input: TicketInput;
-  ticket: TicketSnapshot;
-  recorded: boolean;
-  plan: SlaPlan | null;
-  serviceLevel: string | null;
-  tiers: Array<{ id: string; teams: string[] }>;
-  clocks: ClockState[];
-  marks: Mark[];
-  resolvedAt: number | null;
-  autoCloseAt: number | null;
-  rating: { score: number; comment: string | null } | null;
-  /** The first public communication to the requester (a response, or the reason for pending). */
-  respondedAt?: number | null;
-}
-
 export type TicketWorkflowArgs = TicketInput | { continued: TicketState };
 
-function initialState(input: TicketInput, workflowId: string): TicketState {
-  return {
-    input,
-    ticket: {
-      number: input.number,
-      workflowId,
-      title: input.title,
-      description: input.description,
-      requesterEmail: input.requesterEmail,
-      locale: input.locale,
-      channel: input.channel,
-      impact: input.impact,
-      urgency: input.urgency,
-      category: input.category,
-      priority: null,
-      status: TicketStatus.new,
-      tier: null,
-      teamId: null,
-      assignee: null,
-      rulesVersion: null,
-      ...(input.filedBy ? { filedBy: input.filedBy } : {}),
-      sla: null,
-      createdAt: input.createdAt,
-      updatedAt: input.createdAt,
-      lastEventSeq: 0,
-    },
-    recorded: false,
-    plan: null,
-    serviceLevel: null,
-    tiers: [],
-    clocks: [],
-    marks: [],
-    resolvedAt: null,
-    autoCloseAt: null,
-    rating: null,
-  };
+/** Throws the refusal as the failure the Update's caller gets (the API answers 409 or 422). */
+function check(st: TicketState, a: TicketAction): void {
+  const r = refusalFor(st, a);
+  if (r) throw ApplicationFailure.create({ type: r.type, message: `${r.key} ${JSON.stringify(r.params)}`, nonRetryable: true, details: [{ key: r.key, params: r.params }] });
 }
-
-function refuse(key: string, params: Record<string, unknown>, type: string = RefusalType.invalidTransition): never {
-  throw ApplicationFailure.create({ type, message: `${key} ${JSON.stringify(params)}`, nonRetryable: true, details: [{ key, params }] });
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSnapshot> {
   const st: TicketState = 'continued' in args ? args.continued : initialState(args, workflowInfo().workflowId);
@@ -134,183 +75,53 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     }
   }
 
-  // ----- recording ---------------------------------------------------------------------------
+  // ----- effects: the read model and the calendar ---------------------------------------------
 
-  async function record(type: string, actor: string, reason: string | null, data: Record<string, unknown>, notify?: Notify): Promise<void> {
-    const at = iso(Date.now());
-    t.lastEventSeq += 1;
-    t.updatedAt = at;
-    const event: TicketEvent = { seq: t.lastEventSeq, type, actor, reason, data, occurredAt: at };
-    await local.recordEvent({ snapshot: { ...t }, event, ...(notify ? { notify } : {}) });
-  }
-
-  const clock = (name: ClockName) => st.clocks.find((c) => c.name === name);
-
-  function syncSla(): void {
-    if (!st.plan) return;
-    const response = clock('response');
-    const resolution = clock('resolution');
-    const due = (c: ClockState | undefined) => (c && isRunning(c) && c.deadlineAt !== null ? iso(c.deadlineAt) : null);
-    t.sla = {
-      policyId: st.plan.policyId,
-      calendarId: st.plan.calendar.id,
-      businessHours: st.plan.calendar.alwaysOpen !== true,
-      responseTargetMs: response?.targetMs ?? 0,
-      resolutionTargetMs: resolution?.targetMs ?? 0,
-      responseDueAt: due(response),
-      resolutionDueAt: due(resolution),
-      responded: (st.respondedAt ?? null) !== null,
-      paused: st.clocks.some((c) => c.pausedSince !== null),
-      breached: st.clocks.filter((c) => c.breachedAt !== null).map((c) => c.name),
-    };
+  async function record(r: Recording): Promise<void> {
+    await local.recordEvent(numbered(st, r, Date.now()));
   }
 
   /** Asks the calendar activity when each pending mark falls due; history keeps its answer. */
   async function replan(): Promise<void> {
     if (!st.plan) return;
     const now = Date.now();
-    const plan = await local.planClocks({ calendar: st.plan.calendar, clocks: st.clocks, marks: st.marks, nowMs: now });
-    for (const c of plan.clocks) {
-      const target = clock(c.name);
-      if (!target) continue;
-      target.elapsedMs = c.elapsedMs;
-      target.deadlineAt = c.deadlineAt;
-      target.plannedAt = now;
-    }
-    for (const m of plan.marks) {
-      const mark = st.marks.find((x) => x.id === m.id);
-      if (mark) mark.at = m.at;
-    }
-    syncSla();
+    adoptClockPlan(st, await local.planClocks(planRequest(st, now)), now);
   }
 
-  function adoptPlan(c: Classification['decision']): void {
-    st.plan = {
-      policyId: c.policy.id,
-      serviceLevel: c.serviceLevel,
-      calendar: c.policy.calendar as SlaPlan['calendar'],
-      warnAt: c.policy.warnAt,
-      ladderId: c.ladder.id,
-      ladder: c.ladder.steps.map((s) => ({ id: s.id, clock: s.clock, afterMs: s.afterMs, ...(s.fraction !== undefined ? { fraction: s.fraction } : {}), ...(s.moveTo ? { moveTo: s.moveTo } : {}), notify: s.notify })),
-      autoCloseAfterMs: c.autoCloseAfterMs,
-    };
-    st.serviceLevel = c.serviceLevel;
+  /** Carries out a transition's step: a new plan if the clocks changed, then its event. */
+  async function run(step: Step): Promise<void> {
+    if (step.replan) await replan();
+    await record(step.event());
   }
 
-  /** New targets for the clocks: elapsed and paused time carry over (start and pauses are kept). */
-  function retarget(responseMs: number, resolutionMs: number): void {
-    const plan = st.plan!;
-    const previous = st.marks;
-    st.marks = [];
-    for (const c of st.clocks) {
-      c.targetMs = c.name === 'response' ? responseMs : resolutionMs;
-      st.marks.push(...marksFor(c, plan, previous));
-    }
-  }
-
-  // ----- classification ----------------------------------------------------------------------
+  // ----- what arrives: decisions, actions, replies, due marks -----------------------------------
 
   async function classify(): Promise<void> {
     const createdMs = Date.parse(st.input.createdAt);
-    const c = await io.classifyTicket({
-      ticket: { title: t.title, description: t.description, category: t.category, impact: t.impact, urgency: t.urgency, channel: t.channel, language: t.locale },
-      requesterEmail: t.requesterEmail,
-      atMs: createdMs,
-    });
-    const d = c.decision;
-    st.tiers = c.tiers;
-    adoptPlan(d);
-    t.priority = d.priority;
-    t.category = d.category;
-    t.teamId = d.team;
-    t.tier = d.tier;
-    t.rulesVersion = d.rulesVersion;
-    st.clocks = [newClock('response', d.policy.responseMs, createdMs), newClock('resolution', d.policy.resolutionMs, createdMs)];
-    retarget(d.policy.responseMs, d.policy.resolutionMs);
-    await replan();
-    await record('classified', 'rules', null, {
-      rulesVersion: d.rulesVersion,
-      rulesHash: d.rulesHash,
-      priority: d.priority,
-      category: d.category,
-      team: d.team,
-      tier: d.tier,
-      serviceLevel: d.serviceLevel,
-      policy: { id: d.policy.id, responseMs: d.policy.responseMs, resolutionMs: d.policy.resolutionMs, calendar: d.policy.calendar.id },
-      ladder: d.ladder.id,
-      tags: d.tags,
-      matrix: d.explanation.matrix,
-      fired: d.explanation.fired.map((f) => ({ rule: f.rule, event: f.event.type, applied: f.applied })),
-      responseDueAt: t.sla?.responseDueAt ?? null,
-      resolutionDueAt: t.sla?.resolutionDueAt ?? null,
-    }, d.notify.length ? { kind: 'classified', roles: d.notify, data: { rules: d.explanation.fired.map((f) => f.rule) } } : undefined);
+    const c = await io.classifyTicket(classifyRequest(st, createdMs));
+    await run(classified(st, c, createdMs));
   }
 
   async function reclassify(by: { actor: string; reason: string }): Promise<void> {
-    if (FINAL.has(t.status) || t.status === TicketStatus.resolved || !st.plan) return;
-    const from = { rulesVersion: t.rulesVersion, priority: t.priority, policy: st.plan.policyId };
-    const c = await io.classifyTicket({
-      ticket: { title: t.title, description: t.description, category: t.category, impact: t.impact, urgency: t.urgency, channel: t.channel, language: t.locale },
-      requesterEmail: t.requesterEmail,
-      atMs: Date.now(),
-    });
-    const d = c.decision;
-    st.tiers = c.tiers;
-    adoptPlan(d);
-    t.priority = d.priority;
-    t.rulesVersion = d.rulesVersion;
-    if (t.status === TicketStatus.new) {
-      t.teamId = d.team;
-      t.tier = d.tier;
-    }
-    retarget(d.policy.responseMs, d.policy.resolutionMs);
-    await replan();
-    await record('reclassified', by.actor, by.reason, {
-      from,
-      to: { rulesVersion: d.rulesVersion, rulesHash: d.rulesHash, priority: d.priority, policy: d.policy.id },
-      fired: d.explanation.fired.map((f) => ({ rule: f.rule, event: f.event.type, applied: f.applied })),
-      responseDueAt: t.sla?.responseDueAt ?? null,
-      resolutionDueAt: t.sla?.resolutionDueAt ?? null,
-    });
+    if (!canReclassify(st)) return;
+    const c = await io.classifyTicket(classifyRequest(st, Date.now()));
+    await run(reclassified(st, c, by));
   }
 
-  // ----- clocks ------------------------------------------------------------------------------
-
-  function pauseClocks(now: number, reason: string): void {
-    for (const c of st.clocks) {
-      if (isRunning(c)) {
-        c.pausedSince = now;
-        c.pauseReason = reason;
-      }
+  async function perform(a: TicketAction): Promise<void> {
+    if (a.action !== 'change_priority') {
+      await run(applyAction(st, a, Date.now()));
+      return;
     }
+    const choice = await io.policyForPriority(policyRequest(st, a.priority));
+    await run(priorityChanged(st, a, choice));
   }
 
-  function resumeClocks(now: number): void {
-    for (const c of st.clocks) {
-      if (c.pausedSince !== null) {
-        c.pauses.push({ start: c.pausedSince, end: now });
-        c.pausedSince = null;
-        c.pauseReason = null;
-      }
-    }
-  }
-
-  /** Stops the response clock at the first public word to the requester; true if this was it. */
-  function markFirstResponse(now: number): boolean {
-    const response = clock('response');
-    if (!response || response.stoppedAt !== null) return false;
-    stopClock(response, now);
-    st.respondedAt = now;
-    return true;
-  }
-
-  function stopClock(c: ClockState | undefined, now: number): void {
-    if (!c || c.stoppedAt !== null) return;
-    if (c.pausedSince !== null) {
-      c.pauses.push({ start: c.pausedSince, end: now });
-      c.pausedSince = null;
-    }
-    c.stoppedAt = now;
+  async function onReply(r: RequesterReply): Promise<void> {
+    const replied = requesterReplied(st, r);
+    if (!replied) return;
+    await record(replied);
+    if (t.status === TicketStatus.pending) await run(resume(st, replied.actor, 'requester replied', Date.now()));
   }
 
   /** Fires every warning, breach and ladder step that is due, each exactly once, then the auto-close. */
@@ -318,225 +129,11 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     const now = Date.now();
     for (const m of dueMarks(st.clocks, st.marks, now)) {
       if (!SLA_ACTIVE.has(t.status)) break;
-      const c = clock(m.clock)!;
-      m.done = true;
-      const timing = { clock: m.clock, dueAt: iso(m.at!), lateByMs: now - m.at!, deadlineAt: c.deadlineAt === null ? null : iso(c.deadlineAt), rulesVersion: t.rulesVersion, policy: st.plan!.policyId };
-      if (m.kind === 'warning') {
-        c.warned.push(m.fraction!);
-        syncSla();
-        await record('sla_warning', 'sla', null, { ...timing, fraction: m.fraction }, { kind: 'sla_warning', roles: t.assignee ? ['assignee'] : ['team'], data: timing });
-      } else if (m.kind === 'breach') {
-        c.breachedAt = m.at!;
-        syncSla();
-        await record('sla_breached', 'sla', null, timing, { kind: 'sla_breached', roles: t.assignee ? ['assignee', 'team_lead'] : ['team', 'team_lead'], data: timing });
-      } else {
-        const step = st.plan!.ladder.find((s) => s.id === m.stepId);
-        if (!step) continue;
-        const fromTier = t.tier;
-        const moved = step.moveTo ? moveToTier(step.moveTo.tier, step.moveTo.team) : false;
-        syncSla();
-        const data = { ...timing, by: 'ladder', ladder: st.plan!.ladderId, step: step.id, ...(step.fraction !== undefined ? { fraction: step.fraction } : { afterMs: step.afterMs }), fromTier, toTier: t.tier, team: t.teamId, moved, notified: step.notify };
-        const roles = [...step.notify, ...(moved ? ['team'] : [])];
-        await record(moved ? 'escalated' : 'escalation_notified', 'ladder', `ladder ${st.plan!.ladderId} step ${step.id}`, data, roles.length ? { kind: moved ? 'escalated' : 'escalation_step', roles, data } : undefined);
-      }
+      const fired = fireMark(st, m, now);
+      if (fired) await record(fired);
     }
-    if (st.autoCloseAt !== null && st.autoCloseAt <= now && t.status === TicketStatus.resolved) {
-      t.status = TicketStatus.closed;
-      st.autoCloseAt = null;
-      for (const c of st.clocks) stopClock(c, now);
-      syncSla();
-      await record('closed', 'system', 'quiet period after resolution elapsed', { automatic: true });
-    }
-  }
-
-  const tierIndex = (tier: string | null) => st.tiers.findIndex((x) => x.id === tier);
-
-  /** Moves the ticket up to `tier` (never down); the team is the one named or the tier's first. */
-  function moveToTier(tier: string, team?: string): boolean {
-    const to = tierIndex(tier);
-    if (to < 0 || to <= tierIndex(t.tier)) return false;
-    const newTeam = team ?? st.tiers[to]!.teams[0] ?? t.teamId;
-    t.tier = tier;
-    if (newTeam !== t.teamId) {
-      t.teamId = newTeam;
-      t.assignee = null;
-    }
-    return true;
-  }
-
-  // ----- actions -----------------------------------------------------------------------------
-
-  function check(a: TicketAction): void {
-    if (!a || typeof a !== 'object' || typeof a.action !== 'string' || !Object.hasOwn(ALLOWED_IN, a.action)) refuse('unknownAction', { action: (a as { action?: unknown })?.action }, RefusalType.invalidArgument);
-    if (typeof a.actor !== 'string' || a.actor.trim() === '') refuse('actorRequired', {}, RefusalType.invalidArgument);
-    if (!t.sla && a.action !== 'comment') refuse('notClassified', { number: t.number });
-    if (!ALLOWED_IN[a.action].includes(t.status)) refuse('notAllowed', { action: a.action, status: t.status });
-    const needsText = (v: unknown, field: string) => {
-      if (typeof v !== 'string' || v.trim() === '') refuse('fieldRequired', { field }, RefusalType.invalidArgument);
-    };
-    switch (a.action) {
-      case 'assign': needsText(a.assignee, 'assignee'); break;
-      case 'respond': case 'comment': needsText(a.message, 'message'); break;
-      case 'set_pending': case 'resume': case 'reopen': case 'cancel': case 'escalate': case 'deescalate': needsText(a.reason, 'reason'); break;
-      case 'resolve':
-        if (!RESOLUTION_CODES.includes(a.code)) refuse('badResolutionCode', { codes: RESOLUTION_CODES.join(', ') }, RefusalType.invalidArgument);
-        break;
-      case 'change_priority':
-        needsText(a.reason, 'reason');
-        if (!PRIORITIES.includes(a.priority)) refuse('badPriority', { priorities: PRIORITIES.join(', ') }, RefusalType.invalidArgument);
-        if (a.priority === t.priority) refuse('samePriority', { priority: a.priority });
-        break;
-      case 'rate':
-        if (a.actor.toLowerCase() !== t.requesterEmail) refuse('onlyRequesterRates', {});
-        if (!Number.isInteger(a.score) || a.score < 1 || a.score > 5) refuse('badScore', {}, RefusalType.invalidArgument);
-        if (st.rating) refuse('alreadyRated', { score: st.rating.score });
-        break;
-      default: break;
-    }
-    if (a.action === 'escalate') {
-      const from = tierIndex(t.tier);
-      const to = a.tier !== undefined ? tierIndex(a.tier) : from + 1;
-      if (a.tier !== undefined && to < 0) refuse('unknownTier', { tier: a.tier, tiers: st.tiers.map((x) => x.id).join(', ') }, RefusalType.invalidArgument);
-      if (to >= st.tiers.length || (a.tier === undefined && to <= from)) refuse('cannotEscalate', { tier: t.tier });
-      if (to <= from) refuse('tierNotHigher', { tier: a.tier, current: t.tier });
-    }
-    if (a.action === 'deescalate') {
-      const from = tierIndex(t.tier);
-      const to = a.tier !== undefined ? tierIndex(a.tier) : from - 1;
-      if (a.tier !== undefined && to < 0) refuse('unknownTier', { tier: a.tier, tiers: st.tiers.map((x) => x.id).join(', ') }, RefusalType.invalidArgument);
-      if (a.tier === undefined && to < 0) refuse('cannotDeescalate', { tier: t.tier });
-      if (to >= from) refuse('tierNotLower', { tier: a.tier, current: t.tier });
-    }
-  }
-
-  async function perform(a: TicketAction): Promise<void> {
-    const now = Date.now();
-    const before = t.status;
-    const next = statusAfter(a.action, before);
-    switch (a.action) {
-      case 'assign':
-        t.assignee = a.assignee.trim().toLowerCase();
-        if (a.team) t.teamId = a.team;
-        t.status = next;
-        await record('assigned', a.actor, null, { assignee: t.assignee, team: t.teamId, from: before, to: t.status }, { kind: 'assigned', roles: ['assignee'], data: {} });
-        return;
-      case 'start':
-        t.assignee ??= a.actor.trim().toLowerCase();
-        t.status = next;
-        await record('started', a.actor, null, { assignee: t.assignee, from: before, to: t.status });
-        return;
-      case 'respond': {
-        const first = markFirstResponse(now);
-        if (first) await replan();
-        await record('responded', a.actor, null, { message: a.message, public: true, firstResponse: first }, { kind: 'agent_response', roles: ['requester'], data: { message: a.message } });
-        return;
-      }
-      case 'comment':
-        await record('commented', a.actor, null, { message: a.message, public: false });
-        return;
-      case 'set_pending': {
-        // The reason is sent to the requester: if nobody has answered yet, that is the first response.
-        const firstResponse = markFirstResponse(now);
-        pauseClocks(now, a.reason);
-        t.status = next;
-        await replan();
-        await record('pending', a.actor, a.reason, { from: before, to: t.status, firstResponse, clocksPaused: st.clocks.filter((c) => c.pausedSince !== null).map((c) => c.name) }, { kind: 'pending', roles: ['requester'], data: { reason: a.reason } });
-        return;
-      }
-      case 'resume':
-        await resume(a.actor, a.reason);
-        return;
-      case 'resolve':
-        for (const c of st.clocks) stopClock(c, now);
-        st.resolvedAt = now;
-        st.autoCloseAt = now + (st.plan?.autoCloseAfterMs ?? 0);
-        t.status = next;
-        await replan();
-        await record('resolved', a.actor, a.note ?? null, { code: a.code, from: before, to: t.status, autoCloseAt: iso(st.autoCloseAt) }, { kind: 'resolved', roles: ['requester'], data: { code: a.code, note: a.note ?? null } });
-        return;
-      case 'reopen': {
-        // The time spent resolved does not count: it becomes a pause of the resolution clock.
-        const resolution = clock('resolution');
-        if (resolution && st.resolvedAt !== null) {
-          resolution.pauses.push({ start: st.resolvedAt, end: now });
-          resolution.stoppedAt = null;
-        }
-        st.resolvedAt = null;
-        st.autoCloseAt = null;
-        st.rating = null;
-        t.status = next;
-        await replan();
-        await record('reopened', a.actor, a.reason, { from: before, to: t.status, resolutionDueAt: t.sla?.resolutionDueAt ?? null }, { kind: 'reopened', roles: t.assignee ? ['assignee'] : ['team'], data: { reason: a.reason } });
-        return;
-      }
-      case 'close':
-        for (const c of st.clocks) stopClock(c, now);
-        st.autoCloseAt = null;
-        t.status = next;
-        syncSla();
-        await record('closed', a.actor, a.reason ?? null, { automatic: false, confirmedByRequester: a.actor.toLowerCase() === t.requesterEmail });
-        return;
-      case 'cancel':
-        for (const c of st.clocks) stopClock(c, now);
-        t.status = next;
-        syncSla();
-        await record('cancelled', a.actor, a.reason, { from: before });
-        return;
-      case 'escalate':
-      case 'deescalate': {
-        const fromTier = t.tier;
-        const to = a.tier ?? st.tiers[tierIndex(t.tier) + (a.action === 'escalate' ? 1 : -1)]!.id;
-        const target = st.tiers[tierIndex(to)]!;
-        t.tier = target.id;
-        const team = target.teams[0] ?? t.teamId;
-        if (team !== t.teamId) {
-          t.teamId = team;
-          t.assignee = null;
-        }
-        syncSla();
-        await record(a.action === 'escalate' ? 'escalated' : 'deescalated', a.actor, a.reason, { by: 'agent', fromTier, toTier: t.tier, team: t.teamId }, { kind: a.action === 'escalate' ? 'escalated' : 'deescalated', roles: ['team'], data: { reason: a.reason } });
-        return;
-      }
-      case 'change_priority': {
-        const from = { priority: t.priority, policy: st.plan!.policyId, responseDueAt: t.sla?.responseDueAt ?? null, resolutionDueAt: t.sla?.resolutionDueAt ?? null };
-        const p = await io.policyForPriority({ rulesVersion: t.rulesVersion!, serviceLevel: st.serviceLevel!, priority: a.priority, ladderId: st.plan!.ladderId });
-        st.plan = {
-          ...st.plan!,
-          policyId: p.policy.id,
-          calendar: p.policy.calendar as SlaPlan['calendar'],
-          warnAt: p.policy.warnAt,
-          ladderId: p.ladder.id,
-          ladder: p.ladder.steps.map((s) => ({ id: s.id, clock: s.clock, afterMs: s.afterMs, ...(s.fraction !== undefined ? { fraction: s.fraction } : {}), ...(s.moveTo ? { moveTo: s.moveTo } : {}), notify: s.notify })),
-        };
-        t.priority = a.priority;
-        retarget(p.policy.responseMs, p.policy.resolutionMs);
-        await replan();
-        await record('priority_changed', a.actor, a.reason, {
-          from,
-          to: { priority: t.priority, policy: p.policy.id, responseDueAt: t.sla?.responseDueAt ?? null, resolutionDueAt: t.sla?.resolutionDueAt ?? null },
-          elapsedMs: Object.fromEntries(st.clocks.map((c) => [c.name, c.elapsedMs])),
-        }, { kind: 'priority_changed', roles: t.assignee ? ['assignee'] : ['team'], data: { priority: t.priority } });
-        return;
-      }
-      case 'rate':
-        st.rating = { score: a.score, comment: a.comment ?? null };
-        await record('rated', a.actor, null, { score: a.score, comment: a.comment ?? null });
-        return;
-    }
-  }
-
-  async function resume(actor: string, reason: string): Promise<void> {
-    const before = t.status;
-    resumeClocks(Date.now());
-    t.status = TicketStatus.in_progress;
-    await replan();
-    await record('resumed', actor, reason, { from: before, to: t.status, resolutionDueAt: t.sla?.resolutionDueAt ?? null }, { kind: 'resumed', roles: t.assignee ? ['assignee'] : ['team'], data: { reason } });
-  }
-
-  async function onReply(r: RequesterReply): Promise<void> {
-    if (typeof r?.message !== 'string' || r.message.trim() === '') return;
-    await record('requester_replied', r.author || t.requesterEmail, null, { message: r.message, public: true }, { kind: 'requester_reply', roles: t.assignee ? ['assignee'] : ['team'], data: { message: r.message } });
-    if (t.status === TicketStatus.pending) await resume(r.author || t.requesterEmail, 'requester replied');
+    const closed = autoClose(st, now);
+    if (closed) await record(closed);
   }
 
   // ----- handlers ----------------------------------------------------------------------------
@@ -551,11 +148,11 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     ticketActionUpdate,
     (a) =>
       exclusively(async () => {
-        check(a); // again: an earlier action may have changed the state since validation
+        check(st, a); // again: an earlier action may have changed the state since validation
         await perform(a);
         return { ...t };
       }),
-    { validator: check },
+    { validator: (a) => check(st, a) },
   );
   setHandler(requesterReplySignal, (r) => exclusively(() => onReply(r)));
   setHandler(reclassifySignal, (by) => exclusively(() => reclassify(by)));
@@ -564,10 +161,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
 
   if (!st.recorded) {
     await exclusively(async () => {
-      // Who filed it acts; the requester it is for stays in the data. Without filedBy (older
-      // histories, a portal report without an account) the requester acts, exactly as before.
-      const filer = st.input.filedBy;
-      await record('created', filer ?? st.input.requesterEmail, null, { channel: st.input.channel, impact: st.input.impact, urgency: st.input.urgency, category: st.input.category, ...(filer ? { requester: st.input.requesterEmail } : {}) });
+      await record(created(st));
       st.recorded = true;
     });
   }

@@ -21,9 +21,8 @@ export type Level = (typeof Level)[keyof typeof Level];
 export const Channel = { portal: 'portal', api: 'api', email: 'email', phone: 'phone' } as const;
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
-/** What intake hands the workflow: the requester's report as accepted by the API. */
-export interface TicketInput {
-  number: string;
+/** The requester's report as the API accepted it; the ticket keeps it as reported. */
+export interface TicketReport {
   title: string;
   description: string;
   requesterEmail: string;
@@ -32,6 +31,11 @@ export interface TicketInput {
   impact: Level;
   urgency: Level;
   category: string | null;
+}
+
+/** What intake hands the workflow: the report, its number and when it was accepted. */
+export interface TicketInput extends TicketReport {
+  number: string;
   /** ISO instant the API accepted the report. */
   createdAt: string;
   /**
@@ -53,17 +57,9 @@ export interface TicketEvent {
 }
 
 /** The ticket as the workflow knows it; the projection in PostgreSQL is a copy of this. */
-export interface TicketSnapshot {
+export interface TicketSnapshot extends TicketReport {
   number: string;
   workflowId: string;
-  title: string;
-  description: string;
-  requesterEmail: string;
-  locale: string;
-  channel: Channel;
-  impact: Level;
-  urgency: Level;
-  category: string | null;
   priority: string | null;
   status: TicketStatus;
   tier: string | null;
@@ -133,6 +129,16 @@ export const TICKET_ACTIONS: readonly TicketActionName[] = [
   'assign', 'start', 'respond', 'comment', 'set_pending', 'resume', 'resolve', 'reopen', 'close', 'cancel',
   'escalate', 'deescalate', 'change_priority', 'rate',
 ];
+
+/**
+ * Whom an event concerns: one row of the notification outbox per role (`requester`, `assignee`,
+ * `team`, `team_lead`, `duty_manager`, …), written with the event. The data layer stores it.
+ */
+export interface Notification {
+  kind: string;
+  roles: string[];
+  data: Record<string, unknown>;
+}
 
 /** A requester's reply (portal, e-mail): a public comment that resumes a pending ticket. */
 export interface RequesterReply {

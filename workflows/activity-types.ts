@@ -1,0 +1,58 @@
+/**
+ * What the ticket workflow asks of its activities, as types: the workflow proxies this
+ * interface and activities/ implements it, so imports run one way (activities → workflows).
+ */
+import type { Decision } from '../rules/index.ts';
+import type { ClockName, ClockState, Mark, SlaPlan } from './sla-state.ts';
+import type { Notification, TicketEvent, TicketSnapshot } from './types.ts';
+
+export interface ClassifyInput {
+  ticket: { title: string; description: string; category: string | null; impact: 'high' | 'medium' | 'low'; urgency: 'high' | 'medium' | 'low'; channel: string; language: string };
+  requesterEmail: string;
+  /** The instant the decision is for (the ticket's creation, or the re-classification). */
+  atMs: number;
+  /** A specific rules version; the active one when omitted. */
+  rulesVersion?: number;
+}
+
+export interface Classification {
+  decision: Decision;
+  tiers: Array<{ id: string; teams: string[] }>;
+}
+
+/** The policy and ladder for a new priority under the ticket's own rules version. */
+export interface PolicyRequest {
+  rulesVersion: number;
+  serviceLevel: string;
+  priority: string;
+  ladderId: string | null;
+}
+export type PolicyChoice = Pick<Decision, 'policy' | 'ladder'>;
+
+export interface ClockPlanInput {
+  calendar: SlaPlan['calendar'];
+  clocks: ClockState[];
+  marks: Mark[];
+  nowMs: number;
+}
+
+export interface ClockPlan {
+  clocks: Array<{ name: ClockName; elapsedMs: number; deadlineAt: number | null }>;
+  marks: Array<{ id: string; at: number | null }>;
+}
+
+export interface RecordEventInput {
+  snapshot: TicketSnapshot;
+  event: TicketEvent;
+  notify?: Notification;
+}
+
+export interface TicketActivities {
+  /** Writes one event, the ticket after it and its notifications, idempotently (keyed by ticket and seq). */
+  recordEvent(args: RecordEventInput): Promise<void>;
+  /** The rules decision and its explanation; recorded in history, so replay never re-evaluates. */
+  classifyTicket(input: ClassifyInput): Promise<Classification>;
+  policyForPriority(input: PolicyRequest): Promise<PolicyChoice>;
+  /** When, in the policy's business calendar, each clock's deadline and each mark fall due. */
+  planClocks(input: ClockPlanInput): Promise<ClockPlan>;
+}
