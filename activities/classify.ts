@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { evaluate, policyFor, tiersOf, type Priority, type TicketFacts } from '../rules/index.ts';
 import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../workflows/activity-types.ts';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from './deps.ts';
 
 export function createClassifyActivities(deps: ActivityDeps) {
   async function load(version?: number) {

@@ -3,18 +3,12 @@
  * world (rules, calendars, the directory). Built from its dependencies so tests
  * pass real ones and nothing reaches for a global.
  */
-import type { DirectoryRepo } from '../db/directory-repo.ts';
-import type { TicketsRepo } from '../db/tickets-repo.ts';
-import type { RulesVersions } from '../rules/versions.ts';
+import type { ActivityDeps } from './deps.ts';
 import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
 import type { RecordEventInput, TicketActivities } from '../workflows/activity-types.ts';
 
-export interface ActivityDeps {
-  tickets: TicketsRepo;
-  rules: RulesVersions;
-  directory: DirectoryRepo;
-}
+export type { ActivityDeps } from './deps.ts';
 
 export function createActivities(deps: ActivityDeps) {
   return {
