@@ -7,7 +7,9 @@ import { expect } from 'chai';
 import { autoClose } from '../workflows/transitions/actions.ts';
 import { dueMarks, fireMark, nextDue } from '../workflows/transitions/marks.ts';
 import { clockOf, type TicketState } from '../workflows/ticket-state.ts';
-import type { ClockState } from '../workflows/sla-state.ts';
+import { countedSpan, deadlineOf, isRunning, pausedMs, pauseSpans, type ClockState } from '../workflows/sla-state.ts';
+import { slaRecordOf } from '../workflows/sla-view.ts';
+import { viewClock } from '../services/tickets/sla-view.ts';
 import { act, AGENT, classifiedTicket, HOUR, OFFICE_HOURS, plan, REQUESTER, T0 } from './support/ticket-fixture.ts';
 
 const resolutionOf = (st: TicketState): ClockState => clockOf(st, 'resolution')!;
@@ -138,5 +140,29 @@ describe('SLA clocks (pure, no server)', () => {
     expect(fire(st, T0 + 76 * HOUR)).to.deep.equal([]);
     expect(fire(st, T0 + 77 * HOUR)).to.deep.equal(['closed']);
     expect(st.ticket.status).to.equal('closed');
+  });
+
+  it('one model answers for workflow, activity and view: running, the pause under way, what is counted, the view at an instant', () => {
+    const st = classifiedTicket({ calendar: OFFICE_HOURS });
+    const monday = (h: number) => Date.parse(`2026-03-02T${String(h).padStart(2, '0')}:00:00Z`);
+    act(st, { action: 'set_pending', actor: AGENT, reason: 'waiting' }, monday(11));
+    const c = resolutionOf(st);
+    expect(isRunning(c)).to.equal(false);
+    expect(deadlineOf(c)).to.equal(null);
+    expect(pauseSpans(c, monday(15)), 'the pause under way, as if it ended now').to.deep.equal([{ start: monday(11), end: monday(15) }]);
+    expect(countedSpan(c, monday(15))).to.deep.equal({ from: T0, to: monday(15), paused: [{ start: monday(11), end: monday(15) }] });
+    expect(pausedMs(c, monday(15))).to.equal(4 * HOUR);
+
+    // At 15:00 the service's view counts office time 09–11 only; the query's answer is as of the last plan (11:00).
+    expect(viewClock(c, OFFICE_HOURS, monday(15))).to.deep.equal({
+      name: 'resolution', targetMs: 8 * HOUR, elapsedMs: 2 * HOUR, remainingMs: 6 * HOUR, deadlineAt: null,
+      startedAt: iso(T0), stoppedAt: null, paused: true, pausedMs: 4 * HOUR, warned: [], breached: false, breachedAt: null,
+    });
+    const recorded = slaRecordOf(st.plan, st.clocks, st.marks, monday(15)).clocks.find((x) => x.name === 'resolution')!;
+    expect(recorded).to.include({ elapsedMs: 2 * HOUR, remainingMs: 6 * HOUR, paused: true, breached: false, plannedAt: monday(11) });
+
+    // Resumed at 15:00 with 6 h to go: 15–17 today, 09–13 tomorrow.
+    act(st, { action: 'resume', actor: AGENT, reason: 'back' }, monday(15));
+    expect(viewClock(resolutionOf(st), OFFICE_HOURS, monday(16))).to.deep.include({ elapsedMs: 3 * HOUR, paused: false, pausedMs: 4 * HOUR, deadlineAt: iso(Date.parse('2026-03-03T13:00:00Z')) });
   });
 });

@@ -2,8 +2,9 @@
  * What the ticket workflow asks of its activities, as types: the workflow proxies this
  * interface and activities/ implements it, so imports run one way (activities → workflows).
  */
+import type { BusinessCalendar } from '../rules/calendar-types.ts';
 import type { Decision } from '../rules/index.ts';
-import type { ClockName, ClockState, Mark, SlaPlan } from './sla-state.ts';
+import type { ClockName, ClockState, Mark } from './sla-state.ts';
 import type { Notification, TicketEvent, TicketSnapshot } from './types.ts';
 
 export interface ClassifyInput {
@@ -30,7 +31,7 @@ export interface PolicyRequest {
 export type PolicyChoice = Pick<Decision, 'policy' | 'ladder'>;
 
 export interface ClockPlanInput {
-  calendar: SlaPlan['calendar'];
+  calendar: BusinessCalendar;
   clocks: ClockState[];
   marks: Mark[];
   nowMs: number;

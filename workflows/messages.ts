@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequesterReply, TicketAction, TicketSnapshot } from './types.ts';
-import type { SlaView } from './sla-state.ts';
+import type { SlaRecord } from './sla-view.ts';
 
 /** Waits until intake is recorded in the read model and returns the ticket. */
 export const intakeRecordedUpdate = defineUpdate<TicketSnapshot>('intakeRecorded');
@@ -27,4 +27,4 @@ export const reclassifySignal = defineSignal<[{ actor: string; reason: string }]
 export const ticketQuery = defineQuery<TicketSnapshot>('ticket');
 
 /** The SLA clocks now: target, business time elapsed, remaining, paused, warned, breached. */
-export const slaQuery = defineQuery<SlaView>('sla');
+export const slaQuery = defineQuery<SlaRecord>('sla');

@@ -1,15 +1,16 @@
 /**
- * SLA clocks as plain data, and the pure bookkeeping on them. Business-time
- * arithmetic is not here: an activity computes instants in the policy's calendar
- * and the workflow stores its answers.
+ * The one SLA clock model, shared by the workflow, the activities and the ticket service:
+ * clocks as plain data, and what follows from that data alone (is it running, its pauses up
+ * to now, the stretch its elapsed time is counted over, its deadline in force). Business-time
+ * arithmetic is not here: activities/clocks.ts computes it in the policy's calendar
+ * (rules/calendar.ts) and the workflow stores its answers. Pure and dependency-free; the
+ * calendar's types are imported as types only.
  */
+import type { BusinessCalendar, Span } from '../rules/calendar-types.ts';
+
+export type { Span };
 
 export type ClockName = 'response' | 'resolution';
-
-export interface Span {
-  start: number;
-  end: number;
-}
 
 /** Something due when a clock's business time reaches `atBusinessMs`: a warning, the breach, or a ladder step. */
 export interface Mark {
@@ -55,39 +56,38 @@ export interface LadderStepPlan {
 export interface SlaPlan {
   policyId: string;
   serviceLevel: string;
-  calendar: { id: string; timeZone: string; alwaysOpen?: boolean; hours?: Record<string, Array<{ from: string; to: string }>>; holidays?: string[] };
+  calendar: BusinessCalendar;
   warnAt: number[];
   ladderId: string | null;
   ladder: LadderStepPlan[];
   autoCloseAfterMs: number;
 }
 
-/**
- * What the `sla` query answers: each clock's recorded state, with the business time elapsed and
- * remaining as of its last plan (`plannedAt`), whether it is paused, the warnings raised and the
- * breach. Business time up to *this* instant needs the calendar, which workflow code may not
- * compute; GET /api/v1/tickets/{number}/sla adds it (api/use-cases/ticket-sla.ts).
- */
-export interface SlaView {
-  plan: SlaPlan | null;
-  clocks: Array<ClockState & { remainingMs: number; paused: boolean; breached: boolean }>;
-  marks: Mark[];
-  now: number;
-}
-
-export function viewOf(plan: SlaPlan | null, clocks: ClockState[], marks: Mark[], now: number): SlaView {
-  return {
-    plan,
-    clocks: clocks.map((c) => ({ ...c, remainingMs: c.targetMs - c.elapsedMs, paused: c.pausedSince !== null, breached: c.breachedAt !== null })),
-    marks,
-    now,
-  };
-}
-
 export function newClock(name: ClockName, targetMs: number, startedAt: number): ClockState {
   return { name, targetMs, startedAt, pauses: [], pausedSince: null, pauseReason: null, stoppedAt: null, deadlineAt: null, elapsedMs: 0, plannedAt: startedAt, warned: [], breachedAt: null };
 }
 
+/** Counting now: neither stopped nor paused. Only a running clock has a deadline in force and fires marks. */
 export function isRunning(c: ClockState): boolean {
   return c.stoppedAt === null && c.pausedSince === null;
+}
+
+/** The breach instant in force: the last plan's deadline while the clock runs, else none. */
+export const deadlineOf = (c: ClockState): number | null => (isRunning(c) ? c.deadlineAt : null);
+
+/** The clock's pauses as of `nowMs`: the closed ones, and one under way as if it ended now (or at the stop). */
+export function pauseSpans(c: ClockState, nowMs: number): Span[] {
+  if (c.pausedSince === null) return c.pauses;
+  return [...c.pauses, { start: c.pausedSince, end: Math.max(c.stoppedAt ?? nowMs, c.pausedSince) }];
+}
+
+/** Wall time paused as of `nowMs`. */
+export const pausedMs = (c: ClockState, nowMs: number): number => pauseSpans(c, nowMs).reduce((sum, p) => sum + (p.end - p.start), 0);
+
+/**
+ * What the clock's elapsed time is counted over as of `nowMs`: from its start to its stop (or
+ * now), less its pauses. Its business time in the calendar is the elapsed time.
+ */
+export function countedSpan(c: ClockState, nowMs: number): { from: number; to: number; paused: Span[] } {
+  return { from: c.startedAt, to: Math.max(c.stoppedAt ?? nowMs, c.startedAt), paused: pauseSpans(c, nowMs) };
 }

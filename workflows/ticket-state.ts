@@ -3,7 +3,7 @@
  * transition shares. The transitions themselves are in transitions/: each is a plain
  * function over this state that returns what to record, so it is tested without Temporal.
  */
-import { isRunning, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
+import { deadlineOf, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
 import { RefusalType, TicketStatus, type Notification, type TicketEvent, type TicketInput, type TicketSnapshot } from './types.ts';
 
 /** Everything the workflow knows; carried whole across continue-as-new. */
@@ -110,7 +110,10 @@ export function syncSla(st: TicketState): void {
   if (!st.plan) return;
   const response = clockOf(st, 'response');
   const resolution = clockOf(st, 'resolution');
-  const due = (c: ClockState | undefined) => (c && isRunning(c) && c.deadlineAt !== null ? iso(c.deadlineAt) : null);
+  const due = (c: ClockState | undefined) => {
+    const at = c ? deadlineOf(c) : null;
+    return at === null ? null : iso(at);
+  };
   st.ticket.sla = {
     policyId: st.plan.policyId,
     calendarId: st.plan.calendar.id,

@@ -22,7 +22,7 @@ import {
 import type { TicketActivities } from './activity-types.ts';
 import { FINAL, SLA_ACTIVE } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
-import { viewOf } from './sla-state.ts';
+import { slaRecordOf } from './sla-view.ts';
 import { created, initialState, numbered, type Recording, type Step, type TicketState } from './ticket-state.ts';
 import { applyAction, autoClose, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
 import { canReclassify, classified, classifyRequest, policyRequest, priorityChanged, reclassified } from './transitions/classification.ts';
@@ -139,7 +139,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   // ----- handlers ----------------------------------------------------------------------------
 
   setHandler(ticketQuery, () => ({ ...t }));
-  setHandler(slaQuery, () => viewOf(st.plan, st.clocks, st.marks, Date.now()));
+  setHandler(slaQuery, () => slaRecordOf(st.plan, st.clocks, st.marks, Date.now()));
   setHandler(intakeRecordedUpdate, async () => {
     await condition(() => st.recorded);
     return { ...t };

@@ -3,55 +3,20 @@
  * with business time elapsed up to this instant computed in the policy's calendar.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { businessTimeBetween, type BusinessCalendar } from '../../rules/calendar.ts';
+import { elapsedBusinessMs } from '../../activities/clocks.ts';
+import type { BusinessCalendar } from '../../rules/calendar-types.ts';
 import { slaQuery } from '../../workflows/messages.ts';
-import type { ClockState, Span } from '../../workflows/sla-state.ts';
+import type { ClockState } from '../../workflows/sla-state.ts';
+import { clockView, type ClockView, type SlaView } from '../../workflows/sla-view.ts';
 import { workflowIdFor } from '../../workflows/types.ts';
 import { NotFoundError, UnavailableError } from '../errors.ts';
 import type { TicketDeps } from './deps.ts';
 
-export interface ClockView {
-  name: ClockState['name'];
-  targetMs: number;
-  elapsedMs: number;
-  remainingMs: number;
-  deadlineAt: string | null;
-  startedAt: string;
-  stoppedAt: string | null;
-  paused: boolean;
-  pausedMs: number;
-  warned: number[];
-  breached: boolean;
-  breachedAt: string | null;
-}
+export type { ClockView, SlaView } from '../../workflows/sla-view.ts';
 
-export interface SlaView {
-  number: string;
-  policy: string | null;
-  calendar: string | null;
-  clocks: ClockView[];
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
+/** One clock as it stands at `nowMs`, its business time elapsed up to then counted in the policy's calendar. */
 export function viewClock(c: ClockState, calendar: BusinessCalendar, nowMs: number): ClockView {
-  const until = c.stoppedAt ?? nowMs;
-  const pauses: Span[] = c.pausedSince !== null ? [...c.pauses, { start: c.pausedSince, end: Math.max(until, c.pausedSince) }] : c.pauses;
-  const elapsedMs = businessTimeBetween(calendar, c.startedAt, Math.max(until, c.startedAt), pauses);
-  return {
-    name: c.name,
-    targetMs: c.targetMs,
-    elapsedMs,
-    remainingMs: c.targetMs - elapsedMs,
-    deadlineAt: c.stoppedAt === null && c.pausedSince === null ? iso(c.deadlineAt) : null,
-    startedAt: new Date(c.startedAt).toISOString(),
-    stoppedAt: iso(c.stoppedAt),
-    paused: c.pausedSince !== null,
-    pausedMs: pauses.reduce((sum, p) => sum + (p.end - p.start), 0),
-    warned: [...c.warned],
-    breached: c.breachedAt !== null,
-    breachedAt: iso(c.breachedAt),
-  };
+  return clockView(c, elapsedBusinessMs(calendar, c, nowMs), nowMs);
 }
 
 export async function ticketSla(deps: Pick<TicketDeps, 'temporal' | 'clock'>, number: string): Promise<SlaView> {
@@ -63,7 +28,7 @@ export async function ticketSla(deps: Pick<TicketDeps, 'temporal' | 'clock'>, nu
     throw new UnavailableError(err);
   }
   const now = deps.clock?.() ?? Date.now();
-  const calendar = state.plan?.calendar as BusinessCalendar | undefined;
+  const calendar = state.plan?.calendar;
   return {
     number,
     policy: state.plan?.policyId ?? null,

@@ -25,7 +25,7 @@ export function classifyRequest(st: TicketState, atMs: number): ClassifyInput {
 function policyPlan({ policy, ladder }: PolicyChoice): Omit<SlaPlan, 'serviceLevel' | 'autoCloseAfterMs'> {
   return {
     policyId: policy.id,
-    calendar: policy.calendar as SlaPlan['calendar'],
+    calendar: policy.calendar,
     warnAt: policy.warnAt,
     ladderId: ladder.id,
     ladder: ladder.steps.map((s) => ({ id: s.id, clock: s.clock, afterMs: s.afterMs, ...(s.fraction !== undefined ? { fraction: s.fraction } : {}), ...(s.moveTo ? { moveTo: s.moveTo } : {}), notify: s.notify })),
