@@ -3,7 +3,6 @@
  */
 import type { i18n } from 'i18next';
 import type { Pool } from 'pg';
-import type { Sequelize } from 'sequelize';
 import type { KbArticle, KbRepo } from '../../db/kb-repo.ts';
 import type { PortalRepo } from '../../db/portal-repo.ts';
 import type { SignUpRepo } from '../../db/sign-up-repo.ts';
@@ -67,7 +66,6 @@ export interface PortalOptions {
 /** The ticket service's deps (services/tickets/deps.ts), and the portal's own repositories. */
 export interface PortalDeps extends TicketDeps {
   i18n: i18n;
-  sequelize: Sequelize;
   users: UsersRepo;
   kb: KbRepo;
   portal: PortalRepo;

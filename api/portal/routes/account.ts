@@ -3,7 +3,6 @@
  * finishing it through the mailed link, sign-in, sign-out, and the language switch.
  */
 import { Router, type Request, type Response } from 'express';
-import { createSignUpRepo } from '../../../db/sign-up-repo.ts';
 import { HttpError, ValidationError } from '../../errors.ts';
 import { isLanguage, LANGUAGES } from '../../i18n.ts';
 import { fieldMessages, formBody, text, type FormBody } from '../forms.ts';
@@ -14,7 +13,7 @@ import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from '..
 
 export function accountRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards): Router {
   const router = Router();
-  const accounts = { users: deps.users, signUps: createSignUpRepo(deps.sequelize), i18n: deps.i18n };
+  const accounts = { users: deps.users, signUps: deps.signUps, i18n: deps.i18n };
 
   router.get('/sign-up', (req, res) => signUpForm(req, res, { locale: viewerOf(req).language }));
   router.post('/sign-up', formBody, requireCsrf, limits.signUp, doSignUp);

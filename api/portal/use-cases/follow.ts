@@ -9,6 +9,7 @@ import type { TFunction } from 'i18next';
 import type { PortalRepo, AttachmentMeta, RatingRecord } from '../../../db/portal-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../../db/tickets-repo.ts';
 import type { UserRecord } from '../../../db/users-repo.ts';
+import { FINAL } from '../../../workflows/lifecycle.ts';
 import type { TicketSnapshot } from '../../../workflows/types.ts';
 import { publicTicket, type PublicEvent, type TicketPublic } from '../../access.ts';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.ts';
@@ -117,7 +118,7 @@ function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineIt
 export async function ticketView(deps: FollowDeps, viewer: Viewer, record: TicketRecord, tp: TFunction): Promise<TicketView> {
   const ticket = publicTicket(record);
   const [attachments, rating] = await Promise.all([deps.portal.attachments(ticket.number), deps.portal.rating(ticket.number)]);
-  const open = !['closed', 'cancelled'].includes(ticket.status);
+  const open = !FINAL.has(ticket.status);
   const rated = rating !== undefined || ticket.timeline.some((e) => e.type === 'rated');
   return {
     ticket,
