@@ -11,8 +11,10 @@ describe('i18n: keys built at run time exist in every language', () => {
   const has = (lng: string, key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], api[lng]) !== undefined;
 
   it('every refusal the ticket workflow can give has a message', () => {
-    const source = fs.readFileSync(path.join(repoRoot, 'workflows', 'ticket.ts'), 'utf8');
-    const keys = [...new Set([...source.matchAll(/refuse\('(\w+)'/g)].map((m) => `refusal.${m[1]}`))];
+    // The refusals are made in the workflow's transitions (workflows/transitions/*.ts and the state module).
+    const files = fs.readdirSync(path.join(repoRoot, 'workflows'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const source = files.map((f) => fs.readFileSync(path.join(repoRoot, 'workflows', f), 'utf8')).join('\n');
+    const keys = [...new Set([...source.matchAll(/refusal\('(\w+)'/g)].map((m) => `refusal.${m[1]}`))];
     expect(keys.length).to.be.greaterThan(10);
     for (const lng of LANGUAGES) for (const key of [...keys, 'refusal.generic']) expect(has(lng, key), `${lng}: ${key}`).to.equal(true);
   });
