@@ -1,6 +1,6 @@
 /**
  * The web process: `createApp(deps)` returns the Express app; only the entry point
- * listens, so tests start it on port 0. It builds nothing itself: runtime/stack.ts
+ * listens, so tests start it on port 0. It builds nothing itself: runtime/compose.ts
  * (appDeps) builds the repositories and the ticket service's deps and hands them in.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';

@@ -1,7 +1,7 @@
 /**
  * The one composition point: every repository and service is built here, once, and
  * handed down — to the worker's activities, to the web process (createApp), to the CLI
- * and to tests. Nothing below runtime/ builds a repository of its own.
+ * and to tests. No adapter (api/, bin/) or service builds a repository of its own.
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -82,6 +82,6 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
  * Publishes rules/default.rules.json as version 1 when no rules version exists yet. Call once at
  * start, after migrations; idempotent and safe from several processes at once.
  */
-export function publishDefaultIfEmpty(sequelize: Sequelize): Promise<{ published: boolean; version: number }> {
-  return createRulesVersions(createRulesRepo(sequelize)).ensureDefaultPublished(loadDefaultRulesText());
+export function publishDefaultIfEmpty(rules: Repositories['rules']): Promise<{ published: boolean; version: number }> {
+  return rules.ensureDefaultPublished(loadDefaultRulesText());
 }

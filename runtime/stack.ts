@@ -15,8 +15,7 @@ import { createApp } from '../api/app.ts';
 import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
-import { loadDefaultRulesText } from '../rules/versions.ts';
-import { appDeps, createRepositories, type Repositories } from './compose.ts';
+import { appDeps, createRepositories, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
@@ -52,7 +51,7 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
     });
     const applied = await migrate(sequelize, log);
     if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
-    const seeded = await repos.rules.ensureDefaultPublished(loadDefaultRulesText());
+    const seeded = await publishDefaultIfEmpty(repos.rules);
     if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
     // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
     await seedKnowledgeBase(sequelize);

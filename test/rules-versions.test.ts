@@ -11,7 +11,10 @@ import {
   UnknownRulesVersionError,
 } from '../rules/versions.ts';
 import type { RulesVersions } from '../rules/versions.ts';
-import { publishDefaultIfEmpty } from '../runtime/compose.ts';
+import { createRepositories, publishDefaultIfEmpty } from '../runtime/compose.ts';
+
+/** What a start does after its migrations, on this connection (as another process would, with its own). */
+const publishOn = (sequelize: Parameters<typeof createRepositories>[0]) => publishDefaultIfEmpty(createRepositories(sequelize).rules);
 import { openDatabase } from '../runtime/stack.ts';
 import { freshDatabaseUrl, log, onCleanup, testConfig } from './support/env.ts';
 import { defaultRules, defaultRulesText, ticket, WEDNESDAY_MORNING } from './rules-fixtures.ts';
@@ -213,13 +216,13 @@ describe('rules versions: the default rules on first start', () => {
     // A second process: its own connection pool on the same database.
     const other = connect({ url });
     onCleanup(() => other.close());
-    const results = await Promise.all([publishDefaultIfEmpty(sequelize), publishDefaultIfEmpty(other), publishDefaultIfEmpty(sequelize)]);
+    const results = await Promise.all([publishOn(sequelize), publishOn(other), publishOn(sequelize)]);
     expect(results.filter((r) => r.published)).to.have.length(1);
     expect(results.map((r) => r.version)).to.deep.equal([1, 1, 1]);
     expect(await rowCount()).to.equal(1);
     const [row] = await sequelize.query<{ author: string; comment: string; source: string }>(`SELECT author, comment, source FROM rules_versions`, { type: QueryTypes.SELECT });
     expect(row).to.deep.equal({ author: 'system', comment: DEFAULT_RULES_COMMENT, source: loadDefaultRulesText() });
-    expect(await publishDefaultIfEmpty(other)).to.deep.equal({ published: false, version: 1 });
+    expect(await publishOn(other)).to.deep.equal({ published: false, version: 1 });
   });
 
   it('when the helpdesk opens a fresh database, the shipped default rules are active as version 1, and opening it again adds nothing', async () => {
@@ -239,7 +242,7 @@ describe('rules versions: the default rules on first start', () => {
   it('once process owners have published, a start never publishes the default again', async () => {
     const { versions, sequelize } = await emptyHelpdesk('rv_default_later');
     await versions.publish(textOf(defaultRules(fasterSilverP2)), owner);
-    expect(await publishDefaultIfEmpty(sequelize)).to.deep.equal({ published: false, version: 1 });
+    expect(await publishOn(sequelize)).to.deep.equal({ published: false, version: 1 });
     expect((await versions.active()).file.slaPolicies.find((p) => p.id === 'silver-p2')?.resolution).to.equal('4h');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What the ticket service needs, in one shape: runtime/stack.ts builds it once (the
+ * What the ticket service needs, in one shape: runtime/compose.ts builds it once (the
  * repositories, the Temporal client, the configuration) and hands it to every adapter.
  * Each function of the service takes the part it reads (a `Pick` of this), so a test
  * passes only that.
