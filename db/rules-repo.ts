@@ -6,8 +6,6 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { RulesFile } from '../rules/types.ts';
 import type { PublishingTx, RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from '../rules/versions-store.ts';
 
-export type { NewRulesVersion, PublishingTx, RulesVersionRecord, RulesVersionsStore, RulesVersionSummary } from '../rules/versions-store.ts';
-
 interface Row {
   version: number; hash: string; author: string; comment: string; published_at: Date; rolled_back_from: number | null;
   name: string; rule_count: number;

@@ -6,7 +6,8 @@ import {
   BUILTIN_DECORATORS, BUILTIN_OPERATORS, CustomOperator, EVENT_TYPES, FACT_PROPERTIES, LEVELS, PRIORITIES,
 } from './types.ts';
 import type { EventType, FactName } from './types.ts';
-import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, parseFactPath, str, TYPE_WORDS, type Collector, type Ctx, type Obj, type Seg } from './validate-support.ts';
+import { parseFactPath, type Seg } from './paths.ts';
+import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, str, TYPE_WORDS, type Collector, type Ctx, type Obj } from './validate-support.ts';
 
 const KNOWN_OPERATORS = new Set<string>([...BUILTIN_OPERATORS, ...Object.values(CustomOperator)]);
 const KNOWN_DECORATORS = new Set(BUILTIN_DECORATORS);

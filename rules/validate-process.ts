@@ -6,7 +6,8 @@ import { PRIORITIES } from './types.ts';
 import { checkCalendar, type BusinessCalendar } from './calendar.ts';
 import { parseDuration } from './duration.ts';
 import { checkRules, checkSharedConditions } from './validate-conditions.ts';
-import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, relativeSegs, sentence, str, type Collector, type Ctx, type Obj, type Seg } from './validate-support.ts';
+import type { Seg } from './paths.ts';
+import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, relativeSegs, sentence, str, type Collector, type Ctx, type Obj } from './validate-support.ts';
 
 /** Collects ids of a list of objects, reporting duplicates. */
 function ids(list: unknown, at: string, what: string, out: Collector): Set<string> {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { pointerSegs, renderPath, TYPE_WORDS, type Located, type Seg } from './validate-support.ts';
+import { renderPath, type Seg } from './paths.ts';
+import { pointerSegs, TYPE_WORDS, type Located } from './validate-support.ts';
 
 
 let schemaValidator: ValidateFunction | undefined;

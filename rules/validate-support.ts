@@ -5,7 +5,6 @@
 import { renderPath, type Seg } from './paths.ts';
 import type { Problem } from './types.ts';
 
-export { parseFactPath, renderPath, type Seg } from './paths.ts';
 export type Obj = Record<string, unknown>;
 
 /** Keys refused anywhere in the file: they could reach an object's prototype. */

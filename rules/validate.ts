@@ -7,7 +7,8 @@ import * as jsonc from 'jsonc-parser';
 import type { Problem, RulesFile, ValidationResult } from './types.ts';
 import { checkSemantics } from './validate-process.ts';
 import { mapSchemaError, schemaValidate } from './validate-schema.ts';
-import { Collector, FORBIDDEN_KEYS, isObj, renderPath, type Located, type Seg } from './validate-support.ts';
+import { renderPath, type Seg } from './paths.ts';
+import { Collector, FORBIDDEN_KEYS, isObj, type Located } from './validate-support.ts';
 
 export { FORBIDDEN_KEYS } from './validate-support.ts';
 
