@@ -1,7 +1,9 @@
 /**
- * The ticket workflow's state as one plain object, and the small pure helpers every
- * transition shares. The transitions themselves are in transitions/: each is a plain
- * function over this state that returns what to record, so it is tested without Temporal.
+ * The ticket workflow's state as one plain object, and the small helpers every transition
+ * shares. They are deterministic and do no I/O; most only read the state, but `syncSla`
+ * rewrites the ticket's SLA summary and `numbered` advances its event seq and updatedAt.
+ * The transitions themselves are in transitions/: each is a plain function over this state
+ * (changing it in place) that returns what to record, so it is tested without Temporal.
  */
 import { deadlineOf, type ClockName, type ClockState, type Mark, type SlaPlan } from './sla-state.ts';
 import { RefusalType, TicketStatus, type Notification, type TicketEvent, type TicketInput, type TicketSnapshot } from './types.ts';
@@ -10,6 +12,7 @@ import { RefusalType, TicketStatus, type Notification, type TicketEvent, type Ti
 export interface TicketState {
   input: TicketInput;
   ticket: TicketSnapshot;
+  /** The `created` event is written (from then on the intake-recorded Update answers). */
   recorded: boolean;
   plan: SlaPlan | null;
   serviceLevel: string | null;
@@ -52,7 +55,7 @@ export interface Refusal {
 export const refusal = (key: string, params: Record<string, unknown>, type: string = RefusalType.invalidTransition): Refusal => ({ type, key, params });
 
 /** A step whose event is recorded as it stands: the clocks did not change. */
-export const recorded = (event: Recording): Step => ({ replan: false, event: () => event });
+export const noReplan = (event: Recording): Step => ({ replan: false, event: () => event });
 
 /** A step that changed the clocks: its event is built once they are planned again. */
 export const replanned = (event: () => Recording): Step => ({ replan: true, event });
@@ -100,7 +103,7 @@ export function initialState(input: TicketInput, workflowId: string): TicketStat
 export const clockOf = (st: TicketState, name: ClockName): ClockState | undefined => st.clocks.find((c) => c.name === name);
 
 /** Who hears of a change on the ticket: its assignee, or its team while nobody has it. */
-export const handlers = (st: TicketState): string[] => (st.ticket.assignee ? ['assignee'] : ['team']);
+export const notifyRoles = (st: TicketState): string[] => (st.ticket.assignee ? ['assignee'] : ['team']);
 
 /** The deadlines in force, as the ticket's SLA summary names them (after the last plan). */
 export const deadlines = (st: TicketState) => ({ responseDueAt: st.ticket.sla?.responseDueAt ?? null, resolutionDueAt: st.ticket.sla?.resolutionDueAt ?? null });

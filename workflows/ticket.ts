@@ -30,8 +30,6 @@ import { adoptClockPlan, planRequest } from './transitions/clocks.ts';
 import { dueMarks, fireMark, nextDue } from './transitions/marks.ts';
 import { TicketStatus, type RequesterReply, type TicketAction, type TicketInput, type TicketSnapshot } from './types.ts';
 
-export type { TicketState } from './ticket-state.ts';
-
 /** Rules decisions: they read the rules versions and the directory, so ordinary activities. */
 const io = proxyActivities<TicketActivities>({
   startToCloseTimeout: '30s',

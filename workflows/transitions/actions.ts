@@ -4,7 +4,7 @@
  * answer first: see classification.ts.
  */
 import { ALLOWED_IN, statusAfter } from '../lifecycle.ts';
-import { deadlines, handlers, iso, recorded, refusal, replanned, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
+import { deadlines, notifyRoles, iso, noReplan, refusal, replanned, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
 import { RefusalType, ResolutionCode, TicketStatus, type RequesterReply, type TicketAction } from '../types.ts';
 import { markFirstResponse, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { moveTier, tierRefusal } from './escalation.ts';
@@ -52,17 +52,17 @@ export function applyAction(st: TicketState, a: Exclude<TicketAction, { action: 
       t.assignee = a.assignee.trim().toLowerCase();
       if (a.team) t.teamId = a.team;
       t.status = to;
-      return recorded({ type: 'assigned', actor: a.actor, reason: null, data: { assignee: t.assignee, team: t.teamId, from, to }, notify: { kind: 'assigned', roles: ['assignee'], data: {} } });
+      return noReplan({ type: 'assigned', actor: a.actor, reason: null, data: { assignee: t.assignee, team: t.teamId, from, to }, notify: { kind: 'assigned', roles: ['assignee'], data: {} } });
     case 'start':
       t.assignee ??= a.actor.trim().toLowerCase();
       t.status = to;
-      return recorded({ type: 'started', actor: a.actor, reason: null, data: { assignee: t.assignee, from, to } });
+      return noReplan({ type: 'started', actor: a.actor, reason: null, data: { assignee: t.assignee, from, to } });
     case 'respond': {
       const first = markFirstResponse(st, now);
       return { replan: first, event: () => ({ type: 'responded', actor: a.actor, reason: null, data: { message: a.message, public: true, firstResponse: first }, notify: { kind: 'agent_response', roles: ['requester'], data: { message: a.message } } }) };
     }
     case 'comment':
-      return recorded({ type: 'commented', actor: a.actor, reason: null, data: { message: a.message, public: false } });
+      return noReplan({ type: 'commented', actor: a.actor, reason: null, data: { message: a.message, public: false } });
     case 'set_pending': {
       // The reason is sent to the requester: if nobody has answered yet, that is the first response.
       const firstResponse = markFirstResponse(st, now);
@@ -88,21 +88,21 @@ export function applyAction(st: TicketState, a: Exclude<TicketAction, { action: 
       st.autoCloseAt = null;
       st.rating = null;
       t.status = to;
-      return replanned(() => ({ type: 'reopened', actor: a.actor, reason: a.reason, data: { from, to, resolutionDueAt: deadlines(st).resolutionDueAt }, notify: { kind: 'reopened', roles: handlers(st), data: { reason: a.reason } } }));
+      return replanned(() => ({ type: 'reopened', actor: a.actor, reason: a.reason, data: { from, to, resolutionDueAt: deadlines(st).resolutionDueAt }, notify: { kind: 'reopened', roles: notifyRoles(st), data: { reason: a.reason } } }));
     case 'close':
       closeTicket(st, now);
-      return recorded({ type: 'closed', actor: a.actor, reason: a.reason ?? null, data: { automatic: false, confirmedByRequester: a.actor.toLowerCase() === t.requesterEmail } });
+      return noReplan({ type: 'closed', actor: a.actor, reason: a.reason ?? null, data: { automatic: false, confirmedByRequester: a.actor.toLowerCase() === t.requesterEmail } });
     case 'cancel':
       stopClocks(st, now);
       t.status = to;
       syncSla(st);
-      return recorded({ type: 'cancelled', actor: a.actor, reason: a.reason, data: { from } });
+      return noReplan({ type: 'cancelled', actor: a.actor, reason: a.reason, data: { from } });
     case 'escalate':
     case 'deescalate':
       return moveTier(st, a);
     case 'rate':
       st.rating = { score: a.score, comment: a.comment ?? null };
-      return recorded({ type: 'rated', actor: a.actor, reason: null, data: { score: a.score, comment: a.comment ?? null } });
+      return noReplan({ type: 'rated', actor: a.actor, reason: null, data: { score: a.score, comment: a.comment ?? null } });
   }
 }
 
@@ -112,13 +112,13 @@ export function resume(st: TicketState, actor: string, reason: string, now: numb
   resumeClocks(st, now);
   st.ticket.status = TicketStatus.in_progress;
   const to = st.ticket.status;
-  return replanned(() => ({ type: 'resumed', actor, reason, data: { from, to, resolutionDueAt: deadlines(st).resolutionDueAt }, notify: { kind: 'resumed', roles: handlers(st), data: { reason } } }));
+  return replanned(() => ({ type: 'resumed', actor, reason, data: { from, to, resolutionDueAt: deadlines(st).resolutionDueAt }, notify: { kind: 'resumed', roles: notifyRoles(st), data: { reason } } }));
 }
 
 /** The requester wrote back: a public comment (an empty one is ignored). A pending ticket then resumes. */
 export function requesterReplied(st: TicketState, r: RequesterReply): Recording | null {
   if (typeof r?.message !== 'string' || r.message.trim() === '') return null;
-  return { type: 'requester_replied', actor: r.author || st.ticket.requesterEmail, reason: null, data: { message: r.message, public: true }, notify: { kind: 'requester_reply', roles: handlers(st), data: { message: r.message } } };
+  return { type: 'requester_replied', actor: r.author || st.ticket.requesterEmail, reason: null, data: { message: r.message, public: true }, notify: { kind: 'requester_reply', roles: notifyRoles(st), data: { message: r.message } } };
 }
 
 function closeTicket(st: TicketState, now: number): void {

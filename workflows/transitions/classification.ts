@@ -7,7 +7,7 @@ import type { Decision } from '../../rules/index.ts';
 import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../activity-types.ts';
 import { FINAL } from '../lifecycle.ts';
 import { newClock, type SlaPlan } from '../sla-state.ts';
-import { deadlines, handlers, replanned, type Step, type TicketState } from '../ticket-state.ts';
+import { deadlines, notifyRoles, replanned, type Step, type TicketState } from '../ticket-state.ts';
 import { TicketStatus, type TicketAction } from '../types.ts';
 import { retarget } from './clocks.ts';
 
@@ -111,6 +111,6 @@ export function priorityChanged(st: TicketState, a: Extract<TicketAction, { acti
     actor: a.actor,
     reason: a.reason,
     data: { from, to: { priority: t.priority, policy: p.policy.id, ...deadlines(st) }, elapsedMs: Object.fromEntries(st.clocks.map((c) => [c.name, c.elapsedMs])) },
-    notify: { kind: 'priority_changed', roles: handlers(st), data: { priority: t.priority } },
+    notify: { kind: 'priority_changed', roles: notifyRoles(st), data: { priority: t.priority } },
   }));
 }

@@ -3,7 +3,7 @@
  * A new team's queue starts unassigned: the assignee is cleared whenever the team changes.
  */
 import type { Mark } from '../sla-state.ts';
-import { recorded, refusal, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
+import { noReplan, refusal, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
 import { RefusalType, type TicketAction, type TicketSnapshot } from '../types.ts';
 
 type TierAction = Extract<TicketAction, { action: 'escalate' | 'deescalate' }>;
@@ -45,7 +45,7 @@ export function moveTier(st: TicketState, a: TierAction): Step {
   syncSla(st);
   const type = a.action === 'escalate' ? 'escalated' : 'deescalated';
   const event: Recording = { type, actor: a.actor, reason: a.reason, data: { by: 'agent', fromTier, toTier: t.tier, team: t.teamId }, notify: { kind: type, roles: ['team'], data: { reason: a.reason } } };
-  return recorded(event);
+  return noReplan(event);
 }
 
 /** A ladder step's move: up to `tier` (never down); the team is the one named, or the tier's first. */

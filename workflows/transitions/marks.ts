@@ -4,7 +4,7 @@
  * stays done across new targets and plans.
  */
 import { isRunning, type ClockState, type Mark, type SlaPlan } from '../sla-state.ts';
-import { clockOf, handlers, iso, syncSla, type Recording, type TicketState } from '../ticket-state.ts';
+import { clockOf, notifyRoles, iso, syncSla, type Recording, type TicketState } from '../ticket-state.ts';
 import { ladderStep } from './escalation.ts';
 
 /** Marks for a clock from the plan; marks already done (by id) stay done, so nothing fires twice after a re-plan. */
@@ -64,6 +64,6 @@ export function fireMark(st: TicketState, m: Mark, now: number): Recording | nul
   else c.breachedAt = m.at!;
   syncSla(st);
   return m.kind === 'warning'
-    ? { type: 'sla_warning', actor: 'sla', reason: null, data: { ...timing, fraction: m.fraction }, notify: { kind: 'sla_warning', roles: handlers(st), data: timing } }
-    : { type: 'sla_breached', actor: 'sla', reason: null, data: timing, notify: { kind: 'sla_breached', roles: [...handlers(st), 'team_lead'], data: timing } };
+    ? { type: 'sla_warning', actor: 'sla', reason: null, data: { ...timing, fraction: m.fraction }, notify: { kind: 'sla_warning', roles: notifyRoles(st), data: timing } }
+    : { type: 'sla_breached', actor: 'sla', reason: null, data: timing, notify: { kind: 'sla_breached', roles: [...notifyRoles(st), 'team_lead'], data: timing } };
 }
