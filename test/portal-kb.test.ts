@@ -105,5 +105,10 @@ describe('portal: knowledge base', function () {
     expect((await c.postForm('/kb/vpn-disconnects/feedback', { _csrf: token, helpful: 'yes' })).status).to.equal(303);
     expect(await kb.feedbackCounts(vpn!.id)).to.deep.equal({ helpful: before.helpful + 1, notHelpful: before.notHelpful });
     expect((await c.postForm('/kb/vpn-disconnects/feedback', { helpful: 'yes' })).status).to.equal(403);
+    // The token is checked before the article is looked up: an unknown article answers the CSRF refusal too.
+    const unknown = await c.postForm('/kb/no-such-article/feedback', { _csrf: 'forged', helpful: 'yes' });
+    expect(unknown.status).to.equal(403);
+    expect(textOf(unknown.text, 'error-message')).to.match(/form/i);
+    expect((await c.postForm('/kb/no-such-article/solved', { _csrf: 'forged', q: 'x' })).status).to.equal(403);
   });
 });

@@ -125,6 +125,10 @@ describe('portal: who sees which tickets — an address is proven by the link ma
         await attacker.postForm(`/tickets/${n}/rate`, { _csrf: token, score: '1' }),
       ];
       expect(actions.map((r) => r.status)).to.deep.equal([404, 404, 404, 404]);
+      // A forged token is refused before the ticket is read: 403, as for any other form, not the ticket's 404.
+      const forged = await attacker.postForm(`/tickets/${n}/reply`, { _csrf: 'forged', message: 'Please send me the minutes' });
+      expect(forged.status).to.equal(403);
+      expect(textOf(forged.text, 'error-message')).to.equal(textOf((await attacker.postForm('/language', { _csrf: 'forged', language: 'en' })).text, 'error-message'));
     }
     expect((await attacker.get(`/tickets/${filed[0]}/attachments/${att!.id}`)).status).to.equal(404);
     for (const n of filed) expect((await env.db.tickets.get(n))!.timeline.map((e) => e.type)).not.to.include.members(['requester_replied']);

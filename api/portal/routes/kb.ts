@@ -2,6 +2,8 @@
  * The knowledge base: the index and its search, suggestions while typing a report's title,
  * an article, and a reader's answers to it ("was this helpful?", "this solved my problem").
  * Every route with `:slug` works on the article router.param loaded once, in the viewer's language.
+ * The answers' guards (form body, CSRF) run first, on a layer without `:slug`, so a bad token
+ * is refused (403) before the article is read.
  */
 import { Router, type Request, type Response } from 'express';
 import type { KbArticle } from '../../../db/kb-repo.ts';
@@ -10,6 +12,9 @@ import { formatDateTime } from '../format.ts';
 import { formBody, text, type FormBody } from '../forms.ts';
 import { page, portalT, viewerOf, type Guards } from '../pages.ts';
 import type { PortalDeps } from '../types.ts';
+
+/** The answer forms' paths, without the `:slug` parameter (so router.param does not run for the guards). */
+const KB_ANSWERS = /^\/kb\/[^/]+\/(?:feedback|solved)\/?$/i;
 
 export function kbRoutes(deps: PortalDeps, { requireCsrf }: Guards): Router {
   const router = Router();
@@ -24,8 +29,9 @@ export function kbRoutes(deps: PortalDeps, { requireCsrf }: Guards): Router {
   router.get('/kb', kbIndex);
   router.get('/kb/suggest', kbSuggest);
   router.get('/kb/:slug', kbArticle);
-  router.post('/kb/:slug/feedback', formBody, requireCsrf, kbFeedback);
-  router.post('/kb/:slug/solved', formBody, requireCsrf, kbSolved);
+  router.post(KB_ANSWERS, formBody, requireCsrf);
+  router.post('/kb/:slug/feedback', kbFeedback);
+  router.post('/kb/:slug/solved', kbSolved);
   return router;
 
   async function kbIndex(req: Request, res: Response) {

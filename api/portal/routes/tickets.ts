@@ -2,7 +2,10 @@
  * A requester's tickets: "my tickets", following a ticket by its number and secret code,
  * a ticket's page and attachments, and the requester's actions on it. Every route with
  * `:number` works on the ticket router.param loaded once, and only when this viewer may
- * see it (someone else's ticket answers 404, like one that does not exist).
+ * see it (someone else's ticket answers 404, like one that does not exist). The actions'
+ * guards (form body, CSRF) run first, on a layer without `:number`: Express runs a
+ * router.param before the route's own handlers, so a bad token must be refused (403)
+ * before the ticket is read or its visibility checked.
  */
 import { Router, type Request, type Response } from 'express';
 import type { TicketRecord } from '../../../db/tickets-repo.ts';
@@ -14,6 +17,9 @@ import { requireUser } from '../middleware.ts';
 import { grantFollow, page, portalT, viewerOf, type Guards } from '../pages.ts';
 import type { PortalDeps, Viewer } from '../types.ts';
 import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView, type FollowDeps } from '../use-cases/follow.ts';
+
+/** The action forms' paths, without the `:number` parameter (so router.param does not run for the guards). */
+const TICKET_ACTIONS = /^\/tickets\/[^/]+\/(?:reply|confirm|reopen|rate)\/?$/i;
 
 /** A requester's action on a ticket, as the use cases in use-cases/follow.ts perform it. */
 type Action = (deps: FollowDeps, viewer: Viewer, ticket: TicketRecord, body: FormBody) => Promise<void>;
@@ -29,10 +35,11 @@ export function ticketRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards):
   router.get('/tickets', requireUser, myTickets);
   router.get('/tickets/:number', (req, res) => showTicket(req, res));
   router.get('/tickets/:number/attachments/:id', downloadAttachment);
-  router.post('/tickets/:number/reply', formBody, requireCsrf, act('reply', reply));
-  router.post('/tickets/:number/confirm', formBody, requireCsrf, act('confirm', confirmResolution));
-  router.post('/tickets/:number/reopen', formBody, requireCsrf, act('reopen', reopen));
-  router.post('/tickets/:number/rate', formBody, requireCsrf, act('rate', rate));
+  router.post(TICKET_ACTIONS, formBody, requireCsrf);
+  router.post('/tickets/:number/reply', act('reply', reply));
+  router.post('/tickets/:number/confirm', act('confirm', confirmResolution));
+  router.post('/tickets/:number/reopen', act('reopen', reopen));
+  router.post('/tickets/:number/rate', act('rate', rate));
 
   router.get('/follow', (req, res) => page(req, res, 'follow', { values: { number: text(req.query as FormBody, 'number') } }));
   router.post('/follow', formBody, requireCsrf, limits.follow, doFollow);
