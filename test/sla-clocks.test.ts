@@ -7,8 +7,7 @@ import { expect } from 'chai';
 import { autoClose } from '../workflows/transitions/actions.ts';
 import { dueMarks, fireMark, nextDue } from '../workflows/transitions/marks.ts';
 import { clockOf, type TicketState } from '../workflows/ticket-state.ts';
-import { countedSpan, deadlineOf, isRunning, pausedMs, pauseSpans, type ClockState } from '../workflows/sla-state.ts';
-import { slaRecordOf } from '../workflows/sla-view.ts';
+import { countedSpan, deadlineOf, isRunning, pausedMs, pauseSpans, slaRecordOf, type ClockState } from '../workflows/sla-state.ts';
 import { viewClock } from '../services/tickets/sla-view.ts';
 import { act, AGENT, classifiedTicket, HOUR, OFFICE_HOURS, plan, REQUESTER, T0 } from './support/ticket-fixture.ts';
 

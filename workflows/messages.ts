@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequesterReply, TicketAction, TicketSnapshot } from './types.ts';
-import type { SlaRecord } from './sla-view.ts';
+import type { SlaRecord } from './sla-state.ts';
 
 /** Waits until intake is recorded in the read model and returns the ticket. */
 export const intakeRecordedUpdate = defineUpdate<TicketSnapshot>('intakeRecorded');

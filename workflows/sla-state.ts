@@ -1,7 +1,8 @@
 /**
  * The one SLA clock model, shared by the workflow, the activities and the ticket service:
  * clocks as plain data, and what follows from that data alone (is it running, its pauses up
- * to now, the stretch its elapsed time is counted over, its deadline in force). Business-time
+ * to now, the stretch its elapsed time is counted over, its deadline in force, and the `sla`
+ * query's answer, SlaRecord; the readers' view is services/tickets/sla-view.ts). Business-time
  * arithmetic is not here: activities/clocks.ts computes it in the policy's calendar
  * (rules/calendar.ts) and the workflow stores its answers. Pure and dependency-free; the
  * calendar's types are imported as types only.
@@ -90,4 +91,26 @@ export const pausedMs = (c: ClockState, nowMs: number): number => pauseSpans(c, 
  */
 export function countedSpan(c: ClockState, nowMs: number): { from: number; to: number; paused: Span[] } {
   return { from: c.startedAt, to: Math.max(c.stoppedAt ?? nowMs, c.startedAt), paused: pauseSpans(c, nowMs) };
+}
+
+/** What a clock's elapsed time leaves: the time remaining (negative once breached), paused, breached. */
+export function standing(c: ClockState, elapsedMs: number): { remainingMs: number; paused: boolean; breached: boolean } {
+  return { remainingMs: c.targetMs - elapsedMs, paused: c.pausedSince !== null, breached: c.breachedAt !== null };
+}
+
+/**
+ * What the `sla` query answers: each clock's recorded state, with the business time elapsed and
+ * remaining as of its last plan (`plannedAt`), whether it is paused, and its breach. Business
+ * time up to *this* instant needs the calendar, which workflow code may not compute; the ticket
+ * service's view adds it (services/tickets/sla-view.ts).
+ */
+export interface SlaRecord {
+  plan: SlaPlan | null;
+  clocks: Array<ClockState & { remainingMs: number; paused: boolean; breached: boolean }>;
+  marks: Mark[];
+  now: number;
+}
+
+export function slaRecordOf(plan: SlaPlan | null, clocks: ClockState[], marks: Mark[], now: number): SlaRecord {
+  return { plan, clocks: clocks.map((c) => ({ ...c, ...standing(c, c.elapsedMs) })), marks, now };
 }

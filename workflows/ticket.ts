@@ -22,7 +22,7 @@ import {
 import type { TicketActivities } from './activity-types.ts';
 import { FINAL, SLA_ACTIVE } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
-import { slaRecordOf } from './sla-view.ts';
+import { slaRecordOf } from './sla-state.ts';
 import { created, initialState, numbered, type Recording, type Step, type TicketState } from './ticket-state.ts';
 import { applyAction, autoClose, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
 import { canReclassify, classified, classifyRequest, policyRequest, priorityChanged, reclassified } from './transitions/classification.ts';

@@ -1,18 +1,61 @@
 /**
- * A ticket's SLA clocks as they stand now: the workflow's recorded clock state,
- * with business time elapsed up to this instant computed in the policy's calendar.
+ * A ticket's SLA clocks as they stand now: the workflow's recorded clock state (its `sla`
+ * query's SlaRecord), with business time elapsed up to this instant computed in the policy's
+ * calendar. The readers' view types (ClockView, SlaView) are this service's.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { elapsedBusinessMs } from '../../activities/clocks.ts';
 import type { BusinessCalendar } from '../../rules/calendar-types.ts';
 import { slaQuery } from '../../workflows/messages.ts';
-import type { ClockState } from '../../workflows/sla-state.ts';
-import { clockView, type ClockView, type SlaView } from '../../workflows/sla-view.ts';
+import { deadlineOf, pausedMs, standing, type ClockName, type ClockState } from '../../workflows/sla-state.ts';
 import { workflowIdFor } from '../../workflows/types.ts';
 import { NotFoundError, UnavailableError } from '../errors.ts';
 import type { TicketDeps } from './deps.ts';
 
-export type { ClockView, SlaView } from '../../workflows/sla-view.ts';
+/** One clock as readers see it at an instant (GET /api/v1/tickets/{number}/sla). */
+export interface ClockView {
+  name: ClockName;
+  targetMs: number;
+  elapsedMs: number;
+  remainingMs: number;
+  deadlineAt: string | null;
+  startedAt: string;
+  stoppedAt: string | null;
+  paused: boolean;
+  pausedMs: number;
+  warned: number[];
+  breached: boolean;
+  breachedAt: string | null;
+}
+
+/** A ticket's SLA as readers see it: its policy, its calendar and each clock. */
+export interface SlaView {
+  number: string;
+  policy: string | null;
+  calendar: string | null;
+  clocks: ClockView[];
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The view of one clock at `nowMs`, given its business time elapsed up to then. */
+export function clockView(c: ClockState, elapsedMs: number, nowMs: number): ClockView {
+  const { remainingMs, paused, breached } = standing(c, elapsedMs);
+  return {
+    name: c.name,
+    targetMs: c.targetMs,
+    elapsedMs,
+    remainingMs,
+    deadlineAt: iso(deadlineOf(c)),
+    startedAt: new Date(c.startedAt).toISOString(),
+    stoppedAt: iso(c.stoppedAt),
+    paused,
+    pausedMs: pausedMs(c, nowMs),
+    warned: [...c.warned],
+    breached,
+    breachedAt: iso(c.breachedAt),
+  };
+}
 
 /** One clock as it stands at `nowMs`, its business time elapsed up to then counted in the policy's calendar. */
 export function viewClock(c: ClockState, calendar: BusinessCalendar, nowMs: number): ClockView {
