@@ -69,6 +69,16 @@ describe('SLA clocks (pure, no server)', () => {
     expect(resolutionOf(st).elapsedMs).to.equal(1.5 * HOUR);
   });
 
+  it('resolving a pending ticket stops its clocks: the pause under way ends there, and its reason with it', () => {
+    const st = classifiedTicket();
+    act(st, { action: 'set_pending', actor: AGENT, reason: 'waiting for the log' }, T0 + HOUR / 2);
+    act(st, { action: 'resolve', actor: AGENT, code: 'workaround' }, T0 + 2 * HOUR);
+    expect(resolutionOf(st)).to.deep.include({ stoppedAt: T0 + 2 * HOUR, pausedSince: null, pauseReason: null, pauses: [{ start: T0 + HOUR / 2, end: T0 + 2 * HOUR }] });
+    expect(isRunning(resolutionOf(st))).to.equal(false);
+    expect(pausedMs(resolutionOf(st), T0 + 5 * HOUR), 'the pause ended with the clock').to.equal(1.5 * HOUR);
+    expect(st.ticket.sla).to.include({ paused: false, resolutionDueAt: null });
+  });
+
   it('a pause counts only business time: pending over a night moves the deadline by the office hours it covered', () => {
     // Monday 09:00 in an office open 09–17: the 8 h resolution target falls due at 17:00.
     const st = classifiedTicket({ calendar: OFFICE_HOURS });

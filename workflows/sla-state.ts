@@ -93,6 +93,14 @@ export function countedSpan(c: ClockState, nowMs: number): { from: number; to: n
   return { from: c.startedAt, to: Math.max(c.stoppedAt ?? nowMs, c.startedAt), paused: pauseSpans(c, nowMs) };
 }
 
+/** Ends the pause under way, if any, at `now`: it becomes a closed span (the deadline moves later by it). */
+export function endPause(c: ClockState, now: number): void {
+  if (c.pausedSince === null) return;
+  c.pauses.push({ start: c.pausedSince, end: now });
+  c.pausedSince = null;
+  c.pauseReason = null;
+}
+
 /** What a clock's elapsed time leaves: the time remaining (negative once breached), paused, breached. */
 export function standing(c: ClockState, elapsedMs: number): { remainingMs: number; paused: boolean; breached: boolean } {
   return { remainingMs: c.targetMs - elapsedMs, paused: c.pausedSince !== null, breached: c.breachedAt !== null };

@@ -27,13 +27,7 @@ export interface TicketState {
 }
 
 /** An event to record: what happened, who did it and why, and whom it concerns. */
-export interface Recording {
-  type: string;
-  actor: string;
-  reason: string | null;
-  data: Record<string, unknown>;
-  notify?: Notification;
-}
+export type Recording = Omit<TicketEvent, 'seq' | 'occurredAt'> & { notify?: Notification };
 
 /**
  * What a transition hands the workflow: whether the clocks changed and must be planned again

@@ -4,7 +4,7 @@
  * business time itself is computed by the `planClocks` activity in the policy's calendar.
  */
 import type { ClockPlan, ClockPlanInput } from '../activity-types.ts';
-import { isRunning, type ClockState } from '../sla-state.ts';
+import { endPause, isRunning, type ClockState } from '../sla-state.ts';
 import { clockOf, syncSla, type TicketState } from '../ticket-state.ts';
 import { marksFor } from './marks.ts';
 
@@ -20,22 +20,15 @@ export function pauseClocks(st: TicketState, now: number, reason: string): void 
 
 /** Resumes paused clocks: each pause becomes a closed span, so the deadline moves later by it. */
 export function resumeClocks(st: TicketState, now: number): void {
-  for (const c of st.clocks) {
-    if (c.pausedSince !== null) {
-      c.pauses.push({ start: c.pausedSince, end: now });
-      c.pausedSince = null;
-      c.pauseReason = null;
-    }
-  }
+  for (const c of st.clocks) endPause(c, now);
 }
 
 /** Stops a clock for good (a pause under way ends with it); a stopped clock stays as it stopped. */
 export function stopClock(c: ClockState | undefined, now: number): void {
   if (!c || c.stoppedAt !== null) return;
-  if (c.pausedSince !== null) {
-    c.pauses.push({ start: c.pausedSince, end: now });
-    c.pausedSince = null;
-  }
+  // Its reason goes with the pause (before, a stopped clock kept it). Nothing reads pauseReason
+  // but the sla query's raw answer, and no recorded history stops a paused clock.
+  endPause(c, now);
   c.stoppedAt = now;
 }
 
