@@ -3,12 +3,12 @@
  * document publishes them, so the two cannot drift apart.
  */
 import { PUBLIC_SLA_FIELDS, PUBLIC_TIMELINE } from './access.ts';
-import { level } from '../services/tickets/schemas.ts';
+import { channel, level } from '../services/tickets/schemas.ts';
+import { TicketStatus } from '../workflows/types.ts';
 
 export { createTicketIntake, createTicketRequest, type CreateTicketRequest } from '../services/tickets/schemas.ts';
 
-const status = { type: 'string', enum: ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'reopened', 'cancelled'] } as const;
-const channel = { type: 'string', enum: ['portal', 'api', 'email', 'phone'] } as const;
+const status = { type: 'string', enum: Object.values(TicketStatus) } as const;
 const instant = { type: 'string', format: 'date-time' } as const;
 const instantOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 

@@ -3,9 +3,12 @@
  * report against it, whichever adapter brings it, and the OpenAPI document (api/schemas.ts,
  * api/openapi.ts) publishes it, so the two cannot drift apart.
  */
+import { Channel, Level } from '../../workflows/types.ts';
 import { LANGUAGES } from '../languages.ts';
 
-export const level = { type: 'string', enum: ['high', 'medium', 'low'] } as const;
+// The enums are the workflow types' own values (workflows/types.ts), in their order.
+export const level = { type: 'string', enum: Object.values(Level) } as const;
+export const channel = { type: 'string', enum: Object.values(Channel) } as const;
 
 export const createTicketRequest = {
   type: 'object',
@@ -19,7 +22,7 @@ export const createTicketRequest = {
     impact: { ...level, description: 'How many are affected: high = the whole company, medium = a team, low = only me. Default low.' },
     urgency: { ...level, description: 'How soon it hurts: high = work stopped, medium = work impaired, low = can wait. Default medium.' },
     category: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' },
-    channel: { type: 'string', enum: ['portal', 'api', 'email', 'phone'], description: 'Default api.' },
+    channel: { ...channel, description: 'Default api.' },
   },
 } as const;
 
@@ -31,8 +34,8 @@ export interface CreateTicketRequest {
   description: string;
   requesterEmail: string;
   locale?: string;
-  impact?: 'high' | 'medium' | 'low';
-  urgency?: 'high' | 'medium' | 'low';
+  impact?: Level;
+  urgency?: Level;
   category?: string;
-  channel?: 'portal' | 'api' | 'email' | 'phone';
+  channel?: Channel;
 }
