@@ -4,8 +4,8 @@
  * change, and the marks that fire on them. No Temporal server.
  */
 import { expect } from 'chai';
-import { autoClose } from '../workflows/transitions/actions.ts';
-import { dueMarks, fireMark, nextDue } from '../workflows/transitions/marks.ts';
+import { dueEvents } from '../workflows/transitions/actions.ts';
+import { nextDue } from '../workflows/transitions/marks.ts';
 import { clockOf, type TicketState } from '../workflows/ticket-state.ts';
 import { countedSpan, deadlineOf, isRunning, pausedMs, pauseSpans, slaRecordOf, type ClockState } from '../workflows/sla-state.ts';
 import { viewClock } from '../services/tickets/sla-view.ts';
@@ -15,17 +15,8 @@ const resolutionOf = (st: TicketState): ClockState => clockOf(st, 'resolution')!
 const responseOf = (st: TicketState): ClockState => clockOf(st, 'response')!;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Fires what is due at `now`, as the workflow does: each due mark, then the auto-close. */
-function fire(st: TicketState, now: number): string[] {
-  const types: string[] = [];
-  for (const m of dueMarks(st.clocks, st.marks, now)) {
-    const r = fireMark(st, m, now);
-    if (r) types.push(r.type);
-  }
-  const closed = autoClose(st, now);
-  if (closed) types.push(closed.type);
-  return types;
-}
+/** Fires what is due at `now` with the workflow's own dueEvents: each due mark, then the auto-close. */
+const fire = (st: TicketState, now: number): string[] => [...dueEvents(st, now)].map((r) => r.type);
 
 describe('SLA clocks (pure, no server)', () => {
   it('classification starts both clocks at creation, with the deadlines the calendar gives', () => {
@@ -77,6 +68,30 @@ describe('SLA clocks (pure, no server)', () => {
     expect(isRunning(resolutionOf(st))).to.equal(false);
     expect(pausedMs(resolutionOf(st), T0 + 5 * HOUR), 'the pause ended with the clock').to.equal(1.5 * HOUR);
     expect(st.ticket.sla).to.include({ paused: false, resolutionDueAt: null });
+  });
+
+  it('cancelling stops every clock (a pause under way ends with it); nothing fires afterwards', () => {
+    for (const pending of [false, true]) {
+      const st = classifiedTicket();
+      if (pending) act(st, { action: 'set_pending', actor: AGENT, reason: 'waiting' }, T0 + HOUR / 2);
+      act(st, { action: 'cancel', actor: AGENT, reason: 'duplicate' }, T0 + 2 * HOUR);
+      expect(st.clocks.map((c) => [c.name, isRunning(c), c.pausedSince]), pending ? 'pending' : 'running').to.deep.equal([['response', false, null], ['resolution', false, null]]);
+      expect(resolutionOf(st).stoppedAt).to.equal(T0 + 2 * HOUR);
+      expect(responseOf(st).stoppedAt, 'the pending reason was the first response').to.equal(pending ? T0 + HOUR / 2 : T0 + 2 * HOUR);
+      expect(st.ticket.sla).to.include({ paused: false, responseDueAt: null, resolutionDueAt: null });
+      expect(nextDue(st.clocks, st.marks, st.autoCloseAt)).to.equal(null);
+      expect(fire(st, T0 + 100 * HOUR), 'no warning, breach or ladder step after the cancel').to.deep.equal([]);
+    }
+  });
+
+  it('closing leaves the clocks stopped where the resolution stopped them; nothing fires afterwards', () => {
+    const st = classifiedTicket();
+    act(st, { action: 'resolve', actor: AGENT, code: 'workaround' }, T0 + 2 * HOUR);
+    act(st, { action: 'close', actor: REQUESTER }, T0 + 3 * HOUR);
+    expect(st.clocks.map((c) => [c.name, isRunning(c), c.stoppedAt])).to.deep.equal([['response', false, T0 + 2 * HOUR], ['resolution', false, T0 + 2 * HOUR]]);
+    expect(st.ticket.sla).to.include({ responseDueAt: null, resolutionDueAt: null });
+    expect([st.autoCloseAt, nextDue(st.clocks, st.marks, st.autoCloseAt)]).to.deep.equal([null, null]);
+    expect(fire(st, T0 + 100 * HOUR)).to.deep.equal([]);
   });
 
   it('a pause counts only business time: pending over a night moves the deadline by the office hours it covered', () => {

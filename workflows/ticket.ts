@@ -20,14 +20,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TicketActivities } from './activity-types.ts';
-import { FINAL, SLA_ACTIVE } from './lifecycle.ts';
+import { FINAL } from './lifecycle.ts';
 import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
 import { slaRecordOf } from './sla-state.ts';
 import { created, initialState, numbered, type Recording, type Step, type TicketState } from './ticket-state.ts';
-import { applyAction, autoClose, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
+import { applyAction, dueEvents, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
 import { canReclassify, classified, classifyRequest, policyRequest, priorityChanged, reclassified } from './transitions/classification.ts';
 import { adoptClockPlan, planRequest } from './transitions/clocks.ts';
-import { dueMarks, fireMark, nextDue } from './transitions/marks.ts';
+import { nextDue } from './transitions/marks.ts';
 import { TicketStatus, type RequesterReply, type TicketAction, type TicketInput, type TicketSnapshot } from './types.ts';
 
 /** Rules decisions: they read the rules versions and the directory, so ordinary activities. */
@@ -124,14 +124,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
 
   /** Fires every warning, breach and ladder step that is due, each exactly once, then the auto-close. */
   async function fireDue(): Promise<void> {
-    const now = Date.now();
-    for (const m of dueMarks(st.clocks, st.marks, now)) {
-      if (!SLA_ACTIVE.has(t.status)) break;
-      const fired = fireMark(st, m, now);
-      if (fired) await record(fired);
-    }
-    const closed = autoClose(st, now);
-    if (closed) await record(closed);
+    for (const event of dueEvents(st, Date.now())) await record(event);
   }
 
   // ----- handlers ----------------------------------------------------------------------------

@@ -74,7 +74,11 @@ export function decision(t: Targets = {}): Decision {
 
 export const classification = (t: Targets = {}): Classification => ({ decision: decision(t), tiers: TIERS });
 
-/** What the workflow does after a step: plan the clocks in the calendar (the real activity), then build the event. */
+/**
+ * What the workflow does after a step: plan the clocks in the calendar (the real activity), then
+ * build the event. A copy of `run` in workflows/ticket.ts (two lines; there the plan is an awaited
+ * local activity and the event is recorded), kept synchronous so the unit tests need no server.
+ */
 export function carryOut(st: TicketState, step: Step, now: number): Recording {
   if (step.replan) plan(st, now);
   return step.event();

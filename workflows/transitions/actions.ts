@@ -3,11 +3,12 @@
  * refusal's type and message key), and what it does. A change of priority needs the rules'
  * answer first: see classification.ts.
  */
-import { ALLOWED_IN, statusAfter } from '../lifecycle.ts';
+import { ALLOWED_IN, SLA_ACTIVE, statusAfter } from '../lifecycle.ts';
 import { deadlines, notifyRoles, iso, noReplan, refusal, replanned, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
 import { RefusalType, ResolutionCode, TicketStatus, type RequesterReply, type TicketAction } from '../types.ts';
 import { markFirstResponse, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { moveTier, tierRefusal } from './escalation.ts';
+import { dueMarks, fireMark } from './marks.ts';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const RESOLUTION_CODES: readonly string[] = Object.values(ResolutionCode);
@@ -133,4 +134,20 @@ export function autoClose(st: TicketState, now: number): Recording | null {
   if (st.autoCloseAt === null || st.autoCloseAt > now || st.ticket.status !== TicketStatus.resolved) return null;
   closeTicket(st, now);
   return { type: 'closed', actor: 'system', reason: 'quiet period after resolution elapsed', data: { automatic: true } };
+}
+
+/**
+ * What is due at `now`, in the order the workflow records it: each due warning, breach and
+ * ladder step (while the ticket is still one the SLA applies to), then the auto-close. Lazy:
+ * the caller records each event before the next mark is fired, so each event's snapshot is
+ * the state right after it.
+ */
+export function* dueEvents(st: TicketState, now: number): Generator<Recording, void, void> {
+  for (const m of dueMarks(st.clocks, st.marks, now)) {
+    if (!SLA_ACTIVE.has(st.ticket.status)) break;
+    const fired = fireMark(st, m, now);
+    if (fired) yield fired;
+  }
+  const closed = autoClose(st, now);
+  if (closed) yield closed;
 }
