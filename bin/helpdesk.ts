@@ -9,6 +9,7 @@ import { describeFailure, StartRefusedError } from '../runtime/failure.ts';
 import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.ts';
 import { startHelpdesk } from '../runtime/start.ts';
 import { seedDemo } from './seed-demo.ts';
+import { registerAuditCommands } from './audit-commands.ts';
 import { registerRulesCommands } from './rules-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
 
@@ -114,6 +115,7 @@ program.command('migrate').description('Apply database migrations').action(async
 
 registerRulesCommands(program);
 registerUserCommands(program);
+registerAuditCommands(program);
 
 function debugLogging(): boolean {
   try {

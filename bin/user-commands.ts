@@ -3,6 +3,7 @@
  * tokens, for operators until the admin UI manages them.
  */
 import type { Command } from 'commander';
+import { cliActor } from '../db/audit-repo.ts';
 import { Role } from '../db/users-repo.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
@@ -27,7 +28,7 @@ export function registerUserCommands(program: Command): void {
       }
       const db = await openDatabase(loadConfig(), quiet);
       try {
-        const made = await db.users.upsert({ email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale });
+        const made = await db.users.upsert({ email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale }, cliActor());
         console.log(`user ${made.email} (${made.role}${made.teamId ? `, team ${made.teamId}` : ''}) is #${made.id}`);
       } finally {
         await db.close();
@@ -43,7 +44,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (opts: { email: string; name: string }) => {
       const db = await openDatabase(loadConfig(), quiet);
       try {
-        const made = await db.apiTokens.create(opts.email, opts.name);
+        const made = await db.apiTokens.create(opts.email, opts.name, cliActor());
         if (!made) {
           console.error(`There is no user ${opts.email}; add one with \`helpdesk user add\`.`);
           process.exitCode = 1;
@@ -61,7 +62,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (value: string) => {
       const db = await openDatabase(loadConfig(), quiet);
       try {
-        const done = await db.apiTokens.revoke(value);
+        const done = await db.apiTokens.revoke(value, cliActor());
         console.log(done ? 'revoked' : 'no such live token');
         if (!done) process.exitCode = 1;
       } finally {

@@ -2,18 +2,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createUsersRepo, type UserRecord } from './users-repo.ts';
+import { createAuditRepo } from './audit-repo.ts';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createApiTokensRepo(sequelize: Sequelize) {
   const users = createUsersRepo(sequelize);
+  const audit = createAuditRepo(sequelize);
   return {
     /** Makes a token for the user with this e-mail address; undefined when there is no such user. */
-    async create(email: string, name: string): Promise<{ token: string; user: UserRecord } | undefined> {
+    async create(email: string, name: string, actor = 'system'): Promise<{ token: string; user: UserRecord } | undefined> {
       const user = await users.findByEmail(email.trim().toLowerCase());
       if (!user) return undefined;
       const token = `hd_${randomBytes(24).toString('base64url')}`;
-      await sequelize.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES (:userId, :name, :hash)`, { replacements: { userId: user.id, name, hash: hash(token) } });
+      // The token and its audit entry (`token.issued`, never the token itself) are kept together or not at all.
+      await sequelize.transaction(async (transaction) => {
+        const rows = await sequelize.query<{ id: string }>(
+          `INSERT INTO api_tokens (user_id, name, token_hash) VALUES (:userId, :name, :hash) RETURNING id::text`,
+          { replacements: { userId: user.id, name, hash: hash(token) }, type: QueryTypes.SELECT, transaction },
+        );
+        await audit.append({ actor, action: 'token.issued', subject: `user:${user.id}`, details: { tokenId: Number(rows[0]!.id), name } }, transaction);
+      });
       return { token, user };
     },
 
@@ -27,9 +36,18 @@ export function createApiTokensRepo(sequelize: Sequelize) {
       return id === undefined ? undefined : users.findById(Number(id));
     },
 
-    async revoke(token: string): Promise<boolean> {
-      const rows = await sequelize.query<{ id: string }>(`UPDATE api_tokens SET revoked_at = now() WHERE token_hash = :hash AND revoked_at IS NULL RETURNING id::text`, { replacements: { hash: hash(token) }, type: QueryTypes.SELECT });
-      return rows.length > 0;
+    /** Revokes a live token, with its `token.revoked` audit entry in the same transaction; false (and no entry) when there is none. */
+    async revoke(token: string, actor = 'system'): Promise<boolean> {
+      return sequelize.transaction(async (transaction) => {
+        const rows = await sequelize.query<{ id: string; user_id: string; name: string }>(
+          `UPDATE api_tokens SET revoked_at = now() WHERE token_hash = :hash AND revoked_at IS NULL RETURNING id::text, user_id::text, name`,
+          { replacements: { hash: hash(token) }, type: QueryTypes.SELECT, transaction },
+        );
+        const row = rows[0];
+        if (!row) return false;
+        await audit.append({ actor, action: 'token.revoked', subject: `user:${row.user_id}`, details: { tokenId: Number(row.id), name: row.name } }, transaction);
+        return true;
+      });
     },
   };
 }

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-filed-by.ts';
 import * as m0008 from './migrations/0008-portal-abuse-limits.ts';
 import * as m0009 from './migrations/0009-kb-compound-words.ts';
 import * as m0010 from './migrations/0010-sign-up-expiry-index.ts';
+import * as m0011 from './migrations/0011-audit-log.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -23,6 +24,7 @@ const migrations = [
   { name: '0008-portal-abuse-limits', ...m0008 },
   { name: '0009-kb-compound-words', ...m0009 },
   { name: '0010-sign-up-expiry-index', ...m0010 },
+  { name: '0011-audit-log', ...m0011 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -5,6 +5,7 @@
  */
 import type { Options as ArgonOptions } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { createAuditRepo } from './audit-repo.ts';
 
 export const Role = { requester: 'requester', agent: 'agent', process_owner: 'process_owner', auditor: 'auditor', admin: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -46,6 +47,7 @@ const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.locale, u.ti
                   FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
 export function createUsersRepo(sequelize: Sequelize) {
+  const audit = createAuditRepo(sequelize);
   async function one(where: string, replacements: Record<string, unknown>): Promise<UserRow | undefined> {
     const rows = await sequelize.query<UserRow>(`${SELECT} WHERE ${where}`, { replacements, type: QueryTypes.SELECT });
     return rows[0];
@@ -75,19 +77,40 @@ export function createUsersRepo(sequelize: Sequelize) {
       await sequelize.query(`UPDATE users SET locale = :locale WHERE id = :id`, { replacements: { id, locale } });
     },
 
-    /** An operator's `helpdesk user add`: creates the user, or sets the name, role and team of an existing one. */
-    async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }): Promise<UserRecord> {
-      const rows = await sequelize.query<{ id: string }>(
-        // An operator vouches for a new address; an address someone already claimed by sign-up stays
-        // unverified, or the stranger's password would be handed that address's tickets.
-        `INSERT INTO users (email, display_name, role, team_id, locale, email_verified_at)
-         VALUES (:email, :displayName, :role, :teamId, :locale, now())
-         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
-           email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
-         RETURNING id::text AS id`,
-        { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT },
-      );
-      return (await this.findById(Number(rows[0]!.id)))!;
+    /**
+     * An operator's `helpdesk user add`: creates the user, or sets the name, role and team of an
+     * existing one. A creation (`user.created`) or a change of role or team (`user.role_changed`)
+     * is recorded in the audit log in the same transaction, by the user's id only.
+     */
+    async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }, actor = 'system'): Promise<UserRecord> {
+      const id = await sequelize.transaction(async (transaction) => {
+        const before = await sequelize.query<{ role: string; team_id: string | null }>(
+          `SELECT role, team_id FROM users WHERE email = :email FOR UPDATE`,
+          { replacements: { email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT, transaction },
+        );
+        const rows = await sequelize.query<{ id: string; inserted: boolean }>(
+          // An operator vouches for a new address; an address someone already claimed by sign-up stays
+          // unverified, or the stranger's password would be handed that address's tickets.
+          `INSERT INTO users (email, display_name, role, team_id, locale, email_verified_at)
+           VALUES (:email, :displayName, :role, :teamId, :locale, now())
+           ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
+             email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
+           RETURNING id::text AS id, (xmax = 0) AS inserted`,
+          { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT, transaction },
+        );
+        const row = rows[0]!;
+        const was = before[0];
+        const subject = `user:${row.id}`;
+        if (row.inserted) {
+          await audit.append({ actor, action: 'user.created', subject, details: { role: u.role, teamId: u.teamId } }, transaction);
+        } else if (!was || was.role !== u.role || was.team_id !== u.teamId) {
+          // No row before but a conflict: someone else created the user a moment ago, with another role maybe.
+          const details = { from: was ? { role: was.role, teamId: was.team_id } : null, to: { role: u.role, teamId: u.teamId } };
+          await audit.append({ actor, action: 'user.role_changed', subject, details }, transaction);
+        }
+        return Number(row.id);
+      });
+      return (await this.findById(id))!;
     },
   };
 }

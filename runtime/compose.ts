@@ -10,6 +10,7 @@ import type { AppDeps } from '../api/app.ts';
 import { createI18n } from '../api/i18n.ts';
 import type { PortalOptions } from '../api/portal/index.ts';
 import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
+import { createAuditRepo } from '../db/audit-repo.ts';
 import { createDirectoryRepo } from '../db/directory-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
@@ -32,6 +33,7 @@ export function createRepositories(sequelize: Sequelize) {
     kb: createKbRepo(sequelize),
     portal: createPortalRepo(sequelize),
     signUps: createSignUpRepo(sequelize),
+    audit: createAuditRepo(sequelize),
   };
 }
 
