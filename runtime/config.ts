@@ -32,6 +32,8 @@ export const settings = {
   ticketPrefix: { env: 'TICKET_PREFIX', default: 'HD', doc: 'Prefix of ticket numbers (HD-2026-000042).' },
   seedDemo: { env: 'HELPDESK_SEED_DEMO', default: 'true', doc: 'Seed demo users, teams and tickets once on first start (`helpdesk start` only).' },
   intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
+  serviceKeys: { env: 'HELPDESK_SERVICE_KEYS', default: '', doc: 'Service keys that encrypt every Temporal payload (AES-256-GCM): `id:base64-of-32-bytes`, comma-separated; the first one writes, all of them read (rotation: put the new key first, keep the old ones). When empty, the service key file is used.' },
+  serviceKeyFile: { env: 'HELPDESK_SERVICE_KEY_FILE', default: '', doc: 'File of service keys, one `id:base64` a line, the first one writes (default: service-keys in the data folder; `helpdesk start` generates it with mode 0600 when missing and no keys are set).' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
 
@@ -60,6 +62,9 @@ export interface Config {
   ticketPrefix: string;
   seedDemo: boolean;
   intakeWaitMs: number;
+  /** HELPDESK_SERVICE_KEYS as given (`id:base64,…`), or undefined to use {@link serviceKeyFile}. */
+  serviceKeys: string | undefined;
+  serviceKeyFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -109,8 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!Number.isInteger(wait) || wait < 0) throw new ConfigError(`HELPDESK_INTAKE_WAIT_MS must be a whole number of milliseconds`);
   const host = get('host');
   const p = port(settings.port.env, get('port'));
+  const dataDir = path.resolve(cwd, get('dataDir'));
   return {
-    dataDir: path.resolve(cwd, get('dataDir')),
+    dataDir,
     databaseUrl: opt('databaseUrl'),
     embeddedPgPort: port(settings.embeddedPgPort.env, get('embeddedPgPort')),
     temporal: {
@@ -131,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ticketPrefix: prefix,
     seedDemo: ['1', 'true', 'yes'].includes(get('seedDemo').toLowerCase()),
     intakeWaitMs: wait,
+    serviceKeys: opt('serviceKeys'),
+    serviceKeyFile: opt('serviceKeyFile') ? path.resolve(cwd, get('serviceKeyFile')) : path.join(dataDir, 'service-keys'),
     logLevel: level as Config['logLevel'],
   };
 }

@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from './config.ts';
+import { payloadCodec } from './payload-codec.ts';
 import { quietLogger } from './temporal-log.ts';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 
@@ -15,10 +17,12 @@ export interface TemporalTarget {
   apiKey?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
+  /** Encrypts every payload sent to Temporal and decrypts what comes back (runtime/payload-codec.ts). */
+  codec?: PayloadCodec | undefined;
 }
 
 export function targetFromConfig(config: Config, address: string): TemporalTarget {
-  return { address, namespace: config.temporal.namespace, apiKey: config.temporal.apiKey, tlsCert: config.temporal.tlsCert, tlsKey: config.temporal.tlsKey };
+  return { address, namespace: config.temporal.namespace, apiKey: config.temporal.apiKey, tlsCert: config.temporal.tlsCert, tlsKey: config.temporal.tlsKey, codec: payloadCodec(config) };
 }
 
 function tlsOptions(t: TemporalTarget) {
@@ -44,7 +48,7 @@ export async function connectClient(t: TemporalTarget): Promise<Client> {
     },
   });
   const connection = await Connection.connect({ address: t.address, tls: tlsOptions(t), apiKey: t.apiKey, interceptors: [retry] });
-  const client = new Client({ connection, namespace: t.namespace });
+  const client = new Client({ connection, namespace: t.namespace, ...(t.codec ? { dataConverter: { payloadCodecs: [t.codec] } } : {}) });
   retries.set(client, state);
   return client;
 }
@@ -99,6 +103,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.target.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
+    ...(opts.target.codec ? { dataConverter: { payloadCodecs: [opts.target.codec] } } : {}),
     // A worker that dies holds its workflows' sticky queue; after this long the server gives
     // their next task (a due SLA timer, say) to any worker, so a restart delays it no longer.
     stickyQueueScheduleToStartTimeout: '2s',

@@ -17,6 +17,11 @@ import { bundleWorkflows } from '../../runtime/temporal.ts';
 import { openDatabase, startWeb, startWorker, type Database, type WebServer } from '../../runtime/stack.ts';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { apiToken, type TestRole } from './users.ts';
+import { newKeyEntry } from '../../runtime/payload-codec.ts';
+
+// One service key for the run, in the environment too, so a `helpdesk worker` the tests
+// spawn encrypts and decrypts Temporal payloads as the in-process stack does.
+process.env.HELPDESK_SERVICE_KEYS ||= newKeyEntry('test');
 
 export interface TestEnv {
   config: Config;
@@ -122,7 +127,7 @@ export async function runTestWorker(config: Config, address: string, db: Databas
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', ...overrides });
+  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, ...overrides });
 }
 
 export function getEnv(): Promise<TestEnv> {

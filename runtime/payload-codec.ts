@@ -1,0 +1,151 @@
+/**
+ * Confidentiality of Temporal's store: a PayloadCodec that encrypts every payload with
+ * AES-256-GCM under a service key, so the Temporal database and its backups hold no
+ * readable payloads. The key id travels in the payload's metadata; a key ring keeps old
+ * keys for reading (the first key writes). Payloads without the `binary/encrypted`
+ * encoding (histories recorded before this codec) pass through unchanged.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { ConfigError, type Config } from './config.ts';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface ServiceKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Keys in the order given: the first one writes, all of them read. */
+export interface KeyRing {
+  current: ServiceKey;
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * Parses `id:base64key` entries separated by commas or new lines (blank lines and `#`
+ * comments ignored). Each key is 32 bytes (AES-256); ids are unique. `source` names where
+ * the keys came from, for the error message (never the key itself).
+ */
+export function parseKeyRing(text: string, source: string): KeyRing {
+  const entries = text
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .flatMap((l) => l.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  if (entries.length === 0) throw new ConfigError(`${source} holds no service key; give at least one as id:base64-of-32-bytes`);
+  const keys = new Map<string, Buffer>();
+  let current: ServiceKey | undefined;
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon).trim() : '';
+    const key = Buffer.from(colon > 0 ? entry.slice(colon + 1).trim() : '', 'base64');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ConfigError(`${source}: service key ${i + 1} needs an id (letters, digits, . _ -) before a colon, as id:base64-of-32-bytes`);
+    if (key.length !== 32) throw new ConfigError(`${source}: service key "${id}" must be 32 bytes in base64 (AES-256), got ${key.length} bytes`);
+    if (keys.has(id)) throw new ConfigError(`${source}: service key id "${id}" is given twice; each key needs an id of its own`);
+    keys.set(id, key);
+    current ??= { id, key };
+  });
+  return { current: current!, keys };
+}
+
+/** A new key ring entry: `id:base64key` with a random 32-byte key. */
+export function newKeyEntry(id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`): string {
+  return `${id}:${crypto.randomBytes(32).toString('base64')}`;
+}
+
+function encrypt(ring: KeyRing, payload: Payload): Payload {
+  const { id, key } = ring.current;
+  const iv = crypto.randomBytes(IV_BYTES);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(id, 'utf8'));
+  const body = cipher.update(serialize(payload));
+  const sealed = Buffer.concat([iv, body, cipher.final(), cipher.getAuthTag()]);
+  return { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(id) }, data: new Uint8Array(sealed) };
+}
+
+function decrypt(ring: KeyRing, payload: Payload): Payload {
+  const idBytes = payload.metadata?.[KEY_ID_METADATA];
+  if (!idBytes) throw new Error(`an encrypted Temporal payload carries no ${KEY_ID_METADATA}; it cannot be read`);
+  const id = Buffer.from(idBytes).toString('utf8');
+  const key = ring.keys.get(id);
+  if (!key) throw new Error(`a Temporal payload was encrypted with service key "${id}", which is not in the key ring; add that key back (HELPDESK_SERVICE_KEYS or the service key file) to read it`);
+  const data = Buffer.from(payload.data ?? new Uint8Array());
+  if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`a Temporal payload encrypted with service key "${id}" is truncated; it cannot be read`);
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(id, 'utf8'));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  try {
+    return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]));
+  } catch {
+    throw new Error(`a Temporal payload encrypted with service key "${id}" failed authentication: it was altered, or a different key has that id`);
+  }
+}
+
+/** The inner payload as JSON: metadata values and data in base64. */
+function serialize(p: Payload): Buffer {
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p.metadata ?? {})) if (v) metadata[k] = Buffer.from(v).toString('base64');
+  return Buffer.from(JSON.stringify({ metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') }), 'utf8');
+}
+
+function deserialize(b: Buffer): Payload {
+  const o = JSON.parse(b.toString('utf8')) as { metadata: Record<string, string>; data: string };
+  const metadata: Record<string, Uint8Array> = {};
+  for (const [k, v] of Object.entries(o.metadata)) metadata[k] = new Uint8Array(Buffer.from(v, 'base64'));
+  return { metadata, data: new Uint8Array(Buffer.from(o.data, 'base64')) };
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  constructor(private readonly ring: KeyRing) {}
+
+  // async: a payload that cannot be read rejects the promise rather than throwing.
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => encrypt(this.ring, p));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => (isEncrypted(p) ? decrypt(this.ring, p) : p));
+  }
+}
+
+function isEncrypted(p: Payload): boolean {
+  const enc = p.metadata?.encoding;
+  return enc !== undefined && enc !== null && Buffer.from(enc).toString('utf8') === ENCRYPTED_ENCODING;
+}
+
+/** The service key ring: HELPDESK_SERVICE_KEYS, else the service key file. */
+export function loadKeyRing(config: Config): KeyRing {
+  if (config.serviceKeys) return parseKeyRing(config.serviceKeys, 'HELPDESK_SERVICE_KEYS');
+  let text: string;
+  try {
+    text = fs.readFileSync(config.serviceKeyFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new ConfigError(`No service key: set HELPDESK_SERVICE_KEYS, or create ${config.serviceKeyFile} (HELPDESK_SERVICE_KEY_FILE; \`helpdesk start\` generates it)`);
+  }
+  return parseKeyRing(text, config.serviceKeyFile);
+}
+
+/** On `helpdesk start` with no key configured: generates the key file (mode 0600) once, and says so (never the key). */
+export function ensureServiceKeyFile(config: Config, log: (line: string) => void): void {
+  if (config.serviceKeys || fs.existsSync(config.serviceKeyFile)) return;
+  fs.mkdirSync(path.dirname(config.serviceKeyFile), { recursive: true });
+  try {
+    fs.writeFileSync(config.serviceKeyFile, `# Service keys of the Temporal payload codec: id:base64, the first one writes. Keep old keys for reading.\n${newKeyEntry()}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  log(`Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up with the data folder`);
+}
+
+export function payloadCodec(config: Config): EncryptionCodec {
+  return new EncryptionCodec(loadKeyRing(config));
+}
