@@ -7,10 +7,14 @@
  *   node --import tsx scripts/record-histories.ts [suffix]
  *
  * v1: the first recordings. v2: intake carries `filedBy` (an agent files for the requester).
+ * From v3 on, payloads are encrypted by the payload codec under the public recording key
+ * (test/histories/recording-key.ts), which the replay test reads with.
  *
  * It runs real scenarios on a dev server and PostgreSQL (as the tests do) with
  * second-scale SLA targets, waits for each workflow to complete, and writes its history.
  */
+// First: the stack below encrypts with the public recording key, so what is written replays anywhere.
+import './use-recording-key.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { EncryptionCodec, newKeyEntry, parseKeyRing } from '../runtime/payload-codec.ts';
+import { RECORDING_KEY } from './histories/recording-key.ts';
 import { installRuntime } from '../runtime/temporal.ts';
 import { workflowBundle } from './support/env.ts';
 
@@ -13,8 +14,9 @@ const histories = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 // Worker.runReplayHistory reads the CLI's proto JSON (`temporal workflow show --output json`) itself.
 const load = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 
-// Histories are written through the payload codec now; the recorded ones are plain (from before it).
-const codec = new EncryptionCodec(parseKeyRing(newKeyEntry('replay'), 'test'));
+// Histories are written through the payload codec now; v1 and v2 are plain (from before it), later
+// recordings are encrypted under the public recording key, which this ring reads too.
+const codec = new EncryptionCodec(parseKeyRing(`${newKeyEntry('replay')},${RECORDING_KEY}`, 'test'));
 const dataConverter = { payloadCodecs: [codec] };
 type JsonPayload = { metadata: Record<string, string>; data?: string };
 const isPayload = (v: unknown): v is JsonPayload => typeof v === 'object' && v !== null && 'metadata' in v && typeof (v as JsonPayload).metadata?.encoding === 'string';
@@ -41,6 +43,21 @@ async function markerDetails(k: string, v: unknown): Promise<unknown> {
   return { ...details, ...(details.result ? { result: await encrypted(details.result) } : {}) };
 }
 
+/** The first payload of a history's workflow input, as stored. */
+function storedInput(file: string): JsonPayload {
+  const events = (load(file) as { events: Array<{ workflowExecutionStartedEventAttributes?: { input: { payloads: JsonPayload[] } } }> }).events;
+  return events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!;
+}
+
+const encodingOf = (p: JsonPayload): string => Buffer.from(p.metadata.encoding!, 'base64').toString();
+
+/** The workflow input as the workflow read it: through the codec (v3 on are encrypted under the recording key). */
+async function startInput(file: string) {
+  const p = storedInput(file);
+  const [plain] = await codec.decode([{ metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(p.data ?? '', 'base64') }]);
+  return plain!;
+}
+
 describe('replay: recorded ticket histories through the current workflow code', function () {
   this.timeout(120_000);
 
@@ -50,12 +67,8 @@ describe('replay: recorded ticket histories through the current workflow code', 
     expect(histories.length).to.be.at.least(3);
   });
 
-  it('covers intake without a filer (v1, before filedBy) and with one (v2: an agent filed for the requester)', () => {
-    const inputOf = (file: string) => {
-      const events = (load(file) as { events: Array<{ workflowExecutionStartedEventAttributes?: { input: { payloads: Array<{ data: string }> } } }> }).events;
-      return JSON.parse(Buffer.from(events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!.data, 'base64').toString('utf8')) as { filedBy?: string; requesterEmail: string };
-    };
-    const inputs = histories.map(inputOf);
+  it('covers intake without a filer (v1, before filedBy) and with one (v2: an agent filed for the requester)', async () => {
+    const inputs = await Promise.all(histories.map(async (file) => JSON.parse(Buffer.from((await startInput(file)).data!).toString('utf8')) as { filedBy?: string; requesterEmail: string }));
     expect(inputs.some((i) => i.filedBy === undefined)).to.equal(true);
     expect(inputs.some((i) => i.filedBy !== undefined && i.filedBy !== i.requesterEmail)).to.equal(true);
   });
@@ -65,6 +78,9 @@ describe('replay: recorded ticket histories through the current workflow code', 
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter }, load(file));
     });
 
+    // Recorded through the codec (v3 on): its payloads are already encrypted, under the recording key.
+    if (encodingOf(storedInput(file)) === 'binary/encrypted') continue;
+
     it(`replays ${file} with every payload encrypted by the service key`, async () => {
       const sealed = await encrypted(load(file));
       expect(JSON.stringify(sealed)).to.include('YmluYXJ5L2VuY3J5cHRlZA=='); // "binary/encrypted"
@@ -73,6 +89,18 @@ describe('replay: recorded ticket histories through the current workflow code', 
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter }, sealed);
     });
   }
+
+  it('has histories recorded through the codec (v3 on) that cannot be read without it', async () => {
+    const sealed = histories.filter((file) => encodingOf(storedInput(file)) === 'binary/encrypted');
+    expect(sealed.length).to.be.at.least(3);
+    let caught: unknown;
+    try {
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, load(sealed[0]!));
+    } catch (err) {
+      caught = err;
+    }
+    expect(String(caught)).to.match(/binary\/encrypted/);
+  });
 
   it('fails on a workflow change that is not guarded by patched()', async () => {
     const changed = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./fixtures/changed-workflow.ts', import.meta.url)), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
