@@ -143,7 +143,7 @@ export function ensureServiceKeyFile(config: Config, log: (line: string) => void
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }
-  log(`Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up with the data folder`);
+  log(`Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up, apart from the data folder's backups: without it the open workflows cannot be read`);
 }
 
 export function payloadCodec(config: Config): EncryptionCodec {
