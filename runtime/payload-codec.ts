@@ -133,9 +133,22 @@ export function loadKeyRing(config: Config): KeyRing {
   return parseKeyRing(text, config.serviceKeyFile);
 }
 
-/** On `helpdesk start` with no key configured: generates the key file (mode 0600) once, and says so (never the key). */
+/** Left beside a generated key file: a key file missing later was lost, not never made. */
+const generatedMarker = (keyFile: string): string => `${keyFile}.generated`;
+
+/**
+ * On `helpdesk start` with no key configured: generates the key file (mode 0600) once, and says so
+ * (never the key). A generated key file that has gone missing is not replaced by a new key: the
+ * open workflows were written with the lost one, so that is refused with what to do.
+ */
 export function ensureServiceKeyFile(config: Config, log: (line: string) => void): void {
   if (config.serviceKeys || fs.existsSync(config.serviceKeyFile)) return;
+  if (fs.existsSync(generatedMarker(config.serviceKeyFile))) {
+    throw new ConfigError(
+      `The service key file ${config.serviceKeyFile} was generated here before and is missing now; the open workflows cannot be read without it. ` +
+        `Restore it from your backup (or set HELPDESK_SERVICE_KEYS); to start from scratch instead, delete the data folder.`,
+    );
+  }
   fs.mkdirSync(path.dirname(config.serviceKeyFile), { recursive: true });
   try {
     fs.writeFileSync(config.serviceKeyFile, `# Service keys of the Temporal payload codec: id:base64, the first one writes. Keep old keys for reading.\n${newKeyEntry()}\n`, { mode: 0o600, flag: 'wx' });
@@ -143,6 +156,7 @@ export function ensureServiceKeyFile(config: Config, log: (line: string) => void
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }
+  fs.writeFileSync(generatedMarker(config.serviceKeyFile), `${new Date().toISOString()}\n`);
   log(`Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up, apart from the data folder's backups: without it the open workflows cannot be read`);
 }
 

@@ -102,6 +102,26 @@ describe('payload codec: AES-256-GCM under the service key ring', () => {
     }
   });
 
+  it('when a generated key file goes missing, then the next start refuses to make a new key and says how to recover', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-keys-'));
+    try {
+      const config = loadConfig({ HELPDESK_DATA_DIR: dir });
+      ensureServiceKeyFile(config, () => undefined);
+      const before = fs.readFileSync(config.serviceKeyFile, 'utf8');
+      fs.rmSync(config.serviceKeyFile);
+      const lines: string[] = [];
+      expect(() => ensureServiceKeyFile(config, (l) => lines.push(l))).to.throw(ConfigError, /was generated here before and is missing now.*Restore it from your backup/);
+      expect(fs.existsSync(config.serviceKeyFile)).to.equal(false);
+      expect(lines).to.deep.equal([]);
+      // Restored from the backup: it is used again.
+      fs.writeFileSync(config.serviceKeyFile, before, { mode: 0o600 });
+      ensureServiceKeyFile(config, () => undefined);
+      expect(loadKeyRing(config).current.key.length).to.equal(32);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('when HELPDESK_SERVICE_KEYS is set, then it is used and no key file is written', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-keys-'));
     try {
