@@ -11,6 +11,8 @@ import * as m0008 from './migrations/0008-portal-abuse-limits.ts';
 import * as m0009 from './migrations/0009-kb-compound-words.ts';
 import * as m0010 from './migrations/0010-sign-up-expiry-index.ts';
 import * as m0011 from './migrations/0011-audit-log.ts';
+import * as m0012 from './migrations/0012-personal-data.ts';
+import * as m0013 from './migrations/0013-staff-sign-in.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -25,6 +27,8 @@ const migrations = [
   { name: '0009-kb-compound-words', ...m0009 },
   { name: '0010-sign-up-expiry-index', ...m0010 },
   { name: '0011-audit-log', ...m0011 },
+  { name: '0012-personal-data', ...m0012 },
+  { name: '0013-staff-sign-in', ...m0013 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -14,17 +14,33 @@ import { createAuditRepo } from '../db/audit-repo.ts';
 import { createDirectoryRepo } from '../db/directory-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
+import { createRetentionRepo } from '../db/retention-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
 import { createSignUpRepo } from '../db/sign-up-repo.ts';
 import { createTicketsRepo } from '../db/tickets-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
+import { createPersonsRepo } from '../db/persons-repo.ts';
+import { createVault } from '../services/privacy/vault.ts';
+import type { KeyRing } from './key-ring.ts';
 import { createRulesVersions, loadDefaultRulesText } from '../rules/versions.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
 import type { Config } from './config.ts';
 
-/** Every repository over one connection pool, and the rules versions (compiled once, shared). */
-export function createRepositories(sequelize: Sequelize) {
+/**
+ * Every repository over one connection pool, the rules versions (compiled once, shared) and the
+ * vault that seals personal data. The master key ring is read on first use, so commands that
+ * touch no personal data run without one.
+ */
+export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRing) {
+  const persons = createPersonsRepo(sequelize);
+  let ring: KeyRing | undefined;
+  const master: KeyRing = {
+    get current() { return (ring ??= masterRing()).current; },
+    get keys() { return (ring ??= masterRing()).keys; },
+  };
   return {
+    persons,
+    vault: createVault({ persons, master }),
     tickets: createTicketsRepo(sequelize),
     directory: createDirectoryRepo(sequelize),
     rules: createRulesVersions(createRulesRepo(sequelize)),
@@ -34,6 +50,7 @@ export function createRepositories(sequelize: Sequelize) {
     portal: createPortalRepo(sequelize),
     signUps: createSignUpRepo(sequelize),
     audit: createAuditRepo(sequelize),
+    retention: createRetentionRepo(sequelize),
   };
 }
 

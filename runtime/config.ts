@@ -34,6 +34,14 @@ export const settings = {
   intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
   serviceKeys: { env: 'HELPDESK_SERVICE_KEYS', default: '', doc: 'Service keys that encrypt every Temporal payload (AES-256-GCM): `id:base64-of-32-bytes`, comma-separated; the first one writes, all of them read (rotation: put the new key first, keep the old ones). When empty, the service key file is used.' },
   serviceKeyFile: { env: 'HELPDESK_SERVICE_KEY_FILE', default: '', doc: 'File of service keys, one `id:base64` a line, the first one writes (default: service-keys in the data folder; `helpdesk start` generates it with mode 0600 when missing and no keys are set).' },
+  staffSecondFactor: { env: 'HELPDESK_STAFF_SECOND_FACTOR', default: 'required', doc: 'Staff web sign-in: `required` (every agent, process owner, admin and auditor passes a TOTP code, a recovery code or single sign-on before any staff page) or `optional` (staff who have not set up a code may use the staff pages after their password). See docs/staff-sign-in.md.' },
+  oidcIssuer: { env: 'HELPDESK_OIDC_ISSUER', default: '', doc: 'OpenID Connect issuer URL for staff single sign-on (its discovery document is read from it). When empty, there is no single sign-on.' },
+  oidcClientId: { env: 'HELPDESK_OIDC_CLIENT_ID', default: '', doc: 'The helpdesk\'s client id at the OpenID Connect provider (required with HELPDESK_OIDC_ISSUER).' },
+  oidcClientSecret: { env: 'HELPDESK_OIDC_CLIENT_SECRET', default: '', doc: 'The client secret at the OpenID Connect provider (client_secret_basic); when empty, a public client with PKCE only.' },
+  oidcRedirectUrl: { env: 'HELPDESK_OIDC_REDIRECT_URL', default: '', doc: 'Where the provider sends staff back (register it there; default PUBLIC_URL + /staff/sso/callback).' },
+  masterKey: { env: 'HELPDESK_MASTER_KEY', default: '', doc: 'Master keys that wrap every person\'s data keys (personal data is sealed per person, see docs/privacy.md): `id:base64-of-32-bytes`, comma-separated; the first one wraps new data keys, all of them unwrap (rotation: put the new key first, then `helpdesk privacy rotate-master-key`). When empty, the master key file is used.' },
+  masterKeyFile: { env: 'HELPDESK_MASTER_KEY_FILE', default: '', doc: 'File of master keys, one `id:base64` a line, the first one wraps (default: master-key in the data folder; `helpdesk start` generates it with mode 0600 when missing and no key is set).' },
+  erasureLedger: { env: 'HELPDESK_ERASURE_LEDGER', default: '', doc: 'The erasure ledger (one line per erasure, pseudonymous), re-applied after a database restore by `helpdesk privacy reapply-erasures`; keep it apart from the database backups (default: erasure-ledger.jsonl in the data folder).' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
 
@@ -65,7 +73,29 @@ export interface Config {
   /** HELPDESK_SERVICE_KEYS as given (`id:base64,…`), or undefined to use {@link serviceKeyFile}. */
   serviceKeys: string | undefined;
   serviceKeyFile: string;
+  /** HELPDESK_MASTER_KEY as given (`id:base64,…`), or undefined to use {@link masterKeyFile}. */
+  masterKey: string | undefined;
+  masterKeyFile: string;
+  erasureLedger: string;
+  /** Staff web sign-in (api/staff/): whether the second factor is required, and single sign-on. */
+  staff: StaffSignInConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface StaffSignInConfig {
+  /** @default 'required' */
+  secondFactor: 'required' | 'optional';
+  /** OpenID Connect single sign-on; undefined when HELPDESK_OIDC_ISSUER is empty. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Undefined: a public client (PKCE only). */
+  clientSecret: string | undefined;
+  /** HELPDESK_OIDC_REDIRECT_URL; undefined: PUBLIC_URL (or the request's origin) + /staff/sso/callback. */
+  redirectUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -139,6 +169,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     intakeWaitMs: wait,
     serviceKeys: opt('serviceKeys'),
     serviceKeyFile: opt('serviceKeyFile') ? path.resolve(cwd, get('serviceKeyFile')) : path.join(dataDir, 'service-keys'),
+    staff: staffSignIn(get),
+    masterKey: opt('masterKey'),
+    masterKeyFile: opt('masterKeyFile') ? path.resolve(cwd, get('masterKeyFile')) : path.join(dataDir, 'master-key'),
+    erasureLedger: opt('erasureLedger') ? path.resolve(cwd, get('erasureLedger')) : path.join(dataDir, 'erasure-ledger.jsonl'),
     logLevel: level as Config['logLevel'],
   };
+}
+
+function staffSignIn(get: (k: SettingKey) => string): StaffSignInConfig {
+  const secondFactor = get('staffSecondFactor');
+  if (secondFactor !== 'required' && secondFactor !== 'optional') throw new ConfigError(`HELPDESK_STAFF_SECOND_FACTOR must be required or optional, got "${secondFactor}"`);
+  const issuer = get('oidcIssuer');
+  if (!issuer) return { secondFactor, oidc: undefined };
+  const url = (name: string, value: string) => {
+    if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+  const clientId = get('oidcClientId');
+  if (!clientId) throw new ConfigError('HELPDESK_OIDC_CLIENT_ID must be set when HELPDESK_OIDC_ISSUER is');
+  const redirectUrl = get('oidcRedirectUrl') ? url(settings.oidcRedirectUrl.env, get('oidcRedirectUrl')) : undefined;
+  return { secondFactor, oidc: { issuer: url(settings.oidcIssuer.env, issuer), clientId, clientSecret: get('oidcClientSecret') || undefined, redirectUrl } };
 }

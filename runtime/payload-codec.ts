@@ -6,58 +6,21 @@
  * encoding (histories recorded before this codec) pass through unchanged.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { ConfigError, type Config } from './config.ts';
+import type { Config } from './config.ts';
+import { ensureKeyFile, loadRing, parseRing, type KeyRing } from './key-ring.ts';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface ServiceKey {
-  id: string;
-  key: Buffer;
-}
+export type { KeyRing, ServiceKey } from './key-ring.ts';
+export { newKeyEntry } from './key-ring.ts';
 
-/** Keys in the order given: the first one writes, all of them read. */
-export interface KeyRing {
-  current: ServiceKey;
-  keys: ReadonlyMap<string, Buffer>;
-}
-
-/**
- * Parses `id:base64key` entries separated by commas or new lines (blank lines and `#`
- * comments ignored). Each key is 32 bytes (AES-256); ids are unique. `source` names where
- * the keys came from, for the error message (never the key itself).
- */
+/** Parses the service key ring (`id:base64key` entries, the first one writes). */
 export function parseKeyRing(text: string, source: string): KeyRing {
-  const entries = text
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('#'))
-    .flatMap((l) => l.split(','))
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
-  if (entries.length === 0) throw new ConfigError(`${source} holds no service key; give at least one as id:base64-of-32-bytes`);
-  const keys = new Map<string, Buffer>();
-  let current: ServiceKey | undefined;
-  entries.forEach((entry, i) => {
-    const colon = entry.indexOf(':');
-    const id = colon > 0 ? entry.slice(0, colon).trim() : '';
-    const key = Buffer.from(colon > 0 ? entry.slice(colon + 1).trim() : '', 'base64');
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ConfigError(`${source}: service key ${i + 1} needs an id (letters, digits, . _ -) before a colon, as id:base64-of-32-bytes`);
-    if (key.length !== 32) throw new ConfigError(`${source}: service key "${id}" must be 32 bytes in base64 (AES-256), got ${key.length} bytes`);
-    if (keys.has(id)) throw new ConfigError(`${source}: service key id "${id}" is given twice; each key needs an id of its own`);
-    keys.set(id, key);
-    current ??= { id, key };
-  });
-  return { current: current!, keys };
-}
-
-/** A new key ring entry: `id:base64key` with a random 32-byte key. */
-export function newKeyEntry(id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`): string {
-  return `${id}:${crypto.randomBytes(32).toString('base64')}`;
+  return parseRing(text, source, 'service key');
 }
 
 function encrypt(ring: KeyRing, payload: Payload): Payload {
@@ -122,19 +85,8 @@ function isEncrypted(p: Payload): boolean {
 
 /** The service key ring: HELPDESK_SERVICE_KEYS, else the service key file. */
 export function loadKeyRing(config: Config): KeyRing {
-  if (config.serviceKeys) return parseKeyRing(config.serviceKeys, 'HELPDESK_SERVICE_KEYS');
-  let text: string;
-  try {
-    text = fs.readFileSync(config.serviceKeyFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    throw new ConfigError(`No service key: set HELPDESK_SERVICE_KEYS, or create ${config.serviceKeyFile} (HELPDESK_SERVICE_KEY_FILE; \`helpdesk start\` generates it)`);
-  }
-  return parseKeyRing(text, config.serviceKeyFile);
+  return loadRing(config.serviceKeys, config.serviceKeyFile, { what: 'service key', envName: 'HELPDESK_SERVICE_KEYS', fileEnvName: 'HELPDESK_SERVICE_KEY_FILE' });
 }
-
-/** Left beside a generated key file: a key file missing later was lost, not never made. */
-const generatedMarker = (keyFile: string): string => `${keyFile}.generated`;
 
 /**
  * On `helpdesk start` with no key configured: generates the key file (mode 0600) once, and says so
@@ -142,22 +94,14 @@ const generatedMarker = (keyFile: string): string => `${keyFile}.generated`;
  * open workflows were written with the lost one, so that is refused with what to do.
  */
 export function ensureServiceKeyFile(config: Config, log: (line: string) => void): void {
-  if (config.serviceKeys || fs.existsSync(config.serviceKeyFile)) return;
-  if (fs.existsSync(generatedMarker(config.serviceKeyFile))) {
-    throw new ConfigError(
-      `The service key file ${config.serviceKeyFile} was generated here before and is missing now; the open workflows cannot be read without it. ` +
-        `Restore it from your backup (or set HELPDESK_SERVICE_KEYS); to start from scratch instead, delete the data folder.`,
-    );
-  }
-  fs.mkdirSync(path.dirname(config.serviceKeyFile), { recursive: true });
-  try {
-    fs.writeFileSync(config.serviceKeyFile, `# Service keys of the Temporal payload codec: id:base64, the first one writes. Keep old keys for reading.\n${newKeyEntry()}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw err;
-  }
-  fs.writeFileSync(generatedMarker(config.serviceKeyFile), `${new Date().toISOString()}\n`);
-  log(`Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up, apart from the data folder's backups: without it the open workflows cannot be read`);
+  if (config.serviceKeys) return;
+  ensureKeyFile(config.serviceKeyFile, {
+    what: 'service key file',
+    header: '# Service keys of the Temporal payload codec: id:base64, the first one writes. Keep old keys for reading.',
+    lost: 'the open workflows cannot be read without it',
+    envName: 'HELPDESK_SERVICE_KEYS',
+    generated: `Generated a service key for Temporal payload encryption in ${config.serviceKeyFile} (mode 0600); back it up, apart from the data folder's backups: without it the open workflows cannot be read`,
+  }, log);
 }
 
 export function payloadCodec(config: Config): EncryptionCodec {

@@ -17,6 +17,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { appDeps, createRepositories, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
+import { loadMasterKeyRing } from './master-key.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
 import { describeFailure, isAddressInUse, PortInUseError } from './failure.ts';
@@ -44,7 +45,7 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
   const target = await openDatabaseTarget(config, log, opts);
   const url = target.url;
   const sequelize = connect({ url });
-  const repos = createRepositories(sequelize);
+  const repos = createRepositories(sequelize, () => loadMasterKeyRing(config));
   try {
     await sequelize.authenticate().catch((err: unknown) => {
       throw new Error(`Cannot reach PostgreSQL at ${new URL(url).host}${config.databaseUrl ? ' (DATABASE_URL)' : ''}: ${describeFailure(err)}`);

@@ -12,6 +12,7 @@ import { acquireDataLock } from './data-lock.ts';
 import { refuseOrphanPostgres } from './embedded-postgres.ts';
 import { describeFailure } from './failure.ts';
 import { ensureServiceKeyFile } from './payload-codec.ts';
+import { ensureMasterKeyFile } from './master-key.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Database, type Log, type TemporalEndpoint, type WebServer } from './stack.ts';
 import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
 import { bundleWorkflows } from './temporal.ts';
@@ -71,6 +72,7 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
   try {
     await preflight(config);
     ensureServiceKeyFile(config, log);
+    ensureMasterKeyFile(config, log);
     const temporal = await openTemporal(config, log);
     if (temporal.devServer) undo.push({ name: 'dev server stopped', stop: () => temporal.devServer!.stop() });
     log(`Temporal ${temporal.devServer ? 'dev server' : 'server'} at ${temporal.address}`);

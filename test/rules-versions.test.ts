@@ -14,7 +14,7 @@ import type { RulesVersions } from '../rules/versions.ts';
 import { createRepositories, publishDefaultIfEmpty } from '../runtime/compose.ts';
 
 /** What a start does after its migrations, on this connection (as another process would, with its own). */
-const publishOn = (sequelize: Parameters<typeof createRepositories>[0]) => publishDefaultIfEmpty(createRepositories(sequelize).rules);
+const publishOn = (sequelize: Parameters<typeof createRepositories>[0]) => publishDefaultIfEmpty(createRepositories(sequelize, () => { throw new Error('no master key in this test'); }).rules);
 import { openDatabase } from '../runtime/stack.ts';
 import { freshDatabaseUrl, log, onCleanup, testConfig } from './support/env.ts';
 import { defaultRules, defaultRulesText, ticket, WEDNESDAY_MORNING } from './rules-fixtures.ts';

@@ -22,6 +22,8 @@ import { newKeyEntry } from '../../runtime/payload-codec.ts';
 // One service key for the run, in the environment too, so a `helpdesk worker` the tests
 // spawn encrypts and decrypts Temporal payloads as the in-process stack does.
 process.env.HELPDESK_SERVICE_KEYS ||= newKeyEntry('test');
+// And one master key (it wraps each person's data keys), for the same reason.
+process.env.HELPDESK_MASTER_KEY ||= newKeyEntry('test-master');
 
 export interface TestEnv {
   config: Config;
@@ -127,7 +129,7 @@ export async function runTestWorker(config: Config, address: string, db: Databas
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, ...overrides });
+  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, ...overrides });
 }
 
 export function getEnv(): Promise<TestEnv> {
