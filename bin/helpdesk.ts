@@ -10,6 +10,7 @@ import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.
 import { startHelpdesk } from '../runtime/start.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerPrivacyCommands } from './privacy-commands.ts';
 import { registerRulesCommands } from './rules-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
 
@@ -116,6 +117,7 @@ program.command('migrate').description('Apply database migrations').action(async
 registerRulesCommands(program);
 registerUserCommands(program);
 registerAuditCommands(program);
+registerPrivacyCommands(program);
 
 function debugLogging(): boolean {
   try {

@@ -5,6 +5,7 @@
 import { canonicalJson } from './hash.ts';
 import type { CalendarDefinition, Ladder, LadderAt, LadderStep, Rule, RulesFile, SlaPolicy, Team, Tier } from './types.ts';
 import { renderPath } from './paths.ts';
+import { retentionOf } from './retention.ts';
 
 export const ChangeKind = {
   added: 'added',
@@ -102,6 +103,7 @@ export function describeChanges(a: RulesFile, b: RulesFile): Change[] {
     field('defaults', ['defaults', k], `default ${k}`, a.defaults?.[k], b.defaults?.[k]);
   }
   field('autoCloseAfter', ['autoCloseAfter'], 'auto-close after', a.autoCloseAfter, b.autoCloseAfter);
+  retentionChanges(a, b, add);
 
   keyed(a.conditions ?? {}, b.conditions ?? {}, {
     added: (id, c) => add('added', 'condition', ['conditions', id], null, c, `shared condition '${id}' added`),
@@ -158,6 +160,32 @@ function byId<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, key: 
     else on.both(x[j] as T, t, i, j);
   });
   x.forEach((t, j) => { if (!inB.has(key(t))) on.removed(t, j); });
+}
+
+/**
+ * Retention, compared as it applies: a file without `retention` has the defaults, so writing them
+ * out changes nothing; a category without its own period has the file's default one.
+ */
+function retentionChanges(a: RulesFile, b: RulesFile, add: Add): void {
+  const x = retentionOf(a);
+  const y = retentionOf(b);
+  const days = (n: number): string => `${n} ${n === 1 ? 'day' : 'days'}`;
+  const change = (segs: Seg[], label: string, from: number, to: number): void => {
+    if (from !== to) add('changed', 'retention', segs, from, to, `${label} ${days(from)} → ${days(to)}`);
+  };
+  change(['retention', 'personalData', 'defaultDays'], 'personal data kept after closing', x.personalData.defaultDays, y.personalData.defaultDays);
+  const ownX = x.personalData.byCategory ?? {};
+  const ownY = y.personalData.byCategory ?? {};
+  for (const category of [...new Set([...Object.keys(ownY), ...Object.keys(ownX)])]) {
+    const from = Object.hasOwn(ownX, category) ? (ownX[category] as number) : undefined;
+    const to = Object.hasOwn(ownY, category) ? (ownY[category] as number) : undefined;
+    const segs: Seg[] = ['retention', 'personalData', 'byCategory', category];
+    const label = `personal data of category '${category}' kept after closing`;
+    if (from === undefined && to !== undefined) add('added', 'retention', segs, null, to, `${label} ${days(to)} (was the default, ${days(x.personalData.defaultDays)})`);
+    else if (from !== undefined && to === undefined) add('removed', 'retention', segs, from, null, `${label} ${days(from)} removed (now the default, ${days(y.personalData.defaultDays)})`);
+    else if (from !== undefined && to !== undefined) change(segs, label, from, to);
+  }
+  change(['retention', 'closedTicketDays'], 'closed tickets kept', x.closedTicketDays, y.closedTicketDays);
 }
 
 function calendarChanges(id: string, x: CalendarDefinition, y: CalendarDefinition, add: Add, field: Field): void {

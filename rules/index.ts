@@ -7,3 +7,5 @@ export type { CompiledRules } from './evaluate.ts';
 export { canonicalJson, hashRules } from './hash.ts';
 export { describeChanges, ChangeKind } from './diff.ts';
 export type { Change } from './diff.ts';
+export { DEFAULT_RETENTION, describeRetention, personalDataDays, planRetention, retentionEntry, retentionOf, RetentionAction } from './retention.ts';
+export type { ClosedTicket, DueEntry, RetentionEntry, RetentionPlan, RetentionPlanInput } from './retention.ts';

@@ -137,6 +137,21 @@ export interface Defaults {
   calendar: string;
 }
 
+/**
+ * How long a closed ticket's personal data, and the ticket itself, are kept: whole days counted
+ * from the ticket's closing (its latest `closed` event). See rules/README.md, "Retention".
+ */
+export interface Retention {
+  personalData: {
+    /** Days personal data is kept after closing, unless the ticket's category has its own. */
+    defaultDays: number;
+    /** Category → days, overriding `defaultDays` for tickets of that category. */
+    byCategory?: Record<string, number>;
+  };
+  /** Days a closed ticket is kept at all; at least every personal-data period. */
+  closedTicketDays: number;
+}
+
 /** A json-rules-engine condition, as written. */
 export type Condition = { [key: string]: unknown };
 
@@ -173,6 +188,8 @@ export interface RulesFile {
   defaults: Defaults;
   /** Quiet period after `resolved` before a ticket closes itself. */
   autoCloseAfter: string;
+  /** Optional: without it the documented defaults apply (DEFAULT_RETENTION in rules/retention.ts). */
+  retention?: Retention;
   rules: Rule[];
   /** Shared conditions, referenced from rules as `{ "condition": "name" }`. */
   conditions?: Record<string, Condition>;

@@ -1,11 +1,13 @@
 /**
  * The rules file's process checks: ids unique and referred to correctly across service
- * levels, calendars, SLA policies, tiers, teams, ladders and defaults.
+ * levels, calendars, SLA policies, tiers, teams, ladders and defaults; retention
+ * (validate-retention.ts).
  */
 import { PRIORITIES } from './types.ts';
 import { checkCalendar, type BusinessCalendar } from './calendar.ts';
 import { parseDuration } from './duration.ts';
 import { checkRules, checkSharedConditions } from './validate-conditions.ts';
+import { checkRetention } from './validate-retention.ts';
 import type { Seg } from './paths.ts';
 import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, relativeSegs, sentence, str, type Collector, type Ctx, type Obj } from './validate-support.ts';
 
@@ -64,6 +66,7 @@ export function checkSemantics(root: Obj, out: Collector): void {
   checkLadders(root, ctx, out);
   checkDefaults(root, ctx, out);
   durationMs(root.autoCloseAfter, ['autoCloseAfter'], 'auto-close period', out);
+  checkRetention(ctx, out);
   checkSharedConditions(root, ctx, out);
   checkRules(root, ctx, out);
 }

@@ -45,6 +45,8 @@ export function mapSchemaError(e: ErrorObject, root: unknown): Located | null {
   if (SEMANTIC_INSTANCES.test(e.instancePath)) return null;
   if (e.keyword === 'pattern' && DURATION_INSTANCES.test(e.instancePath)) return null;
   if (e.schemaPath.includes('/oneOf/')) return null; // one "oneOf" error says it better
+  // A property name's own errors (Ajv sets `propertyName` on them): the "propertyNames" error names the key.
+  if (e.keyword !== 'propertyNames' && e.propertyName !== undefined) return null;
   const segs = pointerSegs(e.instancePath);
   const value = valueAt(root, segs);
   const params = e.params as Record<string, unknown>;
