@@ -12,11 +12,18 @@ export function createClassifyActivities(deps: ActivityDeps) {
     /** The rules decision and its explanation; recorded in history, so replay never re-evaluates. */
     async classifyTicket(input: ClassifyInput): Promise<Classification> {
       const rules = await load(input.rulesVersion);
-      const requester = await deps.directory.requesterFacts(input.requesterEmail);
+      // A sealed ticket's words and address are opened here, for this decision only (bound to the ticket's number).
+      const ctx = input.number ?? '';
+      const [title, description, email] = [
+        await deps.vault.open(input.ticket.title, 'title', ctx),
+        await deps.vault.open(input.ticket.description, 'description', ctx),
+        await deps.vault.open(input.requesterEmail, 'email', ctx),
+      ];
+      const requester = await deps.directory.requesterFacts(email ?? '');
       const facts: TicketFacts = {
         ticket: {
-          title: input.ticket.title,
-          description: input.ticket.description,
+          title: title ?? '',
+          description: description ?? '',
           ...(input.ticket.category ? { category: input.ticket.category } : {}),
           impact: input.ticket.impact,
           urgency: input.ticket.urgency,

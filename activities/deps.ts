@@ -6,9 +6,15 @@
 import type { DirectoryRepo } from '../db/directory-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
 import type { RulesVersions } from '../rules/versions.ts';
+import type { SearchRepo } from '../db/search-repo.ts';
+import type { Vault } from '../services/privacy/vault.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;
+  /** Opens the sealed fields an activity needs in plain text (classification, the search projection). */
+  vault: Vault;
+  /** The plain-text search projection (erasure and retention delete it). */
+  search: SearchRepo;
 }

@@ -18,6 +18,12 @@ export function createActivities(deps: ActivityDeps) {
      */
     async recordEvent(args: RecordEventInput): Promise<void> {
       await deps.tickets.project(args.snapshot, args.event, args.notify);
+      // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).
+      if (args.event.type === 'created' && args.snapshot.requester) {
+        const { number, title, description, locale } = args.snapshot;
+        const [t, d] = [await deps.vault.open(title, 'title', number), await deps.vault.open(description, 'description', number)];
+        if (t !== null && d !== null) await deps.search.index(number, locale, `${t}\n${d}`);
+      }
     },
     ...createClassifyActivities(deps),
     ...createClockActivities(),

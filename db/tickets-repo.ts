@@ -24,7 +24,7 @@ interface TicketRow {
   number: string; workflow_id: string; title: string; description: string; requester_email: string; locale: string;
   channel: string; impact: string; urgency: string; category: string | null; priority: string | null; status: string;
   tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null; sla: TicketSla | null;
-  created_at: Date; updated_at: Date; last_event_seq: number; filed_by: string | null;
+  created_at: Date; updated_at: Date; last_event_seq: number; filed_by: string | null; requester_ref: string | null;
 }
 interface EventRow { seq: number; type: string; actor: string; reason: string | null; data: Record<string, unknown>; occurred_at: Date }
 
@@ -36,6 +36,7 @@ function toSnapshot(r: TicketRow): TicketSnapshot {
     status: r.status as TicketSnapshot['status'], tier: r.tier, teamId: r.team_id, assignee: r.assignee,
     rulesVersion: r.rules_version, filedBy: r.filed_by, sla: r.sla, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     lastEventSeq: r.last_event_seq,
+    ...(r.requester_ref ? { requester: r.requester_ref } : {}),
   };
 }
 
@@ -60,17 +61,19 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * Reserves a number for an idempotency key, or returns the reservation that key
      * already has. Concurrent requests with one key get one number.
      */
-    async reserveIntake(key: string, requestHash: string, request: Record<string, unknown>, prefix: string, now: Date): Promise<{ intake: IntakeRecord; created: boolean }> {
+    async reserveIntake(key: string, requestHash: string, request: Record<string, unknown> | ((ticketNumber: string) => Promise<Record<string, unknown>>), prefix: string, now: Date, ): Promise<{ intake: IntakeRecord; created: boolean }> {
       return sequelize.transaction(async (t) => {
         await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key }, transaction: t });
         const existing = await this.findIntake(key, t);
         if (existing) return { intake: existing, created: false };
         const ticketNumber = await this.allocateNumber(prefix, now.getUTCFullYear(), t);
+        // Sealing needs the number (it is bound into each sealed value), so the request is made now.
+        const stored = typeof request === 'function' ? await request(ticketNumber) : request;
         await sequelize.query(
           `INSERT INTO intake_requests (idempotency_key, ticket_number, request_hash, request, created_at) VALUES (:key, :ticketNumber, :requestHash, :request, :now)`,
-          { replacements: { key, ticketNumber, requestHash, request: JSON.stringify(request), now }, transaction: t },
+          { replacements: { key, ticketNumber, requestHash, request: JSON.stringify(stored), now }, transaction: t },
         );
-        return { intake: { idempotencyKey: key, ticketNumber, requestHash, request, acceptedAt: now.toISOString() }, created: true };
+        return { intake: { idempotencyKey: key, ticketNumber, requestHash, request: stored, acceptedAt: now.toISOString() }, created: true };
       });
     },
 
@@ -83,16 +86,18 @@ export function createTicketsRepo(sequelize: Sequelize) {
       await sequelize.transaction(async (t) => {
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
-              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by)
+              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref)
            VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
-              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy)
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef)
            ON CONFLICT (number) DO UPDATE SET
-              title = EXCLUDED.title, description = EXCLUDED.description, category = EXCLUDED.category, priority = EXCLUDED.priority,
+              -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
+              title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
+              description = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.description ELSE tickets.description END, category = EXCLUDED.category, priority = EXCLUDED.priority,
               status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id, assignee = EXCLUDED.assignee,
               rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
               updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
-          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
+          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, requesterRef: snapshot.requester ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
         );
         await sequelize.query(
           `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
@@ -127,13 +132,15 @@ export function createTicketsRepo(sequelize: Sequelize) {
     },
 
     /** Tickets, newest first; `submittedBy` keeps those a portal account reported itself (ticket_submitters). */
-    async list(opts: { status?: string; requesterEmail?: string; submittedBy?: number; limit?: number } = {}): Promise<TicketSnapshot[]> {
+    async list(opts: { status?: string; requesterEmail?: string; requesterRef?: string | null; submittedBy?: number; limit?: number } = {}): Promise<TicketSnapshot[]> {
+      // A requester's tickets: by pseudonym (sealed tickets), or by plain address (tickets reported before sealing).
       const rows = await sequelize.query<TicketRow>(
         `SELECT * FROM tickets
-          WHERE (:status::text IS NULL OR status = :status) AND (:requester::text IS NULL OR requester_email = :requester)
+          WHERE (:status::text IS NULL OR status = :status)
+            AND (:requester::text IS NULL OR (requester_ref IS NULL AND requester_email = :requester) OR requester_ref = :requesterRef::uuid)
             AND (:submitter::bigint IS NULL OR number IN (SELECT ticket_number FROM ticket_submitters WHERE user_id = :submitter))
           ORDER BY created_at DESC LIMIT :limit`,
-        { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, submitter: opts.submittedBy ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
+        { replacements: { status: opts.status ?? null, requester: opts.requesterEmail ?? null, requesterRef: opts.requesterRef ?? null, submitter: opts.submittedBy ?? null, limit: opts.limit ?? 50 }, type: QueryTypes.SELECT },
       );
       return rows.map(toSnapshot);
     },

@@ -17,14 +17,19 @@ import { createPortalRepo } from '../db/portal-repo.ts';
 import { createRetentionRepo } from '../db/retention-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
 import { createSignUpRepo } from '../db/sign-up-repo.ts';
+import { createStaffAuthRepo } from '../db/staff-auth-repo.ts';
 import { createTicketsRepo } from '../db/tickets-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
 import { createPersonsRepo } from '../db/persons-repo.ts';
+import { createSearchRepo } from '../db/search-repo.ts';
 import { createVault } from '../services/privacy/vault.ts';
+import { createTicketPrivacy } from '../services/privacy/ticket-data.ts';
 import type { KeyRing } from './key-ring.ts';
 import { createRulesVersions, loadDefaultRulesText } from '../rules/versions.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
 import type { Config } from './config.ts';
+import { staffWeb } from './staff-web.ts';
+import { payloadCodec } from './payload-codec.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -33,15 +38,21 @@ import type { Config } from './config.ts';
  */
 export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRing) {
   const persons = createPersonsRepo(sequelize);
+  const rawTickets = createTicketsRepo(sequelize);
   let ring: KeyRing | undefined;
   const master: KeyRing = {
     get current() { return (ring ??= masterRing()).current; },
     get keys() { return (ring ??= masterRing()).keys; },
   };
+  const vault = createVault({ persons, master });
+  // Every read of the read model is opened (services/privacy/ticket-data.ts): what a reader gets has addresses and words, or ERASED.
+  const ticketPrivacy = createTicketPrivacy(vault, rawTickets);
   return {
     persons,
-    vault: createVault({ persons, master }),
-    tickets: createTicketsRepo(sequelize),
+    vault,
+    ticketPrivacy,
+    search: createSearchRepo(sequelize),
+    tickets: ticketPrivacy.openingRepo(),
     directory: createDirectoryRepo(sequelize),
     rules: createRulesVersions(createRulesRepo(sequelize)),
     apiTokens: createApiTokensRepo(sequelize),
@@ -50,6 +61,7 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     portal: createPortalRepo(sequelize),
     signUps: createSignUpRepo(sequelize),
     audit: createAuditRepo(sequelize),
+    staffAuth: createStaffAuthRepo(sequelize),
     retention: createRetentionRepo(sequelize),
   };
 }
@@ -57,9 +69,11 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
 export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The ticket service's one Deps shape, from the repositories, a Temporal client and the configuration. */
-export function ticketDeps(config: Config, repos: Pick<Repositories, 'tickets' | 'directory' | 'rules'>, temporal: Client): TicketDeps {
+export function ticketDeps(config: Config, repos: Pick<Repositories, 'tickets' | 'directory' | 'rules' | 'vault' | 'ticketPrivacy'>, temporal: Client): TicketDeps {
   return {
     tickets: repos.tickets,
+    vault: repos.vault,
+    privacy: repos.ticketPrivacy,
     directory: repos.directory,
     rules: repos.rules,
     temporal,
@@ -77,12 +91,21 @@ export interface WebOptions {
 
 /** Everything createApp needs, built from the database's repositories, a Temporal client and the configuration. */
 export async function appDeps(config: Config, db: Repositories & { sequelize: Sequelize }, temporal: Client, web: WebOptions = {}): Promise<AppDeps> {
+  // Staff sign-in shares the portal's sessions; without the portal there is none.
+  const staff = web.portal ? staffWeb(config, db, { pgPool: web.portal.pgPool, sessionSecret: await db.portal.sessionSecret() }) : undefined;
   return {
     ...ticketDeps(config, db, temporal),
     i18n: await createI18n(),
     sequelize: db.sequelize,
     apiTokens: db.apiTokens,
     trustProxy: config.trustProxy,
+    codec: {
+      payloadCodec: payloadCodec(config),
+      corsOrigins: config.codecCorsOrigins,
+      // Staff web sign-in (api/staff/) wires the signed-in staff member in here.
+      staffFromSession: staff?.staffFromSession ?? (async () => undefined),
+    },
+    ...(staff ? { staff: staff.options } : {}),
     ...(web.log ? { log: web.log } : {}),
     ...(web.portal
       ? {

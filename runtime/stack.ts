@@ -12,6 +12,7 @@ import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import pg from 'pg';
 import { createApp } from '../api/app.ts';
+import { CODEC_PATH } from '../api/codec/index.ts';
 import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
@@ -91,6 +92,8 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
     port: config.temporal.devServerPort,
     uiPort: config.temporal.devServerUiPort,
+    // The UI asks the web process to decode payloads, as the signed-in auditor or admin.
+    uiCodecEndpoint: `${config.publicUrl}${CODEC_PATH}`,
     namespace: config.temporal.namespace,
   });
   return { address: devServer.address, uiUrl: devServer.uiUrl, devServer };
@@ -98,7 +101,7 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
 
 /** A worker on the configured task queue with the activities' real dependencies; `bundle` reuses pre-built workflow code. */
 export async function startWorker(config: Config, address: string, db: Database, bundle?: WorkflowBundle): Promise<{ worker: Worker; done: Promise<void> }> {
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory }, ...(bundle ? { bundle } : {}) });
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search }, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.
   const closeConnection = () => worker.connection?.close().catch(() => undefined);
   const done = worker.run().then(

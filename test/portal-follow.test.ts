@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { performTicketAction } from '../services/tickets/actions.ts';
-import { getEnv, type TestEnv } from './support/env.ts';
+import { actionDeps, getEnv, type TestEnv } from './support/env.ts';
 import { csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
 
 describe('portal: following a ticket — reply, resolution, reopen, rating', function () {
@@ -35,8 +35,8 @@ describe('portal: following a ticket — reply, resolution, reopen, rating', fun
 
   it('when someone follows the ticket by its number and code, then they see its page and the promise in plain words; internal notes stay hidden', async () => {
     const ticket = await classified(number);
-    await performTicketAction({ temporal: env.client }, number, { action: 'comment', actor: agent, message: 'INTERNAL: requester is a VIP, be nice' });
-    await performTicketAction({ temporal: env.client }, number, { action: 'respond', actor: agent, message: 'Please remove and re-add the account in Outlook.' });
+    await performTicketAction(actionDeps(env), number, { action: 'comment', actor: agent, message: 'INTERNAL: requester is a VIP, be nice' });
+    await performTicketAction(actionDeps(env), number, { action: 'respond', actor: agent, message: 'Please remove and re-add the account in Outlook.' });
     const c = new PortalClient(env.web.url, 'en');
     const token = await c.csrf('/follow');
     const res = await c.postForm('/follow', { _csrf: token, number: ` ${number.toLowerCase()} `, code });
@@ -73,7 +73,7 @@ describe('portal: following a ticket — reply, resolution, reopen, rating', fun
     // …in the reader's words: the action and the status are named in Polish too.
     expect(textOf(early.text, 'action-error')).to.match(/^Nie można zamknąć zgłoszenia, które ma status: (nowe|przypisane|w realizacji|wstrzymane|ponownie otwarte)\.$/);
 
-    await performTicketAction({ temporal: env.client }, number, { action: 'resolve', actor: agent, code: 'solved', note: 'Account re-created.' });
+    await performTicketAction(actionDeps(env), number, { action: 'resolve', actor: agent, code: 'solved', note: 'Account re-created.' });
     page = await c.get(`/tickets/${number}`);
     expect(textOf(page.text, 'ticket-status')).to.equal('Rozwiązane – potwierdź, proszę');
     const noReason = await c.postForm(`/tickets/${number}/reopen`, { _csrf: csrfOf(page.text), reason: '' });
@@ -82,7 +82,7 @@ describe('portal: following a ticket — reply, resolution, reopen, rating', fun
     expect((await c.postForm(`/tickets/${number}/reopen`, { _csrf: csrfOf(page.text), reason: 'Kalendarz nadal się nie synchronizuje.' })).status).to.equal(303);
     expect((await env.db.tickets.get(number))!.status).to.equal('reopened');
 
-    await performTicketAction({ temporal: env.client }, number, { action: 'resolve', actor: agent, code: 'solved', note: 'Calendar sync enabled.' });
+    await performTicketAction(actionDeps(env), number, { action: 'resolve', actor: agent, code: 'solved', note: 'Calendar sync enabled.' });
     page = await c.get(`/tickets/${number}`);
     const badScore = await c.postForm(`/tickets/${number}/rate`, { _csrf: csrfOf(page.text), score: '9' });
     expect(badScore.status).to.equal(422);

@@ -32,7 +32,7 @@ describe('durability: the worker dies in the middle of a ticket’s first step',
     await env.db.sequelize.query('LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE', { transaction: blocker });
 
     const intake = await createTicket(
-      { tickets: env.db.tickets, temporal: env.client, taskQueue, ticketPrefix: 'HD', intakeWaitMs: 0 },
+      { tickets: env.db.tickets, vault: env.db.vault, temporal: env.client, taskQueue, ticketPrefix: 'HD', intakeWaitMs: 0 },
       { title: 'Crash in the middle', description: 'worker dies during the projection write', requesterEmail: 'crash@example.com' },
       { language: 'en' },
     );

@@ -10,6 +10,10 @@ import type { Notification, TicketEvent, TicketSnapshot } from './types.ts';
 export interface ClassifyInput {
   ticket: { title: string; description: string; category: string | null; impact: 'high' | 'medium' | 'low'; urgency: 'high' | 'medium' | 'low'; channel: string; language: string };
   requesterEmail: string;
+  /** The ticket's number: sealed fields are bound to it (absent in histories recorded before sealing). */
+  number?: string;
+  /** The requester's pseudonym when the ticket's personal fields are sealed. */
+  requester?: string;
   /** The instant the decision is for (the ticket's creation, or the re-classification). */
   atMs: number;
   /** A specific rules version; the active one when omitted. */

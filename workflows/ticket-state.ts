@@ -24,6 +24,11 @@ export interface TicketState {
   rating: { score: number; comment: string | null } | null;
   /** The first public communication to the requester (a response, or the reason for pending). */
   respondedAt?: number | null;
+  /**
+   * Personal fields are sealed and people are pseudonyms (the `sealed-personal-data` patch):
+   * the requester is recognised by pseudonym, not by address. Absent in older histories.
+   */
+  sealed?: boolean;
 }
 
 /** An event to record: what happened, who did it and why, and whom it concerns. */
@@ -65,6 +70,7 @@ export function initialState(input: TicketInput, workflowId: string): TicketStat
       title: input.title,
       description: input.description,
       requesterEmail: input.requesterEmail,
+      ...(input.requester ? { requester: input.requester } : {}),
       locale: input.locale,
       channel: input.channel,
       impact: input.impact,
@@ -135,9 +141,20 @@ export function numbered(st: TicketState, r: Recording, now: number): { snapshot
   return { snapshot: { ...t }, event, ...(r.notify ? { notify: r.notify } : {}) };
 }
 
+/**
+ * Whether `actor` is the ticket's requester: by pseudonym on a sealed ticket, by address
+ * (case-insensitive, as before) on one from an older history.
+ */
+export function isRequester(st: TicketState, actor: string): boolean {
+  return st.sealed ? actor === st.ticket.requester : actor.toLowerCase() === st.ticket.requesterEmail;
+}
+
+/** Who the requester is as an actor: their pseudonym on a sealed ticket, else their address. */
+export const requesterActor = (st: TicketState): string => (st.sealed && st.ticket.requester) || st.ticket.requesterEmail;
+
 /** The first event: who filed it acts; the requester it is for stays in the data. */
 export function created(st: TicketState): Recording {
   // Without filedBy (older histories, a portal report without an account) the requester acts, exactly as before.
   const { filedBy: filer, requesterEmail, channel, impact, urgency, category } = st.input;
-  return { type: 'created', actor: filer ?? requesterEmail, reason: null, data: { channel, impact, urgency, category, ...(filer ? { requester: requesterEmail } : {}) } };
+  return { type: 'created', actor: filer ?? requesterActor(st), reason: null, data: { channel, impact, urgency, category, ...(filer ? { requester: requesterEmail } : {}) } };
 }

@@ -14,6 +14,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -56,6 +57,9 @@ function check(st: TicketState, a: TicketAction): void {
 
 export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSnapshot> {
   const st: TicketState = 'continued' in args ? args.continued : initialState(args, workflowInfo().workflowId);
+  // Sealed personal data (issue 10): people are pseudonyms from here on. Histories recorded before
+  // it have no marker, so they replay on the address path; a continued run keeps its mode.
+  if (!('continued' in args)) st.sealed = patched('sealed-personal-data') && args.requester !== undefined;
   const t = st.ticket;
   let busy = false;
   let changes = 0;

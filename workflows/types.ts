@@ -31,6 +31,13 @@ export interface TicketReport {
   impact: Level;
   urgency: Level;
   category: string | null;
+  /**
+   * The requester's pseudonym (persons.id), when the report's personal fields are sealed (title,
+   * description and requesterEmail are then opaque `sealed:v1:` strings, and every person on
+   * the ticket — actors, assignee, filer — is a pseudonym). Absent in histories recorded before
+   * sealing: those carry plain text and addresses.
+   */
+  requester?: string;
 }
 
 /** What intake hands the workflow: the report, its number and when it was accepted. */

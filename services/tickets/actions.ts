@@ -12,7 +12,7 @@ import { ServiceError, NotFoundError, UnavailableError } from '../errors.ts';
 import type { TicketDeps } from './deps.ts';
 import { checkActionArguments, needsDirectory, type ArgumentDeps, type PlainAction, type TicketRef } from './action-arguments.ts';
 
-export type ActionDeps = Pick<TicketDeps, 'temporal'>;
+export type ActionDeps = Pick<TicketDeps, 'temporal' | 'privacy'>;
 
 /** Details a refusal carries: a message key under `refusal.` in locales/{lng}/api.json and its parameters. */
 export interface RefusalDetails {
@@ -77,13 +77,26 @@ export async function performTicketAction(deps: ActionDeps & Partial<ArgumentDep
     if (!directory || !rules || typeof ticket === 'string') throw new Error(`performTicketAction: '${action.action}' is checked against the directory; pass it and the ticket's rules version`);
     await checkActionArguments({ directory, rules }, ref, action);
   }
-  return send(deps, ref.number, (h) => h.executeUpdate(ticketActionUpdate, { args: [action] }));
+  const sealed = await seal(() => deps.privacy.sealAction(ref.number, action));
+  const after = await send(deps, ref.number, (h) => h.executeUpdate(ticketActionUpdate, { args: [sealed] }));
+  return seal(() => deps.privacy.openSnapshot(after));
 }
 
-export function sendRequesterReply(deps: ActionDeps, number: string, reply: RequesterReply): Promise<void> {
-  return send(deps, number, (h) => h.signal(requesterReplySignal, reply));
+/** Sealing and opening read the keys from PostgreSQL: a failure there is a 503, and nothing was sent. */
+async function seal<R>(fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new UnavailableError(err);
+  }
 }
 
-export function requestReclassification(deps: ActionDeps, number: string, by: { actor: string; reason: string }): Promise<void> {
-  return send(deps, number, (h) => h.signal(reclassifySignal, by));
+export async function sendRequesterReply(deps: ActionDeps, number: string, reply: RequesterReply): Promise<void> {
+  const sealed = await seal(() => deps.privacy.sealReply(number, reply));
+  return send(deps, number, (h) => h.signal(requesterReplySignal, sealed));
+}
+
+export async function requestReclassification(deps: ActionDeps, number: string, by: { actor: string; reason: string }): Promise<void> {
+  const sealed = await seal(() => deps.privacy.sealReclassify(number, by));
+  return send(deps, number, (h) => h.signal(reclassifySignal, sealed));
 }

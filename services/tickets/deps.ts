@@ -8,10 +8,15 @@ import type { Client } from '@temporalio/client';
 import type { DirectoryRepo } from '../../db/directory-repo.ts';
 import type { TicketsRepo } from '../../db/tickets-repo.ts';
 import type { RulesVersions } from '../../rules/versions.ts';
+import type { TicketPrivacy } from '../privacy/ticket-data.ts';
+import type { Vault } from '../privacy/vault.ts';
 
 export interface TicketDeps {
-  /** The read model: intake reserves numbers in it and reads the recorded ticket back. */
+  /** The read model (its reads opened: see services/privacy/ticket-data.ts): intake reserves numbers in it and reads the recorded ticket back. */
   tickets: TicketsRepo;
+  /** Seals personal data going in and opens what comes out (docs/privacy.md). */
+  vault: Vault;
+  privacy: TicketPrivacy;
   /** Who may be assigned (actions' arguments are checked against it). */
   directory: Pick<DirectoryRepo, 'activeAgent'>;
   /** The ticket's own rules version, for the teams and tiers an action names. */

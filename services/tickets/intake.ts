@@ -13,7 +13,7 @@ import { validate } from '../validation.ts';
 import type { TicketDeps } from './deps.ts';
 import { createTicketIntake, type CreateTicketRequest } from './schemas.ts';
 
-export type IntakeDeps = Pick<TicketDeps, 'tickets' | 'temporal' | 'taskQueue' | 'ticketPrefix' | 'intakeWaitMs' | 'clock'>;
+export type IntakeDeps = Pick<TicketDeps, 'tickets' | 'temporal' | 'taskQueue' | 'ticketPrefix' | 'intakeWaitMs' | 'clock' | 'vault'>;
 
 const START_DEADLINE_MS = 8_000;
 
@@ -21,8 +21,28 @@ export type IntakeResult =
   | { kind: 'recorded'; ticket: TicketRecord; replayed: boolean }
   | { kind: 'accepted'; number: string; replayed: boolean };
 
-function canonicalHash(value: unknown): string {
+/** The fingerprint idempotency records kept before sealing: a plain SHA-256 (still recognised on a retry). */
+function legacyHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+type PlainRequest = ReturnType<typeof normalise>;
+
+/**
+ * The report as the workflow and the read model keep it: the requester as a pseudonym, title,
+ * description and address sealed under the requester's key for this ticket, the filer as a pseudonym.
+ */
+async function sealRequest(vault: IntakeDeps['vault'], request: PlainRequest, number: string): Promise<Record<string, unknown>> {
+  const requester = await vault.personRef(request.requesterEmail);
+  const { filedBy, ...rest } = request as PlainRequest & { filedBy?: string };
+  return {
+    ...rest,
+    title: await vault.sealTicket(number, requester, 'title', request.title),
+    description: await vault.sealTicket(number, requester, 'description', request.description),
+    requesterEmail: await vault.sealTicket(number, requester, 'email', request.requesterEmail),
+    requester,
+    ...(filedBy ? { filedBy: await vault.personRef(filedBy) } : {}),
+  };
 }
 
 function normalise(body: CreateTicketRequest, requestLanguage: string, filedBy: string | undefined) {
@@ -51,19 +71,26 @@ export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idemp
   const request = normalise(body, opts.language, opts.filedBy);
   // The key's fingerprint is the report as sent: a retry whose Accept-Language differs is still
   // the same report (the language of the first acceptance is kept).
-  const requestHash = canonicalHash({ ...request, locale: body.locale ?? null });
+  const fingerprinted = { ...request, locale: body.locale ?? null };
+  let requestHash: string;
+  try {
+    // Keyed (HMAC), so the stored fingerprint tells nothing about the report it stands for.
+    requestHash = await deps.vault.fingerprint(JSON.stringify(fingerprinted));
+  } catch (err) {
+    throw new UnavailableError(err);
+  }
   const now = new Date((deps.clock ?? Date.now)());
 
   let reservation;
   try {
-    reservation = await deps.tickets.reserveIntake(key, requestHash, request, deps.ticketPrefix, now);
+    reservation = await deps.tickets.reserveIntake(key, requestHash, (number) => sealRequest(deps.vault, request, number), deps.ticketPrefix, now);
   } catch (err) {
     throw new UnavailableError(err);
   }
   const { intake, created } = reservation;
-  if (intake.requestHash !== requestHash) throw new ServiceError(422, 'IDEMPOTENCY_KEY_REUSED', 'errors.idempotencyConflict');
+  if (intake.requestHash !== requestHash && intake.requestHash !== legacyHash(fingerprinted)) throw new ServiceError(422, 'IDEMPOTENCY_KEY_REUSED', 'errors.idempotencyConflict');
 
-  const stored = intake.request as typeof request;
+  const stored = intake.request as Omit<TicketInput, 'number' | 'createdAt'>;
   const input: TicketInput = {
     number: intake.ticketNumber,
     ...stored,

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { performTicketAction } from '../../services/tickets/actions.ts';
 import { seedKnowledgeBase } from '../../db/kb-seed.ts';
 import { launchChromium, screenshot as shot } from '../support/browser.ts';
-import { getEnv, type TestEnv } from '../support/env.ts';
+import { actionDeps, getEnv, type TestEnv } from '../support/env.ts';
 import { signUpLink } from '../portal-client.ts';
 
 const agent = 'l1.agent@example.com';
@@ -47,8 +47,8 @@ describe('portal in a real browser', function () {
 
   async function resolveAsAgent(number: string, note: string) {
     await classified(number);
-    await performTicketAction({ temporal: env.client }, number, { action: 'respond', actor: agent, message: note });
-    await performTicketAction({ temporal: env.client }, number, { action: 'resolve', actor: agent, code: 'solved', note });
+    await performTicketAction(actionDeps(env), number, { action: 'respond', actor: agent, message: note });
+    await performTicketAction(actionDeps(env), number, { action: 'resolve', actor: agent, code: 'solved', note });
   }
 
   it('in Polish: a suggestion appears while typing, the report is sent, followed by its number and code in a new browser, answered and rated', async () => {

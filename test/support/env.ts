@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
+import type { ActionDeps } from '../../services/tickets/index.ts';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../runtime/config.ts';
@@ -59,6 +60,11 @@ export async function runCleanups(): Promise<void> {
 export const log = (line: string) => {
   if (process.env.TEST_VERBOSE) console.error(line);
 };
+
+/** What the ticket service's actions need, as the product composes it (personal data sealed on the way in). */
+export function actionDeps(env: { client: Client; db: Database }): ActionDeps {
+  return { temporal: env.client, privacy: env.db.ticketPrivacy };
+}
 
 /** The workflow bundle, built once per test run (webpack takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundle> {

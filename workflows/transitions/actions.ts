@@ -4,7 +4,7 @@
  * answer first: see classification.ts.
  */
 import { ALLOWED_IN, SLA_ACTIVE, statusAfter } from '../lifecycle.ts';
-import { deadlines, notifyRoles, iso, noReplan, refusal, replanned, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
+import { deadlines, isRequester, notifyRoles, iso, noReplan, requesterActor, refusal, replanned, syncSla, type Recording, type Refusal, type Step, type TicketState } from '../ticket-state.ts';
 import { RefusalType, ResolutionCode, TicketStatus, type RequesterReply, type TicketAction } from '../types.ts';
 import { markFirstResponse, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { moveTier, tierRefusal } from './escalation.ts';
@@ -33,7 +33,7 @@ export function refusalFor(st: TicketState, a: TicketAction): Refusal | null {
         ?? (!PRIORITIES.includes(a.priority) ? refusal('badPriority', { priorities: PRIORITIES.join(', ') }, RefusalType.invalidArgument) : null)
         ?? (a.priority === t.priority ? refusal('samePriority', { priority: a.priority }) : null);
     case 'rate':
-      if (a.actor.toLowerCase() !== t.requesterEmail) return refusal('onlyRequesterRates', {});
+      if (!isRequester(st, a.actor)) return refusal('onlyRequesterRates', {});
       if (!Number.isInteger(a.score) || a.score < 1 || a.score > 5) return refusal('badScore', {}, RefusalType.invalidArgument);
       return st.rating ? refusal('alreadyRated', { score: st.rating.score }) : null;
     default: return null;
@@ -92,7 +92,7 @@ export function applyAction(st: TicketState, a: Exclude<TicketAction, { action: 
       return replanned(() => ({ type: 'reopened', actor: a.actor, reason: a.reason, data: { from, to, resolutionDueAt: deadlines(st).resolutionDueAt }, notify: { kind: 'reopened', roles: notifyRoles(st), data: { reason: a.reason } } }));
     case 'close':
       closeTicket(st, now);
-      return noReplan({ type: 'closed', actor: a.actor, reason: a.reason ?? null, data: { automatic: false, confirmedByRequester: a.actor.toLowerCase() === t.requesterEmail } });
+      return noReplan({ type: 'closed', actor: a.actor, reason: a.reason ?? null, data: { automatic: false, confirmedByRequester: isRequester(st, a.actor) } });
     case 'cancel':
       stopClocks(st, now);
       t.status = to;
@@ -119,7 +119,7 @@ export function resume(st: TicketState, actor: string, reason: string, now: numb
 /** The requester wrote back: a public comment (an empty one is ignored). A pending ticket then resumes. */
 export function requesterReplied(st: TicketState, r: RequesterReply): Recording | null {
   if (typeof r?.message !== 'string' || r.message.trim() === '') return null;
-  return { type: 'requester_replied', actor: r.author || st.ticket.requesterEmail, reason: null, data: { message: r.message, public: true }, notify: { kind: 'requester_reply', roles: notifyRoles(st), data: { message: r.message } } };
+  return { type: 'requester_replied', actor: r.author || requesterActor(st), reason: null, data: { message: r.message, public: true }, notify: { kind: 'requester_reply', roles: notifyRoles(st), data: { message: r.message } } };
 }
 
 function closeTicket(st: TicketState, now: number): void {

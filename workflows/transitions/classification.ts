@@ -17,6 +17,8 @@ export function classifyRequest(st: TicketState, atMs: number): ClassifyInput {
   return {
     ticket: { title: t.title, description: t.description, category: t.category, impact: t.impact, urgency: t.urgency, channel: t.channel, language: t.locale },
     requesterEmail: t.requesterEmail,
+    number: t.number,
+    ...(t.requester ? { requester: t.requester } : {}),
     atMs,
   };
 }
