@@ -11,9 +11,9 @@
  */
 import { Engine } from 'json-rules-engine';
 import type { RuleResult } from 'json-rules-engine';
-import { DateTime } from 'luxon';
-import { isOpenAt } from './calendar.ts';
 import type { BusinessCalendar } from './calendar.ts';
+import { buildFacts, keywordsOf } from './facts.ts';
+import type { FactsInput, RuleFacts } from './facts.ts';
 import { parseDuration } from './duration.ts';
 import { PRIORITIES, LEVELS } from './types.ts';
 import type {
@@ -60,7 +60,8 @@ interface Internals {
 
 const internals = new WeakMap<CompiledRules, Internals>();
 
-const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export { keywordsOf };
+export type { FactsInput, RuleFacts };
 
 // ---------------------------------------------------------------------------------------------
 // Operators and path resolution
@@ -155,41 +156,6 @@ export function compileRules(file: RulesFile, meta: { version: number; hash: str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Facts
-
-/** Lowercase words of the text, each once, in order of first appearance. */
-export function keywordsOf(...texts: Array<string | undefined>): string[] {
-  const words = new Set<string>();
-  for (const text of texts) {
-    if (!text) continue;
-    for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) words.add(w);
-  }
-  return [...words];
-}
-
-function pick<T extends object>(obj: T | undefined, keys: readonly (keyof T)[]): Partial<T> {
-  const out: Partial<T> = {};
-  if (!obj) return out;
-  for (const k of keys) if (Object.hasOwn(obj, k) && obj[k] !== undefined) out[k] = obj[k];
-  return out;
-}
-
-const TICKET_KEYS = ['title', 'description', 'category', 'impact', 'urgency', 'channel', 'language'] as const;
-const REQUESTER_KEYS = ['email', 'vip', 'serviceLevel', 'organisation', 'department'] as const;
-
-function buildFacts(input: TicketFacts, atMs: number, calendar: BusinessCalendar, matrix: { impact: Level; urgency: Level; priority: Priority }): Record<string, unknown> {
-  const local = DateTime.fromMillis(atMs, { zone: calendar.timeZone });
-  return {
-    ticket: pick(input.ticket, TICKET_KEYS),
-    requester: pick(input.requester, REQUESTER_KEYS),
-    keywords: keywordsOf(input.ticket.title, input.ticket.description),
-    calendar: { open: isOpenAt(calendar, atMs) },
-    time: { hour: local.hour, weekday: WEEKDAY_NAMES[local.weekday - 1] },
-    matrix,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Evaluate
 
 const rank = (p: Priority): number => PRIORITIES.indexOf(p);
@@ -199,32 +165,49 @@ const rank = (p: Priority): number => PRIORITIES.indexOf(p);
  * give the same decision. Evaluations on one CompiledRules are queued, never overlapping.
  */
 export async function evaluate(compiled: CompiledRules, input: TicketFacts, atMs: number): Promise<Decision> {
-  const int = internals.get(compiled);
-  if (!int) throw new TypeError('evaluate: the rules were not built by compileRules()');
+  return evaluateFacts(compiled, ruleFacts(compiled, input, atMs));
+}
+
+/**
+ * The facts the conditions read for `input` at `atMs`: keywords from its title and description
+ * unless `keywords` is given (re-evaluating from recorded facts, rules/derived-facts.ts).
+ * Throws {@link TicketFactsError} without an impact, an urgency or a finite instant.
+ */
+export function ruleFacts(compiled: CompiledRules, input: FactsInput, atMs: number, keywords?: string[]): RuleFacts {
+  const int = internalsOf(compiled);
   const impact = input?.ticket?.impact;
   const urgency = input?.ticket?.urgency;
   if (!LEVELS.includes(impact) || !LEVELS.includes(urgency)) {
     throw new TicketFactsError(`A ticket needs an impact and an urgency, each one of ${LEVELS.join(', ')}; got impact "${String(impact)}" and urgency "${String(urgency)}".`);
   }
   if (!Number.isFinite(atMs)) throw new TicketFactsError('The decision instant must be a finite number of epoch milliseconds.');
-  const matrixPriority = int.file.priorityMatrix[impact][urgency];
-  const matrix = { impact, urgency, priority: matrixPriority };
-  const facts = buildFacts(input, atMs, int.defaultCalendar, matrix);
+  const matrix = { impact, urgency, priority: int.file.priorityMatrix[impact][urgency] };
+  return buildFacts(input, atMs, int.defaultCalendar, matrix, keywords);
+}
 
-  const run = int.queue.then(() => int.engine.run(facts));
+/** Runs the rules on facts built by {@link ruleFacts} and decides. */
+export async function evaluateFacts(compiled: CompiledRules, facts: RuleFacts): Promise<Decision> {
+  const int = internalsOf(compiled);
+  const run = int.queue.then(() => int.engine.run(facts as unknown as Record<string, unknown>));
   int.queue = run.catch(() => undefined);
   const result = await run;
 
   const all = [...result.results, ...result.failureResults];
   const order = (r: RuleResult): number => int.ruleOrder.get(r.name) ?? Number.MAX_SAFE_INTEGER;
   const fired = [...result.results].sort((a, b) => (b.priority ?? 1) - (a.priority ?? 1) || order(a) - order(b));
-  return decide(int, compiled, input, matrix, fired, all.sort((a, b) => order(a) - order(b)));
+  return decide(int, compiled, facts, { ...facts.matrix }, fired, all.sort((a, b) => order(a) - order(b)));
+}
+
+function internalsOf(compiled: CompiledRules): Internals {
+  const int = internals.get(compiled);
+  if (!int) throw new TypeError('evaluate: the rules were not built by compileRules()');
+  return int;
 }
 
 function decide(
   int: Internals,
   compiled: CompiledRules,
-  input: TicketFacts,
+  input: Pick<RuleFacts, 'ticket' | 'requester'>,
   matrix: { impact: Level; urgency: Level; priority: Priority },
   fired: RuleResult[],
   allResults: RuleResult[],

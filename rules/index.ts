@@ -4,6 +4,13 @@ export { validateRulesText, validateRulesObject, parseRules, RulesValidationErro
 export { parseFactPath, renderPath } from './paths.ts';
 export { compileRules, evaluate, keywordsOf, policyFor, resolvePath, tiersOf, TicketFactsError } from './evaluate.ts';
 export type { CompiledRules } from './evaluate.ts';
+export { evaluateFacts, ruleFacts } from './evaluate.ts';
+export type { FactsInput, RuleFacts } from './facts.ts';
+export {
+  decisionOutcome, derivedFactsOf, evaluateDerived, evaluateRedacted, redactDecision, SEALED, SEALED_PROPERTIES,
+  unreproducibleConditions, UnreproducibleReason,
+} from './derived-facts.ts';
+export type { DecisionOutcome, DerivedEvaluation, RedactedDecision, UnreproducibleCondition } from './derived-facts.ts';
 export { canonicalJson, hashRules } from './hash.ts';
 export { describeChanges, ChangeKind } from './diff.ts';
 export type { Change } from './diff.ts';

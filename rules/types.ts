@@ -287,7 +287,28 @@ export interface Decision {
     matrix: { impact: Level; urgency: Level; priority: Priority };
     fired: FiredEvent[];
     notFired: string[];
-    /** Per rule, json-rules-engine's evaluated condition tree (with factResult / result). */
+    /**
+     * Per rule, json-rules-engine's evaluated condition tree (with factResult / result). In a
+     * recorded decision (rules/derived-facts.ts) text is sealed out of it: `keywords` results hold
+     * only the keywords the condition tested for, title, description and e-mail read "[sealed]".
+     */
     conditions: Array<{ rule: string; result: boolean; conditions: unknown }>;
+    /** The facts the decision was made on, without the text; set on recorded decisions. */
+    facts?: DerivedFacts;
   };
+}
+
+/**
+ * What a classification read, without the ticket's title and description or the requester's
+ * e-mail address, shaped like the facts the conditions read: enough to re-evaluate the decision
+ * (rules/derived-facts.ts).
+ */
+export interface DerivedFacts {
+  ticket: Omit<Partial<TicketFacts['ticket']>, 'title' | 'description'> & Pick<TicketFacts['ticket'], 'impact' | 'urgency'>;
+  requester: Omit<TicketFacts['requester'], 'email'>;
+  /** The keywords the rules tested for that the title or description held: sorted, each once. */
+  keywords: string[];
+  calendar: { open: boolean };
+  time: { hour: number; weekday: string };
+  matrix: { impact: Level; urgency: Level; priority: Priority };
 }
