@@ -7,6 +7,8 @@
  *   node --import tsx scripts/record-histories.ts [suffix]
  *
  * v1: the first recordings. v2: intake carries `filedBy` (an agent files for the requester).
+ * v4: personal data sealed (patched `sealed-personal-data`): title, description and address are
+ * `sealed:v1:` strings, people are pseudonyms.
  * From v3 on, payloads are encrypted by the payload codec under the public recording key
  * (test/histories/recording-key.ts), which the replay test reads with.
  *

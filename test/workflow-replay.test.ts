@@ -90,6 +90,31 @@ describe('replay: recorded ticket histories through the current workflow code', 
     });
   }
 
+  it('has histories with sealed personal data (v4 on: patch sealed-personal-data) beside the plain-text ones before it, and replays both', async () => {
+    const inputs = await Promise.all(histories.map(async (file) => ({ file, input: JSON.parse(Buffer.from((await startInput(file)).data!).toString('utf8')) as { title: string; description: string; requesterEmail: string; requester?: string } })));
+    // The SDK's patch marker (core_patch) names the patch in its details, unencrypted.
+    const marked = (file: string) =>
+      (load(file) as { events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: JsonPayload[] }> } }> }).events.some((e) => {
+        const m = e.markerRecordedEventAttributes;
+        return m?.markerName === 'core_patch' && Object.values(m.details ?? {}).some((d) => d.payloads.some((p) => Buffer.from(p.data ?? '', 'base64').toString().includes('"sealed-personal-data"')));
+      });
+    const sealed = inputs.filter((i) => i.input.requester !== undefined);
+    const plain = inputs.filter((i) => i.input.requester === undefined);
+    expect(sealed.length, 'sealed histories').to.be.at.least(3);
+    expect(plain.length, 'plain histories from before sealing').to.be.at.least(3);
+    for (const { file, input } of sealed) {
+      expect(input.title, file).to.match(/^sealed:v1:/);
+      expect(input.description, file).to.match(/^sealed:v1:/);
+      expect(input.requesterEmail, file).to.match(/^sealed:v1:/);
+      expect(input.requester, file).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+      expect(marked(file), `${file} carries the patch marker`).to.equal(true);
+    }
+    for (const { file, input } of plain) {
+      expect(input.requesterEmail, file).to.match(/@example\.com$/);
+      expect(marked(file), `${file} has no patch marker`).to.equal(false);
+    }
+  });
+
   it('has histories recorded through the codec (v3 on) that cannot be read without it', async () => {
     const sealed = histories.filter((file) => encodingOf(storedInput(file)) === 'binary/encrypted');
     expect(sealed.length).to.be.at.least(3);
