@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { staff, type StaffOptions } from './staff/index.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -42,6 +43,8 @@ export interface AppDeps extends TicketDeps {
     sessionSecret: string;
     options?: PortalOptions;
   };
+  /** Staff sign-in and pages (api/staff/); served only with the portal, whose sessions they share. */
+  staff?: StaffOptions;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -73,6 +76,10 @@ export function createApp(deps: AppDeps): express.Express {
       sessionSecret: deps.portal.sessionSecret,
       options: deps.portal.options ?? {},
     }));
+    // After the portal, whose middleware (sessions, CSRF, viewer, language) it relies on.
+    if (deps.staff) {
+      app.use(staff({ ...deps, ...deps.portal.repos, pgPool: deps.portal.pgPool, sessionSecret: deps.portal.sessionSecret, options: deps.portal.options ?? {}, ...deps.staff, log }));
+    }
   }
 
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'errors.notFound')));

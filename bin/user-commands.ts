@@ -35,6 +35,28 @@ export function registerUserCommands(program: Command): void {
       }
     });
 
+  user
+    .command('reset-second-factor')
+    .description('Remove a staff member’s authenticator and recovery codes and end their web sessions (audited); they set up a new one at their next staff sign-in')
+    .requiredOption('--email <email>', 'e-mail address')
+    .action(async (opts: { email: string }) => {
+      const db = await openDatabase(loadConfig(), quiet);
+      try {
+        const found = await db.users.findByEmail(opts.email);
+        if (!found) {
+          console.error(`There is no user ${opts.email}; nothing was changed.`);
+          process.exitCode = 1;
+          return;
+        }
+        const had = await db.staffAuth.reset(found.id, cliActor());
+        console.log(had
+          ? `The second factor of user #${found.id} is reset and their web sessions ended; they set up a new authenticator at their next staff sign-in.`
+          : `User #${found.id} had no second factor; their web sessions were ended all the same.`);
+      } finally {
+        await db.close();
+      }
+    });
+
   const token = program.command('token').description('REST API tokens');
   token
     .command('create')

@@ -1,0 +1,40 @@
+/**
+ * The staff surface as one piece for createApp: staff sign-in with a second factor (TOTP and
+ * recovery codes, or OpenID Connect single sign-on), the staff home, and the one guard every
+ * staff route uses (access.ts). Mounted after the portal, whose middleware (sessions, CSRF
+ * context, who is looking, language) has run by then; see docs/staff-sign-in.md.
+ */
+import { Router } from 'express';
+import { createLimits } from '../portal/limits.ts';
+import { csrfProtection } from '../portal/middleware.ts';
+import { createStaffAccess } from './access.ts';
+import type { StaffGuards } from './guards.ts';
+import { createCodeLimits } from './limits.ts';
+import { enrolRoutes } from './routes/enrol.ts';
+import { homeRoutes } from './routes/home.ts';
+import { signInRoutes } from './routes/sign-in.ts';
+import { ssoRoutes } from './routes/sso.ts';
+import { createSso } from './sso.ts';
+import type { StaffDeps } from './types.ts';
+
+/** The one decision on staff access, for other surfaces (the codec endpoint): staffFromSession(req), requireStaff(roles?). */
+export { createStaffAccess, type StaffAccess, type StaffAccessDeps } from './access.ts';
+export { createSessionReader, type SessionReader } from './session-reader.ts';
+export { STAFF_ROLES, isStaffRole, type StaffDeps, type StaffOptions, type StaffRole } from './types.ts';
+
+export function staff(deps: StaffDeps): Router {
+  const router = Router();
+  const access = createStaffAccess({ users: deps.users, staffAuth: deps.staffAuth, secondFactor: deps.secondFactor });
+  const guards: StaffGuards = { access, requireCsrf: csrfProtection(deps.sessionSecret).require, limits: createLimits(deps), codes: createCodeLimits(deps) };
+
+  // Staff pages are never kept by a browser's or a proxy's cache (secrets, recovery codes, names).
+  router.use('/staff', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(signInRoutes(deps, guards));
+  router.use(enrolRoutes(deps, guards));
+  if (deps.oidc) router.use(ssoRoutes(deps, createSso(deps.oidc, deps.log ?? ((line) => console.error(line)))));
+  router.use(homeRoutes(deps, guards));
+  return router;
+}

@@ -1,0 +1,69 @@
+/**
+ * What the staff surface needs, and what it keeps in the session (the same session as the
+ * portal's: one cookie, one table; see api/portal/middleware.ts).
+ */
+import type { AuditRepo } from '../../db/audit-repo.ts';
+import type { StaffAuthRepo } from '../../db/staff-auth-repo.ts';
+import type { Role, UsersRepo } from '../../db/users-repo.ts';
+import type { PortalDeps } from '../portal/types.ts';
+
+/** The roles that are staff: everyone but requesters. */
+export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const isStaffRole = (role: Role): role is StaffRole => (STAFF_ROLES as readonly string[]).includes(role);
+
+/** Who may read the audit log's page. */
+export const AUDIT_READERS: readonly StaffRole[] = ['auditor', 'admin'];
+
+/** How a staff session passed its second step; `password` only where the setting is `optional`. */
+export type StaffFactor = 'totp' | 'recovery' | 'sso' | 'password';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** A staff sign-in that is complete (set together with userId, on a fresh session id). */
+    staffAuth?: { userId: number; factor: StaffFactor; at: number };
+    /** The password was right; the second factor (or its enrolment) is still to come. No userId yet. */
+    staffPending?: { userId: number; next: string; at: number };
+    /** An authenticator being set up: its secret, sealed for this person, until a code confirms it. */
+    staffEnrol?: { userId: number; sealed: string };
+    /** A single sign-on under way: what the callback must see again (state), prove (PKCE) and find in the ID token (nonce). */
+    staffSso?: { state: string; nonce: string; verifier: string; next: string; at: number };
+  }
+}
+
+/** Keys that seal the TOTP secrets: the service key ring's shape (runtime/key-ring.ts); the first one seals, all of them open. */
+export interface SealingKeys {
+  current: { id: string; key: Buffer };
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+/** OpenID Connect single sign-on (runtime/config.ts OidcConfig). */
+export interface OidcOptions {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  /** Undefined: PUBLIC_URL (or the request's own origin) + /staff/sso/callback. */
+  redirectUrl: string | undefined;
+}
+
+export interface StaffLimits {
+  /** Wrong second-factor codes (TOTP or recovery, at sign-in or enrolment) per account in 15 minutes. @default 5 */
+  codeFailuresPerAccount: number;
+}
+
+/** What createApp is given for the staff surface (runtime/compose.ts builds it). */
+export interface StaffOptions {
+  staffAuth: StaffAuthRepo;
+  audit: AuditRepo;
+  sealingKeys: SealingKeys;
+  /** HELPDESK_STAFF_SECOND_FACTOR. @default 'required' */
+  secondFactor: 'required' | 'optional';
+  oidc?: OidcOptions | undefined;
+  limits?: Partial<StaffLimits>;
+  log?: (line: string) => void;
+}
+
+/** The portal's deps (sessions, CSRF, users, i18n) and the staff surface's own. */
+export interface StaffDeps extends PortalDeps, StaffOptions {
+  users: UsersRepo;
+}
