@@ -2,12 +2,19 @@
  * What the portal keeps beside the ticket read model: secret follow links (hashes
  * only), who reported a ticket while signed in, attachments, satisfaction ratings
  * and shared settings. Plain records only.
+ *
+ * Personal data arrives here already sealed (api/portal/use-cases/portal-data.ts seals it
+ * and opens it again): an attachment's filename and bytes, a rating's comment and the follow
+ * link are `sealed:v1:` values, and people are their pseudonyms (persons.id), never
+ * addresses. Rows written before sealing keep their plain values; readers tell them apart
+ * by the filename (or comment) not being sealed.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 
 export interface AttachmentMeta {
   id: number;
   ticketNumber: string;
+  /** As stored: sealed (field 'filename'), or plain for a row from before sealing. */
   filename: string;
   contentType: string;
   sizeBytes: number;
@@ -17,12 +24,17 @@ export interface AttachmentMeta {
 export interface NewAttachment {
   filename: string;
   contentType: string;
+  /** SHA-256 of the plain content: how the same file sent again on the same ticket is recognised. */
   sha256: string;
+  /** What is stored: the sealed bytes (the `sealed:v1:` string's UTF-8 bytes), or plain bytes. */
   data: Buffer;
+  /** The plain file's size (what the page shows). @default data.length */
+  sizeBytes?: number;
 }
 
 export interface RatingRecord {
   score: number;
+  /** As stored: sealed (field 'comment'), or plain for a rating from before sealing. */
   comment: string | null;
   createdAt: string;
 }
@@ -45,18 +57,24 @@ export function createPortalRepo(sequelize: Sequelize) {
     /**
      * Stores the hash of a follow token and queues the e-mail that carries the link
      * (delivery is the notifications' job). One queued link per ticket.
+     *
+     * `requester` is the requester's pseudonym: requester_tokens.email (a text column named
+     * before sealing) holds it instead of an address. The outbox payload is
+     * `{ requester, link, locale }` with `link` sealed under the requester's key for the
+     * ticket (field 'link', context the ticket number): the delivery opens it with
+     * `vault.open(link, 'link', ticketNumber)` and finds the address by `vault.addressOf(requester)`.
      */
-    async addFollowToken(t: { tokenHash: string; ticketNumber: string; email: string; link: string; locale: string }): Promise<void> {
+    async addFollowToken(t: { tokenHash: string; ticketNumber: string; requester: string; sealedLink: string; locale: string }): Promise<void> {
       await sequelize.transaction(async (tx) => {
         await sequelize.query(
-          `INSERT INTO requester_tokens (token_hash, ticket_number, email) VALUES (:tokenHash, :ticketNumber, :email)`,
-          { replacements: t, transaction: tx },
+          `INSERT INTO requester_tokens (token_hash, ticket_number, email) VALUES (:tokenHash, :ticketNumber, :requester)`,
+          { replacements: { tokenHash: t.tokenHash, ticketNumber: t.ticketNumber, requester: t.requester }, transaction: tx },
         );
         await sequelize.query(
           `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
            VALUES (:ticketNumber, 0, 'requester', 'follow_link', :payload)
            ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
-          { replacements: { ticketNumber: t.ticketNumber, payload: JSON.stringify({ email: t.email, link: t.link, locale: t.locale }) }, transaction: tx },
+          { replacements: { ticketNumber: t.ticketNumber, payload: JSON.stringify({ requester: t.requester, link: t.sealedLink, locale: t.locale }) }, transaction: tx },
         );
       });
     },
@@ -80,16 +98,24 @@ export function createPortalRepo(sequelize: Sequelize) {
       return row ? Number(row.user_id) : undefined;
     },
 
-    /** Adds a ticket's attachments in one transaction; the same file again is recognised and not stored twice. */
+    /**
+     * Adds a ticket's attachments in one transaction (`uploadedBy`: the uploader's pseudonym).
+     * The same content again on the same ticket (same SHA-256) is recognised and not stored
+     * twice, whatever its name: a sealed filename differs at every sealing, so the table's
+     * UNIQUE (ticket_number, sha256, filename) no longer catches a repeat. A transaction-scoped
+     * advisory lock per ticket makes concurrent sends (a double click) see each other's rows.
+     */
     async addAttachments(ticketNumber: string, uploadedBy: string, files: NewAttachment[]): Promise<void> {
       if (files.length === 0) return;
       await sequelize.transaction(async (tx) => {
+        await sequelize.query(`SELECT pg_advisory_xact_lock(hashtextextended('ticket_attachments:' || :ticketNumber, 0))`, { replacements: { ticketNumber }, transaction: tx });
         for (const f of files) {
           await sequelize.query(
             `INSERT INTO ticket_attachments (ticket_number, filename, content_type, size_bytes, sha256, data, uploaded_by)
-             VALUES (:ticketNumber, :filename, :contentType, :size, :sha256, :data, :uploadedBy)
+             SELECT :ticketNumber, :filename, :contentType, :size, :sha256, :data, :uploadedBy
+             WHERE NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE ticket_number = :ticketNumber AND sha256 = :sha256)
              ON CONFLICT (ticket_number, sha256, filename) DO NOTHING`,
-            { replacements: { ticketNumber, uploadedBy, filename: f.filename, contentType: f.contentType, size: f.data.length, sha256: f.sha256, data: f.data }, transaction: tx },
+            { replacements: { ticketNumber, uploadedBy, filename: f.filename, contentType: f.contentType, size: f.sizeBytes ?? f.data.length, sha256: f.sha256, data: f.data }, transaction: tx },
           );
         }
       });
@@ -116,6 +142,7 @@ export function createPortalRepo(sequelize: Sequelize) {
       return Number(row?.n ?? 0);
     },
 
+    /** `comment` sealed (field 'comment') and `ratedBy` a pseudonym for a sealed ticket; plain for a ticket from before sealing. */
     async saveRating(ticketNumber: string, r: { score: number; comment: string | null; ratedBy: string }): Promise<void> {
       await sequelize.query(
         `INSERT INTO ticket_ratings (ticket_number, score, comment, rated_by) VALUES (:ticketNumber, :score, :comment, :ratedBy)

@@ -15,6 +15,7 @@ export function wantsHtml(req: Request): boolean {
 function headingKey(status: number): string {
   if (status === 404) return 'errorPage.notFound';
   if (status === 403) return 'errorPage.forbidden';
+  if (status === 410) return 'errorPage.gone';
   if (status === 429) return 'errorPage.tooMany';
   if (status === 503) return 'errorPage.unavailable';
   if (status >= 500) return 'errorPage.failed';

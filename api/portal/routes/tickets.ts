@@ -17,6 +17,7 @@ import { requireUser } from '../middleware.ts';
 import { grantFollow, page, portalT, viewerOf, type Guards } from '../pages.ts';
 import type { PortalDeps, Viewer } from '../types.ts';
 import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView, type FollowDeps } from '../use-cases/follow.ts';
+import { openAttachment } from '../use-cases/portal-data.ts';
 
 /** The action forms' paths, without the `:number` parameter (so router.param does not run for the guards). */
 const TICKET_ACTIONS = /^\/tickets\/[^/]+\/(?:reply|confirm|reopen|rate)\/?$/i;
@@ -74,8 +75,10 @@ export function ticketRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards):
 
   async function downloadAttachment(req: Request, res: Response) {
     const id = Number(req.params.id);
-    const file = Number.isSafeInteger(id) ? await deps.portal.attachment(ticketOf(req).number, id) : undefined;
+    const file = Number.isSafeInteger(id) ? await openAttachment(deps, ticketOf(req).number, id) : undefined;
     if (!file) throw new HttpError(404, 'NOT_FOUND', 'api:errors.notFound');
+    // Its key was destroyed: the file is gone for good, and the page says so in the viewer's language.
+    if (file.erased) throw new HttpError(410, 'ATTACHMENT_ERASED', 'portal:errors.attachmentErased');
     res.set({
       'Content-Type': file.contentType,
       'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,

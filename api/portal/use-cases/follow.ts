@@ -6,7 +6,7 @@
  * reply, confirm, reopen, rate — each through the ticket's workflow.
  */
 import type { TFunction } from 'i18next';
-import type { PortalRepo, AttachmentMeta, RatingRecord } from '../../../db/portal-repo.ts';
+import type { PortalRepo } from '../../../db/portal-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../../db/tickets-repo.ts';
 import type { UserRecord } from '../../../db/users-repo.ts';
 import { FINAL } from '../../../workflows/lifecycle.ts';
@@ -17,11 +17,15 @@ import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../
 import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
 import type { Viewer } from '../types.ts';
+import type { Vault } from '../../../services/privacy/vault.ts';
+import { listAttachments, openRating, saveRating, type OpenedAttachmentMeta, type OpenedRating } from './portal-data.ts';
 import { tokenHash } from './report.ts';
 
 export interface FollowDeps extends ActionDeps {
   tickets: TicketsRepo;
   portal: PortalRepo;
+  /** Opens the portal's sealed attachments and ratings, and seals a new rating's comment. */
+  vault: Vault;
 }
 
 /** Events a requester sees (decided in api/access.ts); each has a `timeline.<type>` text. */
@@ -92,8 +96,8 @@ export interface TicketView {
   created: string;
   updated: string;
   timeline: TimelineItem[];
-  attachments: Array<AttachmentMeta & { size: string }>;
-  rating: RatingRecord | undefined;
+  attachments: Array<OpenedAttachmentMeta & { size: string }>;
+  rating: OpenedRating | undefined;
   canReply: boolean;
   canConfirm: boolean;
   canReopen: boolean;
@@ -117,7 +121,7 @@ function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineIt
 
 export async function ticketView(deps: FollowDeps, viewer: Viewer, record: TicketRecord, tp: TFunction): Promise<TicketView> {
   const ticket = publicTicket(record);
-  const [attachments, rating] = await Promise.all([deps.portal.attachments(ticket.number), deps.portal.rating(ticket.number)]);
+  const [attachments, rating] = await Promise.all([listAttachments(deps, ticket.number), openRating(deps, ticket.number)]);
   const open = !FINAL.has(ticket.status);
   const rated = rating !== undefined || ticket.timeline.some((e) => e.type === 'rated');
   return {
@@ -174,5 +178,5 @@ export async function rate(deps: FollowDeps, viewer: Viewer, ticket: TicketRecor
   checks.done();
   const actor = actorOf(viewer, ticket);
   await performTicketAction(deps, ticket.number, { action: 'rate', actor, score, ...(comment ? { comment } : {}) });
-  await deps.portal.saveRating(ticket.number, { score, comment: comment || null, ratedBy: actor });
+  await saveRating(deps, ticket, { score, comment: comment || null, ratedBy: actor });
 }

@@ -3,7 +3,9 @@
  * ticket through intake (channel 'portal', the form's idempotency key, so a double
  * click makes one ticket) → record the signed-in account as its submitter → store
  * the attachments → for a requester without an account, make a secret follow link.
- * Nothing is created unless everything is valid.
+ * Nothing is created unless everything is valid. The attachments and the follow link are
+ * sealed under the requester's key for the ticket, and kept with the requester's pseudonym
+ * (use-cases/portal-data.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FieldProblem } from '../../errors.ts';
@@ -11,6 +13,7 @@ import { ValidationError } from '../../errors.ts';
 import { createTicket, type IntakeDeps } from '../../../services/tickets/index.ts';
 import type { PortalRepo } from '../../../db/portal-repo.ts';
 import { checkFiles } from '../attachments.ts';
+import { addFollowToken, sealAttachments } from './portal-data.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
 import type { Viewer } from '../types.ts';
 
@@ -80,11 +83,13 @@ export async function submitReport(
   // A signed-in report is this account's own ticket: it sees it whether or not its address is verified.
   if (viewer.user) await deps.portal.recordSubmitter(number, viewer.user.id);
 
-  await deps.portal.addAttachments(number, email, files.files);
+  // The requester's pseudonym, as intake made it for this address (the ticket may not be recorded yet).
+  const requester = (result.kind === 'recorded' ? result.ticket.requester : undefined) ?? (await deps.vault.personRef(email));
+  await deps.portal.addAttachments(number, requester, await sealAttachments(deps.vault, number, requester, files.files));
 
   if (viewer.user) return { number, recorded: result.kind === 'recorded' };
   const code = randomBytes(24).toString('base64url');
   const link = `${form.publicBase}/follow/${number}/${code}`;
-  await deps.portal.addFollowToken({ tokenHash: tokenHash(code), ticketNumber: number, email, link, locale: viewer.language });
+  await addFollowToken(deps, { tokenHash: tokenHash(code), ticketNumber: number, requester, link, locale: viewer.language });
   return { number, recorded: result.kind === 'recorded', follow: { code, link } };
 }
