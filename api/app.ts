@@ -14,6 +14,7 @@ import type { PortalRepo } from '../db/portal-repo.ts';
 import type { SignUpRepo } from '../db/sign-up-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
+import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
 import { openApiDocument } from './openapi.ts';
@@ -45,6 +46,8 @@ export interface AppDeps extends TicketDeps {
   };
   /** Staff sign-in and pages (api/staff/); served only with the portal, whose sessions they share. */
   staff?: StaffOptions;
+  /** The codec endpoint for the Temporal Web UI (api/codec/); without it, none. */
+  codec?: Pick<CodecDeps, 'payloadCodec' | 'corsOrigins' | 'staffFromSession'>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -60,6 +63,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(staticFiles());
   app.use(middleware.handle(deps.i18n));
   app.use(strictTransportSecurity);
+  // Before the JSON API's parser: the codec endpoint has CORS, roles and a body limit of its own.
+  if (deps.codec) app.use(CODEC_PATH, codecRoutes({ ...deps.codec, apiTokens: deps.apiTokens, log }));
   app.use('/api', apiAnswerHeaders, requireJsonBody, express.json({ limit: '1mb', type: JSON_TYPES }));
 
   // Within a second whatever is down; its checks end by then too (api/health.ts).

@@ -29,6 +29,7 @@ export const settings = {
   port: { env: 'PORT', default: '3000', doc: 'Port the web process listens on.' },
   publicUrl: { env: 'PUBLIC_URL', default: '', doc: 'Base URL shown to users and in links (default http://HOST:PORT).' },
   trustProxy: { env: 'TRUST_PROXY', default: '', doc: 'Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client address for rate limits; HTTPS for secure cookies): `loopback`, IP addresses or CIDR ranges (comma-separated), or a hop count. When empty, no proxy is trusted and the client is the socket address.' },
+  codecCorsOrigins: { env: 'HELPDESK_CODEC_CORS_ORIGINS', default: '', doc: 'Origins of the Temporal Web UI that may call the codec endpoint (/api/codec) from the browser, with cookies: comma-separated, as `https://temporal.example.com`. `helpdesk start` adds its dev server\'s UI itself.' },
   ticketPrefix: { env: 'TICKET_PREFIX', default: 'HD', doc: 'Prefix of ticket numbers (HD-2026-000042).' },
   seedDemo: { env: 'HELPDESK_SEED_DEMO', default: 'true', doc: 'Seed demo users, teams and tickets once on first start (`helpdesk start` only).' },
   intakeWaitMs: { env: 'HELPDESK_INTAKE_WAIT_MS', default: '10000', doc: 'How long POST /tickets waits for the workflow to record the ticket before answering 202 Accepted.' },
@@ -67,6 +68,8 @@ export interface Config {
   publicUrl: string;
   /** Express's `trust proxy`: false (none), a hop count, or addresses, ranges and names (loopback, linklocal, uniquelocal). */
   trustProxy: TrustProxy;
+  /** Browser origins allowed to call the codec endpoint (api/codec/), credentials included. */
+  codecCorsOrigins: string[];
   ticketPrefix: string;
   seedDemo: boolean;
   intakeWaitMs: number;
@@ -129,6 +132,15 @@ export function parseTrustProxy(value: string): TrustProxy {
   return items;
 }
 
+/** HELPDESK_CODEC_CORS_ORIGINS: comma-separated origins (scheme://host[:port], nothing after). */
+export function parseOrigins(value: string): string[] {
+  return value.split(',').map((x) => x.trim().replace(/\/$/, '')).filter(Boolean).map((item) => {
+    const url = URL.canParse(item) ? new URL(item) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== item) throw new ConfigError(`HELPDESK_CODEC_CORS_ORIGINS must list origins such as https://temporal.example.com (scheme, host and port only), comma-separated; "${item}" is not one`);
+    return item;
+  });
+}
+
 /** Reads and validates the configuration once; call at process start and pass the result down. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const get = (k: SettingKey): string => {
@@ -164,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: p,
     publicUrl: get('publicUrl') || `http://${host}:${p}`,
     trustProxy: parseTrustProxy(get('trustProxy')),
+    codecCorsOrigins: parseOrigins(get('codecCorsOrigins')),
     ticketPrefix: prefix,
     seedDemo: ['1', 'true', 'yes'].includes(get('seedDemo').toLowerCase()),
     intakeWaitMs: wait,

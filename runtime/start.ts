@@ -16,7 +16,7 @@ import { ensureMasterKeyFile } from './master-key.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Database, type Log, type TemporalEndpoint, type WebServer } from './stack.ts';
 import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
 import { bundleWorkflows } from './temporal.ts';
-import { refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
+import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
 export interface Running {
   config: Config;
@@ -95,7 +95,9 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
         if (!drained) return `worker still stopping after ${graceMs / 1000} s (the Temporal server does not answer); going on without it`;
       },
     });
-    const web = await startWeb(config, temporal.address, db, log);
+    // The dev server's Web UI calls the codec endpoint from its own origin (README: Temporal Web UI).
+    const webConfig = temporal.uiUrl ? { ...config, codecCorsOrigins: [...config.codecCorsOrigins, ...devUiOrigins(temporal.uiUrl)] } : config;
+    const web = await startWeb(webConfig, temporal.address, db, log);
     undo.push({ name: 'web stopped', stop: () => web.close() });
 
     const parts: Supervised[] = [

@@ -18,6 +18,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`): the web process's /api/codec, so it shows payloads decoded. */
+  uiCodecEndpoint?: string;
   namespace?: string;
   ip?: string;
   /** Where the server's own log lines go (default: a file beside the SQLite file, or ignored). */
@@ -137,6 +139,25 @@ function exitedEarly(child: ChildProcess): string | undefined {
   return child.exitCode !== null || child.signalCode !== null ? exitText(child.exitCode, child.signalCode) : undefined;
 }
 
+/** The arguments of `temporal server start-dev` for these options. */
+export function devServerArgs(opts: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
+  if (opts.headless) return [...args, '--headless'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  return args;
+}
+
+/** The origins a browser shows the dev server's Web UI under: its address, and localhost for 127.0.0.1. */
+export function devUiOrigins(uiUrl: string): string[] {
+  const url = new URL(uiUrl);
+  const origins = [url.origin];
+  if (url.hostname === '127.0.0.1') origins.push(`${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`);
+  return origins;
+}
+
 /**
  * Starts the dev server and waits until it serves the namespace. The handle stays the same
  * across {@link DevServer.restart}s: the same port, the same SQLite file.
@@ -144,14 +165,8 @@ function exitedEarly(child: ChildProcess): string | undefined {
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const pidFile = opts.dbFile ? `${opts.dbFile}.pid` : undefined;
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
-  if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
-  }
-  if (opts.extraArgs) args.push(...opts.extraArgs);
-  if (opts.headless) args.push('--headless');
-  else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.dbFile) fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const args = devServerArgs(opts);
   const logFile = opts.logFile ?? (opts.dbFile ? `${opts.dbFile}.log` : undefined);
 
   let child!: ChildProcess;

@@ -1,0 +1,69 @@
+/**
+ * The codec endpoint for the Temporal Web UI and CLI (Temporal's codec server protocol): POST
+ * `<CODEC_PATH>/decode` and `/encode` take `{"payloads": [...]}` in proto3 JSON and answer the
+ * same shape, run through the same PayloadCodec the worker and the client use
+ * (runtime/payload-codec.ts). As the protocol asks, only the last part of the address counts, so
+ * `<CODEC_PATH>/<namespace>/decode` (the CLI's templated form) works too; X-Namespace is not
+ * needed: one helpdesk, one namespace, one key ring.
+ *
+ * A payload that cannot be decoded (a service key no longer in the ring, an altered payload) is
+ * answered unchanged, still encrypted, so the UI shows the rest of the history readable; one log
+ * line says how many and why (a key id at most, never a payload). Nothing else is logged.
+ */
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { HttpError } from '../errors.ts';
+import { apiAnswerHeaders, JSON_TYPES, requireJsonBody } from '../transport.ts';
+import { requireAuditorOrAdmin, type CodecAccessDeps } from './access.ts';
+import { codecCors } from './cors.ts';
+import { MAX_BODY_MIB, readPayloads, writePayloads } from './payloads.ts';
+
+export { CODEC_ROLES, type StaffFromSession } from './access.ts';
+
+/** Where api/app.ts mounts the codec endpoint; the Web UI's codec endpoint is PUBLIC_URL + this. */
+export const CODEC_PATH = '/api/codec';
+
+export interface CodecDeps extends CodecAccessDeps {
+  /** The worker's and client's codec (runtime/payload-codec.ts), built from the same key ring. */
+  payloadCodec: PayloadCodec;
+  /** Origins of the Temporal Web UI allowed to call from the browser, with credentials. */
+  corsOrigins: readonly string[];
+  log: (line: string) => void;
+}
+
+/** Decodes each payload by itself: one that cannot be read comes back as it was. */
+async function decodeEach(codec: PayloadCodec, payloads: Payload[], log: CodecDeps['log']): Promise<Payload[]> {
+  const reasons: string[] = [];
+  const decoded = await Promise.all(payloads.map(async (p) => {
+    try {
+      const [out] = await codec.decode([p]);
+      return out ?? p;
+    } catch (err) {
+      reasons.push(err instanceof Error ? err.message : String(err));
+      return p;
+    }
+  }));
+  if (reasons.length) log(`[codec] ${reasons.length} of ${payloads.length} payloads could not be decoded and were answered unchanged: ${[...new Set(reasons)].join('; ')}`);
+  return decoded;
+}
+
+/** body-parser's "too large" as the codec's own sentence, with the limit. */
+function bodyTooLarge(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  if ((err as { type?: string } | null)?.type === 'entity.too.large') next(new HttpError(413, 'PAYLOAD_TOO_LARGE', 'codec:errors.tooLarge', { mib: MAX_BODY_MIB }));
+  else next(err);
+}
+
+export function codecRoutes(deps: CodecDeps): Router {
+  const router = Router();
+  router.use(codecCors(deps.corsOrigins), apiAnswerHeaders);
+  router.use(requireAuditorOrAdmin(deps));
+  router.use(requireJsonBody, express.json({ limit: `${MAX_BODY_MIB}mb`, type: JSON_TYPES }), bodyTooLarge);
+
+  router.post(['/decode', '/:namespace/decode'], async (req: Request, res: Response) => {
+    res.json(writePayloads(await decodeEach(deps.payloadCodec, readPayloads(req.body), deps.log)));
+  });
+  router.post(['/encode', '/:namespace/encode'], async (req: Request, res: Response) => {
+    res.json(writePayloads(await deps.payloadCodec.encode(readPayloads(req.body))));
+  });
+  return router;
+}
