@@ -56,7 +56,7 @@ export function enrolRoutes(deps: StaffDeps, { access, requireCsrf, codes }: Sta
     if (!result.ok && result.reason === 'already_enrolled') return res.redirect(303, who.pending ? '/staff/sign-in/code' : '/staff');
     if (!result.ok) {
       await deps.staffAuth.recordRefusal(who.user.id, 'wrong_code', { step: 'enrolment' });
-      return show(req, res.status(422), who.user, { code: staffT(deps, req)('errors.codeWrong') });
+      return show(req, res.status(422), who.user, { code: staffT(deps, req)('staff:errors.codeWrong') });
     }
     await attempt.succeeded();
     // A fresh session id for the stronger sign-in (the enrolment's secret goes with the old one).

@@ -50,7 +50,7 @@ export function signInRoutes(deps: StaffDeps, { access, requireCsrf, limits, cod
     await attempt.succeeded();
     if (!isStaffRole(user.role)) {
       await deps.staffAuth.recordRefusal(user.id, 'not_staff');
-      return form(req, res.status(403), { email: text(body, 'email'), next }, { refusal: staffT(deps, req)('errors.requesterHere') });
+      return form(req, res.status(403), { email: text(body, 'email'), next }, { refusal: staffT(deps, req)('staff:errors.requesterHere') });
     }
     const factor = await deps.staffAuth.find(user.id);
     if (!factor && deps.secondFactor === 'optional') {
@@ -79,7 +79,7 @@ export function signInRoutes(deps: StaffDeps, { access, requireCsrf, limits, cod
     if (!result.ok) {
       // Nothing changes: the sign-in still waits for a right code (the audit log records the refusal).
       await deps.staffAuth.recordRefusal(pending.userId, result.reason);
-      const message = staffT(deps, req)(result.reason === 'replayed_code' ? 'errors.codeUsed' : 'errors.codeWrong');
+      const message = staffT(deps, req)(result.reason === 'replayed_code' ? 'staff:errors.codeUsed' : 'staff:errors.codeWrong');
       return staffPage(deps, req, res.status(422), 'sign-in-code', { errors: { code: message } });
     }
     await attempt.succeeded();
