@@ -1,6 +1,6 @@
 /** Rules decisions for a ticket: classification at intake, re-classification, priority changes. */
 import { ApplicationFailure } from '@temporalio/common';
-import { evaluate, policyFor, tiersOf, type Priority, type TicketFacts } from '../rules/index.ts';
+import { evaluateRedacted, policyFor, tiersOf, type Priority, type TicketFacts } from '../rules/index.ts';
 import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../workflows/activity-types.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -32,7 +32,8 @@ export function createClassifyActivities(deps: ActivityDeps) {
         },
         requester,
       };
-      const decision = await evaluate(rules.compiled, facts, input.atMs);
+      // Recorded without the words or the address: the derived facts it used instead (rules/derived-facts.ts).
+      const decision = await evaluateRedacted(rules.compiled, facts, input.atMs);
       return { decision, tiers: tiersOf(rules.compiled) };
     },
 

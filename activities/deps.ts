@@ -7,7 +7,7 @@ import type { DirectoryRepo } from '../db/directory-repo.ts';
 import type { TicketsRepo } from '../db/tickets-repo.ts';
 import type { RulesVersions } from '../rules/versions.ts';
 import type { SearchRepo } from '../db/search-repo.ts';
-import type { Vault } from '../services/privacy/vault.ts';
+import type { Vault } from '../db/vault.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;

@@ -3,6 +3,7 @@
  * listens, so tests start it on port 0. It builds nothing itself: runtime/compose.ts
  * (appDeps) builds the repositories and the ticket service's deps and hands them in.
  */
+import { localizeErased } from '../services/privacy/ticket-data.ts';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { i18n } from 'i18next';
 import * as middleware from 'i18next-http-middleware';
@@ -14,12 +15,14 @@ import type { PortalRepo } from '../db/portal-repo.ts';
 import type { SignUpRepo } from '../db/sign-up-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
+import type { PersonalDataRepos } from '../services/privacy/export.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
 import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
@@ -31,6 +34,8 @@ export interface AppDeps extends TicketDeps {
   sequelize: Sequelize;
   /** The REST API's bearer tokens. */
   apiTokens: ApiTokensRepo;
+  /** The access log every staff read is recorded in, and what a person's export reads (services/privacy/). */
+  personalData: PersonalDataRepos;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];
@@ -66,6 +71,12 @@ export function createApp(deps: AppDeps): express.Express {
   // Before the JSON API's parser: the codec endpoint has CORS, roles and a body limit of its own.
   if (deps.codec) app.use(CODEC_PATH, codecRoutes({ ...deps.codec, apiTokens: deps.apiTokens, log }));
   app.use('/api', apiAnswerHeaders, requireJsonBody, express.json({ limit: '1mb', type: JSON_TYPES }));
+  // Erased personal data reads as "[erased]" in the caller's language in every API answer.
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => json(localizeErased(body, req.t('privacy.erased', { ns: 'api' })));
+    next();
+  });
 
   // Within a second whatever is down; its checks end by then too (api/health.ts).
   app.get('/healthz', healthz(deps));
@@ -73,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   app.use('/api/v1', ticketRoutes(deps));
+  app.use('/api/v1', privacyRoutes(deps));
   if (deps.portal) {
     app.use(portal({
       ...deps,

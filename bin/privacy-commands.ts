@@ -18,7 +18,9 @@ import { openDatabase } from '../runtime/stack.ts';
 import { describeRetention, planRetention, RetentionAction, retentionOf, type RetentionPlan } from '../rules/retention.ts';
 import type { Retention } from '../rules/types.ts';
 import { validateRulesText } from '../rules/validate.ts';
+import { registerAccessCommands } from './privacy-access-commands.ts';
 import { plural, printProblems } from './rules-output.ts';
+import { registerErasureCommands } from './privacy-erase-commands.ts';
 
 const ExitCode = { ok: 0, refused: 1, usage: 2 } as const;
 type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -125,4 +127,6 @@ export function registerPrivacyCommands(program: Command): void {
     .option('--rules <file>', 'use the retention of this rules file, not yet published, instead of the active version\'s')
     .option('--json', 'print the plan as JSON')
     .action(async (opts: RetentionOptions) => setExitCode(await retentionCommand(opts)));
+  registerAccessCommands(privacy);
+  registerErasureCommands(privacy);
 }

@@ -1,7 +1,7 @@
 /**
  * People by pseudonym and their data keys (migration 0012). Holds no plain personal data:
  * an address is found by its keyed blind index, and keys are stored wrapped by the master
- * key. Sealing and opening are the vault's (services/privacy/vault.ts). Plain records only.
+ * key. Sealing and opening are the vault's (db/vault.ts). Plain records only.
  */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';

@@ -10,8 +10,13 @@
  * unreadable. Addresses are found by a keyed blind index (HMAC-SHA256), never stored in plain.
  */
 import crypto from 'node:crypto';
-import type { DataKeyRecord, PersonsRepo } from '../../db/persons-repo.ts';
-import type { KeyRing } from '../../runtime/key-ring.ts';
+import type { DataKeyRecord, PersonsRepo } from './persons-repo.ts';
+
+/** The master key ring (runtime/master-key.ts builds it): the first key wraps, all of them unwrap. */
+export interface KeyRing {
+  current: { id: string; key: Buffer };
+  keys: ReadonlyMap<string, Buffer>;
+}
 
 export const SEALED_PREFIX = 'sealed:v1:';
 const IV_BYTES = 12;
@@ -47,13 +52,13 @@ const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 export interface VaultOptions {
   persons: PersonsRepo;
   master: KeyRing;
-  /** How long an unwrapped key is kept in memory; an erasure in another process takes effect here after at most this. @default 10 s */
+  /** How long an unwrapped key is kept in memory; an erasure in another process takes effect here after at most this. @default 2 s */
   cacheMs?: number;
 }
 
 export function createVault(opts: VaultOptions) {
   const { persons, master } = opts;
-  const cacheMs = opts.cacheMs ?? 10_000;
+  const cacheMs = opts.cacheMs ?? 2_000;
   const cache = new Map<string, { key: Buffer | null; personId: string; scope: string; at: number }>();
   let blindKey: Promise<Buffer> | undefined;
 

@@ -9,10 +9,12 @@ import type { Sequelize } from 'sequelize';
 import type { AppDeps } from '../api/app.ts';
 import { createI18n } from '../api/i18n.ts';
 import type { PortalOptions } from '../api/portal/index.ts';
+import { createAccessLogRepo } from '../db/access-log-repo.ts';
 import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { createAuditRepo } from '../db/audit-repo.ts';
 import { createDirectoryRepo } from '../db/directory-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
+import { createPersonExportRepo } from '../db/person-export-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import { createRetentionRepo } from '../db/retention-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
@@ -22,8 +24,10 @@ import { createTicketsRepo } from '../db/tickets-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
 import { createPersonsRepo } from '../db/persons-repo.ts';
 import { createSearchRepo } from '../db/search-repo.ts';
-import { createVault } from '../services/privacy/vault.ts';
+import { createVault } from '../db/vault.ts';
 import { createTicketPrivacy } from '../services/privacy/ticket-data.ts';
+import type { ErasureDeps } from '../services/privacy/erase.ts';
+import { createLedger } from '../services/privacy/ledger.ts';
 import type { KeyRing } from './key-ring.ts';
 import { createRulesVersions, loadDefaultRulesText } from '../rules/versions.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
@@ -63,6 +67,8 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     audit: createAuditRepo(sequelize),
     staffAuth: createStaffAuthRepo(sequelize),
     retention: createRetentionRepo(sequelize),
+    accessLog: createAccessLogRepo(sequelize),
+    personExport: createPersonExportRepo(sequelize),
   };
 }
 
@@ -98,6 +104,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     i18n: await createI18n(),
     sequelize: db.sequelize,
     apiTokens: db.apiTokens,
+    personalData: { accessLog: db.accessLog, people: db.personExport, portal: db.portal },
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),
@@ -118,6 +125,11 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
         }
       : {}),
   };
+}
+
+/** What erasure and retention need: the database, the vault, the audit log and the erasure ledger (HELPDESK_ERASURE_LEDGER). */
+export function erasureDeps(config: Pick<Config, 'erasureLedger'>, db: Repositories & { sequelize: Sequelize }): ErasureDeps {
+  return { sequelize: db.sequelize, vault: db.vault, persons: db.persons, audit: db.audit, ledger: createLedger(config.erasureLedger) };
 }
 
 /**

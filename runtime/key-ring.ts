@@ -1,7 +1,7 @@
 /**
  * Key rings kept in the environment or in a key file under the data folder: the service keys of
  * the Temporal payload codec (runtime/payload-codec.ts) and the master keys that wrap each
- * person's data keys (services/privacy/vault.ts). A ring is `id:base64-of-32-bytes` entries,
+ * person's data keys (db/vault.ts). A ring is `id:base64-of-32-bytes` entries,
  * comma- or line-separated; the first one writes, all of them read, so a key is rotated by putting
  * a new one first and keeping the old ones.
  */

@@ -1,5 +1,5 @@
 /**
- * The master key ring: it wraps every person's data keys (services/privacy/vault.ts).
+ * The master key ring: it wraps every person's data keys (db/vault.ts).
  * HELPDESK_MASTER_KEY, else the master key file (default <data>/master-key), which
  * `helpdesk start` generates with mode 0600 when neither exists.
  */

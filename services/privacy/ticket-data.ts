@@ -7,7 +7,7 @@
  */
 import type { TicketRecord, TicketsRepo } from '../../db/tickets-repo.ts';
 import type { RequesterReply, TicketAction, TicketEvent, TicketSnapshot } from '../../workflows/types.ts';
-import { isPersonRef, isSealed, type SealedField, type Vault } from './vault.ts';
+import { isPersonRef, isSealed, type SealedField, type Vault } from '../../db/vault.ts';
 
 /** What a reader sees where erased personal data was; pages show it in the viewer's language (see ERASED_KEY). */
 export const ERASED = '[erased]';
@@ -129,4 +129,14 @@ export function createTicketPrivacy(vault: Vault, raw: TicketsRepo): TicketPriva
       };
     },
   };
+}
+
+/** A value with every ERASED marker replaced by `word` (the viewer's language), for answers and exports. */
+export function localizeErased<T>(value: T, word: string): T {
+  if (value === ERASED) return word as T;
+  if (Array.isArray(value)) return value.map((v) => localizeErased(v, word)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localizeErased(v, word)])) as T;
+  }
+  return value;
 }

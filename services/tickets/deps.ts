@@ -9,7 +9,7 @@ import type { DirectoryRepo } from '../../db/directory-repo.ts';
 import type { TicketsRepo } from '../../db/tickets-repo.ts';
 import type { RulesVersions } from '../../rules/versions.ts';
 import type { TicketPrivacy } from '../privacy/ticket-data.ts';
-import type { Vault } from '../privacy/vault.ts';
+import type { Vault } from '../../db/vault.ts';
 
 export interface TicketDeps {
   /** The read model (its reads opened: see services/privacy/ticket-data.ts): intake reserves numbers in it and reads the recorded ticket back. */

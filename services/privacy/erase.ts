@@ -1,0 +1,198 @@
+/**
+ * Erasure of a person (RODO/GDPR art. 17) and of a ticket's personal data (retention). A
+ * person's erasure finds everything held about them — the tickets they reported, their account
+ * with its sessions, tokens and sign-up rows, follow links, attachments, ratings, notifications,
+ * the search projection — destroys their data keys (so every sealed copy, in PostgreSQL, in
+ * Temporal's histories and in backups, stays unreadable), scrubs what tickets reported before
+ * sealing hold in plain text, and records it: a pseudonymous line in the erasure ledger first
+ * (re-applied after a restore), then the audit log entry in the same transaction as the change.
+ * Tickets, their timelines, SLA figures and the rules' decisions stay; pages show ERASED where the
+ * person's words and address were, and their actions stay attributable to their pseudonym.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes } from 'sequelize';
+import type { AuditRepo } from '../../db/audit-repo.ts';
+import type { PersonsRepo } from '../../db/persons-repo.ts';
+import { ServiceError } from '../errors.ts';
+import type { ErasureLedger, LedgerEntry } from './ledger.ts';
+import { ERASED } from './ticket-data.ts';
+import type { Vault } from '../../db/vault.ts';
+
+export interface ErasureDeps {
+  sequelize: Sequelize;
+  vault: Vault;
+  persons: PersonsRepo;
+  audit: AuditRepo;
+  ledger: ErasureLedger;
+}
+
+export interface ErasureReport {
+  /** The erased person's pseudonym (their actions stay attributed to it). */
+  person: string | null;
+  tickets: string[];
+  keysDestroyed: number;
+  accountDeleted: boolean;
+  /** Tickets reported before sealing: scrubbed in the read model; their Temporal history keeps plain text until Temporal's retention removes it (docs/privacy.md). */
+  legacyTickets: string[];
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_REASON = 500;
+
+/** Tables an erasure may change; vacuumed after it, so no dead row version is left for longer than needed. */
+const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'persons', 'data_keys'];
+
+function checkInput(email: unknown, reason: unknown): { email: string; reason: string } {
+  if (typeof email !== 'string' || !EMAIL.test(email.trim())) throw new ServiceError(422, 'BAD_ADDRESS', 'privacy.badAddress');
+  const r = typeof reason === 'string' ? reason.trim() : '';
+  if (r === '') throw new ServiceError(422, 'REASON_REQUIRED', 'privacy.reasonRequired');
+  if (r.length > MAX_REASON) throw new ServiceError(422, 'REASON_TOO_LONG', 'privacy.reasonTooLong', { max: MAX_REASON });
+  // The reason is kept for good in the audit log, which is never erased: no address may be in it.
+  if (/[^\s@]+@[^\s@]+/.test(r)) throw new ServiceError(422, 'REASON_HOLDS_ADDRESS', 'privacy.reasonHoldsAddress');
+  return { email: email.trim().toLowerCase(), reason: r };
+}
+
+const q = <T extends object>(db: Sequelize, sql: string, replacements: Record<string, unknown>, t?: Transaction) =>
+  db.query<T>(sql, { replacements, type: QueryTypes.SELECT, ...(t ? { transaction: t } : {}) });
+
+/**
+ * Scrubs what the read model holds about these tickets outside their sealed values: the search
+ * projection, follow links, attachments, idempotency records, rating comments, notifications to
+ * the requester, and — for tickets reported before sealing — the plain title, description, address,
+ * words and the person's address as an actor. Idempotent (a reapply runs it again).
+ */
+export async function scrubTickets(db: Sequelize, tickets: string[], person: { id: string | null; address?: string }, t: Transaction): Promise<void> {
+  if (tickets.length === 0) return;
+  const r = { tickets, erased: ERASED, person: person.id, address: person.address ?? null };
+  const run = (sql: string) => db.query(sql, { replacements: r, transaction: t });
+  await run(`DELETE FROM ticket_search WHERE ticket_number IN (:tickets)`);
+  await run(`DELETE FROM requester_tokens WHERE ticket_number IN (:tickets)`);
+  await run(`DELETE FROM ticket_attachments WHERE ticket_number IN (:tickets)`);
+  await run(`DELETE FROM intake_requests WHERE ticket_number IN (:tickets)`);
+  await run(`UPDATE ticket_ratings SET comment = NULL, rated_by = coalesce(:person, :erased) WHERE ticket_number IN (:tickets)`);
+  await run(`DELETE FROM notification_outbox WHERE ticket_number IN (:tickets) AND (role = 'requester' OR delivered_at IS NULL AND kind = 'follow_link')`);
+  // Plain text from before sealing (a sealed value is left: its key is gone, so it is noise).
+  await run(`UPDATE notification_outbox SET payload = payload - 'message' - 'note' - 'reason' || jsonb_build_object('title', :erased)
+              WHERE ticket_number IN (:tickets) AND coalesce(payload->>'title', '') NOT LIKE 'sealed:v1:%'`);
+  await run(`UPDATE tickets SET
+               title = CASE WHEN title LIKE 'sealed:v1:%' THEN title ELSE :erased END,
+               description = CASE WHEN description LIKE 'sealed:v1:%' THEN description ELSE :erased END,
+               requester_email = CASE WHEN requester_email LIKE 'sealed:v1:%' THEN requester_email ELSE :erased END,
+               filed_by = CASE WHEN filed_by = :address THEN coalesce(:person::text, :erased) ELSE filed_by END,
+               assignee = CASE WHEN assignee = :address THEN coalesce(:person::text, :erased) ELSE assignee END,
+               personal_data_erased_at = coalesce(personal_data_erased_at, now())
+             WHERE number IN (:tickets)`);
+  for (const key of ['message', 'comment', 'requester', 'note']) {
+    await db.query(
+      `UPDATE ticket_events SET data = jsonb_set(data, ARRAY[:key], to_jsonb(:erased::text))
+        WHERE ticket_number IN (:tickets) AND jsonb_typeof(data->:key) = 'string' AND data->>:key NOT LIKE 'sealed:v1:%'`,
+      { replacements: { ...r, key }, transaction: t },
+    );
+  }
+  if (person.address) {
+    await run(`UPDATE ticket_events SET reason = CASE WHEN reason IS NULL OR reason LIKE 'sealed:v1:%' THEN reason ELSE :erased END, actor = coalesce(:person::text, :erased)
+                WHERE ticket_number IN (:tickets) AND actor = :address`);
+  }
+}
+
+/** Deletes the person's account (sessions, tokens and second factors go with it) and their pending sign-ups and account mail. */
+async function deleteAccount(db: Sequelize, address: string, t: Transaction): Promise<boolean> {
+  const users = await q<{ id: string }>(db, `SELECT id FROM users WHERE email = :address`, { address }, t);
+  await db.query(`DELETE FROM pending_sign_ups WHERE email = :address`, { replacements: { address }, transaction: t });
+  await db.query(`DELETE FROM account_mail_outbox WHERE recipient = :address`, { replacements: { address }, transaction: t });
+  if (!users[0]) return false;
+  const id = users[0].id;
+  await db.query(`DELETE FROM portal_sessions WHERE (sess::jsonb->>'userId') = :id`, { replacements: { id }, transaction: t });
+  await db.query(`DELETE FROM users WHERE id = :id`, { replacements: { id }, transaction: t });
+  return true;
+}
+
+async function vacuum(db: Sequelize): Promise<void> {
+  // Outside any transaction; a failure here leaves dead row versions to autovacuum, nothing unerased.
+  await db.query(`VACUUM (ANALYZE) ${TOUCHED.join(', ')}`).catch(() => undefined);
+}
+
+/** Erases the person with this address. Unknown address: 404 and nothing changes. */
+export async function erasePerson(deps: ErasureDeps, input: { email: unknown; reason: unknown; actor: string }): Promise<ErasureReport> {
+  const { email, reason } = checkInput(input.email, input.reason);
+  const bidx = await deps.vault.blindIndex(email);
+  const person = await deps.persons.byBlindIndex(bidx);
+  const sealedTickets = person ? (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE requester_ref = :id ORDER BY number`, { id: person.id })).map((r) => r.number) : [];
+  const legacyTickets = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE requester_ref IS NULL AND requester_email = :email ORDER BY number`, { email })).map((r) => r.number);
+  const account = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM users WHERE email = :email UNION ALL SELECT id FROM pending_sign_ups WHERE email = :email AND used_at IS NULL`, { email }))[0];
+  if (!person && legacyTickets.length === 0 && !account) throw new ServiceError(404, 'NOTHING_HELD', 'privacy.nothingHeld');
+
+  const tickets = [...sealedTickets, ...legacyTickets];
+  const keys = person ? (await deps.persons.keysOf(person.id)).filter((k) => k.wrapped !== null).map((k) => k.id) : [];
+  // The ledger first: if the transaction below fails, the next reapply completes the erasure.
+  deps.ledger.append({ at: new Date().toISOString(), kind: 'person', personId: person?.id ?? null, keyIds: keys, tickets });
+
+  const report = await deps.sequelize.transaction(async (t) => {
+    const destroyed = await deps.persons.destroyKeys(keys, 'erasure', t);
+    if (person) await deps.persons.markErased(person.id, t);
+    await scrubTickets(deps.sequelize, tickets, { id: person?.id ?? null, address: email }, t);
+    const accountDeleted = await deleteAccount(deps.sequelize, email, t);
+    await deps.audit.append({
+      actor: input.actor,
+      action: 'privacy.erased',
+      subject: person ? `person:${person.id}` : 'person:unsealed',
+      details: { reason, tickets: tickets.length, legacyTickets: legacyTickets.length, keysDestroyed: destroyed.length, accountDeleted },
+    }, t);
+    return { person: person?.id ?? null, tickets, keysDestroyed: destroyed.length, accountDeleted, legacyTickets };
+  });
+  deps.vault.forget(keys);
+  await vacuum(deps.sequelize);
+  return report;
+}
+
+/**
+ * Erases the personal data of closed tickets whose retention period has ended (the retention
+ * workflow's activity): their data keys are destroyed and the read model scrubbed; the tickets stay.
+ */
+export async function eraseTicketData(deps: ErasureDeps, tickets: string[], actor: string): Promise<{ tickets: string[]; keysDestroyed: number }> {
+  if (tickets.length === 0) return { tickets: [], keysDestroyed: 0 };
+  const rows = await q<{ number: string; requester_ref: string | null; key_id: string | null }>(deps.sequelize,
+    `SELECT t.number, t.requester_ref, k.id AS key_id FROM tickets t
+       LEFT JOIN data_keys k ON k.person_id = t.requester_ref AND k.scope = 'ticket:' || t.number AND k.wrapped IS NOT NULL
+      WHERE t.number IN (:tickets) AND t.personal_data_erased_at IS NULL`, { tickets });
+  const numbers = rows.map((r) => r.number);
+  if (numbers.length === 0) return { tickets: [], keysDestroyed: 0 };
+  const keys = rows.flatMap((r) => (r.key_id ? [r.key_id] : []));
+  deps.ledger.append({ at: new Date().toISOString(), kind: 'retention', personId: null, keyIds: keys, tickets: numbers });
+  const destroyed = await deps.sequelize.transaction(async (t) => {
+    const d = await deps.persons.destroyKeys(keys, 'retention', t);
+    for (const r of rows) {
+      const legacy = r.requester_ref === null ? (await q<{ requester_email: string }>(deps.sequelize, `SELECT requester_email FROM tickets WHERE number = :n`, { n: r.number }, t))[0]?.requester_email : undefined;
+      await scrubTickets(deps.sequelize, [r.number], { id: r.requester_ref, ...(legacy && legacy !== ERASED ? { address: legacy } : {}) }, t);
+    }
+    await deps.audit.append({ actor, action: 'privacy.retention_erased', subject: `tickets:${numbers.length}`, details: { tickets: numbers, keysDestroyed: d.length } }, t);
+    return d;
+  });
+  deps.vault.forget(keys);
+  await vacuum(deps.sequelize);
+  return { tickets: numbers, keysDestroyed: destroyed.length };
+}
+
+/** Applies the ledger again (after a restore from a backup older than some erasures). Idempotent. */
+export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise<{ entries: number; keysDestroyed: number }> {
+  const entries: LedgerEntry[] = deps.ledger.read();
+  let keysDestroyed = 0;
+  await deps.sequelize.transaction(async (t) => {
+    for (const e of entries) {
+      keysDestroyed += (await deps.persons.destroyKeys(e.keyIds, e.kind === 'person' ? 'erasure' : 'retention', t)).length;
+      if (e.kind === 'person' && e.personId) {
+        // Keys made for the person after the backup's erasure line (none should exist) go too.
+        const later = (await deps.persons.keysOf(e.personId)).filter((k) => k.wrapped !== null).map((k) => k.id);
+        keysDestroyed += (await deps.persons.destroyKeys(later, 'erasure', t)).length;
+        await deps.persons.markErased(e.personId, t);
+      }
+      const existing = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets)`, { tickets: e.tickets.length ? e.tickets : [''] }, t)).map((r) => r.number);
+      await scrubTickets(deps.sequelize, existing, { id: e.personId }, t);
+    }
+    await deps.audit.append({ actor, action: 'privacy.erasures_reapplied', subject: `ledger:${entries.length}`, details: { entries: entries.length, keysDestroyed } }, t);
+  });
+  deps.vault.forget();
+  await vacuum(deps.sequelize);
+  return { entries: entries.length, keysDestroyed };
+}
+
