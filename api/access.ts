@@ -27,12 +27,16 @@
  *   - who acted as `requester`, `support` or `system`, never a staff member's address;
  *     no workflow id, priority, tier, team, assignee, rules version or filer.
  *   Event numbers (`seq`) are kept, so a gap tells that something internal happened, not what.
+ *
+ * **Personal data** (docs/access-log.md): every staff read of a ticket is recorded in the access
+ * log before it is answered (services/privacy/access-log.ts); only admins export a person through
+ * the API, and only admins and auditors read the access log (the functions at the end).
  */
 import type { TicketRecord } from '../db/tickets-repo.ts';
 import type { Role } from '../db/users-repo.ts';
 import type { TicketEvent, TicketSla } from '../workflows/types.ts';
 import type { ClockView, SlaView } from '../services/tickets/sla-view.ts';
-import { NotFoundError } from './errors.ts';
+import { HttpError, NotFoundError } from './errors.ts';
 
 /** Who reads: the role is all the shape depends on. */
 export interface Reader {
@@ -175,4 +179,16 @@ export function slaFor(reader: Pick<Reader, 'role'>, view: SlaView): SlaView | S
     number: view.number,
     clocks: view.clocks.map(({ name, targetMs, elapsedMs, remainingMs, deadlineAt, startedAt, stoppedAt, paused }) => ({ name, targetMs, elapsedMs, remainingMs, deadlineAt, startedAt, stoppedAt, paused })),
   };
+}
+
+// ----- personal data: exports and the access log ---------------------------------------------
+
+/** Only admins export everything held about a person through the API (with every internal note: the full shape). */
+export function assertCanExportPeople(reader: Pick<Reader, 'role'>): void {
+  if (reader.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
+}
+
+/** Admins and auditors read the access log; agents, process owners and requesters do not (a requester sees the entries about them in their own export). */
+export function assertCanReadAccessLog(reader: Pick<Reader, 'role'>): void {
+  if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
 }

@@ -8,6 +8,7 @@ import {
   acceptedResponse, actionBodies, createTicketRequest, errorResponse, reclassifyRequest, requesterReplyRequest,
   slaPublicResponse, slaResponse, slaStaffResponse, ticketPublicResponse, ticketResponse, ticketStaffResponse,
 } from './schemas.ts';
+import { accessEntry, accessLogResponse, accessReasonHeader, personExportRequest, personExportResponse } from './privacy-schemas.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -64,12 +65,13 @@ export function openApiDocument(serverUrl = '/') {
         get: {
           operationId: 'getTicket',
           summary: 'A ticket with its status and timeline',
-          parameters: [ticketNumberParam, langHeader],
+          description: 'A staff caller\'s read is recorded in the access log first (who, what, when, and the X-Access-Reason header\'s reason); a requester\'s read of their own ticket is not.',
+          parameters: [ticketNumberParam, langHeader, accessReasonHeader],
           responses: {
             '200': { description: 'The ticket: the whole of it for staff, its public side for its requester.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ticket' } } } },
-            '400': err('Not a ticket number.'),
+            '400': err('Not a ticket number, or an X-Access-Reason that is too long, has line breaks or an e-mail address, or is not UTF-8.'),
             '404': err('No such ticket.'),
-            '503': err('PostgreSQL is unreachable.'),
+            '503': err('PostgreSQL is unreachable, or the read could not be recorded in the access log; nothing was answered.'),
           },
         },
       },
@@ -91,7 +93,7 @@ export function openApiDocument(serverUrl = '/') {
           operationId: 'performTicketAction',
           summary: 'An agent or requester action: a workflow Update, refused with 409 when the ticket\'s state does not allow it',
           description: `Allowed states per action:\n${TICKET_ACTIONS.map((a) => `- \`${a}\`: ${ALLOWED_IN[a].join(', ')}`).join('\n')}`,
-          parameters: [ticketNumberParam, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: [...TICKET_ACTIONS] } }, langHeader],
+          parameters: [ticketNumberParam, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: [...TICKET_ACTIONS] } }, langHeader, accessReasonHeader],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { oneOf: TICKET_ACTIONS.map((a) => ({ $ref: `#/components/schemas/Action_${a}` })) } } },
@@ -111,6 +113,41 @@ export function openApiDocument(serverUrl = '/') {
       },
       '/api/v1/tickets/{number}/reclassify': {
         post: signalOperation('reclassifyTicket', 'Apply the newest rules version to this open ticket (explicit, with a reason; elapsed SLA time carries over)', 'Reclassify'),
+      },
+      '/api/v1/privacy/exports': {
+        post: {
+          operationId: 'exportPerson',
+          summary: 'Everything held about a person, as JSON (admins only): account, tickets whole (internal notes included), attachments\' names, ratings, and the access-log entries about them',
+          description: 'Recorded before it is answered: in the audit log (privacy.exported, subject person:<pseudonym>) and the access log (person.export, and ticket.export for each ticket). The address travels in the body, not the URL. A requester downloads their own data from the portal (/account/export.json: the public side of each ticket).',
+          parameters: [langHeader, accessReasonHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PersonExportRequest' } } } },
+          responses: {
+            '200': { description: 'The export.', content: { 'application/json': { schema: { $ref: '#/components/schemas/PersonExport' } } } },
+            '400': err('Malformed JSON, or a reason that has line breaks or an e-mail address.'),
+            '404': err('No one with this address is known: no account, no ticket. Nothing was recorded.'),
+            '422': err('The address or the reason is missing or invalid; nothing was recorded.'),
+            '503': err('PostgreSQL is unreachable, or the export could not be recorded; nothing was answered.'),
+          },
+        },
+      },
+      '/api/v1/privacy/access-log': {
+        get: {
+          operationId: 'accessLog',
+          summary: 'Who of the staff read which ticket\'s personal data, when and why; newest first (admins and auditors)',
+          parameters: [
+            { name: 'ticket', in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Z]{1,8}-\\d{4}-\\d{6,}$' }, description: 'Only entries about this ticket.' },
+            { name: 'person', in: 'query', required: false, schema: { type: 'string', format: 'email' }, description: 'Only entries about this person: their pseudonym and the tickets reported for their address. The address is then in the URL; query by ticket where URLs are logged.' },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            langHeader,
+          ],
+          responses: {
+            '200': { description: 'The entries.', content: { 'application/json': { schema: { $ref: '#/components/schemas/AccessLog' } } } },
+            '400': err('Not a ticket number, or a parameter given twice.'),
+            '404': err('No one with this address is known.'),
+            '422': err('The person is not an e-mail address, or the limit is not a whole number from 1 to 1000.'),
+            '503': err('PostgreSQL is unreachable.'),
+          },
+        },
       },
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
@@ -136,14 +173,18 @@ export function openApiDocument(serverUrl = '/') {
         SlaPublic: slaPublicResponse,
         RequesterReply: requesterReplyRequest,
         Reclassify: reclassifyRequest,
+        PersonExportRequest: personExportRequest,
+        PersonExport: personExportResponse,
+        AccessEntry: accessEntry,
+        AccessLog: accessLogResponse,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
   };
-  // Every ticket route needs a bearer token; the document and the health check do not.
+  // Every ticket and privacy route needs a bearer token; the document and the health check do not.
   for (const [p, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>]>) {
     for (const op of Object.values(ops)) {
-      if (!p.startsWith('/api/v1/tickets')) {
+      if (!p.startsWith('/api/v1/tickets') && !p.startsWith('/api/v1/privacy')) {
         op.security = [];
         continue;
       }

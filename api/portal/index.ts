@@ -15,6 +15,7 @@ import type { Guards } from './pages.ts';
 import { accountRoutes } from './routes/account.ts';
 import { homeRoutes } from './routes/home.ts';
 import { kbRoutes } from './routes/kb.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { reportRoutes } from './routes/report.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { PortalDeps } from './types.ts';
@@ -74,5 +75,7 @@ export function portal(deps: PortalDeps): Router {
   // My tickets, following a ticket, a ticket's page, attachments and actions.
   router.use(ticketRoutes(deps, guards));
   router.use(kbRoutes(deps, guards));
+  // A requester's own data: the summary page and the JSON download.
+  router.use(privacyRoutes(deps));
   return router;
 }

@@ -9,6 +9,7 @@ import type { SignUpRepo } from '../../db/sign-up-repo.ts';
 import type { TicketRecord } from '../../db/tickets-repo.ts';
 import type { UserRecord, UsersRepo } from '../../db/users-repo.ts';
 import type { TicketDeps } from '../../services/tickets/index.ts';
+import type { PersonalDataRepos } from '../../services/privacy/export.ts';
 import type { Language } from '../i18n.ts';
 
 declare module 'express-session' {
@@ -70,6 +71,8 @@ export interface PortalDeps extends TicketDeps {
   kb: KbRepo;
   portal: PortalRepo;
   signUps: SignUpRepo;
+  /** The access log and what a requester's own export reads (services/privacy/export.ts). */
+  personalData: PersonalDataRepos;
   /** PostgreSQL pool for the session store (connect-pg-simple) and the rate limits (rate-limiter-flexible). */
   pgPool: Pool;
   /** Signs session cookies and CSRF tokens, and keys the rate limits (HMAC); shared by every web process. */

@@ -8,10 +8,13 @@ import { HttpError, UnavailableError } from '../errors.ts';
 import { actionBodies, reclassifyRequest, requesterReplyRequest } from '../schemas.ts';
 import { validate } from '../../services/validation.ts';
 import { createTicket, performTicketAction, requestReclassification, sendRequesterReply, ticketSla, type TicketDeps } from '../../services/tickets/index.ts';
+import { accessReasonHeader, recordTicketRead, staffViewer } from '../../services/privacy/access-log.ts';
+import type { PersonalDataRepos } from '../../services/privacy/export.ts';
 
-/** The ticket service's deps, and the tokens that say who calls. */
+/** The ticket service's deps, the tokens that say who calls, and the access log staff reads are recorded in. */
 export interface TicketRoutesDeps extends TicketDeps {
   apiTokens: ApiTokensRepo;
+  personalData: Pick<PersonalDataRepos, 'accessLog'>;
 }
 
 function ticketNumber(req: Request): string {
@@ -39,8 +42,17 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
     return ticket;
   }
 
+  /**
+   * A staff caller is about to get the ticket's personal data: recorded first, with the reason
+   * of the X-Access-Reason header (docs/access-log.md); if it cannot be recorded, 503 and no answer.
+   */
+  async function recordStaffRead(res: Response, ticket: TicketRecord, reason: string | null): Promise<void> {
+    await recordTicketRead(deps.personalData, staffViewer(apiUser(res)), ticket, { channel: 'api', reason });
+  }
+
   router.use(authenticateApi(deps.apiTokens));
 
+  // Intake's answer is the ticket the caller has just written (a replayed Idempotency-Key needs the same request): not an access-log read.
   router.post('/tickets', async (req: Request, res: Response) => {
     const user = apiUser(res);
     const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -56,9 +68,13 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
   });
 
   router.get('/tickets/:number', async (req: Request, res: Response) => {
-    res.json(ticketFor(apiUser(res), await visibleTicket(req, res)));
+    const reason = accessReasonHeader(req.get('X-Access-Reason'));
+    const ticket = await visibleTicket(req, res);
+    await recordStaffRead(res, ticket, reason);
+    res.json(ticketFor(apiUser(res), ticket));
   });
 
+  // The clocks carry no personal data (targets, elapsed time, the policy and calendar): not an access-log read.
   router.get('/tickets/:number/sla', async (req: Request, res: Response) => {
     const ticket = await visibleTicket(req, res);
     res.json(slaFor(apiUser(res), await ticketSla(deps, ticket.number)));
@@ -70,6 +86,8 @@ export function ticketRoutes(deps: TicketRoutesDeps): Router {
     const user = apiUser(res);
     assertCanAct(user, action);
     const fields = validate<Omit<TicketAction, 'action' | 'actor'>>(actionBodies[action], req.body);
+    // The answer is the whole ticket: a staff caller's read is recorded before the action, so a failure changes nothing.
+    await recordStaffRead(res, ticket, accessReasonHeader(req.get('X-Access-Reason')));
     const after = await performTicketAction(deps, ticket, { ...fields, action, actor: user.email } as TicketAction);
     // The read model has the action once the Update returns; if it cannot be read now, the
     // workflow's own snapshot answers (without the timeline) rather than a 500 after a success.

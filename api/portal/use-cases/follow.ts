@@ -104,7 +104,7 @@ export interface TicketView {
   canRate: boolean;
 }
 
-function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineItem {
+export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineItem {
   const mine = e.actor === 'requester';
   const who = mine ? tp('timeline.you') : e.actor === 'system' ? tp('timeline.system') : tp('timeline.support');
   // Responses and replies carry their text in data.message; a resolution its note, a reopening or a wait its reason.

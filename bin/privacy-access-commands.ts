@@ -1,0 +1,117 @@
+/**
+ * `helpdesk privacy export` and `helpdesk privacy access-log` (docs/access-log.md).
+ *
+ * `privacy export --email ADDRESS [--reason TEXT] [--out FILE]` writes everything held about the
+ * person as JSON — an admin's export, with every internal note (the staff shape of api/access.ts)
+ * — to standard output or FILE (made readable by its owner only). It is recorded first: in the
+ * audit log (`privacy.exported`, subject `person:<pseudonym>`, actor `cli:<os user>`) and the
+ * access log (`person.export`, `ticket.export` for each ticket, as operator, channel cli).
+ *
+ * `privacy access-log [--ticket N] [--person EMAIL] [--limit N] [--json]` lists the access log's
+ * entries, newest first.
+ *
+ * Exit codes: 0 done; 2 the command line is wrong or names no one the helpdesk knows (nothing is
+ * recorded then); 1 the database failed.
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { TFunction } from 'i18next';
+import { staffTicket } from '../api/access.ts';
+import { createI18n } from '../api/i18n.ts';
+import type { AccessEntry } from '../db/access-log-repo.ts';
+import { cliActor } from '../db/audit-repo.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { openDatabase, type Database } from '../runtime/stack.ts';
+import { ServiceError } from '../services/errors.ts';
+import { operatorViewer, queryAccessLog } from '../services/privacy/access-log.ts';
+import { exportPerson } from '../services/privacy/export.ts';
+
+const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const out = (line = ''): void => console.log(line);
+const err = (line = ''): void => console.error(line);
+
+/** The exit code survives async-exit-hook's process.exit(0) on 'beforeExit' (as in privacy-commands.ts). */
+function setExitCode(code: ExitCode): void {
+  process.exitCode = code;
+  if (code !== ExitCode.ok) process.once('exit', () => { process.exitCode = code; });
+}
+
+/** A refusal the person at the keyboard can act on, in English (the command line's language), with fields named as options. */
+function sentence(e: ServiceError, t: TFunction): string {
+  if (e.fields.length === 0) return t(e.messageKey, e.params);
+  return `${e.fields.map((f) => t(`field.${f.key}`, { ...f.params, field: `--${f.field === 'person' ? 'person' : f.field}` })).join('; ')}.`;
+}
+
+/** Runs `fn` on the database; a user's mistake is said in a sentence and exits 2, with nothing recorded. */
+async function withDatabase(fn: (db: Database) => Promise<void>): Promise<ExitCode> {
+  const t = (await createI18n()).getFixedT('en');
+  const db = await openDatabase(loadConfig(), err);
+  try {
+    await fn(db);
+    return ExitCode.ok;
+  } catch (e) {
+    if (!(e instanceof ServiceError) || e.status >= 500) throw e;
+    err(sentence(e, t));
+    return ExitCode.usage;
+  } finally {
+    await db.close();
+  }
+}
+
+interface ExportOptions { email: string; reason?: string; out?: string }
+
+async function exportCommand(opts: ExportOptions): Promise<ExitCode> {
+  return withDatabase(async (db) => {
+    const exportDeps = { accessLog: db.accessLog, people: db.personExport, portal: db.portal, tickets: db.tickets, vault: db.vault };
+    const result = await exportPerson(exportDeps, {
+      email: opts.email, reason: opts.reason, scope: 'full', shape: staffTicket, by: operatorViewer(cliActor()), channel: 'cli',
+    });
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    if (!opts.out) return void process.stdout.write(text);
+    fs.writeFileSync(opts.out, text, { mode: 0o600 });
+    err(`Wrote the export of person ${result.person.pseudonym} (${result.tickets.length} ${result.tickets.length === 1 ? 'ticket' : 'tickets'}) to ${opts.out}; it holds personal data, keep it safe.`);
+  });
+}
+
+interface AccessLogOptions { ticket?: string; person?: string; limit: string; json?: boolean }
+
+const who = (e: AccessEntry) => (e.viewerEmail ? `${e.viewerEmail} (${e.viewer})` : e.viewer);
+
+function printEntries(entries: AccessEntry[]): void {
+  if (entries.length === 0) return out('No access-log entries match.');
+  for (const e of entries) {
+    out(`#${e.id}  ${e.occurredAt}  ${who(e)}  ${e.viewerRole}  ${e.what}  ${e.channel}  ${e.ticketNumber ?? '-'}  ${e.person ?? '-'}  ${e.reason ?? '(no reason)'}`);
+  }
+  out(`${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, newest first.`);
+}
+
+async function accessLogCommand(opts: AccessLogOptions): Promise<ExitCode> {
+  if (!/^\d{1,4}$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000) {
+    err(`--limit must be a whole number from 1 to 1000, not "${opts.limit}".`);
+    return ExitCode.usage;
+  }
+  return withDatabase(async (db) => {
+    const entries = await queryAccessLog(db, { ticket: opts.ticket, person: opts.person, limit: Number(opts.limit) });
+    if (opts.json) out(JSON.stringify(entries, null, 2));
+    else printEntries(entries);
+  });
+}
+
+/** Adds `export` and `access-log` to `helpdesk privacy`. */
+export function registerAccessCommands(privacy: Command): void {
+  privacy.command('export')
+    .description('Write everything held about a person as JSON (an admin\'s export, internal notes included); recorded in the audit and access logs')
+    .requiredOption('--email <address>', 'the person\'s e-mail address')
+    .option('--reason <text>', 'why (kept in the access log): one line, at most 500 characters, no personal data')
+    .option('--out <file>', 'write to this file (mode 0600) instead of standard output')
+    .action(async (opts: ExportOptions) => setExitCode(await exportCommand(opts)));
+  privacy.command('access-log')
+    .description('Who of the staff read which ticket\'s personal data, when and why; newest first')
+    .option('--ticket <number>', 'only entries about this ticket')
+    .option('--person <email>', 'only entries about this person (their tickets and exports)')
+    .option('--limit <n>', 'how many entries (1-1000)', '100')
+    .option('--json', 'one JSON array, for scripts')
+    .action(async (opts: AccessLogOptions) => setExitCode(await accessLogCommand(opts)));
+}

@@ -1,0 +1,126 @@
+/**
+ * The access log (migration 0014): who of the staff read which ticket's personal data, when,
+ * through which channel and why. Append-only: there is deliberately no update or delete here
+ * (and a trigger refuses both). Entries hold no personal data — pseudonyms, staff ids and ticket
+ * numbers only — so they are kept when a person is erased. Plain records only.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { createAuditRepo, type AuditEntryInput } from './audit-repo.ts';
+
+/** What was read. */
+export const AccessKind = {
+  /** A ticket's page or API answer (the whole ticket, with its people and words). */
+  ticketRead: 'ticket.read',
+  /** A ticket as part of a person's export. */
+  ticketExport: 'ticket.export',
+  /** Everything held about a person (their account, tickets and access-log entries). */
+  personExport: 'person.export',
+  /** An attachment's content. */
+  attachmentRead: 'attachment.read',
+} as const;
+export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
+
+/** Through what it was read. */
+export const AccessChannel = { api: 'api', web: 'web', cli: 'cli' } as const;
+export type AccessChannel = (typeof AccessChannel)[keyof typeof AccessChannel];
+
+/** The roles an entry names: staff roles, and `operator` for someone running the command line. */
+export type ViewerRole = 'agent' | 'process_owner' | 'admin' | 'auditor' | 'operator';
+
+export interface AccessEntryInput {
+  /** `user:<id>` for a staff member, `cli:<os user>` for a command (as the audit log's actor). */
+  viewer: string;
+  /** The staff member's user id; null for a command. */
+  viewerUserId: number | null;
+  viewerRole: ViewerRole;
+  ticketNumber: string | null;
+  /** The ticket's requester (or the exported person) by pseudonym; null for tickets reported before sealing. */
+  person: string | null;
+  what: AccessKind;
+  channel: AccessChannel;
+  /** Why, as typed by staff (at most 500 characters, no personal data); null when none was given. */
+  reason: string | null;
+}
+
+export interface AccessEntry extends AccessEntryInput {
+  id: number;
+  occurredAt: string;
+  /** The staff member's address (their work account), for admins and auditors; null for a command or a removed user. */
+  viewerEmail: string | null;
+}
+
+/** Which entries: about one ticket, and/or about a person (their pseudonym, and the tickets they reported). */
+export interface AccessQuery {
+  ticket?: string;
+  person?: { ref: string | null; tickets: string[] };
+  /** Newest first, at most this many. @default 100 */
+  limit?: number;
+}
+
+export const REASON_MAX = 500;
+
+interface Row {
+  id: string; occurred_at: Date; viewer: string; viewer_user_id: string | null; viewer_role: ViewerRole; viewer_email: string | null;
+  ticket_number: string | null; person: string | null; what: AccessKind; channel: AccessChannel; reason: string | null;
+}
+
+const toEntry = (r: Row): AccessEntry => ({
+  id: Number(r.id), occurredAt: r.occurred_at.toISOString(), viewer: r.viewer, viewerUserId: r.viewer_user_id === null ? null : Number(r.viewer_user_id),
+  viewerRole: r.viewer_role, viewerEmail: r.viewer_email, ticketNumber: r.ticket_number, person: r.person, what: r.what, channel: r.channel, reason: r.reason,
+});
+
+export function createAccessLogRepo(sequelize: Sequelize) {
+  const audit = createAuditRepo(sequelize);
+
+  async function insert(entries: AccessEntryInput[], transaction?: Transaction): Promise<void> {
+    for (const e of entries) {
+      await sequelize.query(
+        `INSERT INTO access_log (viewer, viewer_user_id, viewer_role, ticket_number, person, what, channel, reason)
+         VALUES (:viewer, :viewerUserId, :viewerRole, :ticketNumber, CAST(:person AS uuid), :what, :channel, :reason)`,
+        { replacements: { ...e }, ...(transaction ? { transaction } : {}) },
+      );
+    }
+  }
+
+  return {
+    /** Records one read. Throws when it cannot be written: the read must then not be answered. */
+    async record(entry: AccessEntryInput): Promise<void> {
+      await insert([entry]);
+    },
+
+    /**
+     * Records an export: its access-log entries and its audit-log entry (`privacy.exported`), in
+     * one transaction, so both are kept or neither.
+     */
+    async recordExport(entries: AccessEntryInput[], auditEntry: AuditEntryInput): Promise<void> {
+      await sequelize.transaction(async (transaction) => {
+        await insert(entries, transaction);
+        await audit.append(auditEntry, transaction);
+      });
+    },
+
+    /** Entries, newest first; with no filter, the newest of all. */
+    async query(q: AccessQuery = {}): Promise<AccessEntry[]> {
+      const person = q.person;
+      const rows = await sequelize.query<Row>(
+        `SELECT a.id::text AS id, a.occurred_at, a.viewer, a.viewer_user_id::text AS viewer_user_id, a.viewer_role, u.email AS viewer_email,
+                a.ticket_number, a.person::text AS person, a.what, a.channel, a.reason
+           FROM access_log a LEFT JOIN users u ON u.id = a.viewer_user_id
+          WHERE (:ticket::text IS NULL OR a.ticket_number = :ticket)
+            AND (NOT :byPerson OR a.person = CAST(:ref AS uuid) OR a.ticket_number = ANY(CAST(:tickets AS text[])))
+          ORDER BY a.id DESC LIMIT :limit`,
+        {
+          replacements: {
+            ticket: q.ticket ?? null, byPerson: person !== undefined, ref: person?.ref ?? null,
+            // A text[] literal; ticket numbers are [A-Z0-9-] only, so none needs quoting.
+            tickets: `{${(person?.tickets ?? []).join(',')}}`, limit: q.limit ?? 100,
+          },
+          type: QueryTypes.SELECT,
+        },
+      );
+      return rows.map(toEntry);
+    },
+  };
+}
+
+export type AccessLogRepo = ReturnType<typeof createAccessLogRepo>;
