@@ -17,7 +17,7 @@ import { performTicketAction, sendRequesterReply, type ActionDeps } from '../../
 import { formatBytes, formatDateTime, slaPromise } from '../format.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
 import type { Viewer } from '../types.ts';
-import type { Vault } from '../../../services/privacy/vault.ts';
+import type { Vault } from '../../../db/vault.ts';
 import { listAttachments, openRating, saveRating, type OpenedAttachmentMeta, type OpenedRating } from './portal-data.ts';
 import { tokenHash } from './report.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The portal's own personal data, sealed going in and opened coming out: attachments (their
  * filename and bytes), follow links and rating comments are sealed under the requester's key
- * for the ticket (services/privacy/vault.ts), bound to their field and the ticket number, and
+ * for the ticket (db/vault.ts), bound to their field and the ticket number, and
  * people are kept as pseudonyms. What a page gets is opened again; where the key was
  * destroyed (erasure), `erased` says so and the page shows it in the viewer's language.
  *
@@ -12,7 +12,7 @@
  * is not sealed is from before sealing: its name and bytes are plain and served as they are.
  */
 import type { AttachmentMeta, NewAttachment, PortalRepo, RatingRecord } from '../../../db/portal-repo.ts';
-import { isSealed, type Vault } from '../../../services/privacy/vault.ts';
+import { isSealed, type Vault } from '../../../db/vault.ts';
 
 export interface PortalDataDeps {
   portal: PortalRepo;
