@@ -188,6 +188,11 @@ export function assertCanExportPeople(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
 }
 
+/** Only admins erase a person (the same as `helpdesk privacy erase`; docs/privacy.md). */
+export function assertCanErasePeople(reader: Pick<Reader, 'role'>): void {
+  if (reader.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
+}
+
 /** Admins and auditors read the access log; agents, process owners and requesters do not (a requester sees the entries about them in their own export). */
 export function assertCanReadAccessLog(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });

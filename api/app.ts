@@ -16,6 +16,7 @@ import type { SignUpRepo } from '../db/sign-up-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
 import type { PersonalDataRepos } from '../services/privacy/export.ts';
+import type { ErasureDeps } from '../services/privacy/erase.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
@@ -36,6 +37,8 @@ export interface AppDeps extends TicketDeps {
   apiTokens: ApiTokensRepo;
   /** The access log every staff read is recorded in, and what a person's export reads (services/privacy/). */
   personalData: PersonalDataRepos;
+  /** Erasure by an admin through the API (POST /api/v1/privacy/erasures); the CLI builds its own. */
+  erasure?: ErasureDeps;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

@@ -130,6 +130,22 @@ export function openApiDocument(serverUrl = '/') {
           },
         },
       },
+      '/api/v1/privacy/erasures': {
+        post: {
+          operationId: 'erasePerson',
+          summary: 'Erase a person (admins only): their data keys destroyed, account and plain-text copies deleted; tickets, timelines and SLA figures stay, showing "[erased]"',
+          description: 'The same as `helpdesk privacy erase`. Recorded in the erasure ledger (pseudonymous, re-applied after a restore) and the audit log (privacy.erased, with the reason). The reason stays in the audit log for good: the legal ground and a case reference, never a name or an address. See docs/privacy.md.',
+          parameters: [langHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['email', 'reason'], additionalProperties: false, properties: { email: { type: 'string', format: 'email' }, reason: { type: 'string', minLength: 1, maxLength: 500 } } } } } },
+          responses: {
+            '200': { description: 'What was erased.', content: { 'application/json': { schema: { type: 'object', required: ['person', 'tickets', 'keysDestroyed', 'accountDeleted', 'legacyTickets'], properties: { person: { type: ['string', 'null'], description: 'The pseudonym the person\'s actions stay attributed to.' }, tickets: { type: 'array', items: { type: 'string' } }, keysDestroyed: { type: 'integer' }, accountDeleted: { type: 'boolean' }, legacyTickets: { type: 'array', items: { type: 'string' }, description: 'Tickets reported before sealing: scrubbed in the database; Temporal keeps their plain history until its retention.' } } } } } },
+            '403': err('Only admins erase people.'),
+            '404': err('No personal data is held about this address (never known, or erased already). Nothing changed.'),
+            '422': err('The address is malformed, or the reason is missing, too long or holds an e-mail address. Nothing changed.'),
+            '503': err('PostgreSQL is unreachable; nothing was erased (a ledger line written before is completed by `helpdesk privacy reapply-erasures`).'),
+          },
+        },
+      },
       '/api/v1/privacy/access-log': {
         get: {
           operationId: 'accessLog',

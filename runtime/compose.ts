@@ -105,6 +105,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     sequelize: db.sequelize,
     apiTokens: db.apiTokens,
     personalData: { accessLog: db.accessLog, people: db.personExport, portal: db.portal },
+    erasure: erasureDeps(config, db),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

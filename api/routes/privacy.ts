@@ -11,7 +11,8 @@ import { accessReasonHeader, queryAccessLog, staffViewer } from '../../services/
 import { exportPerson, personExportRequest, type PersonalDataRepos } from '../../services/privacy/export.ts';
 import type { Vault } from '../../db/vault.ts';
 import { validate } from '../../services/validation.ts';
-import { assertCanExportPeople, assertCanReadAccessLog, staffTicket } from '../access.ts';
+import { assertCanErasePeople, assertCanExportPeople, assertCanReadAccessLog, staffTicket } from '../access.ts';
+import { erasePerson, type ErasureDeps } from '../../services/privacy/erase.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 
@@ -20,6 +21,8 @@ export interface PrivacyRoutesDeps {
   tickets: TicketsRepo;
   vault: Vault;
   personalData: PersonalDataRepos;
+  /** Erasure (services/privacy/erase.ts); without it, the erasure route is not offered. */
+  erasure?: ErasureDeps;
 }
 
 /** One query parameter as text; a repeated one is refused rather than guessed at. */
@@ -45,6 +48,16 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
     const reason = body.reason ?? accessReasonHeader(req.get('X-Access-Reason'));
     const result = await exportPerson(exportDeps, { email: body.email, reason, scope: 'full', shape: staffTicket, by: staffViewer(user)!, channel: 'api' });
     res.set('Cache-Control', 'no-store').json(result);
+  });
+
+  // The same erasure as `helpdesk privacy erase`, by an admin; the address travels in the body.
+  router.post('/privacy/erasures', async (req: Request, res: Response) => {
+    const user = apiUser(res);
+    assertCanErasePeople(user);
+    if (!deps.erasure) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as { email?: unknown; reason?: unknown };
+    const report = await erasePerson(deps.erasure, { email: body.email, reason: body.reason, actor: `user:${user.id}` });
+    res.set('Cache-Control', 'no-store').json(report);
   });
 
   router.get('/privacy/access-log', async (req: Request, res: Response) => {
