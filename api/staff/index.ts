@@ -5,6 +5,7 @@
  * context, who is looking, language) has run by then; see docs/staff-sign-in.md.
  */
 import { Router } from 'express';
+import { agentPages } from '../agent/index.ts';
 import { createLimits } from '../portal/limits.ts';
 import { csrfProtection } from '../portal/middleware.ts';
 import { createStaffAccess } from './access.ts';
@@ -36,5 +37,7 @@ export function staff(deps: StaffDeps): Router {
   router.use(enrolRoutes(deps, guards));
   if (deps.oidc) router.use(ssoRoutes(deps, createSso(deps.oidc, deps.log ?? ((line) => console.error(line)))));
   router.use(homeRoutes(deps, guards));
+  // The agents' pages (api/agent/): the ticket page today, the agents' workspace later.
+  router.use(agentPages(deps, guards));
   return router;
 }
