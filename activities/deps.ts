@@ -8,6 +8,7 @@ import type { TicketsRepo } from '../db/tickets-repo.ts';
 import type { RulesVersions } from '../rules/versions.ts';
 import type { SearchRepo } from '../db/search-repo.ts';
 import type { Vault } from '../db/vault.ts';
+import type { RetentionRepo } from '../db/retention-repo.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
@@ -17,4 +18,19 @@ export interface ActivityDeps {
   vault: Vault;
   /** The plain-text search projection (erasure and retention delete it). */
   search: SearchRepo;
+  /** The closed tickets and which of them are erased (the retention run's plan reads them). */
+  retention: RetentionRepo;
+  /**
+   * Erasure and deletion of tickets, for the retention run: services/privacy/erase.ts's
+   * eraseTicketData and deleteTickets, bound to their dependencies in runtime/ (activities sit
+   * below the services and do not import them).
+   */
+  erasure: TicketErasure;
+}
+
+export interface TicketErasure {
+  /** Destroys the tickets' data keys and scrubs their read model; the tickets stay. Skips tickets already erased. */
+  eraseTicketData(tickets: string[], actor: string): Promise<{ tickets: string[]; keysDestroyed: number }>;
+  /** Deletes closed tickets altogether (their data keys destroyed first). Skips tickets already gone. */
+  deleteTickets(tickets: string[], actor: string): Promise<{ tickets: string[]; keysDestroyed: number }>;
 }

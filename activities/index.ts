@@ -1,12 +1,13 @@
 /**
  * Every side effect of a ticket's lifecycle, and every decision that reads the
- * world (rules, calendars, the directory). Built from its dependencies so tests
- * pass real ones and nothing reaches for a global.
+ * world (rules, calendars, the directory); and the retention run's (retention.ts).
+ * Built from its dependencies so tests pass real ones and nothing reaches for a global.
  */
 import type { ActivityDeps } from './deps.ts';
 import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
-import type { RecordEventInput, TicketActivities } from '../workflows/activity-types.ts';
+import { createRetentionActivities } from './retention.ts';
+import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -27,7 +28,8 @@ export function createActivities(deps: ActivityDeps) {
     },
     ...createClassifyActivities(deps),
     ...createClockActivities(),
-  } satisfies TicketActivities;
+    ...createRetentionActivities(deps),
+  } satisfies TicketActivities & RetentionActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -8,6 +8,8 @@ import { commandWords } from '../runtime/database-target.ts';
 import { describeFailure, StartRefusedError } from '../runtime/failure.ts';
 import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.ts';
 import { startHelpdesk } from '../runtime/start.ts';
+import { describeEnsured, ensureRetentionSchedule } from '../runtime/retention-schedule.ts';
+import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { registerPrivacyCommands } from './privacy-commands.ts';
@@ -86,6 +88,13 @@ async function runWorker(config: Config): Promise<void> {
   const db = await openDatabase(config, log, { command: 'helpdesk worker', shares: true });
   const { worker, done } = await startWorker(config, config.temporal.address, db);
   log(`Worker polling ${config.temporal.taskQueue} on ${config.temporal.address}`);
+  // The retention schedule lives in Temporal; every worker makes sure it says what the configuration says.
+  const client = await connectClient(targetFromConfig(config, config.temporal.address));
+  try {
+    log(describeEnsured(await ensureRetentionSchedule(client, config), config));
+  } finally {
+    await closeClient(client);
+  }
   onShutdown(async () => {
     worker.shutdown();
     await done;

@@ -2,19 +2,30 @@
  * `helpdesk privacy …`: retention of closed tickets (docs/retention.md).
  *
  * `privacy retention --dry-run [--at ISO] [--json]` lists what the active rules version's
- * retention makes due: closed tickets whose personal data falls due for erasure, and those due
- * for deletion altogether, in the order they fell due. It changes nothing. The real run is the
- * retention workflow's (to come); without --dry-run the command says so and exits 2.
+ * retention makes due: closed tickets whose personal data falls due for erasure (not those
+ * already erased), and those due for deletion altogether, in the order they fell due. It changes
+ * nothing and needs no Temporal. `--rules FILE` plans under a rules file not yet published (a
+ * draft's periods), instead.
  *
- * `--rules FILE` plans under a rules file not yet published (a draft's periods), instead.
+ * `privacy retention [--json]` (no --dry-run) runs retention now: it triggers the retention
+ * schedule (runtime/retention-schedule.ts), waits for the run (workflows/retention.ts, carried
+ * out by a worker) and prints what it erased and deleted. It needs Temporal: TEMPORAL_ADDRESS,
+ * or the dev server of a `helpdesk start` running from the data folder.
  *
- * Exit codes: 0 done; 1 the --rules file is invalid (its problems listed); 2 the command line is
- * wrong (no --dry-run, a bad --at, a --rules file that cannot be read).
+ * Exit codes: 0 done; 1 the --rules file is invalid (its problems listed), or the run failed or
+ * did not finish in time; 2 the command line is wrong (a bad --at, a --rules file that cannot be
+ * read, --at or --rules without --dry-run, no Temporal to run on).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../runtime/config.ts';
+import { readLiveHolder } from '../runtime/data-lock.ts';
+import { describeFailure } from '../runtime/failure.ts';
+import { RetentionRunTimeout, runRetentionNow } from '../runtime/retention-schedule.ts';
 import { openDatabase } from '../runtime/stack.ts';
+import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
+import type { RetentionRunSummary } from '../workflows/activity-types.ts';
 import { describeRetention, planRetention, RetentionAction, retentionOf, type RetentionPlan } from '../rules/retention.ts';
 import type { Retention } from '../rules/types.ts';
 import { validateRulesText } from '../rules/validate.ts';
@@ -94,11 +105,59 @@ function retentionOfFile(file: string): Retention | ExitCode {
 
 interface RetentionOptions { dryRun?: boolean; at?: string; json?: boolean; rules?: string }
 
-async function retentionCommand(opts: RetentionOptions): Promise<ExitCode> {
-  if (!opts.dryRun) {
-    err('Only a dry run is available here: the real retention run is applied by the retention workflow (to come). Run `helpdesk privacy retention --dry-run` to see what is due.');
+const list = (numbers: string[]): string => (numbers.length > 8 ? `${numbers.slice(0, 8).join(', ')}, … (${numbers.length - 8} more)` : numbers.join(', '));
+
+/** What a run did, in words (ticket numbers only). */
+function printRun(workflowId: string, s: RetentionRunSummary): void {
+  out(`Retention run ${workflowId} at ${utc(s.at)} UTC under rules version ${s.rulesVersion} (active):`);
+  if (s.erased.length === 0 && s.deleted.length === 0) out('Nothing was due: no retention period had ended.');
+  if (s.erased.length) out(`  personal data erased, the tickets kept (${count(s.erased.length, 'ticket', 'tickets')}): ${list(s.erased)}`);
+  if (s.deleted.length) out(`  deleted altogether (${count(s.deleted.length, 'ticket', 'tickets')}): ${list(s.deleted)}`);
+  if (s.erased.length || s.deleted.length) out(`  ${count(s.keysDestroyed, 'data key', 'data keys')} destroyed; recorded in the audit log and the erasure ledger.`);
+  out(s.nextDueAt ? `Next due after that: ${utc(s.nextDueAt)} UTC.` : 'Nothing more falls due among the closed tickets.');
+}
+
+/** The innermost message of a failed run (the activity's own failure). */
+function innermost(e: unknown): string {
+  let cur: unknown = e;
+  while (cur instanceof Error && cur.cause instanceof Error) cur = cur.cause;
+  return describeFailure(cur);
+}
+
+/** The real run: through the retention schedule, on a worker; waits for it and prints what it did. */
+async function runNow(opts: RetentionOptions): Promise<ExitCode> {
+  if (opts.at !== undefined || opts.rules !== undefined) {
+    err('--at and --rules are for the dry run only: the real run erases and deletes what is due now, under the active rules version. Add --dry-run, or leave them out. Nothing was changed.');
     return ExitCode.usage;
   }
+  const config = loadConfig();
+  const address = config.temporal.address ?? readLiveHolder(config.dataDir)?.temporal;
+  if (!address) {
+    err('The real retention run needs Temporal and a worker: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS to the Temporal its workers use. Nothing was changed; `helpdesk privacy retention --dry-run` shows what is due.');
+    return ExitCode.usage;
+  }
+  const client = await connectClient(targetFromConfig(config, address)).catch((e: unknown) => {
+    err(`Cannot reach Temporal at ${address}: ${describeFailure(e)}. Nothing was changed.`);
+    return undefined;
+  });
+  if (!client) return ExitCode.refused;
+  try {
+    const { workflowId, summary } = await runRetentionNow(client, config);
+    if (opts.json) out(JSON.stringify({ dryRun: false, workflowId, ...summary }, null, 2));
+    else printRun(workflowId, summary);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof RetentionRunTimeout) err(e.message);
+    else if (e instanceof WorkflowFailedError) err(`The retention run failed: ${innermost(e)}. What it finished before is recorded in the audit log; the schedule's next run takes up the rest.`);
+    else err(`The retention run could not be started: ${describeFailure(e)}. Nothing was changed.`);
+    return ExitCode.refused;
+  } finally {
+    await closeClient(client);
+  }
+}
+
+async function retentionCommand(opts: RetentionOptions): Promise<ExitCode> {
+  if (!opts.dryRun) return runNow(opts);
   const now = parseAt(opts.at);
   if (now === undefined) return ExitCode.usage;
   const draft = opts.rules === undefined ? undefined : retentionOfFile(opts.rules);
@@ -107,8 +166,8 @@ async function retentionCommand(opts: RetentionOptions): Promise<ExitCode> {
   try {
     // A file is not a version: null, as in the plan's type.
     const policy = draft ? { version: null, retention: draft } : await db.rules.active().then((a) => ({ version: a.version, retention: retentionOf(a.file) }));
-    // Erasures are not recorded yet (the erasure machinery will): every closed ticket counts as not erased.
-    const plan = planRetention({ tickets: await db.retention.closedTickets(), policy, now });
+    // Tickets already erased (by an earlier run or a person's erasure) are listed only when their deletion is due.
+    const plan = planRetention({ tickets: await db.retention.closedTickets(), policy, alreadyErased: await db.retention.erasedTickets(), now });
     if (opts.json) out(JSON.stringify({ dryRun: true, ...plan }, null, 2));
     else printPlan(plan, draft ? `rules file ${opts.rules} (unpublished)` : `rules version ${plan.rulesVersion} (active)`);
     return ExitCode.ok;
@@ -119,13 +178,13 @@ async function retentionCommand(opts: RetentionOptions): Promise<ExitCode> {
 
 /** Adds `helpdesk privacy …` to the program. */
 export function registerPrivacyCommands(program: Command): void {
-  const privacy = program.command('privacy').description('Personal data: retention of closed tickets');
+  const privacy = program.command('privacy').description('Personal data: retention of closed tickets, erasure, access and export');
   privacy.command('retention')
-    .description('Show which closed tickets\' personal data, and which tickets, the active rules\' retention makes due')
-    .option('--dry-run', 'list what is due and change nothing (the only mode for now)')
-    .option('--at <iso>', 'as at this instant, with its zone (e.g. 2027-01-31T00:00:00Z); default now')
-    .option('--rules <file>', 'use the retention of this rules file, not yet published, instead of the active version\'s')
-    .option('--json', 'print the plan as JSON')
+    .description('Run retention now: erase the personal data and delete the closed tickets whose retention period has ended (with --dry-run: only show them)')
+    .option('--dry-run', 'list what is due and change nothing (needs no Temporal)')
+    .option('--at <iso>', 'dry run only: as at this instant, with its zone (e.g. 2027-01-31T00:00:00Z); default now')
+    .option('--rules <file>', 'dry run only: use the retention of this rules file, not yet published, instead of the active version\'s')
+    .option('--json', 'print the plan, or the run\'s summary, as JSON')
     .action(async (opts: RetentionOptions) => setExitCode(await retentionCommand(opts)));
   registerAccessCommands(privacy);
   registerErasureCommands(privacy);

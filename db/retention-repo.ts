@@ -2,10 +2,10 @@
  * What retention reads from the ticket read model: every closed ticket with its closing instant
  * (its latest `closed` event). Returns plain records only; the plan is rules/retention.ts.
  *
- * It does not know which tickets' personal data was already erased: it returns every closed
- * ticket, and the caller passes the erased ones to the plan (`alreadyErased`), because an erased
- * ticket still falls due for deletion later. No migration here: the erasure records belong to the
- * erasure machinery.
+ * closedTickets() returns erased tickets too, because an erased ticket still falls due for
+ * deletion later; the caller passes erasedTickets() to the plan (`alreadyErased`), which then
+ * lists them for deletion only. An erased ticket is one with tickets.personal_data_erased_at set
+ * (by the erasure machinery, services/privacy/erase.ts).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ClosedTicket } from '../rules/retention.ts';
@@ -29,6 +29,15 @@ export function createRetentionRepo(sequelize: Sequelize) {
         { type: QueryTypes.SELECT },
       );
       return rows.map((r) => ({ number: r.number, category: r.category, closedAt: r.closed_at.toISOString(), rulesVersion: r.rules_version }));
+    },
+
+    /** The closed tickets whose personal data was already erased (by retention or a person's erasure). */
+    async erasedTickets(): Promise<Set<string>> {
+      const rows = await sequelize.query<{ number: string }>(
+        `SELECT number FROM tickets WHERE status = 'closed' AND personal_data_erased_at IS NOT NULL`,
+        { type: QueryTypes.SELECT },
+      );
+      return new Set(rows.map((r) => r.number));
     },
   };
 }

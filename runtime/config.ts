@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseDuration } from '../rules/duration.ts';
 
 export interface Setting {
   env: string;
@@ -43,6 +44,7 @@ export const settings = {
   masterKey: { env: 'HELPDESK_MASTER_KEY', default: '', doc: 'Master keys that wrap every person\'s data keys (personal data is sealed per person, see docs/privacy.md): `id:base64-of-32-bytes`, comma-separated; the first one wraps new data keys, all of them unwrap (rotation: put the new key first, then `helpdesk privacy rotate-master-key`). When empty, the master key file is used.' },
   masterKeyFile: { env: 'HELPDESK_MASTER_KEY_FILE', default: '', doc: 'File of master keys, one `id:base64` a line, the first one wraps (default: master-key in the data folder; `helpdesk start` generates it with mode 0600 when missing and no key is set).' },
   erasureLedger: { env: 'HELPDESK_ERASURE_LEDGER', default: '', doc: 'The erasure ledger (one line per erasure, pseudonymous), re-applied after a database restore by `helpdesk privacy reapply-erasures`; keep it apart from the database backups (default: erasure-ledger.jsonl in the data folder).' },
+  retentionInterval: { env: 'HELPDESK_RETENTION_INTERVAL', default: '1h', doc: 'How often the retention schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) runs the retention workflow, which erases and deletes what the rules\' retention periods make due: a duration such as `30m`, `1h` or `1d`, from 1 minute to 7 days. See docs/retention.md.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
 
@@ -80,6 +82,8 @@ export interface Config {
   masterKey: string | undefined;
   masterKeyFile: string;
   erasureLedger: string;
+  /** How often the retention schedule runs the retention workflow, in ms (HELPDESK_RETENTION_INTERVAL). @default 3_600_000 */
+  retentionIntervalMs: number;
   /** Staff web sign-in (api/staff/): whether the second factor is required, and single sign-on. */
   staff: StaffSignInConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -186,8 +190,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     masterKey: opt('masterKey'),
     masterKeyFile: opt('masterKeyFile') ? path.resolve(cwd, get('masterKeyFile')) : path.join(dataDir, 'master-key'),
     erasureLedger: opt('erasureLedger') ? path.resolve(cwd, get('erasureLedger')) : path.join(dataDir, 'erasure-ledger.jsonl'),
+    retentionIntervalMs: retentionInterval(get('retentionInterval')),
     logLevel: level as Config['logLevel'],
   };
+}
+
+/** HELPDESK_RETENTION_INTERVAL: a duration of the rules' form ("1h", "30m", "1d"), 1 minute to 7 days. */
+function retentionInterval(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    throw new ConfigError(`HELPDESK_RETENTION_INTERVAL must be a duration such as 30m, 1h or 1d; got "${value}"`);
+  }
+  if (ms < 60_000 || ms > 7 * 86_400_000) throw new ConfigError(`HELPDESK_RETENTION_INTERVAL must be between 1m and 7d; got "${value}"`);
+  return ms;
 }
 
 function staffSignIn(get: (k: SettingKey) => string): StaffSignInConfig {

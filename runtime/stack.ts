@@ -16,7 +16,8 @@ import { CODEC_PATH } from '../api/codec/index.ts';
 import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
-import { appDeps, createRepositories, publishDefaultIfEmpty, type Repositories } from './compose.ts';
+import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
+import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
@@ -101,7 +102,13 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
 
 /** A worker on the configured task queue with the activities' real dependencies; `bundle` reuses pre-built workflow code. */
 export async function startWorker(config: Config, address: string, db: Database, bundle?: WorkflowBundle): Promise<{ worker: Worker; done: Promise<void> }> {
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps: { tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search }, ...(bundle ? { bundle } : {}) });
+  // The retention run erases and deletes through the erasure machinery, bound here (activities do not import services).
+  const erasure = erasureDeps(config, db);
+  const deps = {
+    tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search, retention: db.retention,
+    erasure: { eraseTicketData: (t: string[], actor: string) => eraseTicketData(erasure, t, actor), deleteTickets: (t: string[], actor: string) => deleteTickets(erasure, t, actor) },
+  };
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.
   const closeConnection = () => worker.connection?.close().catch(() => undefined);
   const done = worker.run().then(

@@ -15,6 +15,7 @@ import { ensureServiceKeyFile } from './payload-codec.ts';
 import { ensureMasterKeyFile } from './master-key.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Database, type Log, type TemporalEndpoint, type WebServer } from './stack.ts';
 import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
+import { describeEnsured, ensureRetentionSchedule } from './retention-schedule.ts';
 import { bundleWorkflows } from './temporal.ts';
 import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
@@ -99,6 +100,8 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     const webConfig = temporal.uiUrl ? { ...config, codecCorsOrigins: [...config.codecCorsOrigins, ...devUiOrigins(temporal.uiUrl)] } : config;
     const web = await startWeb(webConfig, temporal.address, db, log);
     undo.push({ name: 'web stopped', stop: () => web.close() });
+    // Retention runs on a Temporal Schedule, not in this process: made sure of once per start.
+    log(describeEnsured(await ensureRetentionSchedule(web.client, config), config));
 
     const parts: Supervised[] = [
       {

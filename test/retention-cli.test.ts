@@ -158,11 +158,14 @@ describe('helpdesk privacy retention --dry-run', () => {
     expect(refused.stdout).to.equal('');
   });
 
-  it('without --dry-run it changes nothing and says the real run belongs to the retention workflow: exit 2', async () => {
-    const ran = await helpdesk(['retention'], env);
+  it('without --dry-run and no Temporal to run on (no TEMPORAL_ADDRESS, no helpdesk running from the data folder), it changes nothing and says what to start: exit 2', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-retention-data-'));
+    onCleanup(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const ran = await helpdesk(['retention'], { ...env, TEMPORAL_ADDRESS: '', HELPDESK_DATA_DIR: dataDir });
     expect(ran.code).to.equal(2);
-    expect(ran.stderr).to.include('the real retention run is applied by the retention workflow (to come)').and.include('--dry-run');
+    expect(ran.stderr).to.include('The real retention run needs Temporal and a worker: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS').and.include('--dry-run');
     expect(ran.stdout).to.equal('');
+    expect((await db.tickets.get(tickets.deletionDue))?.status).to.equal('closed');
   });
 
   it('when --at has no zone, it exits 2 with an example', async () => {

@@ -61,3 +61,28 @@ export interface TicketActivities {
   /** When, in the policy's business calendar, each clock's deadline and each mark fall due. */
   planClocks(input: ClockPlanInput): Promise<ClockPlan>;
 }
+
+/** One retention run: at this instant (the workflow's clock), under the active rules version. */
+export interface RetentionRunInput {
+  atMs: number;
+}
+
+/** What a retention run did (the workflow's result, kept in its history). Ticket numbers only: no personal data. */
+export interface RetentionRunSummary {
+  /** The instant the run planned for, ISO 8601. */
+  at: string;
+  /** The active rules version whose retention governed. */
+  rulesVersion: number;
+  /** Tickets whose personal data this run erased (the tickets stay). */
+  erased: string[];
+  /** Tickets this run deleted altogether. */
+  deleted: string[];
+  keysDestroyed: number;
+  /** The next instant something more falls due among the closed tickets (null when nothing will). */
+  nextDueAt: string | null;
+}
+
+export interface RetentionActivities {
+  /** Plans retention at `atMs`, erases the personal data due and deletes the tickets due; idempotent. */
+  applyRetention(input: RetentionRunInput): Promise<RetentionRunSummary>;
+}

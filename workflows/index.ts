@@ -1,1 +1,2 @@
 export { ticketWorkflow } from './ticket.ts';
+export { retentionWorkflow } from './retention.ts';

@@ -1,13 +1,14 @@
 /**
- * Erasure of a person (RODO/GDPR art. 17) and of a ticket's personal data (retention). A
- * person's erasure finds everything held about them — the tickets they reported, their account
- * with its sessions, tokens and sign-up rows, follow links, attachments, ratings, notifications,
- * the search projection — destroys their data keys (so every sealed copy, in PostgreSQL, in
- * Temporal's histories and in backups, stays unreadable), scrubs what tickets reported before
- * sealing hold in plain text, and records it: a pseudonymous line in the erasure ledger first
- * (re-applied after a restore), then the audit log entry in the same transaction as the change.
- * Tickets, their timelines, SLA figures and the rules' decisions stay; pages show ERASED where the
- * person's words and address were, and their actions stay attributable to their pseudonym.
+ * Erasure of a person (RODO/GDPR art. 17), of a ticket's personal data, and deletion of whole
+ * tickets (the last two by retention, docs/retention.md). A person's erasure finds everything
+ * held about them — the tickets they reported, their account with its sessions, tokens and
+ * sign-up rows, follow links, attachments, ratings, notifications, the search projection —
+ * destroys their data keys (so every sealed copy, in PostgreSQL, in Temporal's histories and in
+ * backups, stays unreadable), scrubs what tickets reported before sealing hold in plain text, and
+ * records it: a pseudonymous line in the erasure ledger first (re-applied after a restore), then
+ * the audit log entry in the same transaction as the change. Tickets, their timelines, SLA
+ * figures and the rules' decisions stay; pages show ERASED where the person's words and address
+ * were, and their actions stay attributable to their pseudonym.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
@@ -40,7 +41,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_REASON = 500;
 
 /** Tables an erasure may change; vacuumed after it, so no dead row version is left for longer than needed. */
-const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'persons', 'data_keys'];
+const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'ticket_submitters', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'persons', 'data_keys'];
 
 function checkInput(email: unknown, reason: unknown): { email: string; reason: string } {
   if (typeof email !== 'string' || !EMAIL.test(email.trim())) throw new ServiceError(422, 'BAD_ADDRESS', 'privacy.badAddress');
@@ -173,6 +174,48 @@ export async function eraseTicketData(deps: ErasureDeps, tickets: string[], acto
   return { tickets: numbers, keysDestroyed: destroyed.length };
 }
 
+/** Tables that name a ticket by number without a foreign key (ticket_events and ticket_search go with the ticket by cascade). */
+const BY_TICKET_NUMBER = ['notification_outbox', 'ticket_ratings', 'ticket_submitters', 'intake_requests', 'ticket_attachments', 'requester_tokens'];
+
+async function deleteTicketRows(db: Sequelize, tickets: string[], t: Transaction): Promise<void> {
+  if (tickets.length === 0) return;
+  for (const table of BY_TICKET_NUMBER) await db.query(`DELETE FROM ${table} WHERE ticket_number IN (:tickets)`, { replacements: { tickets }, transaction: t });
+  await db.query(`DELETE FROM tickets WHERE number IN (:tickets)`, { replacements: { tickets }, transaction: t });
+}
+
+/**
+ * Deletes closed tickets whose retention period has ended (the retention workflow's activity):
+ * every data key of the ticket is destroyed (so its sealed copies in Temporal's histories and in
+ * backups stay unreadable), the read model scrubbed and then its rows deleted — the ticket, its
+ * timeline, search projection, notifications, rating, submitter, idempotency record, attachments
+ * and follow links. The audit log keeps its entries (this deletion's among them: ticket numbers
+ * only), and Temporal keeps the workflow's history until its own retention removes it. Tickets
+ * not closed, or already gone, are left alone.
+ */
+export async function deleteTickets(deps: ErasureDeps, tickets: string[], actor: string): Promise<{ tickets: string[]; keysDestroyed: number }> {
+  const none = { tickets: [] as string[], keysDestroyed: 0 };
+  if (tickets.length === 0) return none;
+  const numbers = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets) AND status = 'closed' ORDER BY number`, { tickets })).map((r) => r.number);
+  if (numbers.length === 0) return none;
+  const scopes = numbers.map((n) => `ticket:${n}`);
+  const keys = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM data_keys WHERE scope IN (:scopes) AND wrapped IS NOT NULL`, { scopes })).map((r) => r.id);
+  // The ledger first: a restore from an older backup deletes them again (reapplyErasures).
+  deps.ledger.append({ at: new Date().toISOString(), kind: 'deletion', personId: null, keyIds: keys, tickets: numbers });
+  const report = await deps.sequelize.transaction(async (t) => {
+    // Locked and read again: a run alongside this one waits, then finds them gone.
+    const still = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:numbers) AND status = 'closed' ORDER BY number FOR UPDATE`, { numbers }, t)).map((r) => r.number);
+    if (still.length === 0) return none;
+    const d = await deps.persons.destroyKeys(keys, 'retention', t);
+    await scrubTickets(deps.sequelize, still, { id: null }, t);
+    await deleteTicketRows(deps.sequelize, still, t);
+    await deps.audit.append({ actor, action: 'privacy.retention_deleted', subject: `tickets:${still.length}`, details: { tickets: still, keysDestroyed: d.length } }, t);
+    return { tickets: still, keysDestroyed: d.length };
+  });
+  deps.vault.forget(keys);
+  await vacuum(deps.sequelize);
+  return report;
+}
+
 /** Applies the ledger again (after a restore from a backup older than some erasures). Idempotent. */
 export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise<{ entries: number; keysDestroyed: number }> {
   const entries: LedgerEntry[] = deps.ledger.read();
@@ -188,6 +231,7 @@ export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise
       }
       const existing = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets)`, { tickets: e.tickets.length ? e.tickets : [''] }, t)).map((r) => r.number);
       await scrubTickets(deps.sequelize, existing, { id: e.personId }, t);
+      if (e.kind === 'deletion') await deleteTicketRows(deps.sequelize, existing, t);
     }
     await deps.audit.append({ actor, action: 'privacy.erasures_reapplied', subject: `ledger:${entries.length}`, details: { entries: entries.length, keysDestroyed } }, t);
   });

@@ -1,6 +1,6 @@
 /**
- * The erasure ledger: one line of JSON per erasure (a person's, or a ticket's personal data by
- * retention), pseudonymous — the person's id, the data keys destroyed, the tickets touched, never
+ * The erasure ledger: one line of JSON per erasure (a person's, a ticket's personal data by
+ * retention, or tickets deleted by retention), pseudonymous — the person's id, the data keys destroyed, the tickets touched, never
  * an address or a reason. It lives apart from the database (HELPDESK_ERASURE_LEDGER, default
  * <data>/erasure-ledger.jsonl) so that a database restored from a backup taken before an erasure
  * can have it applied again (`helpdesk privacy reapply-erasures`). Each line carries the hash of
@@ -15,8 +15,9 @@ import canonicalize from 'canonicalize';
 export interface LedgerEntry {
   seq: number;
   at: string;
-  kind: 'person' | 'retention';
-  /** The erased person's pseudonym (kind person), or the ticket's requester (kind retention; null before sealing). */
+  /** A person's erasure; a ticket's personal data erased by retention; tickets deleted by retention. */
+  kind: 'person' | 'retention' | 'deletion';
+  /** The erased person's pseudonym (kind person), or null (retention and deletion name tickets only). */
   personId: string | null;
   keyIds: string[];
   tickets: string[];

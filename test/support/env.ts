@@ -179,14 +179,14 @@ export interface IsolatedStack {
  */
 let stacks = 0;
 
-export async function isolatedStack(label: string, rulesText?: string, opts: { worker?: boolean } = {}): Promise<IsolatedStack> {
+export async function isolatedStack(label: string, rulesText?: string, opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<IsolatedStack> {
   const shared = await getEnv();
   const taskQueue = `${label}-${Date.now().toString(36)}`;
   // Ticket numbers name workflows, and every stack here shares one Temporal namespace: a
   // prefix of its own keeps this stack's HD-…-000001 from being another stack's workflow.
   const n = stacks++;
   const prefix = `T${String.fromCharCode(65 + Math.floor(n / 26) % 26)}${String.fromCharCode(65 + (n % 26))}`;
-  const config = testConfig({ DATABASE_URL: await freshDatabaseUrl(label), TEMPORAL_ADDRESS: shared.temporalAddress, HELPDESK_TASK_QUEUE: taskQueue, TICKET_PREFIX: prefix });
+  const config = testConfig({ DATABASE_URL: await freshDatabaseUrl(label), TEMPORAL_ADDRESS: shared.temporalAddress, HELPDESK_TASK_QUEUE: taskQueue, TICKET_PREFIX: prefix, ...opts.env });
   const db = await openDatabase(config, log);
   onCleanup(() => db.close());
   if (rulesText) {
