@@ -10,7 +10,7 @@ import type { Database } from '../runtime/stack.ts';
  * idempotency key), and an API token for the demo L1 agent, printed once.
  */
 export async function seedDemo(db: Database, client: Client, config: Config): Promise<{ tickets: string[]; agentToken: string | null }> {
-  if (!(await seedReferenceData(db.sequelize))) return { tickets: [], agentToken: null };
+  if (!(await seedReferenceData(db.sequelize, db.vault))) return { tickets: [], agentToken: null };
   const numbers: string[] = [];
   for (const [i, ticket] of DEMO_TICKETS.entries()) {
     const result = await createTicket(

@@ -5,7 +5,9 @@
  * numbers only — so they are kept when a person is erased. Plain records only.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { AccountContext, openColumn } from './account-sealing.ts';
 import { createAuditRepo, type AuditEntryInput } from './audit-repo.ts';
+import type { Vault } from './vault.ts';
 
 /** What was read. */
 export const AccessKind = {
@@ -60,16 +62,16 @@ export interface AccessQuery {
 export const REASON_MAX = 500;
 
 interface Row {
-  id: string; occurred_at: Date; viewer: string; viewer_user_id: string | null; viewer_role: ViewerRole; viewer_email: string | null;
+  id: string; occurred_at: Date; viewer: string; viewer_user_id: string | null; viewer_role: ViewerRole; viewer_email: string | null; viewer_email_sealed: string | null;
   ticket_number: string | null; person: string | null; what: AccessKind; channel: AccessChannel; reason: string | null;
 }
 
-const toEntry = (r: Row): AccessEntry => ({
+const toEntry = (r: Row, viewerEmail: string | null): AccessEntry => ({
   id: Number(r.id), occurredAt: r.occurred_at.toISOString(), viewer: r.viewer, viewerUserId: r.viewer_user_id === null ? null : Number(r.viewer_user_id),
-  viewerRole: r.viewer_role, viewerEmail: r.viewer_email, ticketNumber: r.ticket_number, person: r.person, what: r.what, channel: r.channel, reason: r.reason,
+  viewerRole: r.viewer_role, viewerEmail, ticketNumber: r.ticket_number, person: r.person, what: r.what, channel: r.channel, reason: r.reason,
 });
 
-export function createAccessLogRepo(sequelize: Sequelize) {
+export function createAccessLogRepo(sequelize: Sequelize, vault: Vault) {
   const audit = createAuditRepo(sequelize);
 
   async function insert(entries: AccessEntryInput[], transaction?: Transaction): Promise<void> {
@@ -103,7 +105,7 @@ export function createAccessLogRepo(sequelize: Sequelize) {
     async query(q: AccessQuery = {}): Promise<AccessEntry[]> {
       const person = q.person;
       const rows = await sequelize.query<Row>(
-        `SELECT a.id::text AS id, a.occurred_at, a.viewer, a.viewer_user_id::text AS viewer_user_id, a.viewer_role, u.email AS viewer_email,
+        `SELECT a.id::text AS id, a.occurred_at, a.viewer, a.viewer_user_id::text AS viewer_user_id, a.viewer_role, u.email AS viewer_email, u.email_sealed AS viewer_email_sealed,
                 a.ticket_number, a.person::text AS person, a.what, a.channel, a.reason
            FROM access_log a LEFT JOIN users u ON u.id = a.viewer_user_id
           WHERE (:ticket::text IS NULL OR a.ticket_number = :ticket)
@@ -118,7 +120,8 @@ export function createAccessLogRepo(sequelize: Sequelize) {
           type: QueryTypes.SELECT,
         },
       );
-      return rows.map(toEntry);
+      // The staff member's address is sealed in their account (db/account-sealing.ts); null once they are erased.
+      return Promise.all(rows.map(async (r) => toEntry(r, await openColumn(vault, r.viewer_email_sealed, r.viewer_email, 'email', AccountContext.user))));
     },
   };
 }

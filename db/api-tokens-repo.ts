@@ -3,16 +3,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createUsersRepo, type UserRecord } from './users-repo.ts';
 import { createAuditRepo } from './audit-repo.ts';
+import type { Vault } from './vault.ts';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function createApiTokensRepo(sequelize: Sequelize) {
-  const users = createUsersRepo(sequelize);
+export function createApiTokensRepo(sequelize: Sequelize, vault: Vault) {
+  const users = createUsersRepo(sequelize, vault);
   const audit = createAuditRepo(sequelize);
   return {
     /** Makes a token for the user with this e-mail address; undefined when there is no such user. */
     async create(email: string, name: string, actor = 'system'): Promise<{ token: string; user: UserRecord } | undefined> {
-      const user = await users.findByEmail(email.trim().toLowerCase());
+      const user = await users.findByEmail(email);
       if (!user) return undefined;
       const token = `hd_${randomBytes(24).toString('base64url')}`;
       // The token and its audit entry (`token.issued`, never the token itself) are kept together or not at all.

@@ -1,5 +1,7 @@
-/** People and teams as the rules see them. Plain records only. */
+/** People and teams as the rules see them: accounts found by the keyed blind index of an address. Plain records only. */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { normaliseEmail } from './account-sealing.ts';
+import type { Vault } from './vault.ts';
 
 export interface RequesterFacts {
   email: string;
@@ -15,7 +17,7 @@ export interface AgentFacts {
   teamId: string | null;
 }
 
-export function createDirectoryRepo(sequelize: Sequelize) {
+export function createDirectoryRepo(sequelize: Sequelize, vault: Pick<Vault, 'blindIndex'>) {
   return {
     /**
      * The active agent with this address, or undefined. Active means the user's role is
@@ -23,19 +25,19 @@ export function createDirectoryRepo(sequelize: Sequelize) {
      * (`helpdesk user add --email … --role requester`) and can no longer be assigned.
      */
     async activeAgent(email: string): Promise<AgentFacts | undefined> {
-      const rows = await sequelize.query<{ email: string; team_id: string | null }>(
-        `SELECT email, team_id FROM users WHERE email = :email AND role = 'agent'`,
-        { replacements: { email: email.trim().toLowerCase() }, type: QueryTypes.SELECT },
+      const rows = await sequelize.query<{ team_id: string | null }>(
+        `SELECT team_id FROM users WHERE email_bidx = :bidx AND role = 'agent'`,
+        { replacements: { bidx: await vault.blindIndex(email) }, type: QueryTypes.SELECT },
       );
       const r = rows[0];
-      return r && { email: r.email, teamId: r.team_id };
+      return r && { email: normaliseEmail(email), teamId: r.team_id };
     },
 
     /** What the rules may know about a requester; an unknown address is an ordinary, non-VIP requester. */
     async requesterFacts(email: string): Promise<RequesterFacts> {
       const rows = await sequelize.query<{ vip: boolean; service_level: string | null; organisation: string | null; department: string | null }>(
-        `SELECT vip, service_level, organisation, department FROM users WHERE email = :email`,
-        { replacements: { email }, type: QueryTypes.SELECT },
+        `SELECT vip, service_level, organisation, department FROM users WHERE email_bidx = :bidx`,
+        { replacements: { bidx: await vault.blindIndex(email) }, type: QueryTypes.SELECT },
       );
       const r = rows[0];
       return {

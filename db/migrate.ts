@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011-audit-log.ts';
 import * as m0012 from './migrations/0012-personal-data.ts';
 import * as m0013 from './migrations/0013-staff-sign-in.ts';
 import * as m0014 from './migrations/0014-access-log.ts';
+import * as m0015 from './migrations/0015-sealed-accounts.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -31,6 +32,7 @@ const migrations = [
   { name: '0012-personal-data', ...m0012 },
   { name: '0013-staff-sign-in', ...m0013 },
   { name: '0014-access-log', ...m0014 },
+  { name: '0015-sealed-accounts', ...m0015 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

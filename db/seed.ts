@@ -4,7 +4,9 @@
  */
 import { hash } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { AccountContext, linkPerson, sealIdentity } from './account-sealing.ts';
 import { ARGON2_OPTIONS } from './users-repo.ts';
+import type { Vault } from './vault.ts';
 
 /** Every demo user signs in to the portal with this password (documented in docs/portal.md). */
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -33,22 +35,26 @@ export const DEMO_TICKETS = [
   { title: 'Mail on my phone stopped syncing', description: 'Since the password change yesterday my phone does not receive mail.', requesterEmail: 'ceo@example.com', locale: 'en', impact: 'low', urgency: 'high', category: 'email', channel: 'email' },
 ] as const;
 
-/** Inserts teams and users unless this database was seeded before; returns whether it seeded. */
-export async function seedReferenceData(sequelize: Sequelize): Promise<boolean> {
+/** Inserts teams and users unless this database was seeded before; returns whether it seeded. Addresses and names are sealed (db/account-sealing.ts). */
+export async function seedReferenceData(sequelize: Sequelize, vault: Vault): Promise<boolean> {
+  if ((await sequelize.query(`SELECT 1 FROM seed_runs WHERE name = 'demo'`, { type: QueryTypes.SELECT })).length > 0) return false;
+  // Sealed first: sealing may make each person and their key, on connections of its own.
+  const sealed = await Promise.all(DEMO_USERS.map(async (u) => ({ u, s: await sealIdentity(vault, u.email, u.displayName, AccountContext.user) })));
+  const passwordHash = await hash(DEMO_PASSWORD, ARGON2_OPTIONS);
   return sequelize.transaction(async (t) => {
     const inserted = await sequelize.query<{ name: string }>(`INSERT INTO seed_runs (name) VALUES ('demo') ON CONFLICT DO NOTHING RETURNING name`, { type: QueryTypes.SELECT, transaction: t });
     if (inserted.length === 0) return false;
     for (const team of DEMO_TEAMS) {
       await sequelize.query(`INSERT INTO teams (id, name, tier) VALUES (:id, :name, :tier) ON CONFLICT (id) DO NOTHING`, { replacements: { ...team }, transaction: t });
     }
-    const passwordHash = await hash(DEMO_PASSWORD, ARGON2_OPTIONS);
-    for (const u of DEMO_USERS) {
-      await sequelize.query(
+    for (const { u, s } of sealed) {
+      const rows = await sequelize.query<{ id: string }>(
         // Demo addresses count as verified: they see every ticket filed for them (docs/portal.md).
-        `INSERT INTO users (email, display_name, locale, role, team_id, vip, password_hash, email_verified_at)
-         VALUES (:email, :displayName, :locale, :role, :teamId, :vip, :passwordHash, now()) ON CONFLICT (email) DO NOTHING`,
-        { replacements: { ...u, passwordHash }, transaction: t },
+        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, locale, role, team_id, vip, password_hash, email_verified_at)
+         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :locale, :role, :teamId, :vip, :passwordHash, now()) ON CONFLICT (email_bidx) DO NOTHING RETURNING id::text AS id`,
+        { replacements: { ...s, locale: u.locale, role: u.role, teamId: u.teamId, vip: u.vip, passwordHash }, type: QueryTypes.SELECT, transaction: t },
       );
+      if (rows[0]) await linkPerson(sequelize, s.personId, Number(rows[0].id), t);
     }
     return true;
   });

@@ -1,12 +1,15 @@
 /**
  * Sign-ups waiting for their address to be proven, and the mail about accounts
  * (`account_mail_outbox`, delivered by the notifications). A pending sign-up keeps only a
- * SHA-256 of its link's token — but the mail carrying the link holds it in plain text until it
- * is sent: the mailer marks it `delivered`, which blanks the link (see docs/portal.md). Even
- * with the link, finishing a sign-up takes the password chosen at sign-up, which is kept only
- * as an argon2id hash. Plain records only.
+ * SHA-256 of its link's token — but the mail carrying the link holds it (sealed under the
+ * recipient's key) until it is sent: the mailer marks it `delivered`, which blanks the link (see
+ * docs/portal.md). Even with the link, finishing a sign-up takes the password chosen at sign-up,
+ * which is kept only as an argon2id hash. Addresses, names and mails are sealed per person and
+ * found by the address's blind index (db/account-sealing.ts). Plain records only.
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { AccountContext, linkPerson, normaliseEmail, openColumn, sealIdentity } from './account-sealing.ts';
+import type { Vault } from './vault.ts';
 
 export type AccountMailKind = 'sign_up_link' | 'sign_up_existing';
 
@@ -32,37 +35,74 @@ export type NewPendingSignUp = Omit<PendingSignUp, 'usedAt'> & { tokenHash: stri
 
 export type Completion = { ok: true; userId: number } | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'taken' };
 
-interface PendingRow { email: string; display_name: string; locale: string; time_zone: string; password_hash: string; expires_at: Date; used_at: Date | null }
+/** A queued account mail, opened, for the mailer (and a person's export). */
+export interface QueuedAccountMail extends AccountMail {
+  id: number;
+  deliveredAt: Date | null;
+}
 
-const toPending = (r: PendingRow): PendingSignUp => ({
-  email: r.email, displayName: r.display_name, locale: r.locale, timeZone: r.time_zone, passwordHash: r.password_hash, expiresAt: r.expires_at, usedAt: r.used_at,
-});
+interface PendingRow {
+  email: string | null; display_name: string | null; email_sealed: string | null; display_name_sealed: string | null;
+  locale: string; time_zone: string; password_hash: string; expires_at: Date; used_at: Date | null;
+}
 
-export function createSignUpRepo(sequelize: Sequelize) {
-  const insertMail = (mail: AccountMail, transaction: Transaction) =>
-    sequelize.query(
-      `INSERT INTO account_mail_outbox (recipient, language, kind, payload) VALUES (:recipient, :language, :kind, :payload)`,
-      { replacements: { ...mail, payload: JSON.stringify(mail.payload) }, transaction },
-    );
+interface MailRow { id: string; recipient: string | null; recipient_ref: string | null; language: string; kind: AccountMailKind; payload: AccountMail['payload'] | null; payload_sealed: string | null; delivered_at: Date | null }
+
+const PENDING = `SELECT email, display_name, email_sealed, display_name_sealed, locale, time_zone, password_hash, expires_at, used_at FROM pending_sign_ups`;
+
+export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
+  /** A pending sign-up opened; undefined when its person was erased. */
+  async function toPending(r: PendingRow): Promise<PendingSignUp | undefined> {
+    const [email, displayName] = await Promise.all([
+      openColumn(vault, r.email_sealed, r.email, 'email', AccountContext.signUp),
+      openColumn(vault, r.display_name_sealed, r.display_name, 'name', AccountContext.signUp),
+    ]);
+    if (email === null || displayName === null) return undefined;
+    return { email, displayName, locale: r.locale, timeZone: r.time_zone, passwordHash: r.password_hash, expiresAt: r.expires_at, usedAt: r.used_at };
+  }
+
+  /** A mail's sealed payload: under the recipient's own key, bound to the outbox. */
+  const sealPayload = (recipient: string, payload: object) => vault.seal(recipient, 'person', 'mail', AccountContext.mail, JSON.stringify(payload));
 
   return {
     /**
      * Queues a sign-up's mail and, when `keep`, stores its pending sign-up, in one transaction.
-     * The same statements run either way (the pending row is inserted only when kept), so a known
-     * address and a new one take the same time; sign-ups whose link expired a week ago are swept
-     * (by the index on expires_at, migration 0010) on every call.
+     * The same work runs either way (the pending sign-up is sealed always and inserted only when
+     * kept), so a known address and a new one take the same time; sign-ups whose link expired a
+     * week ago are swept (by the index on expires_at, migration 0010) on every call. The address,
+     * the name and the mail are sealed under the person's key; the mail names its recipient by pseudonym.
      */
     async queue(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<void> {
+      const sealed = await sealIdentity(vault, p.email, p.displayName, AccountContext.signUp);
+      const recipient = await vault.personRef(mail.recipient);
+      const payloadSealed = await sealPayload(recipient, mail.payload);
       await sequelize.transaction(async (tx) => {
         // Forgotten: their link is then simply unknown.
         await sequelize.query(`DELETE FROM pending_sign_ups WHERE expires_at < now() - interval '7 days'`, { transaction: tx });
         await sequelize.query(
-          `INSERT INTO pending_sign_ups (token_hash, email, display_name, locale, time_zone, password_hash, expires_at)
-           SELECT :tokenHash, :email, :displayName, :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
-          { replacements: { ...p, keep }, transaction: tx },
+          `INSERT INTO pending_sign_ups (token_hash, email_bidx, email_sealed, display_name_sealed, person_id, locale, time_zone, password_hash, expires_at)
+           SELECT :tokenHash, :bidx, :emailSealed, :nameSealed, CAST(:personId AS uuid), :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
+          { replacements: { ...sealed, tokenHash: p.tokenHash, locale: p.locale, timeZone: p.timeZone, passwordHash: p.passwordHash, expiresAt: p.expiresAt, keep }, transaction: tx },
         );
-        await insertMail(mail, tx);
+        await sequelize.query(
+          `INSERT INTO account_mail_outbox (recipient_ref, language, kind, payload_sealed) VALUES (CAST(:recipient AS uuid), :language, :kind, :payloadSealed)`,
+          { replacements: { recipient, language: mail.language, kind: mail.kind, payloadSealed }, transaction: tx },
+        );
       });
+    },
+
+    /** The account mail queued for an address, oldest first, opened (an erased recipient's is left out). */
+    async mailsTo(email: string): Promise<QueuedAccountMail[]> {
+      const ref = await vault.knownRef(email);
+      if (!ref) return [];
+      const rows = await sequelize.query<MailRow>(`SELECT * FROM account_mail_outbox WHERE recipient_ref = :ref ORDER BY id`, { replacements: { ref }, type: QueryTypes.SELECT });
+      const out: QueuedAccountMail[] = [];
+      for (const r of rows) {
+        const payload = r.payload_sealed === null ? r.payload : await vault.open(r.payload_sealed, 'mail', AccountContext.mail);
+        if (payload === null) continue;
+        out.push({ id: Number(r.id), recipient: normaliseEmail(email), language: r.language, kind: r.kind, payload: typeof payload === 'string' ? JSON.parse(payload) as AccountMail['payload'] : payload, deliveredAt: r.delivered_at });
+      }
+      return out;
     },
 
     /**
@@ -70,20 +110,27 @@ export function createSignUpRepo(sequelize: Sequelize) {
      * text), so the database no longer holds a sign-up link anyone could open.
      */
     async delivered(id: number): Promise<void> {
-      await sequelize.query(
-        `UPDATE account_mail_outbox
-            SET delivered_at = now(),
-                payload = jsonb_set(payload - 'link', '{text}', to_jsonb(replace(payload->>'text', payload->>'link', '[…]')))
-          WHERE id = :id AND delivered_at IS NULL`,
-        { replacements: { id } },
-      );
+      const [row] = await sequelize.query<MailRow>(`SELECT * FROM account_mail_outbox WHERE id = :id AND delivered_at IS NULL`, { replacements: { id }, type: QueryTypes.SELECT });
+      if (!row) return;
+      const opened = row.payload_sealed === null || row.recipient_ref === null ? null : await vault.open(row.payload_sealed, 'mail', AccountContext.mail);
+      if (opened === null) {
+        // From before sealing (plain jsonb), or its recipient was erased.
+        await sequelize.query(
+          `UPDATE account_mail_outbox
+              SET delivered_at = now(),
+                  payload = CASE WHEN payload IS NULL THEN NULL ELSE jsonb_set(payload - 'link', '{text}', to_jsonb(replace(payload->>'text', payload->>'link', '[…]'))) END
+            WHERE id = :id AND delivered_at IS NULL`,
+          { replacements: { id } },
+        );
+        return;
+      }
+      const { link, ...rest } = JSON.parse(opened) as AccountMail['payload'];
+      const payloadSealed = await sealPayload(row.recipient_ref!, { ...rest, text: rest.text.replaceAll(link, '[…]') });
+      await sequelize.query(`UPDATE account_mail_outbox SET delivered_at = now(), payload_sealed = :payloadSealed WHERE id = :id AND delivered_at IS NULL`, { replacements: { id, payloadSealed } });
     },
 
     async pending(tokenHash: string): Promise<PendingSignUp | undefined> {
-      const [row] = await sequelize.query<PendingRow>(
-        `SELECT email, display_name, locale, time_zone, password_hash, expires_at, used_at FROM pending_sign_ups WHERE token_hash = :tokenHash`,
-        { replacements: { tokenHash }, type: QueryTypes.SELECT },
-      );
+      const [row] = await sequelize.query<PendingRow>(`${PENDING} WHERE token_hash = :tokenHash`, { replacements: { tokenHash }, type: QueryTypes.SELECT });
       return row && toPending(row);
     },
 
@@ -96,27 +143,33 @@ export function createSignUpRepo(sequelize: Sequelize) {
      * meanwhile, or is staff, is not touched ('taken').
      */
     async complete(tokenHash: string): Promise<Completion> {
+      // Sealed for the account before the transaction (sealing may make the person's key, on connections of its own).
+      const found = await this.pending(tokenHash);
+      if (!found) return { ok: false, reason: 'unknown' };
+      const account = await sealIdentity(vault, found.email, found.displayName, AccountContext.user);
       return sequelize.transaction(async (tx): Promise<Completion> => {
-        const [row] = await sequelize.query<PendingRow & { now: Date }>(
-          `SELECT email, display_name, locale, time_zone, password_hash, expires_at, used_at, now() AS now FROM pending_sign_ups WHERE token_hash = :tokenHash FOR UPDATE`,
+        const [row] = await sequelize.query<{ expires_at: Date; used_at: Date | null; now: Date }>(
+          `SELECT expires_at, used_at, now() AS now FROM pending_sign_ups WHERE token_hash = :tokenHash FOR UPDATE`,
           { replacements: { tokenHash }, type: QueryTypes.SELECT, transaction: tx },
         );
         if (!row) return { ok: false, reason: 'unknown' };
         if (row.used_at) return { ok: false, reason: 'used' };
         if (row.expires_at <= row.now) return { ok: false, reason: 'expired' };
         const created = await sequelize.query<{ id: string }>(
-          `INSERT INTO users (email, display_name, locale, time_zone, role, password_hash, email_verified_at)
-           VALUES (:email, :displayName, :locale, :timeZone, 'requester', :passwordHash, now())
-           ON CONFLICT (email) DO UPDATE
+          `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, locale, time_zone, role, password_hash, email_verified_at)
+           VALUES (:bidx, :emailSealed, :nameSealed, :personId, :locale, :timeZone, 'requester', :passwordHash, now())
+           ON CONFLICT (email_bidx) DO UPDATE
              SET password_hash = EXCLUDED.password_hash, locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone,
                  email_verified_at = COALESCE(users.email_verified_at, now())
              WHERE users.password_hash IS NULL AND users.role = 'requester'
            RETURNING id::text AS id`,
-          { replacements: { email: row.email, displayName: row.display_name, locale: row.locale, timeZone: row.time_zone, passwordHash: row.password_hash }, type: QueryTypes.SELECT, transaction: tx },
+          { replacements: { ...account, locale: found.locale, timeZone: found.timeZone, passwordHash: found.passwordHash }, type: QueryTypes.SELECT, transaction: tx },
         );
-        await sequelize.query(`UPDATE pending_sign_ups SET used_at = now() WHERE email = :email AND used_at IS NULL`, { replacements: { email: row.email }, transaction: tx });
+        await sequelize.query(`UPDATE pending_sign_ups SET used_at = now() WHERE email_bidx = :bidx AND used_at IS NULL`, { replacements: { bidx: account.bidx }, transaction: tx });
         const id = created[0]?.id;
-        return id === undefined ? { ok: false, reason: 'taken' } : { ok: true, userId: Number(id) };
+        if (id === undefined) return { ok: false, reason: 'taken' };
+        await linkPerson(sequelize, account.personId, Number(id), tx);
+        return { ok: true, userId: Number(id) };
       });
     },
   };

@@ -1,11 +1,13 @@
 /**
  * Users: requesters, agents (with a team and so a tier), process owners, auditors
  * and admins. Returns plain records; the password hash never leaves this module
- * except to the password check.
+ * except to the password check. The address and name are stored sealed (migration 0015).
  */
 import type { Options as ArgonOptions } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { AccountContext, linkPerson, openColumn, sealIdentity } from './account-sealing.ts';
 import { createAuditRepo } from './audit-repo.ts';
+import type { Vault } from './vault.ts';
 
 export const Role = { requester: 'requester', agent: 'agent', process_owner: 'process_owner', auditor: 'auditor', admin: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -31,27 +33,43 @@ export interface UserRecord {
 }
 
 interface UserRow {
-  id: string; email: string; display_name: string; locale: string; time_zone: string; role: string;
+  id: string; email: string | null; display_name: string | null; email_sealed: string | null; display_name_sealed: string | null;
+  locale: string; time_zone: string; role: string;
   team_id: string | null; tier: string | null; vip: boolean; password_hash: string | null; email_verified_at: Date | null;
 }
 
-function toRecord(r: UserRow): UserRecord {
-  return {
-    id: Number(r.id), email: r.email, displayName: r.display_name, locale: r.locale, timeZone: r.time_zone,
-    role: r.role as Role, teamId: r.team_id, tier: r.tier, vip: r.vip, hasPassword: r.password_hash !== null,
-    emailVerified: r.email_verified_at !== null,
-  };
-}
-
-const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip, u.password_hash, u.email_verified_at
+const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.email_sealed, u.display_name_sealed, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip,
+                       u.password_hash, u.email_verified_at
                   FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
-export function createUsersRepo(sequelize: Sequelize) {
+/**
+ * Accounts: the address and the name are sealed under the person's own key and the row is found
+ * by the address's keyed blind index (db/account-sealing.ts); what leaves here is the plain
+ * record, opened. An account whose person was erased (their key destroyed) is no one's.
+ */
+export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
   const audit = createAuditRepo(sequelize);
+
+  async function toRecord(r: UserRow): Promise<UserRecord | undefined> {
+    const [email, displayName] = await Promise.all([
+      openColumn(vault, r.email_sealed, r.email, 'email', AccountContext.user),
+      openColumn(vault, r.display_name_sealed, r.display_name, 'name', AccountContext.user),
+    ]);
+    if (email === null || displayName === null) return undefined;
+    return {
+      id: Number(r.id), email, displayName, locale: r.locale, timeZone: r.time_zone,
+      role: r.role as Role, teamId: r.team_id, tier: r.tier, vip: r.vip, hasPassword: r.password_hash !== null,
+      emailVerified: r.email_verified_at !== null,
+    };
+  }
+
   async function one(where: string, replacements: Record<string, unknown>): Promise<UserRow | undefined> {
     const rows = await sequelize.query<UserRow>(`${SELECT} WHERE ${where}`, { replacements, type: QueryTypes.SELECT });
     return rows[0];
   }
+
+  const byEmail = async (email: string) => one('u.email_bidx = :bidx', { bidx: await vault.blindIndex(email) });
+
   return {
     async findById(id: number): Promise<UserRecord | undefined> {
       const r = await one('u.id = :id', { id });
@@ -59,18 +77,19 @@ export function createUsersRepo(sequelize: Sequelize) {
     },
 
     async findByEmail(email: string): Promise<UserRecord | undefined> {
-      const r = await one('u.email = :email', { email: email.trim().toLowerCase() });
+      const r = await byEmail(email);
       return r && toRecord(r);
     },
 
     /** The user and their password hash, for the sign-in check only. */
     async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | undefined> {
-      const r = await one('u.email = :email', { email: email.trim().toLowerCase() });
-      return r && { user: toRecord(r), passwordHash: r.password_hash };
+      const r = await byEmail(email);
+      const user = r && (await toRecord(r));
+      return user && { user, passwordHash: r.password_hash };
     },
 
     async setPassword(email: string, passwordHash: string): Promise<void> {
-      await sequelize.query(`UPDATE users SET password_hash = :passwordHash WHERE email = :email`, { replacements: { email: email.toLowerCase(), passwordHash } });
+      await sequelize.query(`UPDATE users SET password_hash = :passwordHash WHERE email_bidx = :bidx`, { replacements: { bidx: await vault.blindIndex(email), passwordHash } });
     },
 
     async setLocale(id: number, locale: string): Promise<void> {
@@ -83,22 +102,24 @@ export function createUsersRepo(sequelize: Sequelize) {
      * is recorded in the audit log in the same transaction, by the user's id only.
      */
     async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }, actor = 'system'): Promise<UserRecord> {
+      const sealed = await sealIdentity(vault, u.email, u.displayName, AccountContext.user);
       const id = await sequelize.transaction(async (transaction) => {
         const before = await sequelize.query<{ role: string; team_id: string | null }>(
-          `SELECT role, team_id FROM users WHERE email = :email FOR UPDATE`,
-          { replacements: { email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT, transaction },
+          `SELECT role, team_id FROM users WHERE email_bidx = :bidx FOR UPDATE`,
+          { replacements: { bidx: sealed.bidx }, type: QueryTypes.SELECT, transaction },
         );
         const rows = await sequelize.query<{ id: string; inserted: boolean }>(
           // An operator vouches for a new address; an address someone already claimed by sign-up stays
           // unverified, or the stranger's password would be handed that address's tickets.
-          `INSERT INTO users (email, display_name, role, team_id, locale, email_verified_at)
-           VALUES (:email, :displayName, :role, :teamId, :locale, now())
-           ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
+          `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, locale, email_verified_at)
+           VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :locale, now())
+           ON CONFLICT (email_bidx) DO UPDATE SET display_name_sealed = EXCLUDED.display_name_sealed, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
              email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
            RETURNING id::text AS id, (xmax = 0) AS inserted`,
-          { replacements: { ...u, email: u.email.trim().toLowerCase() }, type: QueryTypes.SELECT, transaction },
+          { replacements: { ...sealed, role: u.role, teamId: u.teamId, locale: u.locale }, type: QueryTypes.SELECT, transaction },
         );
         const row = rows[0]!;
+        await linkPerson(sequelize, sealed.personId, Number(row.id), transaction);
         const was = before[0];
         const subject = `user:${row.id}`;
         if (row.inserted) {

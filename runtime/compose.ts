@@ -37,8 +37,8 @@ import { payloadCodec } from './payload-codec.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
- * vault that seals personal data. The master key ring is read on first use, so commands that
- * touch no personal data run without one.
+ * vault that seals personal data — accounts included (db/account-sealing.ts). The master key ring
+ * is read on first use, so commands that touch no personal data run without one.
  */
 export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRing) {
   const persons = createPersonsRepo(sequelize);
@@ -57,18 +57,18 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     ticketPrivacy,
     search: createSearchRepo(sequelize),
     tickets: ticketPrivacy.openingRepo(),
-    directory: createDirectoryRepo(sequelize),
+    directory: createDirectoryRepo(sequelize, vault),
     rules: createRulesVersions(createRulesRepo(sequelize)),
-    apiTokens: createApiTokensRepo(sequelize),
-    users: createUsersRepo(sequelize),
+    apiTokens: createApiTokensRepo(sequelize, vault),
+    users: createUsersRepo(sequelize, vault),
     kb: createKbRepo(sequelize),
     portal: createPortalRepo(sequelize),
-    signUps: createSignUpRepo(sequelize),
+    signUps: createSignUpRepo(sequelize, vault),
     audit: createAuditRepo(sequelize),
     staffAuth: createStaffAuthRepo(sequelize),
     retention: createRetentionRepo(sequelize),
-    accessLog: createAccessLogRepo(sequelize),
-    personExport: createPersonExportRepo(sequelize),
+    accessLog: createAccessLogRepo(sequelize, vault),
+    personExport: createPersonExportRepo(sequelize, vault),
   };
 }
 

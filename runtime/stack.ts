@@ -20,6 +20,7 @@ import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
 import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
+import { sealAccountsOnOpen } from './legacy-accounts.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
 import { describeFailure, isAddressInUse, PortInUseError } from './failure.ts';
@@ -58,6 +59,8 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
     if (seeded.published) log(`Published the default rules as version ${seeded.version}`);
     // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
     await seedKnowledgeBase(sequelize);
+    // Accounts written before migration 0015 are sealed now (the master key made first on a fresh data folder).
+    await sealAccountsOnOpen(config, sequelize, repos.vault, log);
   } catch (err) {
     await sequelize.close();
     await target.release();

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { hash } from '@node-rs/argon2';
 import type { Browser, Page } from 'playwright-core';
 import { PUBLIC_EVENTS } from '../api/access.ts';
-import { ARGON2_OPTIONS, createUsersRepo } from '../db/users-repo.ts';
+import { ARGON2_OPTIONS } from '../db/users-repo.ts';
 import { launchChromium } from './support/browser.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
@@ -124,7 +124,7 @@ describe('what each role reads of a ticket: a requester its public side, staff a
 
   it('when the requester signs in to the portal, or someone follows a ticket by its secret link, then the page shows the answer and never the internal note or the rules’ explanation', async () => {
     // The requester has a portal account whose address is proven (an operator made it).
-    const users = createUsersRepo(env.db.sequelize);
+    const users = env.db.users;
     await users.upsert({ email: requester, displayName: 'Reader', role: 'requester', teamId: null, locale: 'en' });
     await users.setPassword(requester, await hash(PASSWORD, ARGON2_OPTIONS));
     browser = await launchChromium();

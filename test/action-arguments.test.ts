@@ -7,7 +7,6 @@
  * workflow's history.
  */
 import { expect } from 'chai';
-import { createUsersRepo } from '../db/users-repo.ts';
 import { workflowIdFor } from '../workflows/types.ts';
 import { getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
@@ -44,7 +43,7 @@ describe('action arguments are checked against the directory and the ticket’s 
     env = await getEnv();
     await env.tokenFor(requester, 'requester');
     await env.db.sequelize.query(`INSERT INTO teams (id, name, tier) VALUES ('infrastructure', 'Infrastructure', 'L2') ON CONFLICT (id) DO NOTHING`);
-    await apiToken(env.db.sequelize, infraAgent, 'agent', 'infrastructure');
+    await apiToken(env.db, infraAgent, 'agent', 'infrastructure');
   });
 
   it('when assign names the requester, an unknown address or markup, then 422 names the assignee field in the caller’s language and the ticket is unchanged', async () => {
@@ -75,8 +74,8 @@ describe('action arguments are checked against the directory and the ticket’s 
   it('when the assignee was an agent and now has another role, then they are not assignable any more', async () => {
     const number = await newTicket('Assign to someone who left');
     const leaver = 'args.leaver@example.com';
-    await apiToken(env.db.sequelize, leaver, 'agent');
-    const users = createUsersRepo(env.db.sequelize);
+    await apiToken(env.db, leaver, 'agent');
+    const users = env.db.users;
     await users.upsert({ email: leaver, displayName: 'Left support', role: 'requester', teamId: null, locale: 'en' });
     const res = await act(number, 'assign', { assignee: leaver });
     expect(res.status).to.equal(422);

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import os from 'node:os';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { createAuditRepo, entryHash, GENESIS_HASH, verifyAuditChain, type AuditEntry } from '../db/audit-repo.ts';
 import { migrate } from '../db/migrate.ts';
 import { connect } from '../db/sequelize.ts';
-import { createUsersRepo } from '../db/users-repo.ts';
 import { freshDatabaseUrl, log, onCleanup } from './support/env.ts';
 import { spawnHelpdesk } from './support/processes.ts';
+import { repositoriesOn } from './support/users.ts';
 
 /** A fresh, migrated database with no audit entry yet. */
 async function emptyHelpdesk(label: string) {
@@ -15,7 +14,8 @@ async function emptyHelpdesk(label: string) {
   const sequelize = connect({ url });
   onCleanup(() => sequelize.close());
   await migrate(sequelize, log);
-  return { url, sequelize, audit: createAuditRepo(sequelize), users: createUsersRepo(sequelize), tokens: createApiTokensRepo(sequelize) };
+  const repos = repositoriesOn(sequelize);
+  return { url, sequelize, audit: createAuditRepo(sequelize), users: repos.users, tokens: repos.apiTokens };
 }
 
 /** The entries oldest first, with the id of the transaction that wrote each. */

@@ -21,8 +21,8 @@ describe('long-lived tickets: continue-as-new carries the whole state', function
     await runTestWorker(config, server.address, db);
     const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
-    const token = await apiToken(db.sequelize, 'agent@example.com', 'agent');
-    await apiToken(db.sequelize, 'l1.agent@example.com', 'agent'); // the assignee: an agent of the directory
+    const token = await apiToken(db, 'agent@example.com', 'agent');
+    await apiToken(db, 'l1.agent@example.com', 'agent'); // the assignee: an agent of the directory
     const call = (method: string, path: string, body?: unknown) => request(web.url, method, path, { token, ...(body ? { body } : {}) });
 
     const created = await call('POST', '/api/v1/tickets', { title: 'A long story', description: 'many comments', requesterEmail: 'r@example.com' });

@@ -19,7 +19,7 @@ describe('faults: Temporal is down when a problem is reported', function () {
     const config = testConfig({ DATABASE_URL: await freshDatabaseUrl('down'), TEMPORAL_ADDRESS: server.address, HELPDESK_TASK_QUEUE: 'down-test' });
     const db = await openDatabase(config, log);
     onCleanup(() => db.close());
-    const token = await apiToken(db.sequelize, 'agent@example.com', 'agent');
+    const token = await apiToken(db, 'agent@example.com', 'agent');
 
     const web = await startWeb(config, server.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());

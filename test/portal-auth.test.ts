@@ -26,7 +26,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const res = await c.signUp(env.db, address, 'correct horse battery', 'pl', 'Ola Nowak');
     expect(res.status).to.equal(303);
     expect(res.location).to.equal('/tickets');
-    const [user] = await env.db.sequelize.query<{ password_hash: string; locale: string; role: string; email_verified_at: Date | null }>(`SELECT password_hash, locale, role, email_verified_at FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
+    const [user] = await env.db.sequelize.query<{ password_hash: string; locale: string; role: string; email_verified_at: Date | null }>(`SELECT password_hash, locale, role, email_verified_at FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await env.db.vault.blindIndex(address) }, type: QueryTypes.SELECT });
     expect(user!.password_hash).to.match(/^\$argon2id\$/);
     expect(user).to.include({ locale: 'pl', role: 'requester' });
     // The link proved the address.
@@ -84,8 +84,9 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     const other = await new PortalClient(env.web.url).csrf('/sign-up');
     const foreign = await c.postForm('/sign-up', { _csrf: other, email: address, displayName: 'X', password: 'long enough pw', passwordConfirm: 'long enough pw', locale: 'en' });
     expect(foreign.status).to.equal(403);
-    expect(await count(`SELECT count(*)::text AS n FROM users WHERE email = :address`, { address })).to.equal(0);
-    expect(await count(`SELECT count(*)::text AS n FROM pending_sign_ups WHERE email = :address`, { address })).to.equal(0);
+    const bidx = await env.db.vault.blindIndex(address);
+    expect(await count(`SELECT count(*)::text AS n FROM users WHERE email_bidx = :bidx`, { bidx })).to.equal(0);
+    expect(await count(`SELECT count(*)::text AS n FROM pending_sign_ups WHERE email_bidx = :bidx`, { bidx })).to.equal(0);
 
     // A client asking for JSON gets the API's error shape.
     const json = await fetch(`${env.web.url}/sign-out`, { method: 'POST', headers: { accept: 'application/json', 'accept-language': 'pl' } });
@@ -226,7 +227,7 @@ describe('portal: accounts, sessions, CSRF, language', function () {
     await c.signUp(env.db, address, 'switch password 1', 'en');
     const token = await c.csrf('/tickets');
     await c.postForm('/language', { _csrf: token, lng: 'pl', next: '/tickets' });
-    const [u] = await env.db.sequelize.query<{ locale: string }>(`SELECT locale FROM users WHERE email = :address`, { replacements: { address }, type: QueryTypes.SELECT });
+    const [u] = await env.db.sequelize.query<{ locale: string }>(`SELECT locale FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await env.db.vault.blindIndex(address) }, type: QueryTypes.SELECT });
     expect(u!.locale).to.equal('pl');
     expect(decode((await c.get('/tickets')).text)).to.include('Moje zgłoszenia');
   });

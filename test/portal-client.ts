@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import { randomInt } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { SignUpRepo } from '../db/sign-up-repo.ts';
 
 export interface PageResponse {
   status: number;
@@ -130,14 +130,18 @@ export class PortalClient {
    * Signs up the whole way: the form, then the link from the mail in the outbox (as the
    * mail carries it), then the confirmation. Answers the last step (303 to /tickets).
    */
-  async signUp(db: { sequelize: Sequelize }, email: string, password: string, locale = 'en', displayName = 'Test Person'): Promise<PageResponse> {
+  async signUp(db: Mails, email: string, password: string, locale = 'en', displayName = 'Test Person'): Promise<PageResponse> {
     const sent = await this.requestSignUp(email, password, locale, displayName);
     if (sent.status !== 200) return sent;
     return this.completeSignUp(await signUpLink(db, email), password);
   }
 }
 
+/** What the tests read account mail through: the outbox, opened (its rows are sealed). */
+type Mails = { signUps: Pick<SignUpRepo, 'mailsTo'> };
+
 export interface AccountMailRow {
+  id: number;
   recipient: string;
   language: string;
   kind: 'sign_up_link' | 'sign_up_existing';
@@ -145,15 +149,12 @@ export interface AccountMailRow {
 }
 
 /** The account mails queued for an address, oldest first. */
-export async function accountMails(db: { sequelize: Sequelize }, email: string): Promise<AccountMailRow[]> {
-  return db.sequelize.query<AccountMailRow>(
-    `SELECT recipient, language, kind, payload FROM account_mail_outbox WHERE recipient = :email ORDER BY id`,
-    { replacements: { email: email.toLowerCase() }, type: QueryTypes.SELECT },
-  );
+export async function accountMails(db: Mails, email: string): Promise<AccountMailRow[]> {
+  return (await db.signUps.mailsTo(email)).map(({ id, recipient, language, kind, payload }) => ({ id, recipient, language, kind, payload }));
 }
 
 /** The link of the newest sign-up mail to an address. */
-export async function signUpLink(db: { sequelize: Sequelize }, email: string): Promise<string> {
+export async function signUpLink(db: Mails, email: string): Promise<string> {
   const link = (await accountMails(db, email)).filter((m) => m.kind === 'sign_up_link').at(-1)?.payload.link;
   if (!link) throw new Error(`no sign-up mail to ${email} in the outbox`);
   return link;

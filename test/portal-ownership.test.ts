@@ -3,10 +3,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createPortalRepo } from '../db/portal-repo.ts';
+import { sealLegacyAccounts } from '../db/legacy-accounts.ts';
 import { migrator } from '../db/migrate.ts';
 import { freshDatabaseUrl, getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
-import { ARGON2_OPTIONS, createUsersRepo } from '../db/users-repo.ts';
+import { ARGON2_OPTIONS } from '../db/users-repo.ts';
 import { accountMails, csrfOf, decode, hiddenValue, PortalClient, reportForm, textOf } from './portal-client.ts';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
@@ -38,15 +39,20 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     return res.location!.split('/').pop()!;
   }
 
+  /** Accounts are found by the blind index of their address (their columns are sealed). */
+  const bidx = (email: string) => env.db.vault.blindIndex(email);
+
   /**
    * An account as a sign-up made it before migration 0008: a password, and an address nobody
-   * proved (email_verified_at null). Answers a client signed in to it.
+   * proved (email_verified_at null) — in plain text, as before migration 0015, then sealed as
+   * the next start seals it. Answers a client signed in to it.
    */
   async function unverifiedAccount(email: string, password: string, name: string): Promise<PortalClient> {
     await env.db.sequelize.query(
       `INSERT INTO users (email, display_name, locale, role, password_hash) VALUES (:email, :name, 'en', 'requester', :hash)`,
       { replacements: { email, name, hash: await hash(password, ARGON2_OPTIONS) } },
     );
+    await sealLegacyAccounts(env.db.sequelize, env.db.vault);
     const c = new PortalClient(env.web.url, 'en');
     expect((await c.signIn(email, password)).status).to.equal(303);
     return c;
@@ -68,7 +74,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect(textOf(res.text, 'sign-up-sent')).to.equal(`We have sent a link to ${victim} to finish creating your account.`);
     expect((await attacker.get('/tickets')).status).to.equal(303);
     expect((await attacker.signIn(victim, 'attacker password')).status).to.equal(422);
-    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(victim) }, type: QueryTypes.SELECT })).to.have.length(0);
 
     // The link goes to the address, not to whoever typed it; the one who holds the mailbox
     // does not know the stranger's password, so the stranger's sign-up cannot be finished.
@@ -78,7 +84,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     const wrong = await owner.completeSignUp(mail!.payload.link, 'the owner’s own password');
     expect(wrong.status).to.equal(422);
     expect(textOf(wrong.text, 'password-error')).to.equal('This is not the password chosen when signing up. Please try again.');
-    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(victim) }, type: QueryTypes.SELECT })).to.have.length(0);
     expect((await owner.get(`/tickets/${filed}`)).status).to.equal(404);
   });
 
@@ -87,7 +93,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     const filed = await fileForRequester(me, 'My docking station, filed by phone');
     const c = new PortalClient(env.web.url, 'en');
     expect((await c.signUp(env.db, me, 'my proven password', 'en', 'Me')).status).to.equal(303);
-    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email = :me`, { replacements: { me }, type: QueryTypes.SELECT });
+    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(me) }, type: QueryTypes.SELECT });
     expect(row!.email_verified_at).to.be.instanceOf(Date);
     expect((await c.get('/tickets')).text).to.include(filed);
     expect((await c.get(`/tickets/${filed}`)).status).to.equal(200);
@@ -102,7 +108,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     const [att] = await env.db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM ticket_attachments WHERE ticket_number = :n`, { replacements: { n: filed[0] }, type: QueryTypes.SELECT });
 
     const attacker = await unverifiedAccount(victim, 'attacker password', 'Mallory');
-    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email = :victim`, { replacements: { victim }, type: QueryTypes.SELECT });
+    const [row] = await env.db.sequelize.query<{ email_verified_at: Date | null }>(`SELECT email_verified_at FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(victim) }, type: QueryTypes.SELECT });
     expect(row!.email_verified_at).to.equal(null);
 
     const mine = await attacker.get('/tickets');
@@ -143,7 +149,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect((await attacker.get(`/tickets/${own}`)).status).to.equal(200);
 
     // Once the address is verified (an operator vouches for it), the account sees every ticket of its address.
-    await env.db.sequelize.query(`UPDATE users SET email_verified_at = now() WHERE email = :victim`, { replacements: { victim } });
+    await env.db.sequelize.query(`UPDATE users SET email_verified_at = now() WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(victim) } });
     expect(decode((await attacker.get('/')).text)).to.include('My tickets (3 open)');
     const verified = await attacker.get('/tickets');
     for (const n of [own, ...filed]) expect(verified.text).to.include(n);
@@ -156,11 +162,11 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     const me = address('own');
     await c.signUp(env.db, me, 'my own password', 'en');
     const number = await reportSignedIn(c, 'Monitor flickers');
-    const [sub] = await env.db.sequelize.query<{ email: string }>(
-      `SELECT u.email FROM ticket_submitters s JOIN users u ON u.id = s.user_id WHERE s.ticket_number = :number`,
+    const [sub] = await env.db.sequelize.query<{ user_id: string }>(
+      `SELECT s.user_id::text AS user_id FROM ticket_submitters s WHERE s.ticket_number = :number`,
       { replacements: { number }, type: QueryTypes.SELECT },
     );
-    expect(sub!.email).to.equal(me);
+    expect(Number(sub!.user_id)).to.equal((await env.db.users.findByEmail(me))!.id);
     expect((await c.get('/tickets')).text).to.include(number);
     const page = await c.get(`/tickets/${number}`);
     expect(page.status).to.equal(200);
@@ -177,7 +183,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     const owner = address('owner');
     const first = new PortalClient(env.web.url, 'en');
     expect((await first.signUp(env.db, owner, 'the owner password', 'en', 'Owner')).status).to.equal(303);
-    const before = await env.db.sequelize.query<{ password_hash: string; display_name: string; locale: string }>(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
+    const before = await env.db.sequelize.query<{ password_hash: string; display_name_sealed: string; locale: string }>(`SELECT password_hash, display_name_sealed, locale FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(owner) }, type: QueryTypes.SELECT });
 
     const fresh = address('fresh');
     const newcomer = await new PortalClient(env.web.url, 'en').requestSignUp(fresh, 'a newcomer password', 'de', 'Newcomer');
@@ -186,7 +192,7 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect([res.status, newcomer.status]).to.deep.equal([200, 200]);
     expect(sentPage(res.text, owner)).to.equal(sentPage(newcomer.text, fresh));
     expect((await intruder.get('/tickets')).status).to.equal(303);
-    const after = await env.db.sequelize.query(`SELECT password_hash, display_name, locale FROM users WHERE email = :owner`, { replacements: { owner }, type: QueryTypes.SELECT });
+    const after = await env.db.sequelize.query(`SELECT password_hash, display_name_sealed, locale FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(owner) }, type: QueryTypes.SELECT });
     expect(after).to.deep.equal(before);
     expect((await new PortalClient(env.web.url).signIn(owner, 'intruder password')).status).to.equal(422);
     expect((await new PortalClient(env.web.url).signIn(owner, 'the owner password')).status).to.equal(303);
@@ -196,19 +202,22 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect(mails.map((m) => [m.kind, m.language])).to.deep.equal([['sign_up_link', 'en'], ['sign_up_existing', 'en']]);
     expect(mails[1]!.payload.subject).to.equal('Someone tried to create an account with your address');
     expect(mails[1]!.payload.text).to.include('Hello Owner,').and.include(`${env.web.url}/sign-in`);
-    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :owner AND used_at IS NULL`, { replacements: { owner }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email_bidx = :bidx AND used_at IS NULL`, { replacements: { bidx: await bidx(owner) }, type: QueryTypes.SELECT })).to.have.length(0);
     // The newcomer's mail is in the language they chose.
     expect((await accountMails(env.db, fresh)).map((m) => [m.kind, m.language, m.payload.subject])).to.deep.equal([['sign_up_link', 'de', 'Schließen Sie die Erstellung Ihres IT-Hilfe-Kontos ab']]);
 
     // A password-less requester row (an operator's `helpdesk user add`): the stranger's sign-up mails a link to
     // the address, as for a new one, and nothing changes — the owner of the mailbox cannot finish it.
     const vip = address('ceo');
-    await createUsersRepo(env.db.sequelize).upsert({ email: vip, displayName: 'The CEO', role: 'requester', teamId: null, locale: 'pl' });
+    await env.db.users.upsert({ email: vip, displayName: 'The CEO', role: 'requester', teamId: null, locale: 'pl' });
     const pl = new PortalClient(env.web.url, 'pl');
     const answered = await pl.requestSignUp(vip, 'i am the ceo now', 'pl', 'CEO');
     expect(answered.status).to.equal(200);
     expect(textOf(answered.text, 'sign-up-sent')).to.equal(`Wysłaliśmy na adres ${vip} link do dokończenia zakładania konta.`);
-    const vipRow = async () => (await env.db.sequelize.query<{ password_hash: string | null; display_name: string }>(`SELECT password_hash, display_name FROM users WHERE email = :vip`, { replacements: { vip }, type: QueryTypes.SELECT }))[0];
+    const vipRow = async () => {
+      const found = await env.db.users.findCredentials(vip);
+      return found && { password_hash: found.passwordHash, display_name: found.user.displayName };
+    };
     expect(await vipRow()).to.deep.equal({ password_hash: null, display_name: 'The CEO' });
     const [vipMail] = await accountMails(env.db, vip);
     expect(vipMail).to.deep.include({ kind: 'sign_up_link', language: 'pl', recipient: vip });
@@ -219,8 +228,8 @@ describe('portal: who sees which tickets — an address is proven by the link ma
 
   it('when a requester the service desk knows without a password signs up, then the mailed link sets their password: verified, still a requester with the desk’s name, seeing the tickets filed for them; staff without a password are only told by mail', async () => {
     const known = address('phoned');
-    await createUsersRepo(env.db.sequelize).upsert({ email: known, displayName: 'Krystyna Phoned', role: 'requester', teamId: null, locale: 'pl' });
-    await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email = :known`, { replacements: { known } });
+    await env.db.users.upsert({ email: known, displayName: 'Krystyna Phoned', role: 'requester', teamId: null, locale: 'pl' });
+    await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(known) } });
     const filed = await fileForRequester(known, 'Phone call: VPN token lost');
     const fresh = address('fresh');
     const c = new PortalClient(env.web.url, 'en');
@@ -232,10 +241,11 @@ describe('portal: who sees which tickets — an address is proven by the link ma
     expect(mail).to.deep.include({ kind: 'sign_up_link', language: 'de', recipient: known });
 
     expect((await c.completeSignUp(mail!.payload.link, 'my very own password')).status).to.equal(303);
-    const [row] = await env.db.sequelize.query<{ role: string; display_name: string; locale: string; verified: boolean; password_hash: string }>(
-      `SELECT role, display_name, locale, email_verified_at IS NOT NULL AS verified, password_hash FROM users WHERE email = :known`, { replacements: { known }, type: QueryTypes.SELECT },
+    const [row] = await env.db.sequelize.query<{ role: string; locale: string; verified: boolean; password_hash: string }>(
+      `SELECT role, locale, email_verified_at IS NOT NULL AS verified, password_hash FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(known) }, type: QueryTypes.SELECT },
     );
-    expect(row).to.deep.include({ role: 'requester', display_name: 'Krystyna Phoned', locale: 'de', verified: true });
+    expect(row).to.deep.include({ role: 'requester', locale: 'de', verified: true });
+    expect((await env.db.users.findByEmail(known))!.displayName).to.equal('Krystyna Phoned');
     expect(row!.password_hash).to.match(/^\$argon2id\$/);
     expect((await c.get('/tickets')).text).to.include(filed);
     expect((await c.get(`/tickets/${filed}`)).status).to.equal(200);
@@ -246,12 +256,12 @@ describe('portal: who sees which tickets — an address is proven by the link ma
 
     // Staff without a password (an operator's auditor) are never claimed through sign-up.
     const auditor = address('auditor');
-    await createUsersRepo(env.db.sequelize).upsert({ email: auditor, displayName: 'Audit', role: 'auditor', teamId: null, locale: 'en' });
+    await env.db.users.upsert({ email: auditor, displayName: 'Audit', role: 'auditor', teamId: null, locale: 'en' });
     const staff = await new PortalClient(env.web.url, 'en').requestSignUp(auditor, 'auditor password', 'en', 'Audit');
     expect(sentPage(staff.text, auditor)).to.equal(sentPage(newcomer.text, fresh));
     expect((await accountMails(env.db, auditor)).map((m) => m.kind)).to.deep.equal(['sign_up_existing']);
-    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email = :auditor`, { replacements: { auditor }, type: QueryTypes.SELECT })).to.have.length(0);
-    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email = :auditor AND password_hash IS NULL AND role = 'auditor'`, { replacements: { auditor }, type: QueryTypes.SELECT })).to.have.length(1);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM pending_sign_ups WHERE email_bidx = :bidx`, { replacements: { bidx: await bidx(auditor) }, type: QueryTypes.SELECT })).to.have.length(0);
+    expect(await env.db.sequelize.query(`SELECT 1 FROM users WHERE email_bidx = :bidx AND password_hash IS NULL AND role = 'auditor'`, { replacements: { bidx: await bidx(auditor) }, type: QueryTypes.SELECT })).to.have.length(1);
   });
 
   it('when a signed-in account without a proven address opens a ticket’s secret follow link, then it may follow that ticket as before', async () => {

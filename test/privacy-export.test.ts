@@ -13,7 +13,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { QueryTypes } from 'sequelize';
 import { createI18n } from '../api/i18n.ts';
-import { ARGON2_OPTIONS, createUsersRepo } from '../db/users-repo.ts';
+import { ARGON2_OPTIONS } from '../db/users-repo.ts';
 import { performTicketAction } from '../services/tickets/actions.ts';
 import { actionDeps, getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
@@ -68,7 +68,7 @@ describe('access and portability: the access log and a person’s export', funct
       owner: await env.tokenFor('otto.export@example.com', 'process_owner'),
     };
     // An account an operator made, so its address is proven and it sees every ticket filed for it.
-    const users = createUsersRepo(env.db.sequelize);
+    const users = env.db.users;
     await users.upsert({ email: REQUESTER, displayName: 'Rosa Export', role: 'requester', teamId: null, locale: 'en' });
     await users.setPassword(REQUESTER, await hash(PASSWORD, ARGON2_OPTIONS));
     const created = await request(env.web.url, 'POST', '/api/v1/tickets', { token: tokens.requester, body: { title: TITLE, description: 'Since this morning.' } });
@@ -92,7 +92,7 @@ describe('access and portability: the access log and a person’s export', funct
     expect(log.status).to.equal(200);
     expect(log.body.entries).to.have.length(1);
     const entry = log.body.entries[0];
-    const agent = await createUsersRepo(env.db.sequelize).findByEmail('ada.export@example.com');
+    const agent = await env.db.users.findByEmail('ada.export@example.com');
     const pseudonym = (await env.db.tickets.get(number))!.requester;
     expect(entry).to.include({
       viewer: `user:${agent!.id}`, viewerUserId: agent!.id, viewerRole: 'agent', viewerEmail: 'ada.export@example.com',
@@ -190,11 +190,11 @@ describe('access and portability: the access log and a person’s export', funct
     const address = 'unproven.export@example.com';
     const filed = await request(env.web.url, 'POST', '/api/v1/tickets', { token: tokens.agent, body: { title: 'Printer jam', description: 'Floor 2.', requesterEmail: address } });
     expect(filed.status).to.equal(201);
-    const users = createUsersRepo(env.db.sequelize);
+    const users = env.db.users;
     await users.upsert({ email: address, displayName: 'Unproven', role: 'requester', teamId: null, locale: 'en' });
     await users.setPassword(address, await hash(PASSWORD, ARGON2_OPTIONS));
     // As accounts signed up before addresses were proven by mail (migration 0006).
-    await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email = :address`, { replacements: { address } });
+    await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email_bidx = :bidx`, { replacements: { bidx: await env.db.vault.blindIndex(address) } });
     const browser = new PortalClient(env.web.url, 'en');
     expect((await browser.signIn(address, PASSWORD)).status).to.equal(303);
     const data = JSON.parse((await browser.get('/account/export.json')).text);
@@ -214,7 +214,7 @@ describe('access and portability: the access log and a person’s export', funct
     expect(res.body.scope).to.equal('full');
     const ticket = res.body.tickets.find((t: { number: string }) => t.number === number);
     expect(ticket.timeline.find((e: { type: string }) => e.type === 'commented').data.message).to.equal(NOTE);
-    const admin = await createUsersRepo(env.db.sequelize).findByEmail('adam.export@example.com');
+    const admin = await env.db.users.findByEmail('adam.export@example.com');
     const mine = res.body.accessLog.filter((e: { viewer: string }) => e.viewer === `user:${admin!.id}`).map((e: Record<string, unknown>) => [e.what, e.ticketNumber, e.reason, e.viewerEmail]);
     expect(mine).to.have.deep.members([
       ['person.export', null, 'Subject access request no. 17', 'adam.export@example.com'],
@@ -282,7 +282,7 @@ describe('access and portability: the access log and a person’s export', funct
   });
 
   it('when the requester opens the summary of their data in Polish, English and German, then a real browser shows their ticket, the answer and who read it why — never the internal note — and the download is the JSON', async () => {
-    const agent = await createUsersRepo(env.db.sequelize).findByEmail('ada.export@example.com');
+    const agent = await env.db.users.findByEmail('ada.export@example.com');
     const cases = [
       { lng: 'pl', heading: 'Wszystko, co o Tobie przechowujemy', nav: 'Moje dane', tickets: 'Masz 1 zgłoszenie.', who: `Konsultant wsparcia nr ${agent!.id}`, what: 'otworzył(a) zgłoszenie przez API' },
       { lng: 'en', heading: 'Everything we hold about you', nav: 'My data', tickets: 'You have reported 1 ticket.', who: `Support agent no. ${agent!.id}`, what: 'opened the ticket through the API' },

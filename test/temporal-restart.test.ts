@@ -38,8 +38,8 @@ describe('durability: the Temporal dev server stops and starts again on the same
       await s.server.stop();
     };
 
-    const token = await apiToken(db.sequelize, 'lead@example.com', 'agent');
-    await apiToken(db.sequelize, 'l1.agent@example.com', 'agent'); // the assignee: an agent of the directory
+    const token = await apiToken(db, 'lead@example.com', 'agent');
+    await apiToken(db, 'l1.agent@example.com', 'agent'); // the assignee: an agent of the directory
     const first = await up();
     const created = await request(first.web.url, 'POST', '/api/v1/tickets', {
       body: { title: 'Before the restart', description: 'opened while the server ran', requesterEmail: 'restart@example.com', impact: 'medium', urgency: 'medium' },

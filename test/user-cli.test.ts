@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { connect } from '../db/sequelize.ts';
-import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { freshDatabaseUrl, onCleanup } from './support/env.ts';
 import { spawnHelpdesk } from './support/processes.ts';
+import { repositoriesOn } from './support/users.ts';
 
 describe('helpdesk user and token commands', function () {
   this.timeout(120_000);
@@ -19,7 +19,7 @@ describe('helpdesk user and token commands', function () {
 
     const sequelize = connect({ url: env.DATABASE_URL });
     onCleanup(() => sequelize.close());
-    const tokens = createApiTokensRepo(sequelize);
+    const tokens = repositoriesOn(sequelize).apiTokens;
     expect(await tokens.authenticate(token)).to.include({ email: 'nina.agent@example.com', role: 'agent' });
 
     const revoke = spawnHelpdesk(['token', 'revoke', token], env);

@@ -216,7 +216,8 @@ export function viewerContext(deps: Pick<PortalDeps, 'users' | 'i18n' | 'options
 export function pageLocals(req: Request, res: Response): void {
   const notice = req.session?.notice;
   if (notice) {
-    res.locals.notice = notice;
+    // A notice that greets by name takes it from the signed-in account, never from the session.
+    res.locals.notice = { ...notice, params: { name: req.viewer?.user?.displayName ?? '', ...notice.params } };
     delete req.session.notice;
   }
   // After the session's last change: the token is bound to the session as it is saved.

@@ -151,8 +151,8 @@ export function getEnv(): Promise<TestEnv> {
     const worker = await runTestWorker(config, devServer.address, db);
     const web = await startWeb(config, devServer.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
-    const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
-    const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db.sequelize, email, role);
+    const agentToken = await apiToken(db, 'agent@example.com', 'agent');
+    const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db, email, role);
     return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl, agentToken, tokenFor };
   })();
   return envPromise;
@@ -207,8 +207,8 @@ export async function isolatedStack(label: string, rulesText?: string, opts: { w
   };
   const web = await startWeb(config, shared.temporalAddress, db, log, { host: '127.0.0.1', port: 0 });
   onCleanup(() => web.close());
-  const agentToken = await apiToken(db.sequelize, 'agent@example.com', 'agent');
-  const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db.sequelize, email, role);
+  const agentToken = await apiToken(db, 'agent@example.com', 'agent');
+  const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db, email, role);
   const stack: IsolatedStack = { config, db, web, client: web.client, worker, taskQueue, temporalAddress: shared.temporalAddress, stopWorker, startWorker: startStackWorker, agentToken, tokenFor };
   if (opts.worker !== false) {
     await startStackWorker();

@@ -55,7 +55,8 @@ export function accountRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards)
       const user = await completeSignUp(accounts, token, req.body as FormBody);
       await attempt.succeeded();
       await startSession(req, user.id);
-      req.session.notice = { key: 'notice.welcome', params: { name: user.displayName } };
+      // No name in the session (it is stored in portal_sessions): the page fills in the signed-in person's.
+      req.session.notice = { key: 'notice.welcome' };
       res.redirect(303, '/tickets');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
