@@ -91,20 +91,34 @@ export function createPersonsRepo(sequelize: Sequelize) {
     },
 
     /** Stores a new wrapped key for (person, scope), or returns the one that is there (a concurrent caller's). */
-    async addKey(k: { id: string; personId: string; scope: string; masterKeyId: string; wrapped: Buffer }): Promise<DataKeyRecord> {
-      await sequelize.query(
-        `INSERT INTO data_keys (id, person_id, scope, master_key_id, wrapped) VALUES (:id, :personId, :scope, :masterKeyId, :wrapped)
-         ON CONFLICT (person_id, scope) DO NOTHING`,
-        { replacements: k },
-      );
+    async addKey(k: { id: string; personId: string; scope: string; masterKeyId: string; wrapped: Buffer }): Promise<DataKeyRecord | undefined> {
+      // The person is share-locked and checked first: an erasure (which locks the person) either waits for this
+      // key and destroys it, or has committed and no key is made for an erased person (undefined).
+      const made = await sequelize.transaction(async (t) => {
+        const live = await sequelize.query(`SELECT 1 FROM persons WHERE id = :personId AND erased_at IS NULL FOR SHARE`, { replacements: k, type: QueryTypes.SELECT, transaction: t });
+        if (live.length === 0) return false;
+        await sequelize.query(
+          `INSERT INTO data_keys (id, person_id, scope, master_key_id, wrapped) VALUES (:id, :personId, :scope, :masterKeyId, :wrapped)
+           ON CONFLICT (person_id, scope) DO NOTHING`,
+          { replacements: k, transaction: t },
+        );
+        return true;
+      });
+      if (!made) return undefined;
       const r = await this.keyFor(k.personId, k.scope);
       if (!r) throw new Error('data_keys: a key vanished between insert and read; retry');
       return r;
     },
 
-    async keysOf(personId: string): Promise<DataKeyRecord[]> {
-      const rows = await sequelize.query<KeyRow>(`SELECT * FROM data_keys WHERE person_id = :personId ORDER BY created_at`, { replacements: { personId }, type: QueryTypes.SELECT });
+    async keysOf(personId: string, t?: Transaction): Promise<DataKeyRecord[]> {
+      const rows = await sequelize.query<KeyRow>(`SELECT * FROM data_keys WHERE person_id = :personId ORDER BY created_at`, { replacements: { personId }, type: QueryTypes.SELECT, ...(t ? { transaction: t } : {}) });
       return rows.map(toKey);
+    },
+
+    /** Locks the person for an erasure; undefined when already erased (or unknown). */
+    async lockForErasure(id: string, t: Transaction): Promise<PersonRecord | undefined> {
+      const r = await one<PersonRow>(`SELECT * FROM persons WHERE id = :id AND erased_at IS NULL FOR UPDATE`, { id }, t);
+      return r && toPerson(r);
     },
 
     /** Every live key wrapped by another master key than `currentId`, for rotation. */

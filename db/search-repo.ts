@@ -10,12 +10,25 @@ const TS_CONFIG: Readonly<Record<string, string>> = { en: 'english', de: 'german
 
 export function createSearchRepo(sequelize: Sequelize) {
   return {
-    async index(ticketNumber: string, language: string, body: string): Promise<void> {
-      await sequelize.query(
-        `INSERT INTO ticket_search (ticket_number, ts_config, body) VALUES (:ticketNumber, :cfg::regconfig, :body)
-         ON CONFLICT (ticket_number) DO UPDATE SET ts_config = EXCLUDED.ts_config, body = EXCLUDED.body`,
-        { replacements: { ticketNumber, cfg: TS_CONFIG[language] ?? 'simple', body } },
-      );
+    /**
+     * Writes the ticket's words, unless its personal data was erased meanwhile: the ticket row is
+     * share-locked and checked first, so an erasure (which locks the row, then deletes this) either
+     * waits for this write and deletes it, or has committed and this writes nothing.
+     */
+    async index(ticketNumber: string, language: string, body: string): Promise<boolean> {
+      return sequelize.transaction(async (t) => {
+        const live = await sequelize.query(
+          `SELECT 1 FROM tickets WHERE number = :ticketNumber AND personal_data_erased_at IS NULL FOR SHARE`,
+          { replacements: { ticketNumber }, type: QueryTypes.SELECT, transaction: t },
+        );
+        if (live.length === 0) return false;
+        await sequelize.query(
+          `INSERT INTO ticket_search (ticket_number, ts_config, body) VALUES (:ticketNumber, :cfg::regconfig, :body)
+           ON CONFLICT (ticket_number) DO UPDATE SET ts_config = EXCLUDED.ts_config, body = EXCLUDED.body`,
+          { replacements: { ticketNumber, cfg: TS_CONFIG[language] ?? 'simple', body }, transaction: t },
+        );
+        return true;
+      });
     },
 
     /** Ticket numbers whose words match `query` (web-search syntax), best first. */

@@ -8,6 +8,8 @@ import type { Notification, TicketEvent, TicketSla, TicketSnapshot } from '../wo
 export interface TicketRecord extends TicketSnapshot {
   /** Who filed the ticket; null for tickets filed before it was recorded (migration 0007) or by a portal visitor without an account. */
   filedBy: string | null;
+  /** Its personal data was erased (a person's erasure, or retention): readers show no one's address for it. */
+  personalDataErased?: boolean;
   timeline: TicketEvent[];
 }
 
@@ -24,7 +26,7 @@ interface TicketRow {
   number: string; workflow_id: string; title: string; description: string; requester_email: string; locale: string;
   channel: string; impact: string; urgency: string; category: string | null; priority: string | null; status: string;
   tier: string | null; team_id: string | null; assignee: string | null; rules_version: number | null; sla: TicketSla | null;
-  created_at: Date; updated_at: Date; last_event_seq: number; filed_by: string | null; requester_ref: string | null;
+  created_at: Date; updated_at: Date; last_event_seq: number; filed_by: string | null; requester_ref: string | null; personal_data_erased_at?: Date | null;
 }
 interface EventRow { seq: number; type: string; actor: string; reason: string | null; data: Record<string, unknown>; occurred_at: Date }
 
@@ -62,13 +64,23 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * already has. Concurrent requests with one key get one number.
      */
     async reserveIntake(key: string, requestHash: string, request: Record<string, unknown> | ((ticketNumber: string) => Promise<Record<string, unknown>>), prefix: string, now: Date, ): Promise<{ intake: IntakeRecord; created: boolean }> {
+      // Sealing needs the number (it is bound into each sealed value) and reads and writes keys on
+      // connections of its own: so a new key's number is taken and its request sealed before the
+      // transaction, which holds one connection only. A retry finds its reservation first; two
+      // first attempts at once leave the loser's number unused (a gap, as a rolled-back insert would).
+      let pre: { ticketNumber: string; stored: Record<string, unknown> } | undefined;
+      if (typeof request === 'function') {
+        const found = await this.findIntake(key);
+        if (found) return { intake: found, created: false };
+        const ticketNumber = await this.allocateNumber(prefix, now.getUTCFullYear());
+        pre = { ticketNumber, stored: await request(ticketNumber) };
+      }
       return sequelize.transaction(async (t) => {
         await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key }, transaction: t });
         const existing = await this.findIntake(key, t);
         if (existing) return { intake: existing, created: false };
-        const ticketNumber = await this.allocateNumber(prefix, now.getUTCFullYear(), t);
-        // Sealing needs the number (it is bound into each sealed value), so the request is made now.
-        const stored = typeof request === 'function' ? await request(ticketNumber) : request;
+        const ticketNumber = pre?.ticketNumber ?? (await this.allocateNumber(prefix, now.getUTCFullYear(), t));
+        const stored = pre?.stored ?? (request as Record<string, unknown>);
         await sequelize.query(
           `INSERT INTO intake_requests (idempotency_key, ticket_number, request_hash, request, created_at) VALUES (:key, :ticketNumber, :requestHash, :request, :now)`,
           { replacements: { key, ticketNumber, requestHash, request: JSON.stringify(stored), now }, transaction: t },
@@ -82,8 +94,16 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(snapshot: TicketSnapshot, event: TicketEvent, notify?: Notification): Promise<void> {
+    async project(snapshot: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<void> {
       await sequelize.transaction(async (t) => {
+        // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
+        // personal data is erased, what the workflow writes next is scrubbed here (a sealed one's key is gone anyway).
+        const [prior] = await sequelize.query<{ erased: boolean }>(
+          `SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE`,
+          { replacements: { number: snapshot.number }, type: QueryTypes.SELECT, transaction: t },
+        );
+        const scrub = prior?.erased === true && !snapshot.requester;
+        const event = scrub ? scrubbedEvent(inEvent, snapshot.requesterEmail) : inEvent;
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
               priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref)
@@ -93,7 +113,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
               -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
               title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
               description = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.description ELSE tickets.description END, category = EXCLUDED.category, priority = EXCLUDED.priority,
-              status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id, assignee = EXCLUDED.assignee,
+              status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id,
+              assignee = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.assignee ELSE tickets.assignee END,
               rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
               updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
@@ -110,7 +131,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
             `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
              VALUES (:number, :seq, :role, :kind, :payload)
              ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
-            { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...notify!.data, ticket: snapshot.number, title: snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
+            { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...(scrub ? {} : notify!.data), ticket: snapshot.number, title: scrub ? ERASED_TEXT : snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
           );
         }
       });
@@ -127,6 +148,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
       return {
         ...toSnapshot(row),
         filedBy: row.filed_by,
+        personalDataErased: (row.personal_data_erased_at ?? null) !== null,
         timeline: events.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, reason: e.reason, data: e.data, occurredAt: e.occurred_at.toISOString() })),
       };
     },
@@ -165,6 +187,18 @@ export function createTicketsRepo(sequelize: Sequelize) {
 }
 
 export type TicketsRepo = ReturnType<typeof createTicketsRepo>;
+
+/** What readers show where erased personal data was (services/privacy/ticket-data.ts ERASED). */
+const ERASED_TEXT = '[erased]';
+const TEXT_FIELDS = ['message', 'comment', 'requester', 'note'];
+
+/** An event of an erased ticket from before sealing, without the requester's address and anyone's words. */
+function scrubbedEvent(e: TicketEvent, requesterEmail: string): TicketEvent {
+  const data = { ...e.data };
+  for (const k of TEXT_FIELDS) if (typeof data[k] === 'string') data[k] = ERASED_TEXT;
+  const byRequester = e.actor.toLowerCase() === requesterEmail.toLowerCase();
+  return { ...e, actor: byRequester ? ERASED_TEXT : e.actor, reason: byRequester && e.reason !== null ? ERASED_TEXT : e.reason, data };
+}
 
 export const TICKET_NUMBER_PATTERN = /^[A-Z]{1,8}-\d{4}-\d{6,}$/;
 

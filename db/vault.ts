@@ -71,7 +71,18 @@ export function createVault(opts: VaultOptions) {
     return aesOpen(mk, wrapAad(k), k.wrapped);
   }
 
+  let swept = Date.now();
+  /** Drops keys held longer than cacheMs, so an erased person's key is not kept (a key in use is not zeroed under its user). */
+  function sweep(now: number): void {
+    if (now - swept < cacheMs) return;
+    swept = now;
+    for (const [id, e] of cache) {
+      if (now - e.at >= cacheMs) cache.delete(id);
+    }
+  }
+
   async function keyById(id: string): Promise<{ key: Buffer | null; personId: string; scope: string } | undefined> {
+    sweep(Date.now());
     const hit = cache.get(id);
     if (hit && Date.now() - hit.at < cacheMs) return hit;
     const k = await persons.key(id);
@@ -89,6 +100,7 @@ export function createVault(opts: VaultOptions) {
       const raw = crypto.randomBytes(32);
       const wrapped = aesSeal(master.current.key, wrapAad({ id, personId, scope }), raw);
       k = await persons.addKey({ id, personId, scope, masterKeyId: master.current.id, wrapped });
+      if (!k) throw new ErasedError();
     }
     const key = unwrap(k);
     if (!key) throw new ErasedError();

@@ -66,7 +66,6 @@ export async function scrubTickets(db: Sequelize, tickets: string[], person: { i
   if (tickets.length === 0) return;
   const r = { tickets, erased: ERASED, person: person.id, address: person.address ?? null };
   const run = (sql: string) => db.query(sql, { replacements: r, transaction: t });
-  await run(`DELETE FROM ticket_search WHERE ticket_number IN (:tickets)`);
   await run(`DELETE FROM requester_tokens WHERE ticket_number IN (:tickets)`);
   await run(`DELETE FROM ticket_attachments WHERE ticket_number IN (:tickets)`);
   await run(`DELETE FROM intake_requests WHERE ticket_number IN (:tickets)`);
@@ -83,6 +82,8 @@ export async function scrubTickets(db: Sequelize, tickets: string[], person: { i
                assignee = CASE WHEN assignee = :address THEN coalesce(:person::text, :erased) ELSE assignee END,
                personal_data_erased_at = coalesce(personal_data_erased_at, now())
              WHERE number IN (:tickets)`);
+  // After the tickets are locked and marked above: a search write under way waits for them, then writes nothing (db/search-repo.ts).
+  await run(`DELETE FROM ticket_search WHERE ticket_number IN (:tickets)`);
   for (const key of ['message', 'comment', 'requester', 'note']) {
     await db.query(
       `UPDATE ticket_events SET data = jsonb_set(data, ARRAY[:key], to_jsonb(:erased::text))
@@ -96,16 +97,29 @@ export async function scrubTickets(db: Sequelize, tickets: string[], person: { i
   }
 }
 
-/** Deletes the person's account (sessions, tokens and second factors go with it) and their pending sign-ups and account mail. */
-async function deleteAccount(db: Sequelize, address: string, t: Transaction): Promise<boolean> {
-  const users = await q<{ id: string }>(db, `SELECT id FROM users WHERE email = :address`, { address }, t);
-  await db.query(`DELETE FROM pending_sign_ups WHERE email = :address`, { replacements: { address }, transaction: t });
-  await db.query(`DELETE FROM account_mail_outbox WHERE recipient = :address`, { replacements: { address }, transaction: t });
-  if (!users[0]) return false;
-  const id = users[0].id;
-  await db.query(`DELETE FROM portal_sessions WHERE (sess::jsonb->>'userId') = :id`, { replacements: { id }, transaction: t });
-  await db.query(`DELETE FROM users WHERE id = :id`, { replacements: { id }, transaction: t });
-  return true;
+/**
+ * Deletes the person's account — found by blind index or by pseudonym (a restored backup's) — with
+ * its sessions (tokens and second factors go by cascade), their pending sign-ups and account mail.
+ */
+async function deleteAccount(db: Sequelize, who: { bidx: string | null; personId: string | null }, t: Transaction): Promise<boolean> {
+  const r = { bidx: who.bidx, personId: who.personId };
+  const users = await q<{ id: string }>(db, `SELECT id FROM users WHERE email_bidx = :bidx OR person_id = :personId::uuid`, r, t);
+  if (who.bidx) await db.query(`DELETE FROM pending_sign_ups WHERE email_bidx = :bidx`, { replacements: r, transaction: t });
+  if (who.personId) await db.query(`DELETE FROM account_mail_outbox WHERE recipient_ref = :personId::uuid`, { replacements: r, transaction: t });
+  for (const { id } of users) {
+    await db.query(`DELETE FROM portal_sessions WHERE (sess::jsonb->>'userId') = :id`, { replacements: { id }, transaction: t });
+    await db.query(`DELETE FROM users WHERE id = :id`, { replacements: { id }, transaction: t });
+  }
+  return users.length > 0;
+}
+
+/** Appends to the erasure ledger one writer at a time (the CLI, the web process and the worker share the database's lock). */
+const LEDGER_LOCK = 7_233_012;
+async function appendLedger(deps: ErasureDeps, e: Parameters<ErasureDeps['ledger']['append']>[0]): Promise<LedgerEntry> {
+  return deps.sequelize.transaction(async (t) => {
+    await deps.sequelize.query(`SELECT pg_advisory_xact_lock(:k)`, { replacements: { k: LEDGER_LOCK }, transaction: t });
+    return deps.ledger.append(e);
+  });
 }
 
 async function vacuum(db: Sequelize): Promise<void> {
@@ -118,32 +132,41 @@ export async function erasePerson(deps: ErasureDeps, input: { email: unknown; re
   const { email, reason } = checkInput(input.email, input.reason);
   const bidx = await deps.vault.blindIndex(email);
   const person = await deps.persons.byBlindIndex(bidx);
-  const sealedTickets = person ? (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE requester_ref = :id ORDER BY number`, { id: person.id })).map((r) => r.number) : [];
   const legacyTickets = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE requester_ref IS NULL AND requester_email = :email ORDER BY number`, { email })).map((r) => r.number);
-  const account = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM users WHERE email = :email UNION ALL SELECT id FROM pending_sign_ups WHERE email = :email AND used_at IS NULL`, { email }))[0];
+  const account = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM users WHERE email_bidx = :bidx UNION ALL SELECT id FROM pending_sign_ups WHERE email_bidx = :bidx AND used_at IS NULL`, { bidx }))[0];
   if (!person && legacyTickets.length === 0 && !account) throw new ServiceError(404, 'NOTHING_HELD', 'privacy.nothingHeld');
 
-  const tickets = [...sealedTickets, ...legacyTickets];
-  const keys = person ? (await deps.persons.keysOf(person.id)).filter((k) => k.wrapped !== null).map((k) => k.id) : [];
-  // The ledger first: if the transaction below fails, the next reapply completes the erasure.
-  deps.ledger.append({ at: new Date().toISOString(), kind: 'person', personId: person?.id ?? null, keyIds: keys, tickets });
+  const listTickets = async (t?: Transaction) => [
+    ...(person ? (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE requester_ref = :id ORDER BY number`, { id: person.id }, t)).map((r) => r.number) : []),
+    ...legacyTickets,
+  ];
+  const liveKeys = async (t?: Transaction) => (person ? (await deps.persons.keysOf(person.id, t)).filter((k) => k.wrapped !== null).map((k) => k.id) : []);
+  // The ledger first: if the transaction below fails, the next reapply completes the erasure (it also
+  // destroys keys the person got after this line and deletes their account by pseudonym).
+  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'person', personId: person?.id ?? null, keyIds: await liveKeys(), tickets: await listTickets() });
 
   const report = await deps.sequelize.transaction(async (t) => {
+    // The person is locked: a key being made for them waits and is then refused (db/persons-repo.ts addKey),
+    // and their keys and tickets are listed again under the lock, so nothing made meanwhile is missed.
+    if (person && !(await deps.persons.lockForErasure(person.id, t))) throw new ServiceError(404, 'NOTHING_HELD', 'privacy.nothingHeld');
+    const keys = await liveKeys(t);
+    const tickets = await listTickets(t);
     const destroyed = await deps.persons.destroyKeys(keys, 'erasure', t);
     if (person) await deps.persons.markErased(person.id, t);
     await scrubTickets(deps.sequelize, tickets, { id: person?.id ?? null, address: email }, t);
-    const accountDeleted = await deleteAccount(deps.sequelize, email, t);
+    const accountDeleted = await deleteAccount(deps.sequelize, { bidx, personId: person?.id ?? null }, t);
     await deps.audit.append({
       actor: input.actor,
       action: 'privacy.erased',
       subject: person ? `person:${person.id}` : 'person:unsealed',
-      details: { reason, tickets: tickets.length, legacyTickets: legacyTickets.length, keysDestroyed: destroyed.length, accountDeleted },
+      details: { reason, tickets: tickets.length, legacyTickets: legacyTickets.length, keysDestroyed: destroyed.length, accountDeleted, ledgerSeq: entry.seq, ledgerHash: entry.hash },
     }, t);
-    return { person: person?.id ?? null, tickets, keysDestroyed: destroyed.length, accountDeleted, legacyTickets };
+    return { person: person?.id ?? null, tickets, keysDestroyed: destroyed.length, accountDeleted, legacyTickets, keys };
   });
-  deps.vault.forget(keys);
+  deps.vault.forget(report.keys);
   await vacuum(deps.sequelize);
-  return report;
+  const { keys: _keys, ...out } = report;
+  return out;
 }
 
 /**
@@ -159,14 +182,14 @@ export async function eraseTicketData(deps: ErasureDeps, tickets: string[], acto
   const numbers = rows.map((r) => r.number);
   if (numbers.length === 0) return { tickets: [], keysDestroyed: 0 };
   const keys = rows.flatMap((r) => (r.key_id ? [r.key_id] : []));
-  deps.ledger.append({ at: new Date().toISOString(), kind: 'retention', personId: null, keyIds: keys, tickets: numbers });
+  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'retention', personId: null, keyIds: keys, tickets: numbers });
   const destroyed = await deps.sequelize.transaction(async (t) => {
     const d = await deps.persons.destroyKeys(keys, 'retention', t);
     for (const r of rows) {
       const legacy = r.requester_ref === null ? (await q<{ requester_email: string }>(deps.sequelize, `SELECT requester_email FROM tickets WHERE number = :n`, { n: r.number }, t))[0]?.requester_email : undefined;
       await scrubTickets(deps.sequelize, [r.number], { id: r.requester_ref, ...(legacy && legacy !== ERASED ? { address: legacy } : {}) }, t);
     }
-    await deps.audit.append({ actor, action: 'privacy.retention_erased', subject: `tickets:${numbers.length}`, details: { tickets: numbers, keysDestroyed: d.length } }, t);
+    await deps.audit.append({ actor, action: 'privacy.retention_erased', subject: `tickets:${numbers.length}`, details: { tickets: numbers, keysDestroyed: d.length, ledgerSeq: entry.seq, ledgerHash: entry.hash } }, t);
     return d;
   });
   deps.vault.forget(keys);
@@ -200,7 +223,7 @@ export async function deleteTickets(deps: ErasureDeps, tickets: string[], actor:
   const scopes = numbers.map((n) => `ticket:${n}`);
   const keys = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM data_keys WHERE scope IN (:scopes) AND wrapped IS NOT NULL`, { scopes })).map((r) => r.id);
   // The ledger first: a restore from an older backup deletes them again (reapplyErasures).
-  deps.ledger.append({ at: new Date().toISOString(), kind: 'deletion', personId: null, keyIds: keys, tickets: numbers });
+  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'deletion', personId: null, keyIds: keys, tickets: numbers });
   const report = await deps.sequelize.transaction(async (t) => {
     // Locked and read again: a run alongside this one waits, then finds them gone.
     const still = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:numbers) AND status = 'closed' ORDER BY number FOR UPDATE`, { numbers }, t)).map((r) => r.number);
@@ -208,7 +231,7 @@ export async function deleteTickets(deps: ErasureDeps, tickets: string[], actor:
     const d = await deps.persons.destroyKeys(keys, 'retention', t);
     await scrubTickets(deps.sequelize, still, { id: null }, t);
     await deleteTicketRows(deps.sequelize, still, t);
-    await deps.audit.append({ actor, action: 'privacy.retention_deleted', subject: `tickets:${still.length}`, details: { tickets: still, keysDestroyed: d.length } }, t);
+    await deps.audit.append({ actor, action: 'privacy.retention_deleted', subject: `tickets:${still.length}`, details: { tickets: still, keysDestroyed: d.length, ledgerSeq: entry.seq, ledgerHash: entry.hash } }, t);
     return { tickets: still, keysDestroyed: d.length };
   });
   deps.vault.forget(keys);
@@ -219,6 +242,12 @@ export async function deleteTickets(deps: ErasureDeps, tickets: string[], actor:
 /** Applies the ledger again (after a restore from a backup older than some erasures). Idempotent. */
 export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise<{ entries: number; keysDestroyed: number }> {
   const entries: LedgerEntry[] = deps.ledger.read();
+  // The audit log (restored with the database) names the ledger lines it recorded: a ledger missing one was cut short.
+  const known = new Set(entries.map((e) => `${e.seq}:${e.hash}`));
+  const recorded = await q<{ seq: string; hash: string }>(deps.sequelize,
+    `SELECT details->>'ledgerSeq' AS seq, details->>'ledgerHash' AS hash FROM audit_log WHERE details ? 'ledgerSeq' ORDER BY seq`, {});
+  const missing = recorded.filter((r) => !known.has(`${r.seq}:${r.hash}`));
+  if (missing.length) throw new ServiceError(409, 'LEDGER_INCOMPLETE', 'privacy.ledgerIncomplete', { seq: missing[0]!.seq, file: deps.ledger.file });
   let keysDestroyed = 0;
   await deps.sequelize.transaction(async (t) => {
     for (const e of entries) {
@@ -228,8 +257,10 @@ export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise
         const later = (await deps.persons.keysOf(e.personId)).filter((k) => k.wrapped !== null).map((k) => k.id);
         keysDestroyed += (await deps.persons.destroyKeys(later, 'erasure', t)).length;
         await deps.persons.markErased(e.personId, t);
+        await deleteAccount(deps.sequelize, { bidx: null, personId: e.personId }, t);
       }
-      const existing = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets)`, { tickets: e.tickets.length ? e.tickets : [''] }, t)).map((r) => r.number);
+      // Only the tickets the line was about: created before it (a number reused since is another ticket).
+      const existing = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets) AND created_at <= :at`, { tickets: e.tickets.length ? e.tickets : [''], at: e.at }, t)).map((r) => r.number);
       await scrubTickets(deps.sequelize, existing, { id: e.personId }, t);
       if (e.kind === 'deletion') await deleteTicketRows(deps.sequelize, existing, t);
     }

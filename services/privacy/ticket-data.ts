@@ -41,14 +41,20 @@ export function createTicketPrivacy(vault: Vault, raw: TicketsRepo): TicketPriva
     const out: Record<string, unknown> = { ...obj };
     for (const [k, field] of Object.entries(fields)) {
       const v = out[k];
-      if (typeof v === 'string' && v !== '' && !isSealed(v)) out[k] = await vault.sealTicket(number, requester, field, v);
+      // Every text is sealed, whatever it looks like: a text that merely looks sealed is still someone's words.
+      if (typeof v === 'string' && v !== '') out[k] = await vault.sealTicket(number, requester, field, v);
     }
     return out as T;
   }
 
   async function openText(value: string | null, field: SealedField, number: string): Promise<string | null> {
     if (value === null || !isSealed(value)) return value;
-    return (await vault.open(value, field, number)) ?? ERASED;
+    try {
+      return (await vault.open(value, field, number)) ?? ERASED;
+    } catch {
+      // A value that names no key or fails authentication (altered in the database) reads as erased, not as an error page.
+      return ERASED;
+    }
   }
 
   /** Pseudonyms to addresses (an erased person keeps their pseudonym, so their actions stay attributable). */
@@ -81,9 +87,12 @@ export function createTicketPrivacy(vault: Vault, raw: TicketsRepo): TicketPriva
   async function openRecord(r: TicketRecord): Promise<TicketRecord> {
     if (!r.requester) return r;
     const opened = await openSnapshot(r);
-    const who = await people(r.timeline.flatMap((e) => [e.actor, e.data.assignee as string | undefined]));
-    const timeline = await Promise.all(r.timeline.map((e) => openEvent(e, r.number, (v) => who(v))));
-    return { ...r, ...opened, filedBy: opened.filedBy ?? null, timeline };
+    const known = await people(r.timeline.flatMap((e) => [e.actor, e.data.assignee as string | undefined]));
+    // A ticket whose personal data retention erased keeps its requester's pseudonym, never their address.
+    const who = (v: string) => (r.personalDataErased && v === r.requester ? v : known(v));
+    const timeline = await Promise.all(r.timeline.map((e) => openEvent(e, r.number, who)));
+    const filedBy = r.personalDataErased && r.filedBy === r.requester ? r.filedBy : (opened.filedBy ?? null);
+    return { ...r, ...opened, filedBy, timeline };
   }
 
   return {

@@ -10,6 +10,7 @@ import { requesterReplySignal, reclassifySignal, ticketActionUpdate } from '../.
 import { RefusalType, workflowIdFor, type RequesterReply, type TicketAction, type TicketSnapshot } from '../../workflows/types.ts';
 import { ServiceError, NotFoundError, UnavailableError } from '../errors.ts';
 import type { TicketDeps } from './deps.ts';
+import { ErasedError } from '../../db/vault.ts';
 import { checkActionArguments, needsDirectory, type ArgumentDeps, type PlainAction, type TicketRef } from './action-arguments.ts';
 
 export type ActionDeps = Pick<TicketDeps, 'temporal' | 'privacy'>;
@@ -82,11 +83,15 @@ export async function performTicketAction(deps: ActionDeps & Partial<ArgumentDep
   return seal(() => deps.privacy.openSnapshot(after));
 }
 
-/** Sealing and opening read the keys from PostgreSQL: a failure there is a 503, and nothing was sent. */
+/**
+ * Sealing and opening read the keys from PostgreSQL: a failure there is a 503, and nothing was sent.
+ * A ticket whose personal data was erased takes no more text (409, and nothing was sent).
+ */
 async function seal<R>(fn: () => Promise<R>): Promise<R> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof ErasedError) throw new ServiceError(409, 'PERSONAL_DATA_ERASED', 'privacy.ticketErased');
     throw new UnavailableError(err);
   }
 }
