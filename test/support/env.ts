@@ -25,6 +25,8 @@ import { newKeyEntry } from '../../runtime/payload-codec.ts';
 process.env.HELPDESK_SERVICE_KEYS ||= newKeyEntry('test');
 // And one master key (it wraps each person's data keys), for the same reason.
 process.env.HELPDESK_MASTER_KEY ||= newKeyEntry('test-master');
+// Erasures in tests go to a ledger of the run's own, never to the checkout's .data/.
+const testLedger = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-ledger-')), 'erasure-ledger.jsonl');
 
 export interface TestEnv {
   config: Config;
@@ -135,7 +137,7 @@ export async function runTestWorker(config: Config, address: string, db: Databas
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, ...overrides });
+  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, HELPDESK_ERASURE_LEDGER: testLedger, ...overrides });
 }
 
 export function getEnv(): Promise<TestEnv> {
