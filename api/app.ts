@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(middleware.handle(deps.i18n));
   app.use(strictTransportSecurity);
   // Before the JSON API's parser: the codec endpoint has CORS, roles and a body limit of its own.
-  if (deps.codec) app.use(CODEC_PATH, codecRoutes({ ...deps.codec, apiTokens: deps.apiTokens, log }));
+  if (deps.codec) app.use(CODEC_PATH, codecRoutes({ ...deps.codec, apiTokens: deps.apiTokens, accessLog: deps.personalData.accessLog, log }));
   app.use('/api', apiAnswerHeaders, requireJsonBody, express.json({ limit: '1mb', type: JSON_TYPES }));
   // Erased personal data reads as "[erased]" in the caller's language in every API answer.
   app.use('/api', (req: Request, res: Response, next: NextFunction) => {

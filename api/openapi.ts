@@ -118,7 +118,7 @@ export function openApiDocument(serverUrl = '/') {
         post: {
           operationId: 'exportPerson',
           summary: 'Everything held about a person, as JSON (admins only): account, tickets whole (internal notes included), attachments\' names, ratings, and the access-log entries about them',
-          description: 'Recorded before it is answered: in the audit log (privacy.exported, subject person:<pseudonym>) and the access log (person.export, and ticket.export for each ticket). The address travels in the body, not the URL. A requester downloads their own data from the portal (/account/export.json: the public side of each ticket).',
+          description: 'Recorded before it is answered: in the audit log (privacy.exported, subject person:<pseudonym>) and the access log (person.export, and ticket.export for each ticket). Nothing is made: someone without a pseudonym (known only from before sealing) is exported with pseudonym null, recorded under user:<account id> or person:unsealed, and with ticket.export entries only. The address travels in the body, not the URL. A requester downloads their own data from the portal (the form on /account/export: the public side of each ticket).',
           parameters: [langHeader, accessReasonHeader],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PersonExportRequest' } } } },
           responses: {
@@ -152,7 +152,8 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'Who of the staff read which ticket\'s personal data, when and why; newest first (admins and auditors)',
           parameters: [
             { name: 'ticket', in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Z]{1,8}-\\d{4}-\\d{6,}$' }, description: 'Only entries about this ticket.' },
-            { name: 'person', in: 'query', required: false, schema: { type: 'string', format: 'email' }, description: 'Only entries about this person: their pseudonym and the tickets reported for their address. The address is then in the URL; query by ticket where URLs are logged.' },
+            { name: 'person', in: 'query', required: false, schema: { type: 'string', format: 'email' }, description: 'Only entries about this person: their pseudonym and the tickets reported for their address. The address is then in the URL; query by ticket or pseudonym where URLs are logged. After an erasure the address leads to no one (404): use pseudonym.' },
+            { name: 'pseudonym', in: 'query', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Only entries naming this pseudonym (the `person` of an entry; an erasure reports it): how an erased person\'s entries are still found. With other parameters, all apply.' },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
             langHeader,
           ],
@@ -160,7 +161,7 @@ export function openApiDocument(serverUrl = '/') {
             '200': { description: 'The entries.', content: { 'application/json': { schema: { $ref: '#/components/schemas/AccessLog' } } } },
             '400': err('Not a ticket number, or a parameter given twice.'),
             '404': err('No one with this address is known.'),
-            '422': err('The person is not an e-mail address, or the limit is not a whole number from 1 to 1000.'),
+            '422': err('The person is not an e-mail address, the pseudonym not a UUID, or the limit not a whole number from 1 to 1000.'),
             '503': err('PostgreSQL is unreachable.'),
           },
         },

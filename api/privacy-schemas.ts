@@ -35,12 +35,19 @@ const accessEntryProperties = {
 export const accessEntry = {
   type: 'object',
   additionalProperties: false,
-  required: [...Object.keys(accessEntryProperties), 'viewerUserId', 'viewerEmail', 'person'],
+  required: [...Object.keys(accessEntryProperties), 'viewerUserId', 'viewerEmail', 'person', 'decode'],
   properties: {
     ...accessEntryProperties,
     viewerUserId: { type: ['integer', 'null'] },
     viewerEmail: { type: ['string', 'null'], description: 'The staff member\'s work address; null for a command or a removed user.' },
-    person: { type: ['string', 'null'], format: 'uuid', description: 'The requester\'s (or exported person\'s) pseudonym; null for a ticket reported before personal data was sealed.' },
+    person: { type: ['string', 'null'], format: 'uuid', description: 'The requester\'s (or exported person\'s) pseudonym; null for a ticket reported before personal data was sealed, and for temporal.decode.' },
+    decode: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['namespace', 'payloads'],
+      description: 'For temporal.decode (Temporal payloads decoded with the service key at /api/codec; no ticket is named, the request does not say which workflow): the namespace the caller named and how many payloads it sent. Null for every other entry.',
+      properties: { namespace: { type: ['string', 'null'] }, payloads: { type: 'integer', minimum: 1 } },
+    },
   },
 } as const;
 
@@ -70,12 +77,12 @@ export const personExportResponse = {
   properties: {
     format: { type: 'string', enum: [EXPORT_FORMAT] },
     generatedAt: instant,
-    scope: { type: 'string', enum: ['full'], description: 'An admin\'s export is full; a requester\'s own export from the portal (/account/export.json) has the public side of each ticket and scope "requester".' },
+    scope: { type: 'string', enum: ['full'], description: 'An admin\'s export is full; a requester\'s own export from the portal (POST /account/export.json, the form on /account/export) has the public side of each ticket and scope "requester".' },
     person: {
       type: 'object',
       additionalProperties: false,
       required: ['pseudonym', 'address', 'account'],
-      properties: { pseudonym: uuid, address: { type: 'string' }, account },
+      properties: { pseudonym: { ...uuid, type: ['string', 'null'], description: 'Null for someone known only by an account or tickets from before sealing: an export makes no pseudonym.' }, address: { type: 'string' }, account },
     },
     tickets: {
       type: 'array',

@@ -17,8 +17,8 @@ export const AccessKind = {
   ticketExport: 'ticket.export',
   /** Everything held about a person (their account, tickets and access-log entries). */
   personExport: 'person.export',
-  /** An attachment's content. */
-  attachmentRead: 'attachment.read',
+  /** Temporal payloads decoded with the service key (the codec endpoint, api/codec/): no ticket or person is named, the request does not say. */
+  temporalDecode: 'temporal.decode',
 } as const;
 export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
 
@@ -42,19 +42,25 @@ export interface AccessEntryInput {
   channel: AccessChannel;
   /** Why, as typed by staff (at most 500 characters, no personal data); null when none was given. */
   reason: string | null;
+  /** For `temporal.decode`: the namespace the caller named (null when none), and how many payloads it sent. */
+  decode?: { namespace: string | null; payloads: number };
 }
 
-export interface AccessEntry extends AccessEntryInput {
+export interface AccessEntry extends Omit<AccessEntryInput, 'decode'> {
   id: number;
+  /** For `temporal.decode` entries: the namespace named and the number of payloads; null for every other entry. */
+  decode: { namespace: string | null; payloads: number } | null;
   occurredAt: string;
   /** The staff member's address (their work account), for admins and auditors; null for a command or a removed user. */
   viewerEmail: string | null;
 }
 
-/** Which entries: about one ticket, and/or about a person (their pseudonym, and the tickets they reported). */
+/** Which entries: about one ticket, and/or about a person (their pseudonym, and the tickets they reported), and/or naming one pseudonym. */
 export interface AccessQuery {
   ticket?: string;
   person?: { ref: string | null; tickets: string[] };
+  /** Only entries whose `person` is this pseudonym (what is left to find a person by once they are erased). */
+  pseudonym?: string;
   /** Newest first, at most this many. @default 100 */
   limit?: number;
 }
@@ -64,11 +70,13 @@ export const REASON_MAX = 500;
 interface Row {
   id: string; occurred_at: Date; viewer: string; viewer_user_id: string | null; viewer_role: ViewerRole; viewer_email: string | null; viewer_email_sealed: string | null;
   ticket_number: string | null; person: string | null; what: AccessKind; channel: AccessChannel; reason: string | null;
+  namespace: string | null; payload_count: number | null;
 }
 
 const toEntry = (r: Row, viewerEmail: string | null): AccessEntry => ({
   id: Number(r.id), occurredAt: r.occurred_at.toISOString(), viewer: r.viewer, viewerUserId: r.viewer_user_id === null ? null : Number(r.viewer_user_id),
   viewerRole: r.viewer_role, viewerEmail, ticketNumber: r.ticket_number, person: r.person, what: r.what, channel: r.channel, reason: r.reason,
+  decode: r.payload_count === null ? null : { namespace: r.namespace, payloads: r.payload_count },
 });
 
 export function createAccessLogRepo(sequelize: Sequelize, vault: Vault) {
@@ -77,9 +85,15 @@ export function createAccessLogRepo(sequelize: Sequelize, vault: Vault) {
   async function insert(entries: AccessEntryInput[], transaction?: Transaction): Promise<void> {
     for (const e of entries) {
       await sequelize.query(
-        `INSERT INTO access_log (viewer, viewer_user_id, viewer_role, ticket_number, person, what, channel, reason)
-         VALUES (:viewer, :viewerUserId, :viewerRole, :ticketNumber, CAST(:person AS uuid), :what, :channel, :reason)`,
-        { replacements: { ...e }, ...(transaction ? { transaction } : {}) },
+        `INSERT INTO access_log (viewer, viewer_user_id, viewer_role, ticket_number, person, what, channel, reason, namespace, payload_count)
+         VALUES (:viewer, :viewerUserId, :viewerRole, :ticketNumber, CAST(:person AS uuid), :what, :channel, :reason, :namespace, :payloadCount)`,
+        {
+          replacements: {
+            viewer: e.viewer, viewerUserId: e.viewerUserId, viewerRole: e.viewerRole, ticketNumber: e.ticketNumber, person: e.person,
+            what: e.what, channel: e.channel, reason: e.reason, namespace: e.decode?.namespace ?? null, payloadCount: e.decode?.payloads ?? null,
+          },
+          ...(transaction ? { transaction } : {}),
+        },
       );
     }
   }
@@ -106,14 +120,15 @@ export function createAccessLogRepo(sequelize: Sequelize, vault: Vault) {
       const person = q.person;
       const rows = await sequelize.query<Row>(
         `SELECT a.id::text AS id, a.occurred_at, a.viewer, a.viewer_user_id::text AS viewer_user_id, a.viewer_role, u.email AS viewer_email, u.email_sealed AS viewer_email_sealed,
-                a.ticket_number, a.person::text AS person, a.what, a.channel, a.reason
+                a.ticket_number, a.person::text AS person, a.what, a.channel, a.reason, a.namespace, a.payload_count
            FROM access_log a LEFT JOIN users u ON u.id = a.viewer_user_id
           WHERE (:ticket::text IS NULL OR a.ticket_number = :ticket)
             AND (NOT :byPerson OR a.person = CAST(:ref AS uuid) OR a.ticket_number = ANY(CAST(:tickets AS text[])))
+            AND (CAST(:pseudonym AS uuid) IS NULL OR a.person = CAST(:pseudonym AS uuid))
           ORDER BY a.id DESC LIMIT :limit`,
         {
           replacements: {
-            ticket: q.ticket ?? null, byPerson: person !== undefined, ref: person?.ref ?? null,
+            ticket: q.ticket ?? null, byPerson: person !== undefined, ref: person?.ref ?? null, pseudonym: q.pseudonym ?? null,
             // A text[] literal; ticket numbers are [A-Z0-9-] only, so none needs quoting.
             tickets: `{${(person?.tickets ?? []).join(',')}}`, limit: q.limit ?? 100,
           },

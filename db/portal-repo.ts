@@ -24,8 +24,17 @@ export interface AttachmentMeta {
 export interface NewAttachment {
   filename: string;
   contentType: string;
-  /** SHA-256 of the plain content: how the same file sent again on the same ticket is recognised. */
+  /**
+   * How the same file sent again on the same ticket is recognised; stored in the `sha256` column.
+   * An upload (api/portal/attachments.ts) carries the SHA-256 of its plain content; sealing it
+   * (api/portal/use-cases/portal-data.ts sealAttachments) puts the keyed fingerprint of the
+   * content here instead (vault.fingerprint: an HMAC under a key the master key wraps), so nobody
+   * with the database alone can test whether a known file is attached. Rows from before keep
+   * their plain SHA-256.
+   */
   sha256: string;
+  /** The plain content's SHA-256, never stored: a file sent again is also recognised by a row from before fingerprints. @default sha256 */
+  legacySha256?: string;
   /** What is stored: the sealed bytes (the `sealed:v1:` string's UTF-8 bytes), or plain bytes. */
   data: Buffer;
   /** The plain file's size (what the page shows). @default data.length */
@@ -100,8 +109,9 @@ export function createPortalRepo(sequelize: Sequelize) {
 
     /**
      * Adds a ticket's attachments in one transaction (`uploadedBy`: the uploader's pseudonym).
-     * The same content again on the same ticket (same SHA-256) is recognised and not stored
-     * twice, whatever its name: a sealed filename differs at every sealing, so the table's
+     * The same content again on the same ticket (the same fingerprint, or for a row from before
+     * fingerprints the same plain SHA-256) is recognised and not stored twice, whatever its name:
+     * a sealed filename differs at every sealing, so the table's
      * UNIQUE (ticket_number, sha256, filename) no longer catches a repeat. A transaction-scoped
      * advisory lock per ticket makes concurrent sends (a double click) see each other's rows.
      */
@@ -113,9 +123,15 @@ export function createPortalRepo(sequelize: Sequelize) {
           await sequelize.query(
             `INSERT INTO ticket_attachments (ticket_number, filename, content_type, size_bytes, sha256, data, uploaded_by)
              SELECT :ticketNumber, :filename, :contentType, :size, :sha256, :data, :uploadedBy
-             WHERE NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE ticket_number = :ticketNumber AND sha256 = :sha256)
+             WHERE NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE ticket_number = :ticketNumber AND sha256 IN (:sha256, :legacySha256))
              ON CONFLICT (ticket_number, sha256, filename) DO NOTHING`,
-            { replacements: { ticketNumber, uploadedBy, filename: f.filename, contentType: f.contentType, size: f.sizeBytes ?? f.data.length, sha256: f.sha256, data: f.data }, transaction: tx },
+            {
+              replacements: {
+                ticketNumber, uploadedBy, filename: f.filename, contentType: f.contentType, size: f.sizeBytes ?? f.data.length,
+                sha256: f.sha256, legacySha256: f.legacySha256 ?? f.sha256, data: f.data,
+              },
+              transaction: tx,
+            },
           );
         }
       });

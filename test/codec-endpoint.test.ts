@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { QueryTypes } from 'sequelize';
 import { payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils.js';
 import { SESSION_COOKIE } from '../api/portal/middleware.ts';
 import { ConfigError, parseOrigins } from '../runtime/config.ts';
@@ -34,6 +35,14 @@ describe('the codec endpoint for the Temporal Web UI (/api/codec)', function () 
 
   const post = (path: string, body: unknown, opts: { token?: string; headers?: Record<string, string> } = {}) =>
     request(web.url, 'POST', `/api/codec${path}`, { body, ...(opts.token ? { token: opts.token } : {}), headers: { 'x-namespace': 'default', ...opts.headers } });
+  interface DecodeEntry { viewer: string; viewer_role: string; channel: string; ticket_number: string | null; person: string | null; namespace: string | null; payload_count: number; reason: string | null }
+  /** The access log's decode entries after entry `after`, oldest first. */
+  const decodes = async (after: number) => env.db.sequelize.query<DecodeEntry>(
+    `SELECT viewer, viewer_role, channel, ticket_number, person::text AS person, namespace, payload_count, reason FROM access_log WHERE what = 'temporal.decode' AND id > :after ORDER BY id`,
+    { replacements: { after }, type: QueryTypes.SELECT },
+  );
+  const lastEntry = async () => Number((await env.db.sequelize.query<{ n: string }>('SELECT coalesce(max(id), 0)::text AS n FROM access_log', { type: QueryTypes.SELECT }))[0]!.n);
+  const userOf = async (email: string) => (await env.db.users.findByEmail(email))!.id;
 
   before(async () => {
     env = await getEnv();
@@ -115,6 +124,42 @@ describe('the codec endpoint for the Temporal Web UI (/api/codec)', function () 
     expect(lines[0]).not.to.match(/Kowalski|VPN|anna/);
   });
 
+  it('when payloads are decoded, then each request is one access-log entry — who, channel api, the namespace and how many payloads, no ticket; encoding and an empty request are none', async () => {
+    const after = await lastEntry();
+    expect((await post('/decode', { payloads: [sealed, sealed, sealed] }, { token: tokens.auditor! })).status).to.equal(200);
+    // The Temporal CLI's form: the namespace in the address, none in a header.
+    expect((await request(web.url, 'POST', '/api/codec/helpdesk-prod/decode', { body: { payloads: [sealed] }, token: tokens.admin! })).status).to.equal(200);
+    expect((await post('/decode', {}, { token: tokens.auditor! })).status).to.equal(200);
+    expect((await post('/encode', { payloads: [json(1)] }, { token: tokens.admin! })).status).to.equal(200);
+    const auditor = await userOf('codec-auditor@example.com');
+    const admin = await userOf('codec-admin@example.com');
+    expect(await decodes(after)).to.deep.equal([
+      { viewer: `user:${auditor}`, viewer_role: 'auditor', channel: 'api', ticket_number: null, person: null, namespace: 'default', payload_count: 3, reason: null },
+      { viewer: `user:${admin}`, viewer_role: 'admin', channel: 'api', ticket_number: null, person: null, namespace: 'helpdesk-prod', payload_count: 1, reason: null },
+    ]);
+    // Admins and auditors read them through the access log's API, with what was decoded.
+    const listed = await request(web.url, 'GET', '/api/v1/privacy/access-log?limit=5', { token: tokens.auditor! });
+    expect(listed.body.entries.find((e: { what: string }) => e.what === 'temporal.decode')).to.include({ viewer: `user:${admin}`, channel: 'api', ticketNumber: null, person: null })
+      .and.to.have.deep.property('decode', { namespace: 'helpdesk-prod', payloads: 1 });
+  });
+
+  it('when the access log cannot be written, or the namespace is not one line, then nothing is decoded: 503 or 400 with a sentence', async () => {
+    const after = await lastEntry();
+    const bad = await post('/decode', { payloads: [sealed] }, { token: tokens.auditor!, headers: { 'x-namespace': 'x'.repeat(256) } });
+    expect([bad.status, bad.body.error?.message]).to.deep.equal([400, 'Name the Temporal namespace (X-Namespace) in one line of at most 255 characters.']);
+    await env.db.sequelize.query(`CREATE FUNCTION codec_refuse_access() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'access log unavailable'; END $$;
+      CREATE TRIGGER codec_refuse_access BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION codec_refuse_access();`);
+    try {
+      const res = await post('/decode', { payloads: [sealed] }, { token: tokens.auditor! });
+      expect(res.status).to.equal(503);
+      expect(JSON.stringify(res.body)).not.to.match(/VPN|anna/);
+      expect(res.body.error.message).to.equal('The helpdesk cannot process this right now. Nothing was lost; please try again in a moment.');
+    } finally {
+      await env.db.sequelize.query('DROP TRIGGER codec_refuse_access ON access_log; DROP FUNCTION codec_refuse_access();');
+    }
+    expect(await decodes(after)).to.deep.equal([]);
+  });
+
   it('when an agent, a requester or a process owner asks, then 403 says only auditors and admins may; with no token 401; with a wrong one 401', async () => {
     for (const role of ['agent', 'requester', 'process_owner']) {
       const res = await post('/decode', { payloads: [sealed] }, { token: tokens[role]! });
@@ -179,9 +224,13 @@ describe('the codec endpoint for the Temporal Web UI (/api/codec)', function () 
     const asSession = (c: PortalClient) => request(web.url, 'POST', '/api/codec/decode', { body: { payloads: [sealed] }, headers: { origin: UI, 'x-namespace': 'default', cookie: `${SESSION_COOKIE}=${c.cookie(SESSION_COOKIE)}` } });
     for (const role of ['auditor', 'admin'] as const) {
       const c = new PortalClient(web.url, 'en');
-      await signInEnrolled(c, await makeUser(env.db, role));
+      const user = await makeUser(env.db, role);
+      await signInEnrolled(c, user);
+      const after = await lastEntry();
       const res = await asSession(c);
       expect(res.status, role).to.equal(200);
+      // The Web UI's decode, by the staff member's session: channel web.
+      expect((await decodes(after)).map((e) => [e.viewer, e.channel, e.namespace, e.payload_count])).to.deep.equal([[`user:${user.id}`, 'web', 'default', 1]]);
       expect(res.headers.get('access-control-allow-origin')).to.equal(UI);
       expect(JSON.parse(text((res.body.payloads as JSONPayload[])[0]!.data))).to.have.property('title', 'VPN drops every hour');
     }

@@ -5,7 +5,7 @@
  * ticket's attachment answers 410 in the viewer's language.
  */
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { performTicketAction } from '../services/tickets/actions.ts';
 import { actionDeps, getEnv, type TestEnv } from './support/env.ts';
@@ -110,8 +110,13 @@ describe('portal: personal data in its own tables is sealed', function () {
     // Each row names the requester by pseudonym, and what is sealed opens for this ticket only.
     const ref = await env.db.vault.knownRef(secret.email);
     expect(ref).to.be.a('string');
-    const [att] = await rows<{ filename: string; uploaded_by: string; size_bytes: number; data: Buffer }>(`SELECT filename, uploaded_by, size_bytes, data FROM ticket_attachments WHERE ticket_number = :number`, { number });
+    const [att] = await rows<{ filename: string; uploaded_by: string; size_bytes: number; data: Buffer; sha256: string }>(`SELECT filename, uploaded_by, size_bytes, data, sha256 FROM ticket_attachments WHERE ticket_number = :number`, { number });
     expect(att).to.include({ uploaded_by: ref, size_bytes: Buffer.byteLength(secret.content) });
+    // What recognises the file sent again is keyed: the plain SHA-256 of a file someone knows finds nothing.
+    const plainDigest = createHash('sha256').update(secret.content).digest('hex');
+    expect(att!.sha256).not.to.equal(plainDigest);
+    expect(att!.sha256).to.equal(await env.db.vault.fingerprint(`attachment|${number}|${plainDigest}`));
+    expect(await rows(`SELECT 1 FROM ticket_attachments WHERE sha256 = :plainDigest`, { plainDigest })).to.deep.equal([]);
     expect(await env.db.vault.open(att!.filename, 'filename', number)).to.equal(secret.filename);
     const [token] = await rows<{ email: string }>(`SELECT email FROM requester_tokens WHERE ticket_number = :number`, { number });
     expect(token!.email).to.equal(ref);
@@ -138,6 +143,12 @@ describe('portal: personal data in its own tables is sealed', function () {
     const twice = a.location!.split('/').pop()!;
     expect(await rows(`SELECT 1 FROM ticket_attachments WHERE ticket_number = :twice`, { twice })).to.have.length(1);
     expect(decode((await d.get(a.location!)).text).split(`crash-${u}.log`)).to.have.length(2);
+
+    // A row from before fingerprints holds the plain SHA-256: the same file sent again is still recognised.
+    await env.db.sequelize.query(`UPDATE ticket_attachments SET sha256 = :plain WHERE ticket_number = :twice`, { replacements: { plain: createHash('sha256').update(files[0]!.data).digest('hex'), twice } });
+    const again = await d.postMultipart('/report', reportForm(fields, files));
+    expect([again.status, again.location]).to.deep.equal([303, a.location]);
+    expect(await rows(`SELECT 1 FROM ticket_attachments WHERE ticket_number = :twice`, { twice })).to.have.length(1);
   });
 
   it('when the ticket\'s personal data is erased, then the page shows the attachment and the comment as erased, and the download answers 410 with a sentence in the viewer\'s language', async () => {

@@ -5,7 +5,6 @@
  * them, never an internal note; an admin exports the same, whole, through the API or the command
  * line; unknown addresses and bad reasons are refused with a sentence and change nothing.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { hash } from '@node-rs/argon2';
@@ -17,7 +16,8 @@ import { ARGON2_OPTIONS } from '../db/users-repo.ts';
 import { performTicketAction } from '../services/tickets/actions.ts';
 import { actionDeps, getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
-import { repoRoot, waitFor } from './support/processes.ts';
+import { waitFor } from './support/processes.ts';
+import { helpdesk } from './support/privacy-cli.ts';
 import { csrfOf, PortalClient } from './portal-client.ts';
 import { launchChromium, screenshot } from './support/browser.ts';
 
@@ -30,23 +30,6 @@ const ANSWER = 'Please update the VPN client to version 7.';
 const REPLY = 'Updated, it still drops.';
 const REASON = 'Zgłoszenie VIP: sprawdzam historię';
 
-interface Ran { code: number | null; stdout: string; stderr: string }
-
-/** `helpdesk privacy …` in its own process, as an operator runs it. */
-function helpdesk(env: TestEnv, args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', 'privacy', ...args], {
-      cwd: repoRoot, env: { ...process.env, DATABASE_URL: env.config.databaseUrl! }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('access and portability: the access log and a person’s export', function () {
   this.timeout(180_000);
   let env: TestEnv;
@@ -57,6 +40,8 @@ describe('access and portability: the access log and a person’s export', funct
     Number((await env.db.sequelize.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`, { type: QueryTypes.SELECT }))[0]!.n);
   const counts = async () => ({ access: await count('access_log'), audit: await count('audit_log'), persons: await count('persons') });
   const accessLog = (query: string, token = tokens.admin) => request(env.web.url, 'GET', `/api/v1/privacy/access-log${query}`, { token });
+  /** The summary page's download button, as a browser sends it: the page's CSRF token in a POST. */
+  const downloadOwnData = async (browser: PortalClient) => browser.postForm('/account/export.json', { _csrf: csrfOf((await browser.get('/account/export')).text) });
 
   before(async () => {
     env = await getEnv();
@@ -152,8 +137,19 @@ describe('access and portability: the access log and a person’s export', funct
     await performTicketAction(actionDeps(env), number, { action: 'resolve', actor: 'ada.export@example.com', code: 'solved', note: 'Client updated.' });
     const ticketPage = await browser.get(`/tickets/${number}`);
     expect((await browser.postForm(`/tickets/${number}/rate`, { _csrf: csrfOf(ticketPage.text), score: '4', comment: 'Quick, thanks.' })).status).to.equal(303);
-    const auditBefore = await count('audit_log');
-    const res = await browser.get('/account/export.json');
+    const before = await counts();
+    // The summary page is a preview: it records nothing.
+    const summary = await browser.get('/account/export');
+    expect(summary.status).to.equal(200);
+    expect(summary.text).to.include('method="post" action="/account/export.json"');
+    expect(await counts()).to.deep.equal(before);
+    // The download is the export; without the page's CSRF token (another site's form) it is refused and records nothing.
+    const forged = await browser.postForm('/account/export.json', {});
+    expect(forged.status).to.equal(403);
+    expect(forged.text).not.to.include(TITLE);
+    expect(await counts()).to.deep.equal(before);
+    const auditBefore = before.audit;
+    const res = await downloadOwnData(browser);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
     expect(res.headers.get('content-disposition')).to.match(/^attachment; filename="helpdesk-my-data-\d{4}-\d{2}-\d{2}\.json"$/);
@@ -180,10 +176,15 @@ describe('access and portability: the access log and a person’s export', funct
     expect(entry).to.include({ action: 'privacy.exported', subject: `person:${data.person.pseudonym}` });
     expect(entry!.details).to.include({ scope: 'requester', channel: 'web', format: 'json', tickets: 1 });
     expect(JSON.stringify(entry)).not.to.include(REQUESTER);
+    // An export makes no one.
+    expect(await count('persons')).to.equal(before.persons);
 
-    // Signed out, there is nothing to download: the sign-in page instead.
-    const anonymous = await new PortalClient(env.web.url, 'en').get('/account/export.json');
-    expect([anonymous.status, anonymous.location]).to.deep.equal([303, '/sign-in?next=%2Faccount%2Fexport.json']);
+    // A GET of the download's address (an old bookmark) leads to the summary; signed out, to the sign-in page.
+    expect((await browser.get('/account/export.json')).location).to.equal('/account/export');
+    const anonymous = new PortalClient(env.web.url, 'en');
+    const away = await anonymous.open('/account/export.json');
+    expect(away.text).to.include('action="/sign-in"');
+    expect((await anonymous.get('/account/export')).location).to.equal('/sign-in?next=%2Faccount%2Fexport');
   });
 
   it('when an account’s address is not proven, then its export holds only the tickets it reported itself, not those filed for the address by others', async () => {
@@ -197,13 +198,14 @@ describe('access and portability: the access log and a person’s export', funct
     await env.db.sequelize.query(`UPDATE users SET email_verified_at = NULL WHERE email_bidx = :bidx`, { replacements: { bidx: await env.db.vault.blindIndex(address) } });
     const browser = new PortalClient(env.web.url, 'en');
     expect((await browser.signIn(address, PASSWORD)).status).to.equal(303);
-    const data = JSON.parse((await browser.get('/account/export.json')).text);
+    const data = JSON.parse((await downloadOwnData(browser)).text);
     expect(data.person.address).to.equal(address);
     expect(data.tickets).to.deep.equal([]);
     expect(data.accessLog).to.deep.equal([]);
   });
 
   it('when an admin exports the person through the API, then everything is there, internal notes too, and the export itself is in the access log', async () => {
+    const personsBefore = await count('persons');
     const res = await request(env.web.url, 'POST', '/api/v1/privacy/exports', { token: tokens.admin, body: { email: REQUESTER.toUpperCase(), reason: 'Subject access request no. 17' } });
     expect(res.status).to.equal(200);
     const doc = (await request(env.web.url, 'GET', '/api/v1/openapi.json')).body;
@@ -222,6 +224,7 @@ describe('access and portability: the access log and a person’s export', funct
     ]);
     const logged = await accessLog(`?ticket=${number}&limit=1`, tokens.auditor);
     expect(logged.body.entries[0]).to.include({ what: 'ticket.export', viewerRole: 'admin', channel: 'api' });
+    expect(await count('persons')).to.equal(personsBefore);
   });
 
   it('when an operator exports the person at the command line, then the JSON is written and the export is recorded as the operator’s; the access log lists it', async () => {
@@ -243,7 +246,7 @@ describe('access and portability: the access log and a person’s export', funct
     expect(text.stdout).to.include('3 entries, newest first.');
   });
 
-  it('when the address is unknown, then the API answers 404 and the command line exits 2, each with a sentence, and nothing is recorded', async () => {
+  it('when the address is unknown, then the API answers 404 and the command line exits 1 (nothing held; 2 for a malformed address), each with a sentence, and nothing is recorded', async () => {
     const before = await counts();
     const api = await request(env.web.url, 'POST', '/api/v1/privacy/exports', { token: tokens.admin, body: { email: 'nobody.here@example.com' } });
     expect(api.status).to.equal(404);
@@ -251,7 +254,7 @@ describe('access and portability: the access log and a person’s export', funct
     const de = await request(env.web.url, 'GET', `/api/v1/privacy/access-log?person=nobody.here%40example.com`, { token: tokens.auditor, headers: { 'Accept-Language': 'de' } });
     expect([de.status, de.body.error.message]).to.deep.equal([404, 'Unter dieser E-Mail-Adresse kennt der Helpdesk niemanden: Es gibt dafür weder ein Konto noch ein Ticket. Prüfen Sie die Adresse; es wurde nichts aufgezeichnet.']);
     const cli = await helpdesk(env, ['export', '--email', 'nobody.here@example.com']);
-    expect(cli.code).to.equal(2);
+    expect(cli.code).to.equal(1);
     expect(cli.stderr).to.include('No one with this e-mail address is known to the helpdesk');
     expect(cli.stdout).to.equal('');
     const badAddress = await request(env.web.url, 'POST', '/api/v1/privacy/exports', { token: tokens.admin, body: { email: 'not-an-address' } });

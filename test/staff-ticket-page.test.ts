@@ -1,13 +1,13 @@
 /**
  * The staff ticket page, /staff/tickets/:number, over HTTP as a browser sends it (its own
  * database, real PostgreSQL and Temporal): which roles open it and what each sees, the access
- * log's entry for every read (who, role, channel web, the reason typed), the number and reason
- * checks, and an access log that cannot be written. The page in chromium, with an erasure, is
- * test/browser/staff-ticket-page.test.ts.
+ * log's entry for every read (who, role, channel web, the reason typed in a form sent with the
+ * CSRF token — never one from a link), the number and reason checks, and an access log that
+ * cannot be written. The page in chromium, with an erasure, is test/browser/staff-ticket-page.test.ts.
  */
 import { expect } from 'chai';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
-import { PortalClient, textOf } from './portal-client.ts';
+import { csrfOf, PortalClient, type PageResponse, textOf } from './portal-client.ts';
 import { makeUser, PASSWORD, signInEnrolled } from './support/staff.ts';
 import { fileAnsweredTicket, webReads, type StaffTicket } from './support/staff-ticket.ts';
 import type { Role } from '../db/users-repo.ts';
@@ -28,16 +28,25 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
     return { c, id: user.id };
   }
 
+  /** The ticket page's reason form, as a browser sends it: the page's CSRF token, then the page the answer leads to. */
+  async function sendReason(c: PortalClient, reason: string): Promise<{ sent: PageResponse; page: PageResponse }> {
+    const token = csrfOf((await c.get('/staff')).text);
+    const sent = await c.postForm(path(), { _csrf: token, reason });
+    return { sent, page: sent.location ? await c.get(sent.location) : sent };
+  }
+
   before(async () => {
     stack = await isolatedStack('staff-ticket');
     ticket = await fileAnsweredTicket({ url: stack.web.url, agentToken: stack.agentToken, tokenFor: stack.tokenFor, db: stack.db });
   });
 
   for (const role of ['agent', 'process_owner', 'admin', 'auditor'] as const) {
-    it(`when a signed-in ${role} opens the page with a reason, then it shows the title, the requester, the answer, the internal note, the attachment's name, status, priority and SLA, and the access log names them, the web and the reason`, async () => {
+    it(`when a signed-in ${role} opens the page with a reason, then it shows the title, the requester, the answer, the internal note, the attachment's name, status, priority and SLA, and the access log names them, the web and the reason — once`, async () => {
       const { c, id } = await staffClient(role);
       const before = (await webReads(stack.db.sequelize, ticket.number)).length;
-      const page = await c.get(`${path()}?reason=${encodeURIComponent(`Checking the SLA (${role})`)}`);
+      const { sent, page } = await sendReason(c, `Checking the SLA (${role})`);
+      // The reason is in no address: the form's answer leads to the plain page.
+      expect([sent.status, sent.location]).to.deep.equal([303, path()]);
       expect(page.status).to.equal(200);
       expect(page.headers.get('cache-control')).to.equal('no-store');
       expect(textOf(page.text, 'ticket-title')).to.equal(ticket.title);
@@ -76,12 +85,34 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
     });
   }
 
-  it('when the reason is left empty, then the read is recorded without one and the page says who and when is recorded', async () => {
+  it('when the reason is left empty, or the page is opened without the form, then the read is recorded without one and the page says who and when is recorded', async () => {
     const { c, id } = await staffClient('agent');
-    const page = await c.get(`${path()}?reason=`);
+    const before = (await webReads(stack.db.sequelize, ticket.number)).length;
+    const { page } = await sendReason(c, '');
     expect(page.status).to.equal(200);
     expect(textOf(page.text, 'access-note')).to.equal('Your reading of this ticket is recorded in the access log: who read it and when. Give a reason below to record why.');
-    expect((await webReads(stack.db.sequelize, ticket.number)).at(-1)).to.include({ viewerUserId: id, reason: null });
+    const plain = await c.get(path());
+    expect(textOf(plain.text, 'access-note')).to.equal(textOf(page.text, 'access-note'));
+    const reads = await webReads(stack.db.sequelize, ticket.number);
+    expect(reads.slice(before)).to.deep.equal([0, 1].map(() => ({ viewerUserId: id, viewerRole: 'agent', reason: null, person: reads.at(-1)!.person })));
+  });
+
+  it('when someone sends a staff member a link with a reason in it, or another page posts the form without the CSRF token, then no reason is recorded: the link’s view is a read without one, the post is refused (403) and records nothing', async () => {
+    const { c, id } = await staffClient('agent');
+    const before = await webReads(stack.db.sequelize, ticket.number);
+    const planted = await c.get(`${path()}?reason=${encodeURIComponent('Approved by the board')}`);
+    expect(planted.status).to.equal(200);
+    expect(planted.text).not.to.include('Approved by the board');
+    expect(textOf(planted.text, 'access-note')).to.match(/^Your reading of this ticket is recorded in the access log: who read it and when\./);
+    const opened = await c.get(`/staff/tickets?number=${ticket.number}&reason=${encodeURIComponent('Approved by the board')}`);
+    expect([opened.status, opened.location]).to.deep.equal([303, path()]);
+    const forged = await c.postForm(path(), { reason: 'Approved by the board' });
+    expect(forged.status).to.equal(403);
+    expect(forged.text).not.to.include(ticket.title);
+    const forgedHome = await c.postForm('/staff/tickets', { number: ticket.number, reason: 'Approved by the board' });
+    expect(forgedHome.status).to.equal(403);
+    const reads = await webReads(stack.db.sequelize, ticket.number);
+    expect(reads.slice(before.length)).to.deep.equal([{ viewerUserId: id, viewerRole: 'agent', reason: null, person: reads.at(-1)!.person }]);
   });
 
   it('when a staff member signs in in Polish or German, then the page is in their language, with their plural forms', async () => {
@@ -97,14 +128,19 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
     expect(textOf(dePage.text, 'access-note')).to.match(/^Ihre Einsicht in dieses Ticket wird im Zugriffsprotokoll festgehalten/);
   });
 
-  it('when the staff home’s form is sent with a number as typed (spaces, lower case) and a reason, then it opens that ticket’s page with the reason; an empty or malformed number answers 400 with a sentence', async () => {
-    const { c } = await staffClient('agent');
+  it('when the staff home’s form is sent with a number as typed (spaces, lower case) and a reason, then it opens that ticket’s page with the reason recorded; an empty or malformed number answers 400 with a sentence', async () => {
+    const { c, id } = await staffClient('agent');
     const home = await c.get('/staff');
-    expect(home.text).to.include('id="open-ticket"').and.include('action="/staff/tickets"');
-    const sent = await c.get(`/staff/tickets?number=${encodeURIComponent(` ${ticket.number.toLowerCase()} `)}&reason=${encodeURIComponent('Queue review')}`);
-    expect(sent.status).to.equal(303);
-    expect(sent.location).to.equal(`${path()}?reason=Queue%20review`);
-    expect((await c.get(`/staff/tickets?number=${ticket.number}&reason=`)).location).to.equal(path());
+    expect(home.text).to.include('id="open-ticket"').and.include('method="post" action="/staff/tickets"');
+    const sent = await c.postForm('/staff/tickets', { _csrf: csrfOf(home.text), number: ` ${ticket.number.toLowerCase()} `, reason: 'Queue review' });
+    expect([sent.status, sent.location]).to.deep.equal([303, path()]);
+    const page = await c.get(sent.location!);
+    expect(textOf(page.text, 'access-note')).to.equal('Your reading of this ticket is recorded in the access log with your reason: “Queue review”.');
+    expect((await webReads(stack.db.sequelize, ticket.number)).at(-1)).to.include({ viewerUserId: id, reason: 'Queue review' });
+    // A link by number leads to the page; the home's form without a number to a sentence.
+    expect((await c.get(`/staff/tickets?number=${ticket.number}`)).location).to.equal(path());
+    const unnamed = await c.postForm('/staff/tickets', { _csrf: csrfOf(home.text), number: '', reason: '' });
+    expect([unnamed.status, textOf(unnamed.text, 'error-message')]).to.deep.equal([400, 'Enter a ticket number, for example HD-2026-000042.']);
     const empty = await c.get('/staff/tickets?number=');
     expect(empty.status).to.equal(400);
     expect(textOf(empty.text, 'error-message')).to.equal('Enter a ticket number, for example HD-2026-000042.');
@@ -129,18 +165,22 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
     expect(await webReads(stack.db.sequelize, ticket.number)).to.deep.equal(before);
   });
 
-  it('when the reason holds an e-mail address, is too long or is given twice, then the page answers 400 with a sentence, shows nothing of the ticket and records nothing', async () => {
+  it('when the reason holds an e-mail address, is too long or has a line break, or the ticket does not exist, then the form answers 400 or 404 with a sentence, shows nothing of the ticket and records nothing', async () => {
     const { c } = await staffClient('agent');
     const before = await webReads(stack.db.sequelize, ticket.number);
-    const leaky = await c.get(`${path()}?reason=${encodeURIComponent('asked by boss@example.com')}`);
+    const leaky = (await sendReason(c, 'asked by boss@example.com')).sent;
     expect(leaky.status).to.equal(400);
     expect(leaky.text).to.include('The access reason must not contain an e-mail address');
-    const long = await c.get(`${path()}?reason=${'x'.repeat(501)}`);
+    const long = (await sendReason(c, 'x'.repeat(501))).sent;
     expect(long.status).to.equal(400);
     expect(long.text).to.include('at most 500 characters');
-    const twice = await c.get(`${path()}?reason=a&reason=b`);
-    expect(twice.status).to.equal(400);
-    for (const p of [leaky, long, twice]) expect(p.text).not.to.include(ticket.title).and.not.include(ticket.email);
+    const broken = (await sendReason(c, 'first line\nsecond line')).sent;
+    expect(broken.status).to.equal(400);
+    expect(textOf(broken.text, 'error-message')).to.equal('The access reason must be one line of text, without line breaks or control characters.');
+    const missing = ticket.number.replace(/\d{6,}$/, '999998');
+    const none = await c.postForm(`/staff/tickets/${missing}`, { _csrf: csrfOf((await c.get('/staff')).text), reason: 'Queue review' });
+    expect(none.status).to.equal(404);
+    for (const p of [leaky, long, broken, none]) expect(p.text).not.to.include(ticket.title).and.not.include(ticket.email);
     expect(await webReads(stack.db.sequelize, ticket.number)).to.deep.equal(before);
   });
 
@@ -154,6 +194,9 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
       expect(page.status).to.equal(503);
       expect(page.text).not.to.include(ticket.title).and.not.include(ticket.email).and.not.include(ticket.answer);
       expect(textOf(page.text, 'error-message')).to.equal('The helpdesk cannot process this right now. Nothing was lost; please try again in a moment.');
+      const { sent } = await sendReason(c, 'Queue review');
+      expect(sent.status).to.equal(503);
+      expect(sent.text).not.to.include(ticket.title);
     } finally {
       await sql.query('DROP TRIGGER refuse_access_log_insert ON access_log; DROP FUNCTION refuse_access_log_insert();');
     }
@@ -170,6 +213,9 @@ describe('staff ticket page: every staff role reads the whole ticket, and every 
     expect(refused.text).to.include('These pages are for service desk staff.');
     expect(refused.text).not.to.include(ticket.title);
     expect((await c.get(`/staff/tickets?number=${ticket.number}`)).status).to.equal(403);
+    const posted = await c.postForm(path(), { _csrf: csrfOf((await c.get('/')).text), reason: 'Curious' });
+    expect(posted.status).to.equal(403);
+    expect(posted.text).not.to.include(ticket.title);
 
     const visitor = new PortalClient(stack.web.url, 'en');
     const sent = await visitor.get(path());

@@ -1,9 +1,13 @@
 /**
- * A staff member reads a ticket: check the number and the reason → load the ticket (opened:
- * plain words, or ERASED where a person was erased) with its attachments' names and its live SLA
- * clocks → record the read in the access log (who, what, when, why; channel `web`) → hand it
- * to the page. Nothing is shown that was not recorded: when the entry cannot be written, the
- * read fails with 503 (services/privacy/access-log.ts). A bad number or reason records nothing.
+ * A staff member reads a ticket: check the number → load the ticket (opened: plain words, or
+ * ERASED where a person was erased) with its attachments' names and its live SLA clocks → record
+ * the read in the access log (who, what, when; channel `web`) → hand it to the page. Nothing is
+ * shown that was not recorded: when the entry cannot be written, the read fails with 503
+ * (services/privacy/access-log.ts). A bad number records nothing.
+ *
+ * A reason is given by a form the staff member sends themselves (POST with the CSRF token,
+ * api/agent/index.ts), never by a link: recordReadWithReason checks it, records the read with it
+ * and the page then shows the ticket as already recorded. A bad reason records nothing.
  */
 import type { AccessLogRepo } from '../../db/access-log-repo.ts';
 import type { PortalRepo } from '../../db/portal-repo.ts';
@@ -42,7 +46,7 @@ export function ticketNumberOf(raw: unknown): string {
   return number;
 }
 
-/** The reason typed on the page (a query parameter): one text at most, checked as the access log requires. */
+/** The reason typed in a form: one text at most, checked as the access log requires. */
 export function reasonOf(raw: unknown): string | null {
   if (raw === undefined) return null;
   if (typeof raw !== 'string') throw new HttpError(400, 'BAD_QUERY', 'privacy:errors.badQuery', { name: 'reason' });
@@ -65,15 +69,38 @@ async function liveClocks(deps: ReadTicketDeps, number: string): Promise<SlaView
   }
 }
 
-export async function readTicketAsStaff(deps: ReadTicketDeps, staff: UserRecord, rawNumber: unknown, rawReason: unknown): Promise<StaffRead> {
-  const number = ticketNumberOf(rawNumber);
-  const reason = reasonOf(rawReason);
-  const [ticket, attachments] = await Promise.all([deps.tickets.get(number), listAttachments(deps, number)]).catch((err: unknown) => {
+async function ticketOf(deps: Pick<ReadTicketDeps, 'tickets'>, number: string): Promise<TicketRecord> {
+  const ticket = await deps.tickets.get(number).catch((err: unknown) => {
     throw new UnavailableError(err);
   });
   if (!ticket) throw new NotFoundError('staff:errors.ticketNotFound', { number });
+  return ticket;
+}
+
+/**
+ * Records that the staff member reads this ticket, with the reason they typed (a form they sent):
+ * the number and reason checked (400), the ticket found (404), the entry written (503 when it
+ * cannot be). The page is shown next, by readTicketAsStaff with `recorded`.
+ */
+export async function recordReadWithReason(deps: Pick<ReadTicketDeps, 'tickets' | 'personalData'>, staff: UserRecord, rawNumber: unknown, rawReason: unknown): Promise<{ number: string; reason: string | null }> {
+  const number = ticketNumberOf(rawNumber);
+  const reason = reasonOf(rawReason === '' ? undefined : rawReason);
+  const ticket = await ticketOf(deps, number);
+  await recordTicketRead(deps.personalData, staffViewer(staff), ticket, { channel: 'web', reason });
+  return { number, reason };
+}
+
+/**
+ * The ticket for its page. Recorded here as a read without a reason — unless `recorded` says the
+ * read was recorded just before (recordReadWithReason), with that reason.
+ */
+export async function readTicketAsStaff(deps: ReadTicketDeps, staff: UserRecord, rawNumber: unknown, opts: { recorded?: { reason: string | null } } = {}): Promise<StaffRead> {
+  const number = ticketNumberOf(rawNumber);
+  const [ticket, attachments] = await Promise.all([ticketOf(deps, number), listAttachments(deps, number)]).catch((err: unknown) => {
+    throw err instanceof HttpError ? err : new UnavailableError(err);
+  });
   const sla = await liveClocks(deps, number);
   // Last before the answer: an entry that cannot be written leaves the page unshown (503).
-  await recordTicketRead(deps.personalData, staffViewer(staff), ticket, { channel: 'web', reason });
-  return { ticket, sla, attachments, reason };
+  if (!opts.recorded) await recordTicketRead(deps.personalData, staffViewer(staff), ticket, { channel: 'web', reason: null });
+  return { ticket, sla, attachments, reason: opts.recorded?.reason ?? null };
 }

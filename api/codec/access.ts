@@ -3,9 +3,11 @@
  * bearer API token (`helpdesk token create`; the Temporal CLI sends it with `--codec-auth`) or,
  * without an Authorization header, by the staff web session (cookies the Web UI sends across
  * origins). A bearer that is not a helpdesk token is refused, not taken as "no token": the
- * caller meant to authenticate with it.
+ * caller meant to authenticate with it. Who was let in, and how, is left in `res.locals.codecCaller`
+ * for the access log (api/codec/index.ts).
  */
 import type { NextFunction, Request, Response } from 'express';
+import type { AccessChannel } from '../../db/access-log-repo.ts';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { Role, UserRecord } from '../../db/users-repo.ts';
 import { HttpError, UnavailableError } from '../errors.ts';
@@ -21,6 +23,19 @@ export const CODEC_ROLES: readonly Role[] = ['auditor', 'admin'];
 export interface CodecAccessDeps {
   apiTokens: ApiTokensRepo;
   staffFromSession: StaffFromSession;
+}
+
+/** The caller let in: the user, and the channel the access log names (`api` for a bearer token, `web` for the staff session). */
+export interface CodecCaller {
+  user: UserRecord;
+  channel: Extract<AccessChannel, 'api' | 'web'>;
+}
+
+/** The caller requireAuditorOrAdmin let in on this request. */
+export function codecCaller(res: Response): CodecCaller {
+  const caller = res.locals.codecCaller as CodecCaller | undefined;
+  if (!caller) throw new Error('requireAuditorOrAdmin did not run');
+  return caller;
 }
 
 const unavailable = (err: unknown) => {
@@ -46,6 +61,7 @@ export function requireAuditorOrAdmin(deps: CodecAccessDeps) {
       }
     }
     if (!CODEC_ROLES.includes(user.role)) throw new HttpError(403, 'FORBIDDEN', 'codec:errors.forbidden', { role: user.role });
+    res.locals.codecCaller = { user, channel: header !== undefined ? 'api' : 'web' } satisfies CodecCaller;
     next();
   };
 }

@@ -4,7 +4,14 @@
  * same shape, run through the same PayloadCodec the worker and the client use
  * (runtime/payload-codec.ts). As the protocol asks, only the last part of the address counts, so
  * `<CODEC_PATH>/<namespace>/decode` (the CLI's templated form) works too; X-Namespace is not
- * needed: one helpdesk, one namespace, one key ring.
+ * needed to decode: one helpdesk, one namespace, one key ring.
+ *
+ * A decode can reveal personal data: histories from before sealing, and of tickets whose keys were
+ * destroyed only after the history was written, carry plain text under the service key alone. So
+ * each decode request with payloads is recorded in the access log first (`temporal.decode`: who,
+ * channel `api` or `web`, the namespace named — X-Namespace, else the address — and how many
+ * payloads); the request does not say which workflow they come from, so no ticket is named. When
+ * the entry cannot be written, nothing is decoded (503). Encoding reveals nothing and is not recorded.
  *
  * A payload that cannot be decoded (a service key no longer in the ring, an altered payload) is
  * answered unchanged, still encrypted, so the UI shows the rest of the history readable; one log
@@ -12,9 +19,11 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { AccessLogRepo } from '../../db/access-log-repo.ts';
+import { recordDecode, staffViewer } from '../../services/privacy/access-log.ts';
 import { HttpError } from '../errors.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody } from '../transport.ts';
-import { requireAuditorOrAdmin, type CodecAccessDeps } from './access.ts';
+import { codecCaller, requireAuditorOrAdmin, type CodecAccessDeps } from './access.ts';
 import { codecCors } from './cors.ts';
 import { MAX_BODY_MIB, readPayloads, writePayloads } from './payloads.ts';
 
@@ -28,7 +37,22 @@ export interface CodecDeps extends CodecAccessDeps {
   payloadCodec: PayloadCodec;
   /** Origins of the Temporal Web UI allowed to call from the browser, with credentials. */
   corsOrigins: readonly string[];
+  /** Where each decode is recorded before it is answered. */
+  accessLog: Pick<AccessLogRepo, 'record'>;
   log: (line: string) => void;
+}
+
+/** Longest namespace recorded (Temporal's own names are far shorter). */
+export const NAMESPACE_MAX = 255;
+
+/** The namespace the caller named: X-Namespace, else the address's; null for none. 400 when it is not one line of at most 255 characters. */
+export function namespaceOf(req: Request): string | null {
+  const raw = req.get('x-namespace') ?? (typeof req.params.namespace === 'string' ? req.params.namespace : undefined);
+  const namespace = raw?.trim();
+  if (!namespace) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if ([...namespace].length > NAMESPACE_MAX || /[\u0000-\u001f\u007f]/.test(namespace)) throw new HttpError(400, 'BAD_NAMESPACE', 'codec:errors.badNamespace', { max: NAMESPACE_MAX });
+  return namespace;
 }
 
 /** Decodes each payload by itself: one that cannot be read comes back as it was. */
@@ -60,7 +84,12 @@ export function codecRoutes(deps: CodecDeps): Router {
   router.use(requireJsonBody, express.json({ limit: `${MAX_BODY_MIB}mb`, type: JSON_TYPES }), bodyTooLarge);
 
   router.post(['/decode', '/:namespace/decode'], async (req: Request, res: Response) => {
-    res.json(writePayloads(await decodeEach(deps.payloadCodec, readPayloads(req.body), deps.log)));
+    const payloads = readPayloads(req.body);
+    const namespace = namespaceOf(req);
+    const { user, channel } = codecCaller(res);
+    // Recorded before anything is decoded; an empty request decodes nothing and is not a read.
+    if (payloads.length > 0) await recordDecode(deps, staffViewer(user)!, { channel, namespace, payloads: payloads.length });
+    res.json(writePayloads(await decodeEach(deps.payloadCodec, payloads, deps.log)));
   });
   router.post(['/encode', '/:namespace/encode'], async (req: Request, res: Response) => {
     res.json(writePayloads(await deps.payloadCodec.encode(readPayloads(req.body))));

@@ -76,6 +76,6 @@ export function portal(deps: PortalDeps): Router {
   router.use(ticketRoutes(deps, guards));
   router.use(kbRoutes(deps, guards));
   // A requester's own data: the summary page and the JSON download.
-  router.use(privacyRoutes(deps));
+  router.use(privacyRoutes(deps, guards));
   return router;
 }

@@ -6,7 +6,7 @@
  *   gives its point back and clears the address's failures. A point is taken before the
  *   password is checked, so attempts racing on several processes cannot pass the limit.
  * - Sign-up counts every form per client, and the mails sent to one address.
- * - Reports and follow attempts count every request.
+ * - Reports and follow attempts count every request; so do downloads of a requester's own data, per account.
  *
  * A refusal is a 429 whose `Retry-After` and message say the same wait (whole minutes,
  * rounded up). Keys are HMACs of the address or e-mail: the table holds no personal data.
@@ -64,6 +64,7 @@ export function createLimits(deps: Pick<PortalDeps, 'pgPool' | 'sessionSecret' |
   const signUpMail = limiter('signup-mail', limits.signUpMailsPerAddressPerHour, 60);
   const report = limiter('report', limits.reportsPerHour, 60);
   const follow = limiter('follow', limits.followPer15Min, 15);
+  const exportsOf = limiter('export', limits.exportsPerHour, 60);
 
   /** Middleware: every request takes a point; over the limit it is refused with a 429. */
   const each = (l: RateLimiterPostgres, keyOf: (req: Request) => string, messageKey: string): RequestHandler => async (req, res, next) => {
@@ -123,5 +124,7 @@ export function createLimits(deps: Pick<PortalDeps, 'pgPool' | 'sessionSecret' |
 
     report: each(report, (req) => (req.viewer?.user ? key('user', String(req.viewer.user.id)) : key('client', clientAddress(req))), 'portal:errors.tooManyReports'),
     follow: each(follow, (req) => key('client', clientAddress(req)), 'portal:errors.tooManyFollows'),
+    /** Downloads of one's own data, per account (after requireUser): each is an audit-log entry. */
+    exports: each(exportsOf, (req) => key('user', String(req.viewer!.user!.id)), 'privacy:errors.tooManyExports'),
   };
 }

@@ -50,10 +50,12 @@ export interface PortalLimits {
   reportsPerHour: number;
   /** Follow attempts (number + code) per client in 15 minutes. @default 20 */
   followPer15Min: number;
+  /** Downloads of one's own data (each recorded in the audit log) per account in an hour. @default 10 */
+  exportsPerHour: number;
 }
 
 export const DEFAULT_LIMITS: PortalLimits = {
-  signInFailuresPerAddress: 5, signInFailuresPerClient: 20, signUpsPerClientPerHour: 10, signUpMailsPerAddressPerHour: 3, reportsPerHour: 20, followPer15Min: 20,
+  signInFailuresPerAddress: 5, signInFailuresPerClient: 20, signUpsPerClientPerHour: 10, signUpMailsPerAddressPerHour: 3, reportsPerHour: 20, followPer15Min: 20, exportsPerHour: 10,
 };
 
 export interface PortalOptions {

@@ -64,7 +64,8 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
     assertCanReadAccessLog(apiUser(res));
     const limit = param(req, 'limit');
     const entries = await queryAccessLog(exportDeps, {
-      ticket: param(req, 'ticket'), person: param(req, 'person'), limit: limit === undefined ? undefined : /^\d{1,5}$/.test(limit) ? Number(limit) : Number.NaN,
+      ticket: param(req, 'ticket'), person: param(req, 'person'), pseudonym: param(req, 'pseudonym'),
+      limit: limit === undefined ? undefined : /^\d{1,5}$/.test(limit) ? Number(limit) : Number.NaN,
     });
     res.set('Cache-Control', 'no-store').json({ entries });
   });

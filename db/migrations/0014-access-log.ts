@@ -5,7 +5,7 @@ import type { QueryInterface } from 'sequelize';
  * The access log (issue 10, item 6; docs/access-log.md): every read of a ticket's personal data by
  * staff — the ticket through the API or a staff page, an attachment, an export — with who read it
  * (the staff member's user id and role, or `cli:<os user>` for a command), what (`ticket.read`,
- * `ticket.export`, `person.export`, `attachment.read` …), through which channel (`api`, `web`,
+ * `ticket.export`, `person.export` …), through which channel (`api`, `web`,
  * `cli`), when, and why where a reason was given. The ticket's requester is named by pseudonym
  * (persons.id), null for tickets reported before personal data was sealed; the entry holds no
  * address, no name and no ticket text.

@@ -89,9 +89,30 @@ export async function recordTicketRead(
   });
 }
 
+/**
+ * Records that a staff member had Temporal payloads decoded with the service key (the codec
+ * endpoint): the request does not say which workflow they belong to, so the entry names no
+ * ticket and no person, only the namespace named and how many payloads. Throws UnavailableError
+ * (503) when the entry cannot be written: the payloads are then not decoded.
+ */
+export async function recordDecode(
+  deps: { accessLog: Pick<AccessLogRepo, 'record'> },
+  viewer: StaffViewer,
+  decode: { channel: AccessChannel; namespace: string | null; payloads: number },
+): Promise<void> {
+  await deps.accessLog.record({
+    viewer: viewer.label, viewerUserId: viewer.userId, viewerRole: viewer.role, ticketNumber: null, person: null,
+    what: AccessKind.temporalDecode, channel: decode.channel, reason: null, decode: { namespace: decode.namespace, payloads: decode.payloads },
+  }).catch((err: unknown) => {
+    throw new UnavailableError(err);
+  });
+}
+
 /** An address, as the API and the command line take it. */
 export const personAddress = { type: 'string', format: 'email', maxLength: 254 } as const;
 const personQuery = { type: 'object', properties: { person: personAddress } } as const;
+/** A pseudonym (persons.id) as the access log names people: a UUID. */
+export const PSEUDONYM_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The most tickets of one person a query or an export reads. */
 export const PERSON_TICKETS_MAX = 10_000;
@@ -100,6 +121,8 @@ export interface AccessLogQueryInput {
   ticket?: string | undefined;
   /** The person's address. */
   person?: string | undefined;
+  /** The person's pseudonym: the entries naming it (an erased person is found by it alone). */
+  pseudonym?: string | undefined;
   /** @default 100, at most 1000 */
   limit?: number | undefined;
 }
@@ -109,18 +132,20 @@ export type AccessLogDeps = { accessLog: Pick<AccessLogRepo, 'query'>; vault: Pi
 /**
  * The entries about a ticket and/or a person, newest first. A person is found by their pseudonym
  * and by the tickets reported for their address (tickets reported before sealing carry no
- * pseudonym). A bad ticket number is 400, a bad address or limit 422, an address nobody here has 404.
+ * pseudonym); after an erasure the address leads to no one, and `pseudonym` (the one the erasure
+ * reported) finds the entries naming it. Filters given together all apply. A bad ticket number
+ * is 400, a bad address, pseudonym or limit 422, an address nobody here has 404.
  */
 export async function queryAccessLog(deps: AccessLogDeps, q: AccessLogQueryInput): Promise<AccessEntry[]> {
   if (q.ticket !== undefined && !TICKET_NUMBER_PATTERN.test(q.ticket)) throw new ServiceError(400, 'BAD_TICKET_NUMBER', 'errors.badTicketNumber', { number: q.ticket.slice(0, 40) });
   const limit = q.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError([{ field: 'limit', key: 'invalid' }]);
-  let person: { ref: string | null; tickets: string[] } | undefined;
-  if (q.person !== undefined) {
-    validate(personQuery, { person: q.person });
-    person = await personOf(deps, q.person);
-  }
-  return deps.accessLog.query({ ...(q.ticket ? { ticket: q.ticket } : {}), ...(person ? { person } : {}), limit });
+  if (q.pseudonym !== undefined && !PSEUDONYM_PATTERN.test(q.pseudonym.trim())) throw new ServiceError(422, 'BAD_PSEUDONYM', 'privacy:errors.badPseudonym');
+  if (q.person !== undefined) validate(personQuery, { person: q.person });
+  const person = q.person !== undefined ? await personOf(deps, q.person) : undefined;
+  return deps.accessLog.query({
+    ...(q.ticket ? { ticket: q.ticket } : {}), ...(person ? { person } : {}), ...(q.pseudonym !== undefined ? { pseudonym: q.pseudonym.trim().toLowerCase() } : {}), limit,
+  });
 }
 
 /** A person's pseudonym and ticket numbers; NotFound (404) when the address is unknown here. */

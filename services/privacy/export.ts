@@ -10,7 +10,14 @@
  * may use the whole record. Each export is recorded before it is given: an audit-log entry
  * `privacy.exported` (subject `person:<pseudonym>`, never the address) and, when staff export,
  * access-log entries (`person.export`, and `ticket.export` for each ticket), in one transaction.
- * An address nobody here has answers 404 and records nothing.
+ * The requester's own summary page is a preview (`record: false`): it shows them what the download
+ * holds and records nothing; the download is the export. An address nobody here has answers 404
+ * and records nothing.
+ *
+ * An export makes nothing: the person's pseudonym is the one they have (vault.knownRef), or null
+ * for someone known only by an account or by tickets from before personal data was sealed. Such
+ * an export is recorded under `user:<account id>` (or `person:unsealed`), and its access-log
+ * entries are the tickets' (`ticket.export`): an entry about the person as a whole needs a pseudonym.
  */
 import type { AccessEntry, AccessEntryInput, AccessLogRepo, ViewerRole } from '../../db/access-log-repo.ts';
 import type { ExportedAccount, PersonExportRepo } from '../../db/person-export-repo.ts';
@@ -48,13 +55,14 @@ export interface ExportAttachment {
 export type ExportedTicket<T> = T & { attachments: ExportAttachment[]; rating: RatingRecord | null };
 
 /** An access-log entry as an export shows it: the staff member by id and role; their address only in an admin's export. */
-export type ExportAccessEntry = Omit<AccessEntry, 'viewerEmail' | 'viewerUserId' | 'person'> & { viewerEmail?: string | null };
+export type ExportAccessEntry = Omit<AccessEntry, 'viewerEmail' | 'viewerUserId' | 'person' | 'decode'> & { viewerEmail?: string | null };
 
 export interface PersonExport<T> {
   format: typeof EXPORT_FORMAT;
   generatedAt: string;
   scope: ExportScope;
-  person: { pseudonym: string; address: string; account: Omit<ExportedAccount, 'id'> | null };
+  /** `pseudonym` is null for someone who has none (an account or tickets from before sealing only). */
+  person: { pseudonym: string | null; address: string; account: Omit<ExportedAccount, 'id'> | null };
   tickets: Array<ExportedTicket<T>>;
   accessLog: ExportAccessEntry[];
 }
@@ -69,7 +77,7 @@ export interface PersonalDataRepos {
 
 export interface ExportDeps {
   tickets: Pick<TicketsRepo, 'list' | 'get'>;
-  vault: Pick<Vault, 'knownRef' | 'personRef' | 'open'>;
+  vault: Pick<Vault, 'knownRef' | 'open'>;
   accessLog: Pick<AccessLogRepo, 'recordExport' | 'query'>;
   people: Pick<PersonExportRepo, 'account'>;
   portal: Pick<PortalRepo, 'attachments' | 'rating'>;
@@ -90,11 +98,18 @@ export interface ExportRequest<T> {
   reason?: string | null | undefined;
   /** Only the tickets this account reported itself: an account whose address is not proven (see canSee in api/portal/use-cases/follow.ts). */
   submittedBy?: number | undefined;
+  /**
+   * False for a requester's preview of their own data (the portal's summary page): nothing is
+   * recorded; the download is the recorded export. Staff exports are always recorded. @default true
+   */
+  record?: boolean;
 }
 
 /** Everything held about the person with this address; 404 (UNKNOWN_PERSON) when there is no one, and nothing is recorded. */
 export async function exportPerson<T>(deps: ExportDeps, req: ExportRequest<T>): Promise<PersonExport<T>> {
   validate(personExportRequest, { email: req.email, ...(req.reason ? { reason: req.reason } : {}) });
+  // Every staff read of personal data is recorded: only a requester looking at their own data may preview it.
+  if (req.record === false && req.by.role !== 'requester') throw new Error('a staff export is always recorded');
   const reason = accessReason(req.reason);
   const address = req.email.trim().toLowerCase();
   const generatedAt = new Date((deps.clock ?? Date.now)()).toISOString();
@@ -106,18 +121,18 @@ export async function exportPerson<T>(deps: ExportDeps, req: ExportRequest<T>): 
   ]));
   if (!known && !account && snapshots.length === 0) throw new ServiceError(404, 'UNKNOWN_PERSON', 'privacy:errors.unknownPerson');
 
-  const { pseudonym, tickets } = await unavailableOnFault(async () => ({
-    // Someone known by account or old tickets only gets their pseudonym now, as intake would give it.
-    pseudonym: known ?? (await deps.vault.personRef(address)),
-    tickets: await ticketsOf(deps, snapshots.map((s) => s.number)),
-  }));
+  // Nothing is made: someone known by an account or old tickets only has no pseudonym, and the export says so.
+  const pseudonym = known ?? null;
+  const tickets = await unavailableOnFault(() => ticketsOf(deps, snapshots.map((s) => s.number)));
 
-  await deps.accessLog.recordExport(accessEntries(req, pseudonym, reason, tickets), {
-    actor: req.by.label, action: 'privacy.exported', subject: `person:${pseudonym}`,
-    details: { scope: req.scope, channel: req.channel, format: req.format ?? 'json', tickets: tickets.length, ...(reason ? { reason } : {}) },
-  }).catch((err: unknown) => {
-    throw new UnavailableError(err);
-  });
+  if (req.record !== false) {
+    await deps.accessLog.recordExport(accessEntries(req, pseudonym, reason, tickets), {
+      actor: req.by.label, action: 'privacy.exported', subject: subjectOf(pseudonym, account),
+      details: { scope: req.scope, channel: req.channel, format: req.format ?? 'json', tickets: tickets.length, ...(reason ? { reason } : {}) },
+    }).catch((err: unknown) => {
+      throw new UnavailableError(err);
+    });
+  }
 
   const numbers = new Set(tickets.map((t) => t.number));
   const entries = await unavailableOnFault(() => deps.accessLog.query({ person: { ref: pseudonym, tickets: [...numbers] }, limit: PERSON_TICKETS_MAX }));
@@ -132,6 +147,12 @@ export async function exportPerson<T>(deps: ExportDeps, req: ExportRequest<T>): 
       .filter((e) => (e.ticketNumber ? numbers.has(e.ticketNumber) : req.submittedBy === undefined))
       .map((e) => exportedEntry(e, req.scope)),
   };
+}
+
+/** Whom the audit entry names: the pseudonym; else the account by id; else (tickets from before sealing only) no one by name. */
+function subjectOf(pseudonym: string | null, account: ExportedAccount | undefined): string {
+  if (pseudonym) return `person:${pseudonym}`;
+  return account ? `user:${account.id}` : 'person:unsealed';
 }
 
 function withoutId(account: ExportedAccount): Omit<ExportedAccount, 'id'> {
@@ -149,12 +170,13 @@ async function ticketsOf(deps: Pick<ExportDeps, 'tickets'>, numbers: string[]): 
   return out;
 }
 
-function accessEntries<T>(req: ExportRequest<T>, pseudonym: string, reason: string | null, tickets: TicketRecord[]): AccessEntryInput[] {
+function accessEntries<T>(req: ExportRequest<T>, pseudonym: string | null, reason: string | null, tickets: TicketRecord[]): AccessEntryInput[] {
   const by = req.by;
   if (by.role === 'requester') return [];
   const base = { viewer: by.label, viewerUserId: by.userId, viewerRole: by.role, channel: req.channel, reason };
   return [
-    { ...base, ticketNumber: null, person: pseudonym, what: AccessKind.personExport },
+    // An entry names a ticket or a person: without a pseudonym the tickets' entries are the record (and the audit log's).
+    ...(pseudonym ? [{ ...base, ticketNumber: null, person: pseudonym, what: AccessKind.personExport }] : []),
     ...tickets.map((t) => ({ ...base, ticketNumber: t.number, person: t.requester ?? null, what: AccessKind.ticketExport })),
   ];
 }
@@ -173,7 +195,7 @@ async function exportedTicket<T>(deps: Pick<ExportDeps, 'portal' | 'vault'>, r: 
 }
 
 function exportedEntry(e: AccessEntry, scope: ExportScope): ExportAccessEntry {
-  const { viewerEmail, viewerUserId: _id, person: _person, ...rest } = e;
+  const { viewerEmail, viewerUserId: _id, person: _person, decode: _decode, ...rest } = e;
   return scope === 'full' ? { ...rest, viewerEmail } : rest;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The staff ticket page in chromium: an agent signs in on the staff pages (password, then an
- * authenticator code), opens a ticket by its number from the staff home with a reason, and reads
- * it — title, requester, the answer and the internal note — while the access log records the
- * read with that reason. After the requester is erased (services/privacy/erase.ts, as
+ * authenticator code), opens a ticket by its number from the staff home with a reason (a form
+ * posted with the CSRF token; the reason is in no address), and reads it — title, requester, the
+ * answer and the internal note — while the access log records the read once, with that reason;
+ * the page's own form records another reason. After the requester is erased (services/privacy/erase.ts, as
  * `helpdesk privacy erase` does it), the page says "[erased]" in the agent's language where the
  * person's data was — English, Polish, German through the language switch — and the status,
  * priority and SLA stay. A requester gets no staff page.
@@ -48,6 +49,9 @@ describe('staff ticket page in a browser: an agent reads a ticket, and after the
     await page.fill('#email', agent.email);
     await page.fill('#password', PASSWORD);
     await page.click('form[action="/staff/sign-in"] button[type="submit"]');
+    // The enrolment code an operator handed over (`helpdesk user add` prints it), then the authenticator.
+    await page.fill('#enrolmentCode', agent.enrolmentCode!);
+    await page.click('form[action="/staff/sign-in/enrol/code"] button[type="submit"]');
     const secret = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
     await page.fill('#code', totpCode(secret));
     await page.click('form[action="/staff/sign-in/enrol"] button[type="submit"]');
@@ -56,7 +60,8 @@ describe('staff ticket page in a browser: an agent reads a ticket, and after the
     await page.fill('#ticket-number', ticket.number.toLowerCase());
     await page.fill('#ticket-reason', 'Printer fault review for the facilities team');
     await page.click('#open-ticket-submit');
-    await page.waitForURL(/\/staff\/tickets\/[A-Z]+-\d{4}-\d+\?reason=/);
+    await page.waitForURL(/\/staff\/tickets\/[A-Z]+-\d{4}-\d+$/);
+    expect(page.url()).not.to.include('reason');
 
     expect(await text('ticket-number')).to.equal(ticket.number);
     expect(await text('ticket-title')).to.equal(ticket.title);
@@ -75,6 +80,13 @@ describe('staff ticket page in a browser: an agent reads a ticket, and after the
 
     const reads = await webReads(env.db.sequelize, ticket.number);
     expect(reads.map((r) => [r.viewerUserId, r.viewerRole, r.reason])).to.deep.equal([[agent.id, 'agent', 'Printer fault review for the facilities team']]);
+
+    // The page's own form: another reason, recorded, and the page again at its plain address.
+    await page.fill('#reason', 'Second look for the SLA report');
+    await page.click('#reason-submit');
+    await page.waitForURL(/\/staff\/tickets\/[A-Z]+-\d{4}-\d+$/);
+    expect(await text('access-note')).to.equal('Your reading of this ticket is recorded in the access log with your reason: “Second look for the SLA report”.');
+    expect((await webReads(env.db.sequelize, ticket.number)).map((r) => r.reason)).to.deep.equal(['Printer fault review for the facilities team', 'Second look for the SLA report']);
   });
 
   it('when the requester is erased, then the page says "[erased]" for the title, description, requester and messages — "[usunięto]" in Polish, "[gelöscht]" in German — and status, priority and SLA stay as they were', async () => {

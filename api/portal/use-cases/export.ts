@@ -24,15 +24,19 @@ export interface ExportUseCaseDeps {
   personalData: PersonalDataRepos;
 }
 
-/** Everything held about the signed-in requester, recorded as an export (audit log `privacy.exported`). */
-export function requesterExport(deps: ExportUseCaseDeps, user: UserRecord, format: 'json' | 'html'): Promise<RequesterExport> {
+/**
+ * Everything held about the signed-in requester: `download` is the export (recorded: audit log
+ * `privacy.exported`); `preview` is the same content for the summary page, recorded nowhere.
+ */
+export function requesterExport(deps: ExportUseCaseDeps, user: UserRecord, as: 'download' | 'preview'): Promise<RequesterExport> {
   return exportPerson({ ...deps.personalData, tickets: deps.tickets, vault: deps.vault }, {
     email: user.email,
     scope: 'requester',
     shape: publicTicket,
     by: { label: `user:${user.id}`, userId: user.id, role: 'requester' },
     channel: 'web',
-    format,
+    format: 'json',
+    record: as === 'download',
     ...(user.emailVerified ? {} : { submittedBy: user.id }),
   });
 }
@@ -106,7 +110,7 @@ export function exportSummary(exp: RequesterExport, viewer: Viewer, t: TFunction
     generatedIso: exp.generatedAt,
     person: [
       { label: w.person_address, value: exp.person.address, id: 'person-address' },
-      { label: w.person_pseudonym, value: exp.person.pseudonym, id: 'person-pseudonym' },
+      ...(exp.person.pseudonym ? [{ label: w.person_pseudonym, value: exp.person.pseudonym, id: 'person-pseudonym' }] : []),
       ...(account ? [
         { label: w.person_displayName, value: account.displayName, id: 'person-name' },
         { label: w.person_role, value: t(`privacy:export.role.${account.role}`), id: 'person-role' },

@@ -10,6 +10,10 @@
  * value, opened by the same `vault.openBytes`. The size limits apply to the plain file
  * (api/portal/attachments.ts), and size_bytes is the plain file's size. A row whose filename
  * is not sealed is from before sealing: its name and bytes are plain and served as they are.
+ *
+ * What recognises a file sent twice (the `sha256` column) is a keyed fingerprint of its content
+ * and ticket (vault.fingerprint), not a plain digest: with the database alone, nobody can test
+ * whether a file they know is attached anywhere. Rows from before hold the plain SHA-256.
  */
 import type { AttachmentMeta, NewAttachment, PortalRepo, RatingRecord } from '../../../db/portal-repo.ts';
 import { isSealed, type Vault } from '../../../db/vault.ts';
@@ -25,10 +29,15 @@ export type OpenedAttachmentMeta = AttachmentMeta & { erased: boolean };
 /** A rating as a page shows it: the comment opened (`commentErased` when its key was destroyed). */
 export type OpenedRating = RatingRecord & { commentErased: boolean };
 
-/** Seals each file's name and bytes for the ticket; the checksum and size stay those of the plain file. */
+/**
+ * Seals each file's name and bytes for the ticket, and replaces the plain content's SHA-256 by its
+ * keyed fingerprint (bound to the ticket); the size stays the plain file's.
+ */
 export async function sealAttachments(vault: Vault, number: string, requester: string, files: NewAttachment[]): Promise<NewAttachment[]> {
   return Promise.all(files.map(async (f) => ({
     ...f,
+    sha256: await vault.fingerprint(`attachment|${number}|${f.sha256}`),
+    legacySha256: f.sha256,
     filename: await vault.sealTicket(number, requester, 'filename', f.filename),
     data: Buffer.from(await vault.sealTicket(number, requester, 'attachment', f.data), 'utf8'),
     sizeBytes: f.sizeBytes ?? f.data.length,
