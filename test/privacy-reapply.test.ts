@@ -8,7 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { erasureDeps } from '../runtime/compose.ts';
 import { erasePerson, reapplyErasures } from '../services/privacy/erase.ts';
-import { getEnv, type TestEnv } from './support/env.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isolatedStack, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
 import { waitFor } from './support/processes.ts';
 
@@ -16,13 +19,15 @@ type Row = Record<string, unknown>;
 
 describe('privacy: re-applying erasures after a restore from an older backup', function () {
   this.timeout(120_000);
-  let env: TestEnv;
+  // A database and an erasure ledger of its own: reapply checks the ledger against the audit log, which other tests' erasures (with their own ledgers) would fill.
+  let env: IsolatedStack;
   const tag = randomUUID().slice(0, 8);
   const email = `restored.${tag}@example.com`;
   const title = `Axolotl${tag} badge reader beeps`;
 
   before(async () => {
-    env = await getEnv();
+    const ledger = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-reapply-')), 'erasure-ledger.jsonl');
+    env = await isolatedStack('reapply', undefined, { env: { HELPDESK_ERASURE_LEDGER: ledger } });
   });
 
   const rows = (sql: string, replacements: Record<string, unknown>) => env.db.sequelize.query<Row>(sql, { replacements, type: QueryTypes.SELECT });
