@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012-personal-data.ts';
 import * as m0013 from './migrations/0013-staff-sign-in.ts';
 import * as m0014 from './migrations/0014-access-log.ts';
 import * as m0015 from './migrations/0015-sealed-accounts.ts';
+import * as m0016 from './migrations/0016-staff-sign-in-hardening.ts';
 import * as m0017 from './migrations/0017-access-log-decode.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
@@ -34,6 +35,7 @@ const migrations = [
   { name: '0013-staff-sign-in', ...m0013 },
   { name: '0014-access-log', ...m0014 },
   { name: '0015-sealed-accounts', ...m0015 },
+  { name: '0016-staff-sign-in-hardening', ...m0016 },
   { name: '0017-access-log-decode', ...m0017 },
 ];
 

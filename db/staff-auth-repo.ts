@@ -4,11 +4,15 @@
  * them. Every change that is audited is appended in the same transaction (db/audit-repo.ts).
  *
  * Audit actions: `staff.second_factor_enrolled`, `staff.second_factor_reset`,
- * `staff.recovery_code_used`, `staff.sso_signed_in`, `staff.sign_in_refused`. Subjects are
+ * `staff.recovery_code_used`, `staff.sso_signed_in`, `staff.sign_in_refused`, and (migration 0016,
+ * db/staff-links-repo.ts) `staff.enrolment_code_issued`, `staff.sso_linked`. Subjects are
  * `user:<id>` (or `staff:sso` for an address that is no one's); details never hold an address.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createAuditRepo, type AuditJson } from './audit-repo.ts';
+import { staffLinks } from './staff-links-repo.ts';
+
+export { ENROLMENT_CODE_HOURS, type EnrolmentCodeCheck, type SsoLink } from './staff-links-repo.ts';
 
 export interface SecondFactorRecord {
   userId: number;
@@ -27,15 +31,27 @@ export interface RecoveryCodeHash {
 }
 
 /** Why a staff sign-in was refused, as the audit log records it. */
-export type RefusalReason = 'wrong_code' | 'replayed_code' | 'sso_not_staff' | 'sso_unverified_email' | 'not_staff';
+export type RefusalReason =
+  | 'wrong_code' | 'replayed_code' | 'not_staff'
+  | 'no_enrolment_code' | 'wrong_enrolment_code' | 'expired_enrolment_code' | 'spent_enrolment_code'
+  | 'sso_not_staff' | 'sso_unverified_email' | 'sso_domain_not_allowed' | 'sso_other_account' | 'sso_account_taken';
+
+/** How confirming an enrolment ended. */
+export type EnrolOutcome = 'enrolled' | 'already_enrolled' | 'enrolment_code_spent';
+
+/** Thrown inside the enrolment's transaction to undo it when the person has a second factor already. */
+class AlreadyEnrolled extends Error {}
 
 interface Row { user_id: string; totp_secret_sealed: string; totp_last_step: string; enrolled_at: Date; left: string }
 
 export function createStaffAuthRepo(sequelize: Sequelize) {
   const audit = createAuditRepo(sequelize);
   const subject = (userId: number) => `user:${userId}`;
+  const links = staffLinks(sequelize, audit, subject);
 
   return {
+    ...links,
+
     async find(userId: number): Promise<SecondFactorRecord | undefined> {
       const rows = await sequelize.query<Row>(
         `SELECT f.user_id::text AS user_id, f.totp_secret_sealed, f.totp_last_step::text AS totp_last_step, f.enrolled_at,
@@ -49,23 +65,35 @@ export function createStaffAuthRepo(sequelize: Sequelize) {
 
     /**
      * Keeps a confirmed enrolment: the sealed secret, the step of the code that confirmed it (so
-     * that code cannot be used again) and the recovery codes' hashes. False when the person has a
-     * second factor already (enrolling twice at once: the first one stays).
+     * that code cannot be used again) and the recovery codes' hashes, and spends the enrolment
+     * code it was started with — all or nothing. `already_enrolled`: the person has a second factor
+     * already (enrolling twice at once: the first one stays); `enrolment_code_spent`: the code was
+     * used, replaced or has expired meanwhile.
      */
-    async enrol(userId: number, e: { sealedSecret: string; step: number; recoveryHashes: string[] }): Promise<boolean> {
-      return sequelize.transaction(async (transaction) => {
-        const inserted = await sequelize.query<{ user_id: string }>(
-          `INSERT INTO staff_second_factors (user_id, totp_secret_sealed, totp_last_step) VALUES (:userId, :sealed, :step)
-           ON CONFLICT (user_id) DO NOTHING RETURNING user_id::text AS user_id`,
-          { replacements: { userId, sealed: e.sealedSecret, step: e.step }, type: QueryTypes.SELECT, transaction },
-        );
-        if (inserted.length === 0) return false;
-        for (const [i, hash] of e.recoveryHashes.entries()) {
-          await sequelize.query(`INSERT INTO staff_recovery_codes (user_id, n, code_hash) VALUES (:userId, :n, :hash)`, { replacements: { userId, n: i + 1, hash }, transaction });
-        }
-        await audit.append({ actor: subject(userId), action: 'staff.second_factor_enrolled', subject: subject(userId), details: { method: 'totp', recoveryCodes: e.recoveryHashes.length } }, transaction);
-        return true;
-      });
+    async enrol(userId: number, e: { sealedSecret: string; step: number; recoveryHashes: string[]; enrolmentCodeId: number }): Promise<EnrolOutcome> {
+      try {
+        return await sequelize.transaction(async (transaction) => {
+          if (!(await links.spendEnrolmentCode(userId, e.enrolmentCodeId, transaction))) {
+            const enrolled = await sequelize.query(`SELECT 1 FROM staff_second_factors WHERE user_id = :userId`, { replacements: { userId }, type: QueryTypes.SELECT, transaction });
+            return enrolled.length ? 'already_enrolled' : 'enrolment_code_spent';
+          }
+          const inserted = await sequelize.query<{ user_id: string }>(
+            `INSERT INTO staff_second_factors (user_id, totp_secret_sealed, totp_last_step) VALUES (:userId, :sealed, :step)
+             ON CONFLICT (user_id) DO NOTHING RETURNING user_id::text AS user_id`,
+            { replacements: { userId, sealed: e.sealedSecret, step: e.step }, type: QueryTypes.SELECT, transaction },
+          );
+          // The code stays unspent: undo.
+          if (inserted.length === 0) throw new AlreadyEnrolled();
+          for (const [i, hash] of e.recoveryHashes.entries()) {
+            await sequelize.query(`INSERT INTO staff_recovery_codes (user_id, n, code_hash) VALUES (:userId, :n, :hash)`, { replacements: { userId, n: i + 1, hash }, transaction });
+          }
+          await audit.append({ actor: subject(userId), action: 'staff.second_factor_enrolled', subject: subject(userId), details: { method: 'totp', recoveryCodes: e.recoveryHashes.length } }, transaction);
+          return 'enrolled';
+        });
+      } catch (err) {
+        if (err instanceof AlreadyEnrolled) return 'already_enrolled';
+        throw err;
+      }
     },
 
     /**
@@ -105,8 +133,9 @@ export function createStaffAuthRepo(sequelize: Sequelize) {
     },
 
     /**
-     * An operator's reset: the second factor and its recovery codes are deleted, and so are the
-     * person's web sessions (a lost phone may be in someone else's hands with a session open).
+     * An operator's reset: the second factor and its recovery codes are deleted, the single
+     * sign-on links forgotten (a replaced account at the provider links anew), and the person's
+     * web sessions ended (a lost phone may be in someone else's hands with a session open).
      * Audited whether or not there was one. Answers whether there was one.
      */
     async reset(userId: number, actor: string): Promise<boolean> {
@@ -116,7 +145,8 @@ export function createStaffAuthRepo(sequelize: Sequelize) {
           `DELETE FROM portal_sessions WHERE sess->>'userId' = :id OR sess->'staffPending'->>'userId' = :id RETURNING sid`,
           { replacements: { id: String(userId) }, type: QueryTypes.SELECT, transaction },
         );
-        await audit.append({ actor, action: 'staff.second_factor_reset', subject: subject(userId), details: { hadSecondFactor: deleted.length === 1, sessionsEnded: sessions.length } }, transaction);
+        const ssoLinksRemoved = await links.unlinkSso(userId, transaction);
+        await audit.append({ actor, action: 'staff.second_factor_reset', subject: subject(userId), details: { hadSecondFactor: deleted.length === 1, ssoLinksRemoved, sessionsEnded: sessions.length } }, transaction);
         return deleted.length === 1;
       });
     },

@@ -41,6 +41,9 @@ export const settings = {
   oidcClientId: { env: 'HELPDESK_OIDC_CLIENT_ID', default: '', doc: 'The helpdesk\'s client id at the OpenID Connect provider (required with HELPDESK_OIDC_ISSUER).' },
   oidcClientSecret: { env: 'HELPDESK_OIDC_CLIENT_SECRET', default: '', doc: 'The client secret at the OpenID Connect provider (client_secret_basic); when empty, a public client with PKCE only.' },
   oidcRedirectUrl: { env: 'HELPDESK_OIDC_REDIRECT_URL', default: '', doc: 'Where the provider sends staff back (register it there; default PUBLIC_URL + /staff/sso/callback).' },
+  oidcAllowedDomains: { env: 'HELPDESK_OIDC_ALLOWED_DOMAINS', default: '', doc: 'E-mail domains whose addresses may sign in through single sign-on, comma-separated (`example.com,example.pl`; exact domains, no subdomains); others are refused. When empty, any address of a staff member.' },
+  staffSessionHours: { env: 'HELPDESK_STAFF_SESSION_HOURS', default: '12', doc: 'A staff session ends this many hours after its second factor (or single sign-on), whatever happens meanwhile: whole hours, 1-168.' },
+  staffIdleMinutes: { env: 'HELPDESK_STAFF_IDLE_MINUTES', default: '60', doc: 'A staff session ends after this many minutes without a staff request: whole minutes, 1-1440.' },
   masterKey: { env: 'HELPDESK_MASTER_KEY', default: '', doc: 'Master keys that wrap every person\'s data keys (personal data is sealed per person, see docs/privacy.md): `id:base64-of-32-bytes`, comma-separated; the first one wraps new data keys, all of them unwrap (rotation: put the new key first, then `helpdesk privacy rotate-master-key`). When empty, the master key file is used.' },
   masterKeyFile: { env: 'HELPDESK_MASTER_KEY_FILE', default: '', doc: 'File of master keys, one `id:base64` a line, the first one wraps (default: master-key in the data folder; `helpdesk start` generates it with mode 0600 when missing and no key is set).' },
   erasureLedger: { env: 'HELPDESK_ERASURE_LEDGER', default: '', doc: 'The erasure ledger (one line per erasure, pseudonymous), re-applied after a database restore by `helpdesk privacy reapply-erasures`; keep it apart from the database backups (default: erasure-ledger.jsonl in the data folder).' },
@@ -94,6 +97,15 @@ export interface StaffSignInConfig {
   secondFactor: 'required' | 'optional';
   /** OpenID Connect single sign-on; undefined when HELPDESK_OIDC_ISSUER is empty. */
   oidc: OidcConfig | undefined;
+  /** How long a staff session lasts: since its second factor, and without a staff request. */
+  session: StaffSessionLimits;
+}
+
+export interface StaffSessionLimits {
+  /** HELPDESK_STAFF_SESSION_HOURS in ms. @default 43_200_000 (12 h) */
+  maxMs: number;
+  /** HELPDESK_STAFF_IDLE_MINUTES in ms. @default 3_600_000 (1 h) */
+  idleMs: number;
 }
 
 export interface OidcConfig {
@@ -103,6 +115,8 @@ export interface OidcConfig {
   clientSecret: string | undefined;
   /** HELPDESK_OIDC_REDIRECT_URL; undefined: PUBLIC_URL (or the request's origin) + /staff/sso/callback. */
   redirectUrl: string | undefined;
+  /** HELPDESK_OIDC_ALLOWED_DOMAINS, lower case; empty: any domain. */
+  allowedDomains: string[];
 }
 
 export class ConfigError extends Error {
@@ -207,11 +221,34 @@ function retentionInterval(value: string): number {
   return ms;
 }
 
+/** A whole number from `min` to `max`, or a ConfigError naming the variable. */
+function wholeNumber(name: string, value: string, min: number, max: number, unit: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`${name} must be a whole number of ${unit} from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+/** HELPDESK_OIDC_ALLOWED_DOMAINS: comma-separated e-mail domains (example.com), lower case. */
+export function parseAllowedDomains(value: string): string[] {
+  return value.split(',').map((x) => x.trim().toLowerCase().replace(/^@/, '')).filter(Boolean).map((d) => {
+    if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d)) throw new ConfigError(`HELPDESK_OIDC_ALLOWED_DOMAINS must list e-mail domains such as example.com, comma-separated; "${d}" is not one`);
+    return d;
+  });
+}
+
 function staffSignIn(get: (k: SettingKey) => string): StaffSignInConfig {
   const secondFactor = get('staffSecondFactor');
   if (secondFactor !== 'required' && secondFactor !== 'optional') throw new ConfigError(`HELPDESK_STAFF_SECOND_FACTOR must be required or optional, got "${secondFactor}"`);
+  const session = {
+    maxMs: wholeNumber(settings.staffSessionHours.env, get('staffSessionHours'), 1, 168, 'hours') * 3_600_000,
+    idleMs: wholeNumber(settings.staffIdleMinutes.env, get('staffIdleMinutes'), 1, 1440, 'minutes') * 60_000,
+  };
+  const allowedDomains = parseAllowedDomains(get('oidcAllowedDomains'));
   const issuer = get('oidcIssuer');
-  if (!issuer) return { secondFactor, oidc: undefined };
+  if (!issuer) {
+    if (allowedDomains.length) throw new ConfigError('HELPDESK_OIDC_ALLOWED_DOMAINS is set but HELPDESK_OIDC_ISSUER is not: set the issuer, or leave the domains empty');
+    return { secondFactor, oidc: undefined, session };
+  }
   const url = (name: string, value: string) => {
     if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
     return value;
@@ -219,5 +256,5 @@ function staffSignIn(get: (k: SettingKey) => string): StaffSignInConfig {
   const clientId = get('oidcClientId');
   if (!clientId) throw new ConfigError('HELPDESK_OIDC_CLIENT_ID must be set when HELPDESK_OIDC_ISSUER is');
   const redirectUrl = get('oidcRedirectUrl') ? url(settings.oidcRedirectUrl.env, get('oidcRedirectUrl')) : undefined;
-  return { secondFactor, oidc: { issuer: url(settings.oidcIssuer.env, issuer), clientId, clientSecret: get('oidcClientSecret') || undefined, redirectUrl } };
+  return { secondFactor, oidc: { issuer: url(settings.oidcIssuer.env, issuer), clientId, clientSecret: get('oidcClientSecret') || undefined, redirectUrl, allowedDomains }, session };
 }

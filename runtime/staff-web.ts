@@ -1,8 +1,9 @@
 /**
  * The staff surface's part of the composition (runtime/compose.ts): its options for createApp —
  * the second-factor repository, the audit log, the keys that seal TOTP secrets (the service key
- * ring, HELPDESK_SERVICE_KEYS or the service key file) and the sign-in settings — and the one
- * staff-access decision for other surfaces (the codec endpoint's staffFromSession).
+ * ring, HELPDESK_SERVICE_KEYS or the service key file) and the sign-in settings (the session limits
+ * among them) — and the one staff-access decision for other surfaces (the codec endpoint's
+ * staffFromSession), under the same limits.
  */
 import type { Request } from 'express';
 import type { Pool } from 'pg';
@@ -24,9 +25,9 @@ export function staffWeb(
   db: { users: UsersRepo; staffAuth: StaffAuthRepo; audit: AuditRepo },
   sessions: { pgPool: Pool; sessionSecret: string },
 ): StaffWeb {
-  const access = createStaffAccess({ users: db.users, staffAuth: db.staffAuth, secondFactor: config.staff.secondFactor, sessions: createSessionReader(sessions) });
+  const access = createStaffAccess({ users: db.users, staffAuth: db.staffAuth, secondFactor: config.staff.secondFactor, limits: config.staff.session, sessions: createSessionReader(sessions) });
   return {
-    options: { staffAuth: db.staffAuth, audit: db.audit, sealingKeys: loadKeyRing(config), secondFactor: config.staff.secondFactor, oidc: config.staff.oidc },
+    options: { staffAuth: db.staffAuth, audit: db.audit, sealingKeys: loadKeyRing(config), secondFactor: config.staff.secondFactor, oidc: config.staff.oidc, session: config.staff.session },
     staffFromSession: access.staffFromSession,
   };
 }

@@ -27,4 +27,17 @@ describe('configuration', () => {
       expect(row, `README default for ${s.env}`).to.include(s.default === '' ? '(unset)' : `\`${s.default}\``);
     }
   });
+
+  it('when the staff session and single sign-on settings are unset, then sessions last 12 hours and 1 hour idle and any domain may sign in; set, they are read, and a wrong value names its variable', () => {
+    expect(loadConfig({}).staff.session).to.deep.equal({ maxMs: 12 * 3_600_000, idleMs: 3_600_000 });
+    const oidc = { HELPDESK_OIDC_ISSUER: 'https://login.example.com', HELPDESK_OIDC_CLIENT_ID: 'helpdesk' };
+    expect(loadConfig(oidc).staff.oidc!.allowedDomains).to.deep.equal([]);
+    const set = loadConfig({ ...oidc, HELPDESK_OIDC_ALLOWED_DOMAINS: 'Example.com, @example.pl', HELPDESK_STAFF_SESSION_HOURS: '8', HELPDESK_STAFF_IDLE_MINUTES: '15' });
+    expect(set.staff.oidc!.allowedDomains).to.deep.equal(['example.com', 'example.pl']);
+    expect(set.staff.session).to.deep.equal({ maxMs: 8 * 3_600_000, idleMs: 15 * 60_000 });
+    expect(() => loadConfig({ HELPDESK_STAFF_SESSION_HOURS: '0' })).to.throw(ConfigError, /HELPDESK_STAFF_SESSION_HOURS must be a whole number of hours from 1 to 168, got "0"/);
+    expect(() => loadConfig({ HELPDESK_STAFF_IDLE_MINUTES: '1.5' })).to.throw(ConfigError, /HELPDESK_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440/);
+    expect(() => loadConfig({ ...oidc, HELPDESK_OIDC_ALLOWED_DOMAINS: 'example.com, https://evil.example' })).to.throw(ConfigError, /HELPDESK_OIDC_ALLOWED_DOMAINS .*"https:\/\/evil.example" is not one/);
+    expect(() => loadConfig({ HELPDESK_OIDC_ALLOWED_DOMAINS: 'example.com' })).to.throw(ConfigError, /HELPDESK_OIDC_ALLOWED_DOMAINS is set but HELPDESK_OIDC_ISSUER is not/);
+  });
 });

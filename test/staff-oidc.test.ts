@@ -2,11 +2,12 @@
  * Staff single sign-on against a real OpenID Connect provider (oidc-provider, in this process, on
  * a free loopback port, with its development login and consent pages), driven by a real chromium:
  * the authorization code flow with PKCE (the provider requires it), state and nonce; the ID
- * token's verified e-mail must be a staff member's. A replayed or forged state is a 400 page that
- * changes nothing.
+ * token's verified e-mail must be a staff member's, in an allowed domain when domains are set, and
+ * the provider's account (its `sub`) the one bound to that staff member at their first single
+ * sign-on. A replayed or forged state is a 400 page that changes nothing.
  */
 import { expect } from 'chai';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,17 +23,19 @@ describe('staff single sign-on with OpenID Connect', function () {
   let env: TestEnv;
   let browser: Browser;
   let web: WebServer;
+  /** The same provider, with HELPDESK_OIDC_ALLOWED_DOMAINS=example.org (the test users are @example.com). */
+  let domainWeb: WebServer;
   let issuer: string;
   /** The provider's accounts by login name: what each one's ID token says. */
   const accounts = new Map<string, { email: string; email_verified: boolean }>();
 
   before(async () => {
     env = await getEnv();
-    const [providerPort, webPort] = [await freePort(), await freePort()];
+    const [providerPort, webPort, domainPort] = [await freePort(), await freePort(), await freePort()];
     issuer = `http://127.0.0.1:${providerPort}`;
-    const redirect = `http://127.0.0.1:${webPort}/staff/sso/callback`;
+    const redirects = [webPort, domainPort].map((port) => `http://127.0.0.1:${port}/staff/sso/callback`);
     const provider = new Provider(issuer, {
-      clients: [{ client_id: 'helpdesk', client_secret: 'helpdesk-test-secret', redirect_uris: [redirect], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' }],
+      clients: [{ client_id: 'helpdesk', client_secret: 'helpdesk-test-secret', redirect_uris: redirects, response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' }],
       claims: { openid: ['sub'], email: ['email', 'email_verified'] },
       // The scope's claims in the ID token itself (as Keycloak, Google and others put them).
       conformIdTokenClaims: false,
@@ -53,14 +56,17 @@ describe('staff single sign-on with OpenID Connect', function () {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
-    const config = { ...env.config, staff: { secondFactor: 'required' as const, oidc: { issuer, clientId: 'helpdesk', clientSecret: 'helpdesk-test-secret', redirectUrl: undefined } } };
+    const oidc = { issuer, clientId: 'helpdesk', clientSecret: 'helpdesk-test-secret', redirectUrl: undefined, allowedDomains: [] };
+    const config = { ...env.config, staff: { ...env.config.staff, secondFactor: 'required' as const, oidc } };
     web = await startWeb(config, env.temporalAddress, env.db, log, { host: '127.0.0.1', port: webPort });
     onCleanup(() => web.close());
+    domainWeb = await startWeb({ ...config, staff: { ...config.staff, oidc: { ...oidc, allowedDomains: ['example.org'] } } }, env.temporalAddress, env.db, log, { host: '127.0.0.1', port: domainPort });
+    onCleanup(() => domainWeb.close());
     browser = await launchChromium();
     onCleanup(() => browser.close());
   });
 
-  const context = (): Promise<BrowserContext> => browser.newContext({ baseURL: web.url, locale: 'en-GB' });
+  const context = (base = web.url): Promise<BrowserContext> => browser.newContext({ baseURL: base, locale: 'en-GB' });
   const auditOf = (subject: string, action: string) =>
     env.db.sequelize.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE subject = :subject AND action = :action ORDER BY seq`, { replacements: { subject, action }, type: QueryTypes.SELECT });
 
@@ -79,6 +85,27 @@ describe('staff single sign-on with OpenID Connect', function () {
     await page.click('button:has-text("Continue")');
     await page.waitForURL((url) => url.origin === web.url && !url.pathname.startsWith('/staff/sso'));
     return callback;
+  }
+
+  /** A single sign-on in a browser of its own, through `base`: the callback's status, where it ended, and the error page's sentence (if it was one). */
+  async function ssoAttempt(login: string, base = web.url): Promise<{ path: string; status: number; message: string | null }> {
+    const ctx = await context(base);
+    const page = await ctx.newPage();
+    await page.goto('/staff/sign-in');
+    await page.click('#sso');
+    await page.waitForURL(`${issuer}/**`);
+    await page.fill('input[name="login"]', login);
+    await page.fill('input[name="password"]', 'anything');
+    await page.click('button[type="submit"]');
+    const answered = page.waitForResponse((r) => r.url().startsWith(`${base}/staff/sso/callback`));
+    await page.click('button:has-text("Continue")');
+    const status = (await answered).status();
+    let message: string | null = null;
+    if (status === 303) await page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/staff/sso'));
+    else message = await (await page.waitForSelector('#error-message')).textContent();
+    const path = new URL(page.url()).pathname;
+    await ctx.close();
+    return { path, status, message };
   }
 
   it('when an agent signs in through the provider, then the staff home opens (single sign-on counts as the second factor), and the sign-in is audited', async () => {
@@ -146,5 +173,52 @@ describe('staff single sign-on with OpenID Connect', function () {
     expect((await auditOf(`user:${requester.id}`, 'staff.sign_in_refused')).map((e) => e.details)).to.deep.equal([{ reason: 'sso_not_staff', issuer }]);
     expect((await auditOf('staff:sso', 'staff.sign_in_refused')).map((e) => e.details)).to.deep.include.members([{ reason: 'sso_not_staff', issuer }, { reason: 'sso_unverified_email', issuer }]);
     expect(await env.db.users.findByEmail(stranger)).to.equal(undefined);
+  });
+
+  it('when another account at the provider brings the same verified address (another sub), then it is refused with a sentence and audited; the account bound at the first sign-in still signs in', async () => {
+    const agent = await makeUser(env.db, 'agent', 'bound');
+    accounts.set('sso-bound', { email: agent.email, email_verified: true });
+    // A multi-tenant or consumer issuer lets anyone make an account with any address it has "verified".
+    accounts.set('sso-impostor', { email: agent.email, email_verified: true });
+    const links = () => env.db.sequelize.query<{ issuer: string; subject_sha256: string }>(`SELECT issuer, subject_sha256 FROM staff_sso_links WHERE user_id = :id`, { replacements: { id: agent.id }, type: QueryTypes.SELECT });
+
+    expect(await ssoAttempt('sso-bound')).to.include({ path: '/staff', status: 303 });
+    expect((await auditOf(`user:${agent.id}`, 'staff.sso_linked')).map((e) => e.details)).to.deep.equal([{ issuer }]);
+    const [link] = await links();
+    expect(link!.issuer).to.equal(issuer);
+    // The provider's account id is kept as its SHA-256 only.
+    expect(link!.subject_sha256).to.equal(createHash('sha256').update('sso-bound').digest('hex'));
+
+    const impostor = await ssoAttempt('sso-impostor');
+    expect(impostor.status).to.equal(403);
+    expect(impostor.message).to.equal('This single sign-on account is not the one linked to this staff member. Nothing was changed. If your account at the provider was replaced, ask a helpdesk admin to reset your second factor (that also removes the old link); otherwise sign in with your password and code.');
+    expect((await auditOf(`user:${agent.id}`, 'staff.sign_in_refused')).map((e) => e.details)).to.deep.equal([{ reason: 'sso_other_account', issuer }]);
+    expect(await links()).to.deep.equal([link]);
+
+    // The bound account cannot become another staff member by changing its address at the provider either.
+    const other = await makeUser(env.db, 'admin', 'other');
+    accounts.set('sso-bound', { email: other.email, email_verified: true });
+    expect((await ssoAttempt('sso-bound')).status).to.equal(403);
+    expect((await auditOf(`user:${other.id}`, 'staff.sign_in_refused')).map((e) => e.details)).to.deep.equal([{ reason: 'sso_account_taken', issuer }]);
+    accounts.set('sso-bound', { email: agent.email, email_verified: true });
+    expect(await ssoAttempt('sso-bound')).to.include({ path: '/staff', status: 303 });
+    expect(await auditOf(`user:${agent.id}`, 'staff.sso_signed_in')).to.have.length(2);
+
+    // An operator's reset forgets the link (a replaced account at the provider links anew).
+    await env.db.staffAuth.reset(agent.id, 'cli:test');
+    expect(await links()).to.deep.equal([]);
+    expect(await ssoAttempt('sso-impostor')).to.include({ path: '/staff', status: 303 });
+  });
+
+  it('when HELPDESK_OIDC_ALLOWED_DOMAINS is set, then an address of another domain is refused with a sentence naming the allowed ones, audited, and nothing is linked', async () => {
+    const agent = await makeUser(env.db, 'agent', 'domain');
+    accounts.set('sso-domain', { email: agent.email, email_verified: true });
+    const refused = await ssoAttempt('sso-domain', domainWeb.url);
+    expect(refused.status).to.equal(403);
+    expect(refused.message).to.equal('Single sign-on here is only for addresses at example.org; your organisation’s account has another one. Nothing was changed; sign in with your password and code instead.');
+    expect((await auditOf('staff:sso', 'staff.sign_in_refused')).map((e) => e.details)).to.deep.include({ reason: 'sso_domain_not_allowed', issuer });
+    expect(await auditOf(`user:${agent.id}`, 'staff.sso_linked')).to.deep.equal([]);
+    // The same account where every domain is allowed.
+    expect(await ssoAttempt('sso-domain')).to.include({ path: '/staff', status: 303 });
   });
 });

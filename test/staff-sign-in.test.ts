@@ -4,7 +4,7 @@ import { startWeb } from '../runtime/stack.ts';
 import { csrfOf, PortalClient, textOf } from './portal-client.ts';
 import { getEnv, log, onCleanup, type TestEnv } from './support/env.ts';
 import { spawnHelpdesk } from './support/processes.ts';
-import { enrol, makeUser, PASSWORD, signInEnrolled, staffCode, staffPassword, totpCode, wrongCode } from './support/staff.ts';
+import { enrol, enrolmentCode, enterEnrolmentCode, makeUser, PASSWORD, signInEnrolled, staffCode, staffPassword, totpCode, wrongCode } from './support/staff.ts';
 
 describe('staff sign-in: password, then a second factor (TOTP or a recovery code)', function () {
   this.timeout(120_000);
@@ -38,14 +38,20 @@ describe('staff sign-in: password, then a second factor (TOTP or a recovery code
     expect((await pending.get('/tickets')).location).to.match(/^\/sign-in/);
   });
 
-  it('when a staff member without a second factor signs in, then they set one up (QR code and text), confirm it with a code, get ten recovery codes once, and reach the staff home', async () => {
+  it('when a staff member without a second factor signs in, then they enter their enrolment code, set one up (QR code and text), confirm it with a code, get ten recovery codes once, and reach the staff home', async () => {
     const owner = await makeUser(env.db, 'process_owner', 'olga');
     const c = new PortalClient(env.web.url, 'en');
     expect((await staffPassword(c, owner.email)).location).to.equal('/staff/sign-in/enrol');
+    const ask = await c.get('/staff/sign-in/enrol');
+    expect(ask.headers.get('cache-control')).to.equal('no-store');
+    expect(ask.text).to.include('name="enrolmentCode"');
+    expect(textOf(ask.text, 'totp-secret')).to.equal(undefined);
+    expect((await enterEnrolmentCode(c, owner.enrolmentCode!)).location).to.equal('/staff/sign-in/enrol');
     const form = await c.get('/staff/sign-in/enrol');
-    expect(form.headers.get('cache-control')).to.equal('no-store');
     expect(form.text).to.match(/<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/]+(&#x3D;)*" alt="QR code with your setup key/);
-    const { secret, recoveryCodes, page } = await enrol(c);
+    // The same enrolment: the code is asked for once, the secret does not change on a reload.
+    expect(textOf((await c.get('/staff/sign-in/enrol')).text, 'totp-secret')).to.equal(textOf(form.text, 'totp-secret'));
+    const { secret, recoveryCodes, page } = await enrol(c, undefined);
     expect(secret).to.match(/^[A-Z2-7]{32}$/);
     expect(page.status).to.equal(200);
     expect(textOf(page.text, 'recovery-codes')).to.be.a('string');
@@ -60,6 +66,8 @@ describe('staff sign-in: password, then a second factor (TOTP or a recovery code
     expect(hashes).to.have.length(10);
     for (const h of hashes) expect(h.code_hash).to.match(/^\$argon2id\$/);
     expect(await audit(owner.id, 'staff.second_factor_enrolled')).to.deep.equal([{ details: { method: 'totp', recoveryCodes: 10 } }]);
+    // The enrolment code is spent with it.
+    expect(await q(`SELECT 1 FROM staff_enrolment_codes WHERE user_id = :id`, { id: owner.id })).to.deep.equal([]);
 
     const home = await c.get('/staff');
     expect(home.status).to.equal(200);
@@ -188,7 +196,7 @@ describe('staff sign-in: password, then a second factor (TOTP or a recovery code
     expect((await c.get('/staff')).status).to.equal(303);
   });
 
-  it('when an operator resets a staff member’s second factor, then their sessions end, it is audited, and the next sign-in sets up a new one', async () => {
+  it('when an operator resets a staff member’s second factor, then their sessions end, it is audited, and the next sign-in sets up a new one with the enrolment code the reset printed', async () => {
     const admin = await makeUser(env.db, 'admin', 'adam');
     const c = new PortalClient(env.web.url, 'en');
     await signInEnrolled(c, admin);
@@ -199,14 +207,102 @@ describe('staff sign-in: password, then a second factor (TOTP or a recovery code
     expect(reset.output()).to.include(`The second factor of user #${admin.id} is reset and their web sessions ended`);
     expect(await factorRow(admin.id)).to.equal(undefined);
     const [entry] = await audit(admin.id, 'staff.second_factor_reset');
-    expect(entry!.details).to.deep.equal({ hadSecondFactor: true, sessionsEnded: 1 });
+    expect(entry!.details).to.deep.equal({ hadSecondFactor: true, ssoLinksRemoved: 0, sessionsEnded: 1 });
+    const printed = new RegExp(`enrolment code for user #${admin.id} \\(shown once, valid for 72 hours, until \\S+Z\\): ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})`).exec(reset.output())?.[1];
+    expect(printed, reset.output()).to.be.a('string');
 
     expect((await c.get('/staff')).location).to.equal('/staff/sign-in?next=%2Fstaff');
     expect((await staffPassword(c, admin.email)).location).to.equal('/staff/sign-in/enrol');
+    // The first code was spent at the first enrolment; the printed one sets up the new authenticator.
+    expect((await enterEnrolmentCode(c, admin.enrolmentCode!)).status).to.equal(422);
+    await enrol(c, printed!);
+    expect(textOf((await c.get('/staff')).text, 'factor')).to.equal('You signed in with your authenticator code.');
 
     const unknown = spawnHelpdesk(['user', 'reset-second-factor', '--email', 'nobody@example.com'], { DATABASE_URL: env.config.databaseUrl! });
     expect(await unknown.exited).to.equal(1);
     expect(unknown.output()).to.include('There is no user nobody@example.com; nothing was changed.');
+  });
+
+  it('when someone with the password only reaches the enrolment, then without the operator’s enrolment code no secret is shown: a wrong, an expired or a replaced code is refused with a sentence, audited, and counted like wrong codes', async () => {
+    const agent = await makeUser(env.db, 'agent', 'ewa');
+    const c = new PortalClient(env.web.url, 'en');
+    expect((await staffPassword(c, agent.email)).location).to.equal('/staff/sign-in/enrol');
+    const codeError = (r: { text: string }) => textOf(r.text, 'enrolmentCode-error');
+
+    const wrong = await enterEnrolmentCode(c, 'ABCD-EFGH-JKMN');
+    expect(wrong.status).to.equal(422);
+    expect(codeError(wrong)).to.equal('That enrolment code is not right. Enter the code a helpdesk admin gave you (like ABCD-EFGH-JKMN), or ask them for a new one.');
+    expect(textOf(wrong.text, 'totp-secret')).to.equal(undefined);
+    // Nothing changed: still asking for the code, the code still works.
+    expect(textOf((await c.get('/staff/sign-in/enrol')).text, 'totp-secret')).to.equal(undefined);
+
+    await env.db.sequelize.query(`UPDATE staff_enrolment_codes SET issued_at = now() - interval '73 hours', expires_at = now() - interval '1 hour' WHERE user_id = :id`, { replacements: { id: agent.id } });
+    const expired = await enterEnrolmentCode(c, agent.enrolmentCode!.toLowerCase());
+    expect(expired.status).to.equal(422);
+    expect(codeError(expired)).to.equal('This enrolment code has expired. Ask a helpdesk admin for a new one; nothing was changed.');
+
+    // A new one (`helpdesk user enrolment-code`) opens the setup; replaced meanwhile, it is not saved.
+    const first = await enrolmentCode(env.db, agent);
+    expect((await enterEnrolmentCode(c, first)).location).to.equal('/staff/sign-in/enrol');
+    const form = await c.get('/staff/sign-in/enrol');
+    const secret = textOf(form.text, 'totp-secret')!.replace(/\s/g, '');
+    const second = await enrolmentCode(env.db, agent);
+    const spent = await c.postForm('/staff/sign-in/enrol', { _csrf: csrfOf(form.text), code: totpCode(secret) });
+    expect(spent.status).to.equal(409);
+    expect(codeError(spent)).to.equal('This enrolment code was used or replaced meanwhile, so your setup was not saved. Ask a helpdesk admin for a new enrolment code and start again.');
+    expect(await factorRow(agent.id)).to.equal(undefined);
+    expect((await enterEnrolmentCode(c, first)).status).to.equal(422);
+    expect((await audit(agent.id, 'staff.sign_in_refused')).map((e) => e.details)).to.deep.equal([
+      { reason: 'wrong_enrolment_code', step: 'enrolment' }, { reason: 'expired_enrolment_code', step: 'enrolment' },
+      { reason: 'spent_enrolment_code', step: 'enrolment' }, { reason: 'wrong_enrolment_code', step: 'enrolment' },
+    ]);
+    expect((await audit(agent.id, 'staff.enrolment_code_issued')).map((e) => e.details)).to.deep.equal([
+      { hours: 72, replaced: false }, { hours: 72, replaced: true }, { hours: 72, replaced: true },
+    ]);
+
+    // Wrong codes count with the second factor's (the right one cleared them; the refused setup and the replaced code count): three more make five, and even the right one waits.
+    for (let i = 0; i < 3; i++) expect((await enterEnrolmentCode(c, 'ZZZZ-ZZZZ-ZZZZ')).status).to.equal(422);
+    const limited = await enterEnrolmentCode(c, second);
+    expect(limited.status).to.equal(429);
+    expect(textOf(limited.text, 'error-message')).to.match(/^Too many wrong codes for this account\. Try again in 1?\d minutes?/);
+    expect(await factorRow(agent.id)).to.equal(undefined);
+  });
+
+  it('when an operator adds staff or asks for a code, then the command prints a new enrolment code once (only for staff without a second factor) and the earlier one stops working', async () => {
+    const run = async (...args: string[]) => {
+      const p = spawnHelpdesk(['user', ...args], { DATABASE_URL: env.config.databaseUrl! });
+      return { code: await p.exited, out: p.output() };
+    };
+    const codeIn = (out: string) => /enrolment code for user #\d+ \(shown once, valid for 72 hours, until [^)]+\): (\S+)/.exec(out)?.[1];
+    const email = `cli.${Date.now()}@example.com`;
+    const added = await run('add', '--email', email, '--name', 'Cli Agent', '--role', 'agent');
+    expect(added.code).to.equal(0);
+    const fromAdd = codeIn(added.out);
+    expect(fromAdd, added.out).to.match(/^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
+    const user = (await env.db.users.findByEmail(email))!;
+    // Kept as a hash only.
+    const [row] = await q<{ code_hash: string }>(`SELECT code_hash FROM staff_enrolment_codes WHERE user_id = :id`, { id: user.id });
+    expect(row!.code_hash).to.match(/^\$argon2id\$/).and.not.include(fromAdd!);
+
+    const again = await run('enrolment-code', '--email', email);
+    expect(again.code).to.equal(0);
+    const fromCommand = codeIn(again.out)!;
+    expect(fromCommand).to.not.equal(fromAdd);
+    expect((await env.db.staffAuth.checkEnrolmentCode(user.id, fromAdd!)).ok).to.equal(false);
+    expect((await env.db.staffAuth.checkEnrolmentCode(user.id, fromCommand)).ok).to.equal(true);
+
+    const requester = await run('add', '--email', `cli.req.${Date.now()}@example.com`, '--name', 'Cli Requester');
+    expect([requester.code, codeIn(requester.out)]).to.deep.equal([0, undefined]);
+    const refused = await run('enrolment-code', '--email', (await makeUser(env.db, 'requester')).email);
+    expect(refused.code).to.equal(1);
+    expect(refused.out).to.match(/is a requester, not staff: only staff set up a second factor\. .*nothing was changed\./);
+    const enrolled = await makeUser(env.db, 'auditor');
+    await signInEnrolled(new PortalClient(env.web.url, 'en'), enrolled);
+    const needless = await run('enrolment-code', '--email', enrolled.email);
+    expect(needless.code).to.equal(1);
+    expect(needless.out).to.include('has a second factor already, so an enrolment code would not be used. If they lost it, run `helpdesk user reset-second-factor`, which prints a code; nothing was changed.');
+    const unknown = await run('enrolment-code', '--email', 'nobody@example.com');
+    expect([unknown.code, unknown.out.trim()]).to.deep.equal([1, 'There is no user nobody@example.com; nothing was changed.']);
   });
 
   it('when the second factor is optional, then staff without one use the staff pages after their password (and are offered one), and staff with one still need it', async () => {
@@ -219,7 +315,7 @@ describe('staff sign-in: password, then a second factor (TOTP or a recovery code
     expect(textOf(home.text, 'factor')).to.equal('You signed in with your password only.');
     expect(textOf(home.text, 'enrol-prompt')).to.equal('You have no second factor yet. Set one up to keep your account safe: Set up an authenticator app');
     // Setting one up from the home page.
-    const { recoveryCodes } = await enrol(c);
+    const { recoveryCodes } = await enrol(c, plain.enrolmentCode!);
     expect(recoveryCodes).to.have.length(10);
     expect(textOf((await c.get('/staff')).text, 'factor')).to.equal('You signed in with your authenticator code.');
 

@@ -25,7 +25,7 @@ export { STAFF_ROLES, isStaffRole, type StaffDeps, type StaffOptions, type Staff
 
 export function staff(deps: StaffDeps): Router {
   const router = Router();
-  const access = createStaffAccess({ users: deps.users, staffAuth: deps.staffAuth, secondFactor: deps.secondFactor });
+  const access = createStaffAccess({ users: deps.users, staffAuth: deps.staffAuth, secondFactor: deps.secondFactor, ...(deps.session ? { limits: deps.session } : {}) });
   const guards: StaffGuards = { access, requireCsrf: csrfProtection(deps.sessionSecret).require, limits: createLimits(deps), codes: createCodeLimits(deps) };
 
   // Staff pages are never kept by a browser's or a proxy's cache (secrets, recovery codes, names).

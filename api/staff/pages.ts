@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import type { i18n, TFunction } from 'i18next';
 import { pageLocals } from '../portal/middleware.ts';
 import { viewerOf } from '../portal/pages.ts';
+import { limitWords } from './limit-words.ts';
 import { AUDIT_READERS } from './types.ts';
 
 interface HelperOptions {
@@ -17,11 +18,15 @@ interface HelperOptions {
 export const staffT = (deps: { i18n: i18n }, req: Request): TFunction => deps.i18n.getFixedT(viewerOf(req).language, 'staff');
 
 /** The label of each form field, for the error summary. */
-const FIELD_LABELS: Record<string, string> = { email: 'form.email', password: 'form.password', code: 'form.code' };
+const FIELD_LABELS: Record<string, string> = { email: 'form.email', password: 'form.password', code: 'form.code', enrolmentCode: 'form.enrolmentCode' };
 
-/** A notice's count arrives as text (session notices keep strings); plural forms need the number. */
-function withCount(hash: Record<string, unknown>): Record<string, unknown> {
-  return typeof hash.count === 'string' && /^\d+$/.test(hash.count) ? { ...hash, count: Number(hash.count) } : hash;
+/**
+ * A notice's count arrives as text (session notices keep strings); plural forms need the number.
+ * A session limit (`limitMs`) is put in words in the page's language.
+ */
+function withCount(hash: Record<string, unknown>, language: string): Record<string, unknown> {
+  const out = typeof hash.count === 'string' && /^\d+$/.test(hash.count) ? { ...hash, count: Number(hash.count) } : hash;
+  return typeof hash.limitMs === 'string' && /^\d+$/.test(hash.limitMs) ? { ...out, limit: limitWords(Number(hash.limitMs), language) } : out;
 }
 
 export function staffPage(deps: { i18n: i18n }, req: Request, res: Response, name: string, model: Record<string, unknown> = {}): void {
@@ -35,7 +40,7 @@ export function staffPage(deps: { i18n: i18n }, req: Request, res: Response, nam
   res.render(`staff/${name}`, {
     layout: 'staff',
     page: `staff-${name}`,
-    helpers: { st: (key: unknown, options: HelperOptions) => t(String(key), withCount(options.hash)) },
+    helpers: { st: (key: unknown, options: HelperOptions) => t(String(key), withCount(options.hash, viewerOf(req).language)) },
     // The staff navigation, on pages a staff guard let through.
     staffNav: staff && { displayName: staff.displayName, audit: (AUDIT_READERS as readonly string[]).includes(staff.role) },
     ...model,

@@ -1,6 +1,6 @@
 /**
- * The second factor's use cases: setting up an authenticator (a secret, confirmed with a code,
- * then ten recovery codes shown once), and checking a code at sign-in — a TOTP code of its step
+ * The second factor's use cases: setting up an authenticator (after the operator's enrolment
+ * code, a secret, confirmed with a code, then ten recovery codes shown once), and checking a code at sign-in — a TOTP code of its step
  * once only, or a recovery code once only. A wrong code changes nothing but the attempt count
  * (api/staff/limits.ts) and the audit log's record of the refusal.
  */
@@ -33,16 +33,20 @@ export async function enrolmentView(deps: Pick<SecondFactorDeps, 'sealingKeys'>,
 
 /**
  * Confirms an enrolment with a code from the app: keeps the secret, the code's step (so the same
- * code does not sign in again) and ten recovery codes' hashes; answers the codes, to show once.
+ * code does not sign in again) and ten recovery codes' hashes, and spends the enrolment code it
+ * was started with; answers the codes, to show once.
  */
-export async function confirmEnrolment(deps: SecondFactorDeps, userId: number, sealed: string, typed: string, now = Date.now()): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false; reason: 'wrong_code' | 'already_enrolled' }> {
+export async function confirmEnrolment(
+  deps: SecondFactorDeps, userId: number, enrol: { sealed: string; codeId: number }, typed: string, now = Date.now(),
+): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false; reason: 'wrong_code' | 'already_enrolled' | 'enrolment_code_spent' }> {
+  const { sealed } = enrol;
   const code = normalizeCode(typed);
   const step = isTotpCode(code) ? matchingStep(openSecret(deps.sealingKeys, userId, sealed), code, now) : undefined;
   if (step === undefined) return { ok: false, reason: 'wrong_code' };
   const recoveryCodes = newRecoveryCodes();
   const recoveryHashes = await Promise.all(recoveryCodes.map((c) => hash(normalizeCode(c), ARGON2_OPTIONS)));
-  if (!(await deps.staffAuth.enrol(userId, { sealedSecret: sealed, step, recoveryHashes }))) return { ok: false, reason: 'already_enrolled' };
-  return { ok: true, recoveryCodes };
+  const outcome = await deps.staffAuth.enrol(userId, { sealedSecret: sealed, step, recoveryHashes, enrolmentCodeId: enrol.codeId });
+  return outcome === 'enrolled' ? { ok: true, recoveryCodes } : { ok: false, reason: outcome };
 }
 
 /** Checks a code typed at sign-in: six digits are a TOTP code, anything else a recovery code. */

@@ -33,9 +33,19 @@ export async function startPending(req: Request, userId: number, next: string): 
 /** Completes the staff sign-in: a fresh session id with the user and how they passed; tickets followed before stay followed. */
 export async function startStaffSession(req: Request, userId: number, factor: StaffFactor): Promise<void> {
   await regenerate(req);
+  const at = Date.now();
   req.session.userId = userId;
-  req.session.staffAuth = { userId, factor, at: Date.now() };
+  req.session.staffAuth = { userId, factor, at, seen: at };
   newCsrfToken(req);
+}
+
+/**
+ * Ends a staff session that ran out (access.ts): a fresh session id without the person — signed
+ * in nowhere, the portal included — with a notice for the sign-in page; followed tickets stay.
+ */
+export async function expireStaffSession(req: Request, notice: NonNullable<Request['session']['notice']>): Promise<void> {
+  await regenerate(req);
+  req.session.notice = notice;
 }
 
 async function regenerate(req: Request): Promise<void> {

@@ -20,12 +20,19 @@ export type StaffFactor = 'totp' | 'recovery' | 'sso' | 'password';
 
 declare module 'express-session' {
   interface SessionData {
-    /** A staff sign-in that is complete (set together with userId, on a fresh session id). */
-    staffAuth?: { userId: number; factor: StaffFactor; at: number };
+    /**
+     * A staff sign-in that is complete (set together with userId, on a fresh session id): when
+     * its second factor was passed (`at`) and when the last staff request was (`seen`), for the
+     * session limits (access.ts).
+     */
+    staffAuth?: { userId: number; factor: StaffFactor; at: number; seen?: number };
     /** The password was right; the second factor (or its enrolment) is still to come. No userId yet. */
     staffPending?: { userId: number; next: string; at: number };
-    /** An authenticator being set up: its secret, sealed for this person, until a code confirms it. */
-    staffEnrol?: { userId: number; sealed: string };
+    /**
+     * An authenticator being set up, once the operator's enrolment code was typed (`codeId`, spent
+     * when the enrolment completes): its secret, sealed for this person, until a code confirms it.
+     */
+    staffEnrol?: { userId: number; sealed: string; codeId: number };
     /** A single sign-on under way: what the callback must see again (state), prove (PKCE) and find in the ID token (nonce). */
     staffSso?: { state: string; nonce: string; verifier: string; next: string; at: number };
   }
@@ -44,7 +51,19 @@ export interface OidcOptions {
   clientSecret: string | undefined;
   /** Undefined: PUBLIC_URL (or the request's own origin) + /staff/sso/callback. */
   redirectUrl: string | undefined;
+  /** E-mail domains (lower case) whose addresses may sign in this way; empty or absent: any. */
+  allowedDomains?: readonly string[];
 }
+
+/** How long a staff session lasts (runtime/config.ts StaffSessionLimits). */
+export interface StaffSessionLimits {
+  /** Since the second factor (or single sign-on). @default 12 h */
+  maxMs: number;
+  /** Without a staff request. @default 1 h */
+  idleMs: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: StaffSessionLimits = { maxMs: 12 * 3_600_000, idleMs: 3_600_000 };
 
 export interface StaffLimits {
   /** Wrong second-factor codes (TOTP or recovery, at sign-in or enrolment) per account in 15 minutes. @default 5 */
@@ -59,6 +78,8 @@ export interface StaffOptions {
   /** HELPDESK_STAFF_SECOND_FACTOR. @default 'required' */
   secondFactor: 'required' | 'optional';
   oidc?: OidcOptions | undefined;
+  /** HELPDESK_STAFF_SESSION_HOURS, HELPDESK_STAFF_IDLE_MINUTES. @default DEFAULT_SESSION_LIMITS */
+  session?: StaffSessionLimits;
   limits?: Partial<StaffLimits>;
   log?: (line: string) => void;
 }

@@ -49,6 +49,9 @@ describe('staff ticket page in a browser: an agent reads a ticket, and after the
     await page.fill('#email', agent.email);
     await page.fill('#password', PASSWORD);
     await page.click('form[action="/staff/sign-in"] button[type="submit"]');
+    // The enrolment code an operator handed over (`helpdesk user add` prints it), then the authenticator.
+    await page.fill('#enrolmentCode', agent.enrolmentCode!);
+    await page.click('form[action="/staff/sign-in/enrol/code"] button[type="submit"]');
     const secret = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
     await page.fill('#code', totpCode(secret));
     await page.click('form[action="/staff/sign-in/enrol"] button[type="submit"]');

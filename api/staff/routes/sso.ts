@@ -2,6 +2,11 @@
  * Single sign-on: /staff/sso sends the browser to the provider (state, nonce and PKCE verifier
  * kept in the session); /staff/sso/callback takes the answer once. A state this session did not
  * start (replayed, forged, or after it was used) is a 400 that changes nothing.
+ *
+ * Who it is: the ID token's verified address, in an allowed domain (HELPDESK_OIDC_ALLOWED_DOMAINS)
+ * when domains are set, must be a staff member's; and the provider's account (issuer, `sub`) must
+ * be the one bound to that staff member — bound at their first single sign-on. Another account
+ * with the same address (a multi-tenant or consumer issuer lets anyone have one) is refused.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -41,10 +46,20 @@ export function ssoRoutes(deps: StaffDeps, sso: Sso): Router {
       await deps.staffAuth.recordRefusal(undefined, 'sso_unverified_email', { issuer: sso.issuer });
       throw new HttpError(403, 'SSO_EMAIL_UNVERIFIED', 'staff:errors.ssoUnverified');
     }
+    const domains = deps.oidc?.allowedDomains ?? [];
+    if (domains.length && !domains.includes(identity.email.slice(identity.email.lastIndexOf('@') + 1))) {
+      await deps.staffAuth.recordRefusal(undefined, 'sso_domain_not_allowed', { issuer: sso.issuer });
+      throw new HttpError(403, 'SSO_DOMAIN_REFUSED', 'staff:errors.ssoDomain', { domains: domains.join(', ') });
+    }
     const user = await deps.users.findByEmail(identity.email);
     if (!user || !isStaffRole(user.role)) {
       await deps.staffAuth.recordRefusal(user?.id, 'sso_not_staff', { issuer: sso.issuer });
       throw new HttpError(403, 'SSO_NOT_STAFF', 'staff:errors.ssoNotStaff');
+    }
+    const link = await deps.staffAuth.linkSso(user.id, sso.issuer, identity.subject);
+    if (link === 'other_account' || link === 'account_taken') {
+      await deps.staffAuth.recordRefusal(user.id, link === 'other_account' ? 'sso_other_account' : 'sso_account_taken', { issuer: sso.issuer });
+      throw new HttpError(403, 'SSO_ACCOUNT_MISMATCH', 'staff:errors.ssoOtherAccount');
     }
     await startStaffSession(req, user.id, 'sso');
     await deps.staffAuth.recordSsoSignIn(user.id, sso.issuer);
