@@ -65,6 +65,7 @@ async function start(config: Config): Promise<void> {
     if (seeded.tickets.length) {
       log(`Seeded demo data: teams, users (password demo-password-1) and tickets ${seeded.tickets.join(', ')}`);
       log(`API token of the demo L1 agent (shown once): ${seeded.agentToken}`);
+      for (const c of seeded.enrolmentCodes) log(`Staff pages (${web.url}/staff/sign-in): enrolment code of ${c.email} for the second factor (shown once, 72 hours): ${c.code}`);
     }
   }
   log('');
