@@ -60,4 +60,29 @@ describe('privacy: erasure through the REST API (admins only)', function () {
     const again = await erase({ email, reason: 'Art. 17 GDPR request, case DPO-7' }, admin);
     expect(again.status).to.equal(404);
   });
+
+  it('when an admin erases a staff member, then their account and tokens are gone, and their actions stay attributed to their pseudonym, not to their address', async () => {
+    const agentEmail = `agent.${tag}@example.com`;
+    const agent = await env.tokenFor(agentEmail, 'agent');
+    const created = await request(env.web.url, 'POST', '/api/v1/tickets', { token: agent, body: { title: `Tapir${tag} keyboard`, description: 'Keys stick.', requesterEmail: `someone.${tag}@example.com` } });
+    expect(created.status).to.equal(201);
+    const number = created.body.number as string;
+    await waitFor('classification', async () => (await request(env.web.url, 'GET', `/api/v1/tickets/${number}`, { token: env.agentToken })).body.sla);
+    const answered = await request(env.web.url, 'POST', `/api/v1/tickets/${number}/actions/respond`, { token: agent, body: { message: 'Try another USB port.' } });
+    expect(answered.status).to.equal(200);
+
+    const r = await erase({ email: agentEmail, reason: 'Art. 17 GDPR, former employee, case HR-12' }, admin);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body).to.include({ accountDeleted: true });
+    expect((await request(env.web.url, 'GET', `/api/v1/tickets/${number}`, { token: agent })).status, 'the erased agent\'s token').to.equal(401);
+
+    const got = await waitFor('the erasure to be seen', async () => {
+      const g = (await request(env.web.url, 'GET', `/api/v1/tickets/${number}`, { token: env.agentToken })).body;
+      return g.timeline.find((e: { type: string; actor: string }) => e.type === 'responded' && e.actor === r.body.person) && g;
+    }, 10_000);
+    const responded = got.timeline.find((e: { type: string }) => e.type === 'responded');
+    expect(responded.data.message, 'the answer belongs to the requester’s ticket and stays').to.equal('Try another USB port.');
+    expect(JSON.stringify(got)).not.to.include(agentEmail);
+    expect(got.filedBy).to.equal(r.body.person);
+  });
 });
