@@ -172,7 +172,8 @@ describe('helpdesk audit verify and list', function () {
 
     const verify = spawnHelpdesk(['audit', 'verify'], env);
     expect(await verify.exited).to.equal(0);
-    expect(verify.output()).to.include('2 entries, chain intact');
+    // Adding a staff member issues their enrolment code for the second factor: audited too.
+    expect(verify.output()).to.include('3 entries, chain intact');
 
     const list = spawnHelpdesk(['audit', 'list', '--json', '--limit', '5'], env);
     let stdout = '';
@@ -180,12 +181,12 @@ describe('helpdesk audit verify and list', function () {
     expect(await list.exited).to.equal(0);
     const entries = JSON.parse(stdout) as AuditEntry[];
     const actor = `cli:${os.userInfo().username}`;
-    expect(entries.map((e) => [e.seq, e.action, e.subject, e.actor])).to.deep.equal([[2, 'token.issued', `user:${id}`, actor], [1, 'user.created', `user:${id}`, actor]]);
+    expect(entries.map((e) => [e.seq, e.action, e.subject, e.actor])).to.deep.equal([[3, 'token.issued', `user:${id}`, actor], [2, 'staff.enrolment_code_issued', `user:${id}`, actor], [1, 'user.created', `user:${id}`, actor]]);
 
     const text = spawnHelpdesk(['audit', 'list', '--limit', '1'], env);
     expect(await text.exited).to.equal(0);
-    expect(text.output()).to.match(new RegExp(`#2 {2}\\S+Z {2}${actor} {2}token\\.issued {2}user:${id} {2}\\{"name":"laptop","tokenId":\\d+\\}`));
-    expect(text.output()).not.to.include('#1 ');
+    expect(text.output()).to.match(new RegExp(`#3 {2}\\S+Z {2}${actor} {2}token\\.issued {2}user:${id} {2}\\{"name":"laptop","tokenId":\\d+\\}`));
+    expect(text.output()).not.to.include('#2 ');
 
     const badLimit = spawnHelpdesk(['audit', 'list', '--limit', 'lots'], env);
     expect(await badLimit.exited).to.equal(2);
