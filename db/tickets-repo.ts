@@ -78,7 +78,11 @@ export function createTicketsRepo(sequelize: Sequelize) {
       return sequelize.transaction(async (t) => {
         await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key }, transaction: t });
         const existing = await this.findIntake(key, t);
-        if (existing) return { intake: existing, created: false };
+        if (existing) {
+          // The other first attempt won: the number is left unused, and the key made for it is dropped (nothing kept was sealed under it).
+          if (pre) await sequelize.query(`DELETE FROM data_keys WHERE scope = :scope`, { replacements: { scope: `ticket:${pre.ticketNumber}` }, transaction: t });
+          return { intake: existing, created: false };
+        }
         const ticketNumber = pre?.ticketNumber ?? (await this.allocateNumber(prefix, now.getUTCFullYear(), t));
         const stored = pre?.stored ?? (request as Record<string, unknown>);
         await sequelize.query(
@@ -94,7 +98,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(snapshot: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<void> {
+    async project(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<void> {
+      let snapshot = projected;
       await sequelize.transaction(async (t) => {
         // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
         // personal data is erased, what the workflow writes next is scrubbed here (a sealed one's key is gone anyway).
@@ -104,6 +109,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
         );
         const scrub = prior?.erased === true && !snapshot.requester;
         const event = scrub ? scrubbedEvent(inEvent, snapshot.requesterEmail) : inEvent;
+        // An erased requester assigned to their own ticket (a ticket from before sealing): not by address.
+        if (scrub && snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase()) snapshot = { ...snapshot, assignee: ERASED_TEXT };
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
               priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref)
@@ -114,7 +121,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
               title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
               description = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.description ELSE tickets.description END, category = EXCLUDED.category, priority = EXCLUDED.priority,
               status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id,
-              assignee = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.assignee ELSE tickets.assignee END,
+              assignee = EXCLUDED.assignee,
               rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
               updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,

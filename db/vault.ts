@@ -72,6 +72,8 @@ export function createVault(opts: VaultOptions) {
   }
 
   let swept = Date.now();
+  // Also swept on a timer, so an idle process does not keep keys (an erased person's among them) past cacheMs.
+  if (cacheMs > 0) setInterval(() => sweep(Date.now()), cacheMs).unref();
   /** Drops keys held longer than cacheMs, so an erased person's key is not kept (a key in use is not zeroed under its user). */
   function sweep(now: number): void {
     if (now - swept < cacheMs) return;

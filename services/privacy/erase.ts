@@ -113,6 +113,11 @@ async function deleteAccount(db: Sequelize, who: { bidx: string | null; personId
   return users.length > 0;
 }
 
+/** The database's clock, which tickets' created_at is stamped with (a ledger line's instant is compared with it). */
+async function dbNow(deps: ErasureDeps): Promise<string> {
+  return (await q<{ now: Date }>(deps.sequelize, `SELECT now() AS now`, {}))[0]!.now.toISOString();
+}
+
 /** Appends to the erasure ledger one writer at a time (the CLI, the web process and the worker share the database's lock). */
 const LEDGER_LOCK = 7_233_012;
 async function appendLedger(deps: ErasureDeps, e: Parameters<ErasureDeps['ledger']['append']>[0]): Promise<LedgerEntry> {
@@ -143,7 +148,7 @@ export async function erasePerson(deps: ErasureDeps, input: { email: unknown; re
   const liveKeys = async (t?: Transaction) => (person ? (await deps.persons.keysOf(person.id, t)).filter((k) => k.wrapped !== null).map((k) => k.id) : []);
   // The ledger first: if the transaction below fails, the next reapply completes the erasure (it also
   // destroys keys the person got after this line and deletes their account by pseudonym).
-  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'person', personId: person?.id ?? null, keyIds: await liveKeys(), tickets: await listTickets() });
+  const entry = await appendLedger(deps, { at: await dbNow(deps), kind: 'person', personId: person?.id ?? null, keyIds: await liveKeys(), tickets: await listTickets() });
 
   const report = await deps.sequelize.transaction(async (t) => {
     // The person is locked: a key being made for them waits and is then refused (db/persons-repo.ts addKey),
@@ -182,7 +187,7 @@ export async function eraseTicketData(deps: ErasureDeps, tickets: string[], acto
   const numbers = rows.map((r) => r.number);
   if (numbers.length === 0) return { tickets: [], keysDestroyed: 0 };
   const keys = rows.flatMap((r) => (r.key_id ? [r.key_id] : []));
-  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'retention', personId: null, keyIds: keys, tickets: numbers });
+  const entry = await appendLedger(deps, { at: await dbNow(deps), kind: 'retention', personId: null, keyIds: keys, tickets: numbers });
   const destroyed = await deps.sequelize.transaction(async (t) => {
     const d = await deps.persons.destroyKeys(keys, 'retention', t);
     for (const r of rows) {
@@ -223,7 +228,7 @@ export async function deleteTickets(deps: ErasureDeps, tickets: string[], actor:
   const scopes = numbers.map((n) => `ticket:${n}`);
   const keys = (await q<{ id: string }>(deps.sequelize, `SELECT id FROM data_keys WHERE scope IN (:scopes) AND wrapped IS NOT NULL`, { scopes })).map((r) => r.id);
   // The ledger first: a restore from an older backup deletes them again (reapplyErasures).
-  const entry = await appendLedger(deps, { at: new Date().toISOString(), kind: 'deletion', personId: null, keyIds: keys, tickets: numbers });
+  const entry = await appendLedger(deps, { at: await dbNow(deps), kind: 'deletion', personId: null, keyIds: keys, tickets: numbers });
   const report = await deps.sequelize.transaction(async (t) => {
     // Locked and read again: a run alongside this one waits, then finds them gone.
     const still = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:numbers) AND status = 'closed' ORDER BY number FOR UPDATE`, { numbers }, t)).map((r) => r.number);
@@ -254,13 +259,17 @@ export async function reapplyErasures(deps: ErasureDeps, actor: string): Promise
       keysDestroyed += (await deps.persons.destroyKeys(e.keyIds, e.kind === 'person' ? 'erasure' : 'retention', t)).length;
       if (e.kind === 'person' && e.personId) {
         // Keys made for the person after the backup's erasure line (none should exist) go too.
-        const later = (await deps.persons.keysOf(e.personId)).filter((k) => k.wrapped !== null).map((k) => k.id);
+        const later = (await deps.persons.keysOf(e.personId, t)).filter((k) => k.wrapped !== null).map((k) => k.id);
         keysDestroyed += (await deps.persons.destroyKeys(later, 'erasure', t)).length;
         await deps.persons.markErased(e.personId, t);
         await deleteAccount(deps.sequelize, { bidx: null, personId: e.personId }, t);
       }
       // Only the tickets the line was about: created before it (a number reused since is another ticket).
-      const existing = (await q<{ number: string }>(deps.sequelize, `SELECT number FROM tickets WHERE number IN (:tickets) AND created_at <= :at`, { tickets: e.tickets.length ? e.tickets : [''], at: e.at }, t)).map((r) => r.number);
+      // The tickets the line was about, created before it (a number reused since is another ticket) — and,
+      // for a person, every ticket still under their pseudonym (one made between the line and the erasure's lock).
+      const existing = (await q<{ number: string }>(deps.sequelize,
+        `SELECT number FROM tickets WHERE (number IN (:tickets) AND created_at <= :at) OR (requester_ref = :person::uuid)`,
+        { tickets: e.tickets.length ? e.tickets : [''], at: e.at, person: e.kind === 'person' ? e.personId : null }, t)).map((r) => r.number);
       await scrubTickets(deps.sequelize, existing, { id: e.personId }, t);
       if (e.kind === 'deletion') await deleteTicketRows(deps.sequelize, existing, t);
     }
