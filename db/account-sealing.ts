@@ -6,7 +6,7 @@
  * leaves nothing readable behind, in the database or in its backups. Each sealed value is bound
  * to the table it is in (its context), so one copied from a sign-up into an account does not open.
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { SealedField, Vault } from './vault.ts';
 
 /** The context a sealed account value is bound to: which table holds it. */
@@ -51,4 +51,42 @@ export async function linkPerson(sequelize: Sequelize, personId: string, userId:
     replacements: { personId, userId },
     ...(transaction ? { transaction } : {}),
   });
+}
+
+/**
+ * Locks the persons of an account write (`FOR NO KEY UPDATE`, in id order): the first statement
+ * of every transaction that writes an account row, a pending sign-up or account mail — the same
+ * persons-first order as an erasure (services/privacy/erase.ts), so the two wait for each other
+ * instead of deadlocking. False when one of them was erased meanwhile: what was sealed for them
+ * can no longer be opened, and the caller must not write it.
+ */
+export async function lockPersons(sequelize: Sequelize, personIds: string[], transaction: Transaction): Promise<boolean> {
+  const ids = [...new Set(personIds)].sort();
+  const rows = await sequelize.query(`SELECT 1 FROM persons WHERE id IN (:ids) AND erased_at IS NULL ORDER BY id FOR NO KEY UPDATE`, {
+    replacements: { ids }, type: QueryTypes.SELECT, transaction,
+  });
+  return rows.length === ids.length;
+}
+
+/**
+ * A `users` row from before sealing with this address (not converted yet: no master key then, or
+ * left as a duplicate), sealed in place under the person's key with the name it holds — so an
+ * operator's `helpdesk user add` or a finished sign-up takes that account instead of making a
+ * second one. Left alone when a sealed account has the address or the person already (two
+ * accounts: an operator merges them). Call with the person locked.
+ */
+export async function sealPlainUser(sequelize: Sequelize, vault: Vault, s: SealedIdentity, email: string, transaction: Transaction): Promise<void> {
+  const [plain] = await sequelize.query<{ id: string; display_name: string }>(
+    `SELECT id::text AS id, display_name FROM users WHERE email = :address AND email_bidx IS NULL ORDER BY id LIMIT 1 FOR UPDATE`,
+    { replacements: { address: normaliseEmail(email) }, type: QueryTypes.SELECT, transaction },
+  );
+  if (!plain) return;
+  const sealed = await sequelize.query(`SELECT 1 FROM users WHERE email_bidx = :bidx OR person_id = :personId`, { replacements: { bidx: s.bidx, personId: s.personId }, type: QueryTypes.SELECT, transaction });
+  if (sealed.length > 0) return;
+  const nameSealed = await vault.seal(s.personId, 'person', 'name', AccountContext.user, plain.display_name);
+  await sequelize.query(
+    `UPDATE users SET email_bidx = :bidx, email_sealed = :emailSealed, display_name_sealed = :nameSealed, person_id = :personId, email = NULL, display_name = NULL
+      WHERE id = :id AND email_bidx IS NULL`,
+    { replacements: { ...s, nameSealed, id: plain.id }, transaction },
+  );
 }

@@ -8,7 +8,7 @@
  * batches walk the table by id, so a row that cannot be sealed is not read again and again.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AccountContext, linkPerson, sealIdentity } from './account-sealing.ts';
+import { AccountContext, linkPerson, lockPersons, sealIdentity } from './account-sealing.ts';
 import type { Vault } from './vault.ts';
 
 const BATCH = 200;
@@ -30,40 +30,42 @@ export async function legacyAccountRows(sequelize: Sequelize): Promise<number> {
   return Number(row!.n);
 }
 
-/** An address that is another account's already: the two rows must be merged by hand (nothing here names the address). */
-export class DuplicateAccountError extends Error {
-  constructor(readonly userId: number) {
-    super(`User #${userId} from before sealing has the address of another, sealed account; merge the two or delete one, then start again.`);
-    this.name = 'DuplicateAccountError';
-  }
-}
+/** The line logged for a row left plain: its address is another, sealed account's (nothing here names the address). */
+export const duplicateAccountLine = (userId: number) =>
+  `User #${userId} from before sealing has the address of another, sealed account, so it stays unsealed and cannot sign in: merge the two or delete one`;
 
 async function batches<T extends { id: string }>(sequelize: Sequelize, select: string, each: (row: T) => Promise<boolean>): Promise<number> {
   let after = '0';
   let n = 0;
   for (;;) {
-    const rows = await sequelize.query<T>(`${select} AND id > CAST(:after AS bigint) ORDER BY id LIMIT :limit`, { replacements: { after, limit: BATCH }, type: QueryTypes.SELECT });
+    const rows = await sequelize.query<T>(`${select} AND id > CAST(:after AS bigint) ORDER BY CAST(id AS bigint) LIMIT :limit`, { replacements: { after, limit: BATCH }, type: QueryTypes.SELECT });
     if (rows.length === 0) return n;
     for (const row of rows) if (await each(row)) n += 1;
     after = rows.at(-1)!.id;
   }
 }
 
-async function sealUsers(sequelize: Sequelize, vault: Vault): Promise<number> {
+async function sealUsers(sequelize: Sequelize, vault: Vault, log: (line: string) => void): Promise<number> {
   return batches<{ id: string; email: string; display_name: string }>(sequelize, `SELECT id::text AS id, email, display_name FROM users WHERE email_bidx IS NULL`, async (r) => {
     const s = await sealIdentity(vault, r.email, r.display_name, AccountContext.user);
-    return sequelize.transaction(async (transaction) => {
-      const [taken] = await sequelize.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: s.bidx }, type: QueryTypes.SELECT, transaction });
-      if (taken) throw new DuplicateAccountError(Number(r.id));
-      const done = await sequelize.query(
+    const outcome = await sequelize.transaction(async (transaction): Promise<'sealed' | 'gone' | 'duplicate'> => {
+      // The person first, as an erasure locks them (db/account-sealing.ts lockPersons); erased meanwhile: the next process seals the row under a new person.
+      if (!(await lockPersons(sequelize, [s.personId], transaction))) return 'gone';
+      // Then the row itself: another process sealing it now waits here, and then finds it sealed.
+      const [still] = await sequelize.query(`SELECT 1 FROM users WHERE id = :id AND email_bidx IS NULL FOR UPDATE`, { replacements: { id: r.id }, type: QueryTypes.SELECT, transaction });
+      if (!still) return 'gone';
+      const [taken] = await sequelize.query(`SELECT 1 FROM users WHERE (email_bidx = :bidx OR person_id = :personId) AND id <> :id`, { replacements: { ...s, id: r.id }, type: QueryTypes.SELECT, transaction });
+      if (taken) return 'duplicate';
+      await sequelize.query(
         `UPDATE users SET email_bidx = :bidx, email_sealed = :emailSealed, display_name_sealed = :nameSealed, person_id = :personId, email = NULL, display_name = NULL
-          WHERE id = :id AND email_bidx IS NULL RETURNING id`,
-        { replacements: { ...s, id: r.id }, type: QueryTypes.SELECT, transaction },
+          WHERE id = :id AND email_bidx IS NULL`,
+        { replacements: { ...s, id: r.id }, transaction },
       );
-      if (done.length === 0) return false;
       await linkPerson(sequelize, s.personId, Number(r.id), transaction);
-      return true;
+      return 'sealed';
     });
+    if (outcome === 'duplicate') log(duplicateAccountLine(Number(r.id)));
+    return outcome === 'sealed';
   });
 }
 
@@ -92,7 +94,7 @@ async function sealMails(sequelize: Sequelize, vault: Vault): Promise<number> {
 }
 
 /** Seals every account row still in plain text; answers how many of each it sealed. */
-export async function sealLegacyAccounts(sequelize: Sequelize, vault: Vault): Promise<LegacyAccountsReport> {
+export async function sealLegacyAccounts(sequelize: Sequelize, vault: Vault, log: (line: string) => void = () => undefined): Promise<LegacyAccountsReport> {
   if ((await legacyAccountRows(sequelize)) === 0) return { users: 0, signUps: 0, mails: 0 };
-  return { users: await sealUsers(sequelize, vault), signUps: await sealSignUps(sequelize, vault), mails: await sealMails(sequelize, vault) };
+  return { users: await sealUsers(sequelize, vault, log), signUps: await sealSignUps(sequelize, vault), mails: await sealMails(sequelize, vault) };
 }

@@ -8,8 +8,8 @@
  * found by the address's blind index (db/account-sealing.ts). Plain records only.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AccountContext, linkPerson, normaliseEmail, openColumn, sealIdentity } from './account-sealing.ts';
-import type { Vault } from './vault.ts';
+import { AccountContext, linkPerson, lockPersons, normaliseEmail, openColumn, sealIdentity, sealPlainUser, type SealedIdentity } from './account-sealing.ts';
+import { ErasedError, type Vault } from './vault.ts';
 
 export type AccountMailKind = 'sign_up_link' | 'sign_up_existing';
 
@@ -64,6 +64,35 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
   /** A mail's sealed payload: under the recipient's own key, bound to the outbox. */
   const sealPayload = (recipient: string, payload: object) => vault.seal(recipient, 'person', 'mail', AccountContext.mail, JSON.stringify(payload));
 
+  /** The queue's work; false when a person was erased meanwhile (nothing is written). */
+  async function queueOnce(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<boolean> {
+    let sealed: SealedIdentity, recipient: string, payloadSealed: string;
+    try {
+      sealed = await sealIdentity(vault, p.email, p.displayName, AccountContext.signUp);
+      recipient = await vault.personRef(mail.recipient);
+      payloadSealed = await sealPayload(recipient, mail.payload);
+    } catch (err) {
+      if (err instanceof ErasedError) return false;
+      throw err;
+    }
+    return sequelize.transaction(async (tx) => {
+      // The persons first, as an erasure locks them (db/account-sealing.ts lockPersons).
+      if (!(await lockPersons(sequelize, [sealed.personId, recipient], tx))) return false;
+      // Forgotten: their link is then simply unknown.
+      await sequelize.query(`DELETE FROM pending_sign_ups WHERE expires_at < now() - interval '7 days'`, { transaction: tx });
+      await sequelize.query(
+        `INSERT INTO pending_sign_ups (token_hash, email_bidx, email_sealed, display_name_sealed, person_id, locale, time_zone, password_hash, expires_at)
+         SELECT :tokenHash, :bidx, :emailSealed, :nameSealed, CAST(:personId AS uuid), :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
+        { replacements: { ...sealed, tokenHash: p.tokenHash, locale: p.locale, timeZone: p.timeZone, passwordHash: p.passwordHash, expiresAt: p.expiresAt, keep }, transaction: tx },
+      );
+      await sequelize.query(
+        `INSERT INTO account_mail_outbox (recipient_ref, language, kind, payload_sealed) VALUES (CAST(:recipient AS uuid), :language, :kind, :payloadSealed)`,
+        { replacements: { recipient, language: mail.language, kind: mail.kind, payloadSealed }, transaction: tx },
+      );
+      return true;
+    });
+  }
+
   return {
     /**
      * Queues a sign-up's mail and, when `keep`, stores its pending sign-up, in one transaction.
@@ -73,22 +102,10 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
      * the name and the mail are sealed under the person's key; the mail names its recipient by pseudonym.
      */
     async queue(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<void> {
-      const sealed = await sealIdentity(vault, p.email, p.displayName, AccountContext.signUp);
-      const recipient = await vault.personRef(mail.recipient);
-      const payloadSealed = await sealPayload(recipient, mail.payload);
-      await sequelize.transaction(async (tx) => {
-        // Forgotten: their link is then simply unknown.
-        await sequelize.query(`DELETE FROM pending_sign_ups WHERE expires_at < now() - interval '7 days'`, { transaction: tx });
-        await sequelize.query(
-          `INSERT INTO pending_sign_ups (token_hash, email_bidx, email_sealed, display_name_sealed, person_id, locale, time_zone, password_hash, expires_at)
-           SELECT :tokenHash, :bidx, :emailSealed, :nameSealed, CAST(:personId AS uuid), :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
-          { replacements: { ...sealed, tokenHash: p.tokenHash, locale: p.locale, timeZone: p.timeZone, passwordHash: p.passwordHash, expiresAt: p.expiresAt, keep }, transaction: tx },
-        );
-        await sequelize.query(
-          `INSERT INTO account_mail_outbox (recipient_ref, language, kind, payload_sealed) VALUES (CAST(:recipient AS uuid), :language, :kind, :payloadSealed)`,
-          { replacements: { recipient, language: mail.language, kind: mail.kind, payloadSealed }, transaction: tx },
-        );
-      });
+      // Erased while this ran (the person is then gone): once more, as a new person.
+      if (!(await queueOnce(mail, p, keep)) && !(await queueOnce(mail, p, keep))) {
+        throw new Error('The person with this address was erased while their sign-up was being written, twice; ask again.');
+      }
     },
 
     /** The account mail queued for an address, oldest first, opened (an erased recipient's is left out). */
@@ -146,8 +163,15 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
       // Sealed for the account before the transaction (sealing may make the person's key, on connections of its own).
       const found = await this.pending(tokenHash);
       if (!found) return { ok: false, reason: 'unknown' };
-      const account = await sealIdentity(vault, found.email, found.displayName, AccountContext.user);
+      const account = await sealIdentity(vault, found.email, found.displayName, AccountContext.user).catch((err: unknown) => {
+        if (err instanceof ErasedError) return undefined; // erased just now: the sign-up went with them
+        throw err;
+      });
+      if (!account) return { ok: false, reason: 'unknown' };
       return sequelize.transaction(async (tx): Promise<Completion> => {
+        // The person first, as an erasure locks them (db/account-sealing.ts lockPersons). Erased
+        // meanwhile: their sign-up is gone with them, so the link is unknown.
+        if (!(await lockPersons(sequelize, [account.personId], tx))) return { ok: false, reason: 'unknown' };
         const [row] = await sequelize.query<{ expires_at: Date; used_at: Date | null; now: Date }>(
           `SELECT expires_at, used_at, now() AS now FROM pending_sign_ups WHERE token_hash = :tokenHash FOR UPDATE`,
           { replacements: { tokenHash }, type: QueryTypes.SELECT, transaction: tx },
@@ -155,6 +179,8 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
         if (!row) return { ok: false, reason: 'unknown' };
         if (row.used_at) return { ok: false, reason: 'used' };
         if (row.expires_at <= row.now) return { ok: false, reason: 'expired' };
+        // An account of the address from before sealing is this one, sealed now (it keeps its name).
+        await sealPlainUser(sequelize, vault, account, found.email, tx);
         const created = await sequelize.query<{ id: string }>(
           `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, locale, time_zone, role, password_hash, email_verified_at)
            VALUES (:bidx, :emailSealed, :nameSealed, :personId, :locale, :timeZone, 'requester', :passwordHash, now())

@@ -5,9 +5,9 @@
  */
 import type { Options as ArgonOptions } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AccountContext, linkPerson, openColumn, sealIdentity } from './account-sealing.ts';
+import { AccountContext, linkPerson, lockPersons, openColumn, sealIdentity, sealPlainUser, type SealedIdentity } from './account-sealing.ts';
 import { createAuditRepo } from './audit-repo.ts';
-import type { Vault } from './vault.ts';
+import { ErasedError, type Vault } from './vault.ts';
 
 export const Role = { requester: 'requester', agent: 'agent', process_owner: 'process_owner', auditor: 'auditor', admin: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -31,6 +31,9 @@ export interface UserRecord {
    */
   emailVerified: boolean;
 }
+
+/** What `helpdesk user add` gives for an account. */
+export interface AccountInput { email: string; displayName: string; role: Role; teamId: string | null; locale: string }
 
 interface UserRow {
   id: string; email: string | null; display_name: string | null; email_sealed: string | null; display_name_sealed: string | null;
@@ -70,6 +73,49 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
 
   const byEmail = async (email: string) => one('u.email_bidx = :bidx', { bidx: await vault.blindIndex(email) });
 
+  /** The upsert's transaction; undefined when the person was erased meanwhile (nothing is written). */
+  async function write(u: AccountInput, actor: string): Promise<number | undefined> {
+    let sealed: SealedIdentity;
+    try {
+      sealed = await sealIdentity(vault, u.email, u.displayName, AccountContext.user);
+    } catch (err) {
+      if (err instanceof ErasedError) return undefined;
+      throw err;
+    }
+    return sequelize.transaction(async (transaction) => {
+      // The person first, as an erasure locks them (db/account-sealing.ts lockPersons).
+      if (!(await lockPersons(sequelize, [sealed.personId], transaction))) return undefined;
+      // An account of the address from before sealing is this one, sealed now.
+      await sealPlainUser(sequelize, vault, sealed, u.email, transaction);
+      const before = await sequelize.query<{ role: string; team_id: string | null }>(
+        `SELECT role, team_id FROM users WHERE email_bidx = :bidx FOR UPDATE`,
+        { replacements: { bidx: sealed.bidx }, type: QueryTypes.SELECT, transaction },
+      );
+      const rows = await sequelize.query<{ id: string; inserted: boolean }>(
+        // An operator vouches for a new address; an address someone already claimed by sign-up stays
+        // unverified, or the stranger's password would be handed that address's tickets.
+        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, locale, email_verified_at)
+         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :locale, now())
+         ON CONFLICT (email_bidx) DO UPDATE SET display_name_sealed = EXCLUDED.display_name_sealed, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
+           email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
+         RETURNING id::text AS id, (xmax = 0) AS inserted`,
+        { replacements: { ...sealed, role: u.role, teamId: u.teamId, locale: u.locale }, type: QueryTypes.SELECT, transaction },
+      );
+      const row = rows[0]!;
+      await linkPerson(sequelize, sealed.personId, Number(row.id), transaction);
+      const was = before[0];
+      const subject = `user:${row.id}`;
+      if (row.inserted) {
+        await audit.append({ actor, action: 'user.created', subject, details: { role: u.role, teamId: u.teamId } }, transaction);
+      } else if (!was || was.role !== u.role || was.team_id !== u.teamId) {
+        // No row before but a conflict: someone else created the user a moment ago, with another role maybe.
+        const details = { from: was ? { role: was.role, teamId: was.team_id } : null, to: { role: u.role, teamId: u.teamId } };
+        await audit.append({ actor, action: 'user.role_changed', subject, details }, transaction);
+      }
+      return Number(row.id);
+    });
+  }
+
   return {
     async findById(id: number): Promise<UserRecord | undefined> {
       const r = await one('u.id = :id', { id });
@@ -101,36 +147,10 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
      * existing one. A creation (`user.created`) or a change of role or team (`user.role_changed`)
      * is recorded in the audit log in the same transaction, by the user's id only.
      */
-    async upsert(u: { email: string; displayName: string; role: Role; teamId: string | null; locale: string }, actor = 'system'): Promise<UserRecord> {
-      const sealed = await sealIdentity(vault, u.email, u.displayName, AccountContext.user);
-      const id = await sequelize.transaction(async (transaction) => {
-        const before = await sequelize.query<{ role: string; team_id: string | null }>(
-          `SELECT role, team_id FROM users WHERE email_bidx = :bidx FOR UPDATE`,
-          { replacements: { bidx: sealed.bidx }, type: QueryTypes.SELECT, transaction },
-        );
-        const rows = await sequelize.query<{ id: string; inserted: boolean }>(
-          // An operator vouches for a new address; an address someone already claimed by sign-up stays
-          // unverified, or the stranger's password would be handed that address's tickets.
-          `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, locale, email_verified_at)
-           VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :locale, now())
-           ON CONFLICT (email_bidx) DO UPDATE SET display_name_sealed = EXCLUDED.display_name_sealed, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
-             email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
-           RETURNING id::text AS id, (xmax = 0) AS inserted`,
-          { replacements: { ...sealed, role: u.role, teamId: u.teamId, locale: u.locale }, type: QueryTypes.SELECT, transaction },
-        );
-        const row = rows[0]!;
-        await linkPerson(sequelize, sealed.personId, Number(row.id), transaction);
-        const was = before[0];
-        const subject = `user:${row.id}`;
-        if (row.inserted) {
-          await audit.append({ actor, action: 'user.created', subject, details: { role: u.role, teamId: u.teamId } }, transaction);
-        } else if (!was || was.role !== u.role || was.team_id !== u.teamId) {
-          // No row before but a conflict: someone else created the user a moment ago, with another role maybe.
-          const details = { from: was ? { role: was.role, teamId: was.team_id } : null, to: { role: u.role, teamId: u.teamId } };
-          await audit.append({ actor, action: 'user.role_changed', subject, details }, transaction);
-        }
-        return Number(row.id);
-      });
+    async upsert(u: AccountInput, actor = 'system'): Promise<UserRecord> {
+      // Erased while this ran (the person is then gone): once more, as a new person.
+      const id = (await write(u, actor)) ?? (await write(u, actor));
+      if (id === undefined) throw new Error('The person with this address was erased while their account was being written, twice; run the command again.');
       return (await this.findById(id))!;
     },
   };

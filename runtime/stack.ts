@@ -60,7 +60,7 @@ export async function openDatabase(config: Config, log: Log, opts: DatabaseTarge
     // The shipped knowledge-base articles (pl, en, de); safe to run on every start.
     await seedKnowledgeBase(sequelize);
     // Accounts written before migration 0015 are sealed now (the master key made first on a fresh data folder).
-    await sealAccountsOnOpen(config, sequelize, repos.vault, log);
+    await sealAccountsOnOpen(config, sequelize, repos.vault, log, target.embedded !== undefined);
   } catch (err) {
     await sequelize.close();
     await target.release();
