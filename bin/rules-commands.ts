@@ -4,6 +4,7 @@
  *
  * Exit codes: 0 done; 1 refused, invalid or not found (the problems are listed); 2 the command
  * line itself is wrong (unreadable file, bad --ticket JSON, bad --at, a version that is not a number).
+ * `rules check` answers 1 when the checks find an error and 2 when the file is not a valid rules file.
  * Each command sets process.exitCode and returns, so database connections close cleanly.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
-import { err, eventInWords, out, plural, printChanges, printDecision, printProblems, printPublished, short } from './rules-output.ts';
+import { err, eventInWords, out, plural, printChanges, printChecks, printDecision, printProblems, printPublished, short } from './rules-output.ts';
+import { checkRulesFile, hasCheckErrors } from '../rules/checks.ts';
 import { describeChanges } from '../rules/diff.ts';
 import { compileRules, evaluate, TicketFactsError } from '../rules/evaluate.ts';
 import { hashRules } from '../rules/hash.ts';
@@ -138,6 +140,24 @@ async function validateCommand(file: string, opts: { json?: boolean }): Promise<
   err(`invalid: ${plural(result.problems.length, 'problem')} in ${file}`);
   printProblems(result.problems);
   return ExitCode.refused;
+}
+
+/** Static checks; exit 0 without errors (warnings are printed), 1 with errors, 2 for a file that is not a valid rules file. */
+async function checkCommand(file: string, opts: { json?: boolean }): Promise<ExitCode> {
+  const result = validateRulesText(readText(file));
+  if (!result.ok) {
+    if (opts.json) out(JSON.stringify(result, null, 2));
+    else {
+      err(`invalid: ${plural(result.problems.length, 'problem')} in ${file}; fix them before the checks can run`);
+      printProblems(result.problems);
+    }
+    return ExitCode.usage;
+  }
+  const problems = checkRulesFile(result.file);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (opts.json) out(JSON.stringify({ ok: errors === 0, errors, warnings: problems.length - errors, problems }, null, 2));
+  else printChecks(problems, file);
+  return hasCheckErrors(problems) ? ExitCode.refused : ExitCode.ok;
 }
 
 async function testCommand(file: string, opts: { ticket: string; at?: string; json?: boolean }): Promise<ExitCode> {
@@ -306,6 +326,11 @@ export function registerRulesCommands(program: Command): void {
     .description('Check a rules file: every problem with its JSON path, line and column (no database needed)')
     .option('--json', 'print the result as JSON')
     .action(run(validateCommand));
+
+  rules.command('check').argument('<file>', 'rules file (JSON)')
+    .description('Static checks of a valid rules file: shadowed rules, conditions that never hold, impossible values, SLA gaps, calendars and ladders (no database needed)')
+    .option('--json', 'print the findings as JSON')
+    .action(run(checkCommand));
 
   rules.command('test').argument('<file>', 'rules file (JSON)')
     .description('Show the decision a rules file makes for one ticket, and why (no database needed)')

@@ -2,6 +2,7 @@
  * What `helpdesk rules …` prints: problems with their place, changes in words, a decision
  * with the rules that fired and why, a published version.
  */
+import type { CheckProblem } from '../rules/checks.ts';
 import type { Change } from '../rules/diff.ts';
 import { formatDuration } from '../rules/duration.ts';
 import type { Decision, FiredEvent, Problem } from '../rules/types.ts';
@@ -22,6 +23,19 @@ export function problemLine(p: Problem): string {
 
 export function printProblems(problems: Problem[]): void {
   for (const p of problems) err(`  ${problemLine(p)}`);
+}
+
+/** The static checks' findings, errors first; a summary line first. */
+export function printChecks(problems: CheckProblem[], file: string): void {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  if (problems.length === 0) {
+    out(`no problems found in ${file}`);
+    return;
+  }
+  (errors.length > 0 ? err : out)(`${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')} in ${file}`);
+  for (const p of errors) err(`  error    ${p.path}: ${p.message} [${p.code}]`);
+  for (const p of warnings) out(`  warning  ${p.path}: ${p.message} [${p.code}]`);
 }
 
 export function printChanges(changes: Change[]): void {

@@ -16,3 +16,5 @@ export { describeChanges, ChangeKind } from './diff.ts';
 export type { Change } from './diff.ts';
 export { DEFAULT_RETENTION, describeRetention, personalDataDays, planRetention, retentionEntry, retentionOf, RetentionAction } from './retention.ts';
 export type { ClosedTicket, DueEntry, RetentionEntry, RetentionPlan, RetentionPlanInput } from './retention.ts';
+export { checkRulesFile, hasCheckErrors, CHECK_SEVERITY, CheckCode } from './checks.ts';
+export type { CheckParam, CheckProblem, CheckSeverity } from './checks.ts';

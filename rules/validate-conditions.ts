@@ -118,7 +118,8 @@ function checkFactRef(fact: unknown, path: unknown, segs: Seg[], out: Collector)
   return name;
 }
 
-const VALUE_DOMAINS: Record<string, readonly string[]> = {
+/** Closed lists of values of fact properties (also used by the static checks, rules/checks-conditions.ts). */
+export const VALUE_DOMAINS: Readonly<Record<string, readonly string[]>> = {
   'ticket.impact': LEVELS,
   'ticket.urgency': LEVELS,
   'matrix.impact': LEVELS,
