@@ -68,6 +68,7 @@ export function createRulesRepo(sequelize: Sequelize): RulesVersionsStore & { co
       return sequelize.transaction(async (t) => {
         await sequelize.query('SELECT pg_advisory_xact_lock(:lock)', { replacements: { lock: RULES_PUBLISH_LOCK }, transaction: t });
         return work({
+          handle: t,
           latest: () => latest(t),
           get: (version) => get(version, t),
           async append(draft) {

@@ -43,6 +43,11 @@ export interface PublishingTx {
   get(version: number): Promise<RulesVersionRecord | undefined>;
   /** Appends the next version (max + 1) and returns it. */
   append(draft: NewRulesVersion): Promise<RulesVersionRecord>;
+  /**
+   * The store's own transaction (a Sequelize transaction for db/rules-repo.ts), for writes that
+   * must be kept with the version or not at all: the audit entry, the draft marked published.
+   */
+  readonly handle: unknown;
 }
 
 /** The append-only store of published versions. */

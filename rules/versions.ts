@@ -31,6 +31,7 @@ export const VersionProblemCode = {
   missingComment: 'MISSING_COMMENT',
   missingAuthor: 'MISSING_AUTHOR',
   nulCharacter: 'NUL_CHARACTER',
+  baseOutdated: 'BASE_OUTDATED',
 } as const;
 export type VersionProblemCode = (typeof VersionProblemCode)[keyof typeof VersionProblemCode];
 
@@ -39,6 +40,13 @@ export interface PublishOptions {
   author: string;
   /** Why the process changes. Required, not blank. */
   comment: string;
+  /**
+   * The version the change was made from (a draft's base): the publication is refused with
+   * BASE_OUTDATED, under the publish lock, when another version was published since.
+   */
+  baseVersion?: number;
+  /** Runs inside the publication's transaction once the version is appended (the audit entry, the draft). */
+  afterAppend?: (published: RulesVersionRecord, tx: PublishingTx) => Promise<void>;
 }
 
 export type PublishResult =
@@ -131,12 +139,20 @@ export function createRulesVersions(repo: RulesVersionsStore) {
   }
 
   /** Appends a version unless it is identical to the active one; runs under the publish lock. */
-  async function append(tx: PublishingTx, draft: { file: RulesFile; source: string; author: string; comment: string; rolledBackFrom: number | null }): Promise<PublishResult> {
+  async function append(
+    tx: PublishingTx,
+    draft: { file: RulesFile; source: string; author: string; comment: string; rolledBackFrom: number | null },
+    opts: Pick<PublishOptions, 'baseVersion' | 'afterAppend'> = {},
+  ): Promise<PublishResult> {
     const hash = hashRules(draft.file);
     const active = await tx.latest();
+    if (opts.baseVersion !== undefined && active && active.version !== opts.baseVersion) {
+      return { ok: false, problems: [{ path: '$', code: VersionProblemCode.baseOutdated, message: `Version ${active.version} was published after version ${opts.baseVersion}, which these rules were based on: compare them first.`, params: { base: opts.baseVersion, active: active.version } } as Problem] };
+    }
     if (active && active.hash === hash) return { ok: false, problems: [identicalProblem(active)] };
     const previousFile = active && (await tx.get(active.version))?.file;
     const version = await tx.append({ ...draft, hash });
+    await opts.afterAppend?.(version, tx);
     return { ok: true, version, previous: active?.version ?? null, changes: previousFile ? describeChanges(previousFile, draft.file) : [] };
   }
 
@@ -171,7 +187,7 @@ export function createRulesVersions(repo: RulesVersionsStore) {
       const problems = [...(checked.ok ? storageProblems(checked.file) : checked.problems), ...metaProblems(opts)];
       if (!checked.ok || problems.length) return { ok: false, problems };
       const file = checked.file;
-      return repo.publishing((tx) => append(tx, { file, source: text, author: opts.author.trim(), comment: opts.comment.trim(), rolledBackFrom: null }));
+      return repo.publishing((tx) => append(tx, { file, source: text, author: opts.author.trim(), comment: opts.comment.trim(), rolledBackFrom: null }, opts));
     },
 
     /**
@@ -187,7 +203,7 @@ export function createRulesVersions(repo: RulesVersionsStore) {
         if (!target) return { ok: false, problems: [{ path: 'version', code: VersionProblemCode.unknownVersion, message: `There is no rules version ${toVersion} to roll back to.` }] };
         const checked = validateRulesText(target.source);
         if (!checked.ok) return { ok: false, problems: checked.problems };
-        return append(tx, { file: checked.file, source: target.source, author: opts.author.trim(), comment: opts.comment.trim(), rolledBackFrom: toVersion });
+        return append(tx, { file: checked.file, source: target.source, author: opts.author.trim(), comment: opts.comment.trim(), rolledBackFrom: toVersion }, opts);
       });
     },
 
