@@ -17,6 +17,7 @@ import type { UsersRepo } from '../db/users-repo.ts';
 import type { TicketDeps } from '../services/tickets/index.ts';
 import type { PersonalDataRepos } from '../services/privacy/export.ts';
 import type { ErasureDeps } from '../services/privacy/erase.ts';
+import type { RulesAdmin } from '../services/rules-admin/index.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
@@ -39,6 +40,8 @@ export interface AppDeps extends TicketDeps {
   personalData: PersonalDataRepos;
   /** Erasure by an admin through the API (POST /api/v1/privacy/erasures); the CLI builds its own. */
   erasure?: ErasureDeps;
+  /** Rules administration (drafts, publication, versions) for the admin pages and the API; without it, neither. */
+  rulesAdmin?: RulesAdmin;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

@@ -18,9 +18,13 @@ import { createPersonExportRepo } from '../db/person-export-repo.ts';
 import { createPortalRepo } from '../db/portal-repo.ts';
 import { createRetentionRepo } from '../db/retention-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
+import { createRulesDraftsRepo } from '../db/rules-drafts-repo.ts';
+import { createRulesAdmin } from '../services/rules-admin/index.ts';
 import { createSignUpRepo } from '../db/sign-up-repo.ts';
 import { createStaffAuthRepo } from '../db/staff-auth-repo.ts';
 import { createTicketsRepo } from '../db/tickets-repo.ts';
+import { createTicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
+import { createWhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
 import { createPersonsRepo } from '../db/persons-repo.ts';
 import { createSearchRepo } from '../db/search-repo.ts';
@@ -59,6 +63,7 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     tickets: ticketPrivacy.openingRepo(),
     directory: createDirectoryRepo(sequelize, vault),
     rules: createRulesVersions(createRulesRepo(sequelize)),
+    rulesDrafts: createRulesDraftsRepo(sequelize),
     apiTokens: createApiTokensRepo(sequelize, vault),
     users: createUsersRepo(sequelize, vault),
     kb: createKbRepo(sequelize),
@@ -69,6 +74,8 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     retention: createRetentionRepo(sequelize),
     accessLog: createAccessLogRepo(sequelize, vault),
     personExport: createPersonExportRepo(sequelize, vault),
+    decisions: createTicketDecisionsRepo(sequelize),
+    whatIfRuns: createWhatIfRunsRepo(sequelize),
   };
 }
 
@@ -106,6 +113,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     apiTokens: db.apiTokens,
     personalData: { accessLog: db.accessLog, people: db.personExport, portal: db.portal },
     erasure: erasureDeps(config, db),
+    rulesAdmin: createRulesAdmin({ drafts: db.rulesDrafts, rules: db.rules, audit: db.audit }),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -38,7 +38,8 @@ export function viewEngine(i18n: i18n) {
     extname: '.hbs',
     defaultLayout: 'main',
     layoutsDir: `${viewsDir}layouts/`,
-    partialsDir: `${viewsDir}partials/`,
+    // The admin pages' partials (admin-ui/views/partials/) beside the portal's and the staff pages'.
+    partialsDir: [`${viewsDir}partials/`, fileURLToPath(new URL('../../admin-ui/views/partials/', import.meta.url))],
     helpers: {
       /** A portal message in the page's language; `api:`-prefixed keys come from the API namespace. */
       t(key: unknown, options: HelperOptions) {
@@ -46,6 +47,7 @@ export function viewEngine(i18n: i18n) {
         return i18n.getFixedT(isLanguage(lang) ? lang : 'en', 'portal')(String(key), options.hash);
       },
       eq: (a: unknown, b: unknown) => a === b,
+      startsWith: (a: unknown, b: unknown) => typeof a === 'string' && a.startsWith(String(b)),
       concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
     },
   });

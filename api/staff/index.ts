@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import { agentPages } from '../agent/index.ts';
+import { adminPages } from '../../admin-ui/index.ts';
 import { createLimits } from '../portal/limits.ts';
 import { csrfProtection } from '../portal/middleware.ts';
 import { createStaffAccess } from './access.ts';
@@ -39,5 +40,8 @@ export function staff(deps: StaffDeps): Router {
   router.use(homeRoutes(deps, guards));
   // The agents' pages (api/agent/): the ticket page today, the agents' workspace later.
   router.use(agentPages(deps, guards));
+  // The process owners' pages (admin-ui/): drafts, checks, publication, versions.
+  const { rulesAdmin } = deps;
+  if (rulesAdmin) router.use(adminPages({ ...deps, rulesAdmin }, guards));
   return router;
 }

@@ -8,7 +8,7 @@ import type { i18n, TFunction } from 'i18next';
 import { pageLocals } from '../portal/middleware.ts';
 import { viewerOf } from '../portal/pages.ts';
 import { limitWords } from './limit-words.ts';
-import { AUDIT_READERS } from './types.ts';
+import { AUDIT_READERS, RULES_ADMINS } from './types.ts';
 
 interface HelperOptions {
   hash: Record<string, unknown>;
@@ -29,6 +29,11 @@ function withCount(hash: Record<string, unknown>, language: string): Record<stri
   return typeof hash.limitMs === 'string' && /^\d+$/.test(hash.limitMs) ? { ...out, limit: limitWords(Number(hash.limitMs), language) } : out;
 }
 
+/** The staff navigation's links for this staff member's role. */
+export function staffNav(staff: { displayName: string; role: string }): { displayName: string; audit: boolean; admin: boolean } {
+  return { displayName: staff.displayName, audit: (AUDIT_READERS as readonly string[]).includes(staff.role), admin: (RULES_ADMINS as readonly string[]).includes(staff.role) };
+}
+
 export function staffPage(deps: { i18n: i18n }, req: Request, res: Response, name: string, model: Record<string, unknown> = {}): void {
   pageLocals(req, res);
   const t = staffT(deps, req);
@@ -42,7 +47,7 @@ export function staffPage(deps: { i18n: i18n }, req: Request, res: Response, nam
     page: `staff-${name}`,
     helpers: { st: (key: unknown, options: HelperOptions) => t(String(key), withCount(options.hash, viewerOf(req).language)) },
     // The staff navigation, on pages a staff guard let through.
-    staffNav: staff && { displayName: staff.displayName, audit: (AUDIT_READERS as readonly string[]).includes(staff.role) },
+    staffNav: staff && staffNav(staff),
     ...model,
     errorList,
   });

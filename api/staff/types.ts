@@ -6,6 +6,7 @@ import type { AuditRepo } from '../../db/audit-repo.ts';
 import type { StaffAuthRepo } from '../../db/staff-auth-repo.ts';
 import type { Role, UsersRepo } from '../../db/users-repo.ts';
 import type { PortalDeps } from '../portal/types.ts';
+import type { RulesAdmin } from '../../services/rules-admin/index.ts';
 
 /** The roles that are staff: everyone but requesters. */
 export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
@@ -14,6 +15,9 @@ export const isStaffRole = (role: Role): role is StaffRole => (STAFF_ROLES as re
 
 /** Who may read the audit log's page. */
 export const AUDIT_READERS: readonly StaffRole[] = ['auditor', 'admin'];
+
+/** Who may use the process owners' admin pages (admin-ui/) and the rules-administration API. */
+export const RULES_ADMINS: readonly StaffRole[] = ['process_owner', 'admin'];
 
 /** How a staff session passed its second step; `password` only where the setting is `optional`. */
 export type StaffFactor = 'totp' | 'recovery' | 'sso' | 'password';
@@ -87,4 +91,6 @@ export interface StaffOptions {
 /** The portal's deps (sessions, CSRF, users, i18n) and the staff surface's own. */
 export interface StaffDeps extends PortalDeps, StaffOptions {
   users: UsersRepo;
+  /** The process owners' pages (admin-ui/) are served when it is given. */
+  rulesAdmin?: RulesAdmin;
 }
