@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
@@ -25,7 +26,7 @@ function layer(files, forbidden, message, typesOnly = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'bench/results/**', 'admin-ui/public/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -84,6 +85,18 @@ export default tseslint.config(
   },
   // Imports run one way: workflows ← activities ← services ← adapters (api/, bin/), all composed
   // in runtime/; rules/ is pure and the data layer takes only its types (see README, Architecture).
+  {
+    // The admin UI's browser code (bundled by esbuild, admin-ui/assets.ts): browser globals, no Node, no server code.
+    files: ['admin-ui/client/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Browser code: no Node built-ins.' })),
+        patterns: [{ group: ['../*', '../../*', '../../../*'], allowTypeImports: true, message: 'Browser code imports only its own files (and types) and browser libraries.' }],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Browser code: no process.' }],
+    },
+  },
   layer('services/**/*.ts', ['api', 'bin', 'runtime'], 'Services are called by the adapters (api/, bin/) and built in runtime/; they import neither.'),
   layer('activities/**/*.ts', ['services', 'api', 'bin', 'runtime'], 'Activities sit below the services and adapters: they import neither.'),
   layer('rules/**/*.ts', ['db', 'services', 'activities', 'api', 'bin', 'runtime'], 'rules/ is pure: no database, no service, no adapter (storage comes in through rules/versions-store.ts).'),
