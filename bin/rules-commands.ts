@@ -5,18 +5,23 @@
  * Exit codes: 0 done; 1 refused, invalid or not found (the problems are listed); 2 the command
  * line itself is wrong (unreadable file, bad --ticket JSON, bad --at, a version that is not a number).
  * `rules check` answers 1 when the checks find an error and 2 when the file is not a valid rules file.
+ * `rules validate` and `rules check` say the problems in English, or in the language of `--lang`
+ * (the `rules` namespace of locales/, rules/problem-text.ts); a language not shipped is a usage error.
  * Each command sets process.exitCode and returns, so database connections close cleanly.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
+import type { TFunction } from 'i18next';
+import { createI18n, isLanguage, LANGUAGES } from '../api/i18n.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { err, eventInWords, out, plural, printChanges, printChecks, printDecision, printProblems, printPublished, short } from './rules-output.ts';
-import { checkRulesFile, hasCheckErrors } from '../rules/checks.ts';
+import { checkRulesFile, hasCheckErrors, type CheckProblem } from '../rules/checks.ts';
 import { describeChanges } from '../rules/diff.ts';
 import { compileRules, evaluate, TicketFactsError } from '../rules/evaluate.ts';
 import { hashRules } from '../rules/hash.ts';
+import { problemText, RULES_NAMESPACE } from '../rules/problem-text.ts';
 import type { Decision, Problem, RulesFile, TicketFacts } from '../rules/types.ts';
 import { validateRulesText } from '../rules/validate.ts';
 import {
@@ -114,39 +119,55 @@ function defaultAuthor(): string {
   }
 }
 
+/** The words of `--lang` (English without it): the `rules` namespace in that language. */
+async function wordsOf(lang: string | undefined): Promise<TFunction> {
+  const lng = lang ?? 'en';
+  if (!isLanguage(lng)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}; "${lng}" is not a language the helpdesk speaks.`);
+  return (await createI18n()).getFixedT(lng, RULES_NAMESPACE);
+}
+
+/** With --json and --lang, each problem also carries its sentence in that language as `text`. */
+function withText<P extends Problem | CheckProblem>(problems: P[], t: TFunction, lang: string | undefined): P[] {
+  return lang === undefined ? problems : problems.map((p) => ({ ...p, text: problemText(p, t) }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-async function validateCommand(file: string, opts: { json?: boolean }): Promise<ExitCode> {
+type TextOptions = { json?: boolean; lang?: string };
+
+async function validateCommand(file: string, opts: TextOptions): Promise<ExitCode> {
+  const t = await wordsOf(opts.lang);
   const result = validateRulesText(readText(file));
   if (opts.json) {
-    out(JSON.stringify(result.ok ? { ok: true, rules: result.file.rules.length, hash: hashRules(result.file) } : result, null, 2));
+    out(JSON.stringify(result.ok ? { ok: true, rules: result.file.rules.length, hash: hashRules(result.file) } : { ...result, problems: withText(result.problems, t, opts.lang) }, null, 2));
     return result.ok ? ExitCode.ok : ExitCode.refused;
   }
   if (result.ok) {
-    out(`valid: ${plural(result.file.rules.length, 'rule')}, hash ${hashRules(result.file)}`);
+    out(t('cli.valid', { count: result.file.rules.length, hash: hashRules(result.file) }));
     return ExitCode.ok;
   }
-  err(`invalid: ${plural(result.problems.length, 'problem')} in ${file}`);
-  printProblems(result.problems);
+  err(t('cli.invalid', { count: result.problems.length, file }));
+  printProblems(result.problems, t);
   return ExitCode.refused;
 }
 
 /** Static checks; exit 0 without errors (warnings are printed), 1 with errors, 2 for a file that is not a valid rules file. */
-async function checkCommand(file: string, opts: { json?: boolean }): Promise<ExitCode> {
+async function checkCommand(file: string, opts: TextOptions): Promise<ExitCode> {
+  const t = await wordsOf(opts.lang);
   const result = validateRulesText(readText(file));
   if (!result.ok) {
-    if (opts.json) out(JSON.stringify(result, null, 2));
+    if (opts.json) out(JSON.stringify({ ...result, problems: withText(result.problems, t, opts.lang) }, null, 2));
     else {
-      err(`invalid: ${plural(result.problems.length, 'problem')} in ${file}; fix them before the checks can run`);
-      printProblems(result.problems);
+      err(t('cli.invalidBeforeChecks', { count: result.problems.length, file }));
+      printProblems(result.problems, t);
     }
     return ExitCode.usage;
   }
   const problems = checkRulesFile(result.file);
   const errors = problems.filter((p) => p.severity === 'error').length;
-  if (opts.json) out(JSON.stringify({ ok: errors === 0, errors, warnings: problems.length - errors, problems }, null, 2));
-  else printChecks(problems, file);
+  if (opts.json) out(JSON.stringify({ ok: errors === 0, errors, warnings: problems.length - errors, problems: withText(problems, t, opts.lang) }, null, 2));
+  else printChecks(problems, file, t);
   return hasCheckErrors(problems) ? ExitCode.refused : ExitCode.ok;
 }
 
@@ -315,11 +336,13 @@ export function registerRulesCommands(program: Command): void {
   rules.command('validate').argument('<file>', 'rules file (JSON)')
     .description('Check a rules file: every problem with its JSON path, line and column (no database needed)')
     .option('--json', 'print the result as JSON')
+    .option('--lang <language>', `say the problems in this language: ${LANGUAGES.join(', ')} (default en)`)
     .action(run(validateCommand));
 
   rules.command('check').argument('<file>', 'rules file (JSON)')
     .description('Static checks of a valid rules file: shadowed rules, conditions that never hold, impossible values, SLA gaps, calendars and ladders (no database needed)')
     .option('--json', 'print the findings as JSON')
+    .option('--lang <language>', `say the findings in this language: ${LANGUAGES.join(', ')} (default en)`)
     .action(run(checkCommand));
 
   rules.command('test').argument('<file>', 'rules file (JSON)')

@@ -2,9 +2,11 @@
  * What `helpdesk rules …` prints: problems with their place, changes in words, a decision
  * with the rules that fired and why, a published version.
  */
+import type { TFunction } from 'i18next';
 import type { CheckProblem } from '../rules/checks.ts';
 import type { Change } from '../rules/diff.ts';
 import { formatDuration } from '../rules/duration.ts';
+import { problemText } from '../rules/problem-text.ts';
 import type { Decision, FiredEvent, Problem } from '../rules/types.ts';
 import type { PublishResult } from '../rules/versions.ts';
 
@@ -17,25 +19,30 @@ export const short = (hash: string): string => hash.slice(0, 12);
 export const duration = (ms: number): string => formatDuration(ms, { largestUnit: 'h' });
 export const pct = (f: number): string => `${Math.round(f * 1000) / 10}%`;
 
-export function problemLine(p: Problem): string {
-  return p.line !== undefined ? `${p.path} (${p.line}:${p.column ?? 1}): ${p.message}` : `${p.path}: ${p.message}`;
+/** A problem with its place; in the language of `t` (the `rules` namespace) when given, else its English message. */
+export function problemLine(p: Problem, t?: TFunction): string {
+  const text = t ? problemText(p, t) : p.message;
+  return p.line !== undefined ? `${p.path} (${p.line}:${p.column ?? 1}): ${text}` : `${p.path}: ${text}`;
 }
 
-export function printProblems(problems: Problem[]): void {
-  for (const p of problems) err(`  ${problemLine(p)}`);
+export function printProblems(problems: Problem[], t?: TFunction): void {
+  for (const p of problems) err(`  ${problemLine(p, t)}`);
 }
 
-/** The static checks' findings, errors first; a summary line first. */
-export function printChecks(problems: CheckProblem[], file: string): void {
+/** The static checks' findings in the language of `t` (the `rules` namespace), errors first; a summary line first. */
+export function printChecks(problems: CheckProblem[], file: string, t: TFunction): void {
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');
   if (problems.length === 0) {
-    out(`no problems found in ${file}`);
+    out(t('cli.noProblems', { file }));
     return;
   }
-  (errors.length > 0 ? err : out)(`${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')} in ${file}`);
-  for (const p of errors) err(`  error    ${p.path}: ${p.message} [${p.code}]`);
-  for (const p of warnings) out(`  warning  ${p.path}: ${p.message} [${p.code}]`);
+  (errors.length > 0 ? err : out)(t('cli.summary', { errors: errors.length, warnings: warnings.length, file }));
+  const label = { error: t('severity.error'), warning: t('severity.warning') };
+  const width = Math.max(label.error.length, label.warning.length) + 2;
+  const line = (p: CheckProblem) => `  ${label[p.severity].padEnd(width)}${p.path}: ${problemText(p, t)} [${p.code}]`;
+  for (const p of errors) err(line(p));
+  for (const p of warnings) out(line(p));
 }
 
 export function printChanges(changes: Change[]): void {

@@ -47,10 +47,13 @@ function domainOf(key: string, file: RulesFile): { allowed: string[]; test: (v: 
   }
 }
 
+/** A fact with its path, as a message names it: `ticket $.impact`. */
+const subjectOf = (fact: string, path: string): string => `${fact}${path ? ` ${path}` : ''}`;
+
 function checkAtom(a: Atom, file: RulesFile, out: Findings): void {
-  const where = `${a.fact}${a.path ? ` ${a.path}` : ''}`;
+  const where = subjectOf(a.fact, a.path);
   if (a.operator === 'in' && Array.isArray(a.value) && a.value.length === 0) {
-    out.add([...a.segs, 'value'], CheckCode.EmptyInList, { fact: a.fact, path: a.path },
+    out.add([...a.segs, 'value'], CheckCode.EmptyInList, { fact: a.fact, path: a.path, subject: where },
       `${where} "in" an empty list is never true; list the values it may have, or remove the condition.`);
   }
   if (!['equal', 'notEqual', 'in', 'notIn'].includes(a.operator)) return;
@@ -61,9 +64,10 @@ function checkAtom(a: Atom, file: RulesFile, out: Findings): void {
   const values = listed ? (a.value as unknown[]) : [a.value];
   values.forEach((v, i) => {
     if (domain.test(v)) return;
+    const negated = a.operator.startsWith('not');
     out.add(listed ? [...a.segs, 'value', i] : [...a.segs, 'value'], CheckCode.ImpossibleValue,
-      { fact: a.fact, path: a.path, value: quote(v), allowed: domain.allowed },
-      `${where} is never ${quote(v)}: its values are ${domain.allowed.join(', ')}, so this test ${a.operator.startsWith('not') ? 'is always true' : 'never matches'}.`);
+      { ...(negated ? { context: 'negated' } : {}), fact: a.fact, path: a.path, subject: where, value: quote(v), allowed: domain.allowed },
+      `${where} is never ${quote(v)}: its values are ${domain.allowed.join(', ')}, so this test ${negated ? 'is always true' : 'never matches'}.`);
   });
 }
 
@@ -80,6 +84,8 @@ function conjuncts(c: Obj, segs: Seg[]): Atom[] {
 }
 
 type Bound = { value: number; strict: boolean; atom: Atom };
+/** A bound in English, by its code (the `bound` words of locales/{lng}/rules.json). */
+const BOUND_WORDS = { above: 'above', atLeast: 'at least', below: 'below', atMost: 'at most' } as const;
 const LOWER: Record<string, boolean> = { greaterThan: true, greaterThanInclusive: false };
 const UPPER: Record<string, boolean> = { lessThan: true, lessThanInclusive: false };
 
@@ -89,20 +95,20 @@ function checkConjunction(atoms: Atom[], out: Findings): void {
   for (const a of atoms) groups.set(a.key, [...(groups.get(a.key) ?? []), a]);
   for (const group of groups.values()) {
     const { fact, path } = group[0]!;
-    const where = `${fact}${path ? ` ${path}` : ''}`;
+    const where = subjectOf(fact, path);
     /** The two in the order written: the finding is placed on the second. */
     const later = (a: Atom, b: Atom): [Atom, Atom] => (group.indexOf(a) < group.indexOf(b) ? [a, b] : [b, a]);
     const equals = group.filter((a) => a.operator === 'equal');
     const first = equals[0];
     const other = first && equals.find((a) => canonicalJson(a.value) !== canonicalJson(first.value));
     if (first && other) {
-      out.add(other.segs, CheckCode.ConflictingEquals, { fact, path, value: quote(other.value), otherValue: quote(first.value), other: renderPath(first.segs) },
+      out.add(other.segs, CheckCode.ConflictingEquals, { fact, path, subject: where, value: quote(other.value), otherValue: quote(first.value), other: renderPath(first.segs) },
         `${where} cannot equal both ${quote(first.value)} (${renderPath(first.segs)}) and ${quote(other.value)} at once, so these conditions never hold.`);
     }
     const clash = equals.flatMap((e) => group.filter((n) => n.operator === 'notEqual' && canonicalJson(n.value) === canonicalJson(e.value)).map((n) => later(e, n)))[0];
     if (clash) {
       const [a, b] = clash;
-      out.add(b.segs, CheckCode.EqualAndNotEqual, { fact, path, value: quote(b.value), other: renderPath(a.segs) },
+      out.add(b.segs, CheckCode.EqualAndNotEqual, { fact, path, subject: where, value: quote(b.value), other: renderPath(a.segs) },
         `${where} must both equal and not equal ${quote(b.value)} (with ${renderPath(a.segs)}), so these conditions never hold.`);
     }
     const bounds = (table: Record<string, boolean>): Bound[] => group
@@ -114,8 +120,10 @@ function checkConjunction(atoms: Atom[], out: Findings): void {
     if (empty) {
       const [lo, hi] = empty;
       const [a, b] = later(lo.atom, hi.atom);
-      out.add(b.segs, CheckCode.EmptyRange, { fact, path, lower: lo.value, upper: hi.value, other: renderPath(a.segs) },
-        `${where} must be ${lo.strict ? 'above' : 'at least'} ${lo.value} and ${hi.strict ? 'below' : 'at most'} ${hi.value} (with ${renderPath(a.segs)}): no value is both, so these conditions never hold.`);
+      const lowerBound = lo.strict ? 'above' : 'atLeast';
+      const upperBound = hi.strict ? 'below' : 'atMost';
+      out.add(b.segs, CheckCode.EmptyRange, { fact, path, subject: where, lowerBound, lower: lo.value, upperBound, upper: hi.value, other: renderPath(a.segs) },
+        `${where} must be ${BOUND_WORDS[lowerBound]} ${lo.value} and ${BOUND_WORDS[upperBound]} ${hi.value} (with ${renderPath(a.segs)}): no value is both, so these conditions never hold.`);
     }
   }
 }
@@ -138,15 +146,19 @@ function walk(c: unknown, segs: Seg[], file: RulesFile, out: Findings, inAll: bo
 // ---------------------------------------------------------------------------------------------
 // Shadowed rules
 
+/** A field an event sets, in English, by its code (the `field` words of locales/{lng}/rules.json). */
+const FIELD_WORDS = { priority: 'priority', category: 'category', team: 'team', serviceLevel: 'service level', slaPolicy: 'SLA policy', ladder: 'ladder' } as const;
+type Field = keyof typeof FIELD_WORDS;
+
 /** The field an event sets once (the first applied event wins), if it sets one. */
-function singleField(rule: Rule): string | undefined {
+function singleField(rule: Rule): Field | undefined {
   const p = rule.event?.params ?? {};
   switch (rule.event?.type) {
     case 'set-priority': return p.atLeast === true ? undefined : 'priority';
     case 'set-category': return 'category';
     case 'route': return 'team';
-    case 'set-service-level': return 'service level';
-    case 'set-sla-policy': return 'SLA policy';
+    case 'set-service-level': return 'serviceLevel';
+    case 'set-sla-policy': return 'slaPolicy';
     case 'set-ladder': return 'ladder';
     default: return undefined;
   }
@@ -184,9 +196,11 @@ function checkShadowing(file: RulesFile, out: Findings): void {
     const given = new Set(atomsOf(rule.conditions, shared));
     const by = order.slice(0, k).find(({ r }) => singleField(r) === field && holds(r.conditions, given, shared));
     if (!by) return;
-    const before = (by.r.priority ?? 1) > (rule.priority ?? 1) ? `its higher priority (${by.r.priority ?? 1})` : 'the same priority, earlier in the file';
-    out.add(['rules', i], CheckCode.ShadowedRule, { rule: rule.name, by: by.r.name, byPath: renderPath(['rules', by.i]), field },
-      `The rule "${rule.name}" never decides the ${field}: whenever it fires, "${by.r.name}" (${renderPath(['rules', by.i])}) fires too and, by ${before}, is applied first and sets it.`);
+    const byPriority = by.r.priority ?? 1;
+    const higher = byPriority > (rule.priority ?? 1);
+    const before = higher ? `its higher priority (${byPriority})` : 'the same priority, earlier in the file';
+    out.add(['rules', i], CheckCode.ShadowedRule, { context: higher ? 'higher' : 'earlier', rule: rule.name, by: by.r.name, byPath: renderPath(['rules', by.i]), field, byPriority },
+      `The rule "${rule.name}" never decides the ${FIELD_WORDS[field]}: whenever it fires, "${by.r.name}" (${renderPath(['rules', by.i])}) fires too and, by ${before}, is applied first and sets it.`);
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * What the static checks of a rules file share: the shape of a finding and its collector.
- * A finding carries a machine code and parameters, so that its message can come from locales/;
- * `message` is the plain English sentence the CLI prints.
+ * A finding carries a machine code and parameters, so that its message can come from locales/
+ * (`problem.<CODE>` of locales/{lng}/rules.json, said by rules/problem-text.ts); `message` is the
+ * plain English sentence.
  */
 import { renderPath, type Seg } from './paths.ts';
 
@@ -13,7 +14,10 @@ export interface CheckProblem {
   /** JSON path of the value concerned, e.g. `$.rules[3].conditions.all[1]`. */
   path: string;
   code: CheckCode;
-  /** What the message is made of, for a translated message: ids, values, paths. */
+  /**
+   * Every value the message is made of, for a translated message: ids, values, paths; codes of
+   * fixed words (clock, weekday, field, bounds); `context` names the variant of the code's message.
+   */
   params: Record<string, CheckParam>;
   /** Errors block publishing; warnings do not. */
   severity: CheckSeverity;

@@ -9,6 +9,7 @@
  * first, so on the command line they appear as validation problems. Nothing is executed.
  */
 import { CalendarProblemCode, checkCalendar, type BusinessCalendar } from './calendar.ts';
+import { calendarProblemParams } from './calendar-params.ts';
 import { checkConditions } from './checks-conditions.ts';
 import { CheckCode, Findings, type CheckProblem } from './checks-support.ts';
 import { parseDuration } from './duration.ts';
@@ -19,6 +20,11 @@ export { CHECK_SEVERITY, CheckCode } from './checks-support.ts';
 export type { CheckParam, CheckProblem, CheckSeverity } from './checks-support.ts';
 
 const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+
+/** "on <weekday>" in English, by the weekday's key in a calendar (the `onWeekday` words of locales/{lng}/rules.json). */
+const ON_WEEKDAY: Readonly<Record<string, string>> = {
+  mon: 'on Monday', tue: 'on Tuesday', wed: 'on Wednesday', thu: 'on Thursday', fri: 'on Friday', sat: 'on Saturday', sun: 'on Sunday',
+};
 
 function ms(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
@@ -50,7 +56,7 @@ function checkSlaCoverage(file: RulesFile, out: Findings): void {
   for (const level of list(file.serviceLevels)) {
     for (const priority of PRIORITIES) {
       if (pairs.has(`${level}/${priority}`)) continue;
-      out.add(['slaPolicies'], CheckCode.MissingSlaPolicy, { serviceLevel: level, priority },
+      out.add(['slaPolicies'], CheckCode.MissingSlaPolicy, { context: 'check', serviceLevel: level, priority },
         `No SLA policy covers service level "${level}" at ${priority}: a ticket classified so would have no targets. Add a policy for it.`);
     }
   }
@@ -60,8 +66,9 @@ function checkWarnings(file: RulesFile, out: Findings): void {
   list(file.slaPolicies).forEach((p, i) => {
     list(p?.warnAt).forEach((fraction, w) => {
       if (typeof fraction !== 'number' || fraction < 1) return;
-      out.add(['slaPolicies', i, 'warnAt', w], CheckCode.WarningAtBreach, { policy: String(p.id), fraction },
-        `The SLA policy "${String(p.id)}" warns at ${Math.round(fraction * 100)} % of the target, which is the breach itself or after it: a warning must come before, e.g. 0.75.`);
+      const percent = Math.round(fraction * 100);
+      out.add(['slaPolicies', i, 'warnAt', w], CheckCode.WarningAtBreach, { policy: String(p.id), fraction, percent },
+        `The SLA policy "${String(p.id)}" warns at ${percent} % of the target, which is the breach itself or after it: a warning must come before, e.g. 0.75.`);
     });
   });
 }
@@ -80,11 +87,13 @@ function checkCalendars(file: RulesFile, out: Findings): void {
     for (const p of found) {
       const segs = relativeSegs(p.path);
       if (p.code === CalendarProblemCode.NeverOpens) {
-        out.add(['calendars', id, ...segs], CheckCode.NeverOpens, { calendar: id },
+        out.add(['calendars', id, ...segs], CheckCode.NeverOpens, { context: 'check', calendar: id },
           `The calendar "${id}" has no working time at all (no hours on any weekday and not alwaysOpen): SLA clocks in it would never run. Add working hours or make it alwaysOpen.`);
       } else if (p.code === CalendarProblemCode.OverlappingRanges) {
-        out.add(['calendars', id, ...segs], CheckCode.OverlappingRanges, { calendar: id, weekday: String(segs[1]) },
-          `In the calendar "${id}" on ${String(segs[1])}, ${p.message}; merge the ranges or make them follow one another.`);
+        const weekday = String(segs[1]);
+        const r = calendarProblemParams(cal as unknown as Record<string, unknown>, p);
+        out.add(['calendars', id, ...segs], CheckCode.OverlappingRanges, { context: 'check', calendar: id, weekday, ...r },
+          `In the calendar "${id}" ${ON_WEEKDAY[weekday] ?? `on ${weekday}`}, ${String(r.from)}–${String(r.to)} overlaps ${String(r.otherFrom)}–${String(r.otherTo)} (${String(r.otherWhere)}); merge the ranges or make them follow one another.`);
       }
     }
   }
@@ -108,16 +117,18 @@ function checkLadderSteps(file: RulesFile, out: Findings): void {
       const segs = ['ladders', i, 'steps', j, 'at'];
       const base = { ladder: String(ladder.id), step: String(step.id), clock };
       if (typeof at.fraction === 'number' && at.fraction > 1) {
-        out.add([...segs, 'fraction'], CheckCode.LadderStepBeyondTarget, { ...base, at: at.fraction, policies: [] },
-          `The step "${String(step.id)}" of ladder "${String(ladder.id)}" runs at ${Math.round(at.fraction * 100)} % of the ${clock} target, after the breach; use a fraction up to 1 for a step before or at the breach.`);
+        const percent = Math.round(at.fraction * 100);
+        out.add([...segs, 'fraction'], CheckCode.LadderStepBeyondTarget, { ...base, context: 'fraction', at: at.fraction, percent, policies: [] },
+          `The step "${String(step.id)}" of ladder "${String(ladder.id)}" runs at ${percent} % of the ${clock} target, after the breach; use a fraction up to 1 for a step before or at the breach.`);
         return;
       }
       const after = ms(at.after);
       if (after === undefined) return;
       const beyond = policies.filter((p) => { const target = ms(p[clock]); return target !== undefined && after > target; });
       if (beyond.length === 0) return;
-      out.add([...segs, 'after'], CheckCode.LadderStepBeyondTarget, { ...base, at: String(at.after), policies: beyond.map((p) => p.id) },
-        `The step "${String(step.id)}" of ladder "${String(ladder.id)}" runs after ${String(at.after)} on the ${clock} clock, beyond the ${clock} target of ${beyond.map((p) => `"${p.id}" (${p[clock]})`).join(', ')}: for those tickets it comes only after the breach.`);
+      const targets = beyond.map((p) => `"${p.id}" (${p[clock]})`);
+      out.add([...segs, 'after'], CheckCode.LadderStepBeyondTarget, { ...base, at: String(at.after), policies: beyond.map((p) => p.id), targets },
+        `The step "${String(step.id)}" of ladder "${String(ladder.id)}" runs after ${String(at.after)} on the ${clock} clock, beyond the ${clock} target of ${targets.join(', ')}: for those tickets it comes only after the breach.`);
     });
   });
 }

@@ -205,6 +205,13 @@ export interface Problem {
   message: string;
   /** Machine code, e.g. `UNKNOWN_EVENT_TYPE`. */
   code: string;
+  /**
+   * Every value the message is made of, by name, so that the sentence can be said in another
+   * language (locales/{lng}/rules.json, `problem.<code>`; rules/problem-text.ts). Words from a fixed
+   * set (a JSON type, a clock, a weekday) are codes here, translated by the message. `context`, when
+   * present, names the variant of the code's message (i18next's context: `problem.<code>_<context>`).
+   */
+  params?: Record<string, string | number>;
   /** 1-based, when the problem was found in text. */
   line?: number;
   /** 1-based, when the problem was found in text. */

@@ -6,7 +6,7 @@
 import { parseDuration } from './duration.ts';
 import { DAY_MS } from './retention.ts';
 import type { Seg } from './paths.ts';
-import { FORBIDDEN_KEYS, isObj, type Collector, type Ctx } from './validate-support.ts';
+import { FORBIDDEN_KEYS, isObj, type Collector, type Ctx, type Params } from './validate-support.ts';
 
 const days = (n: number): string => `${n} ${n === 1 ? 'day' : 'days'}`;
 
@@ -31,26 +31,29 @@ export function checkRetention(ctx: Ctx, out: Collector): void {
   const ticketDays = isDays(r.closedTicketDays) ? r.closedTicketDays : undefined;
   const rating = ratingWindowDays(ctx.root.autoCloseAfter);
 
-  const checkPeriod = (value: unknown, segs: Seg[], what: string): void => {
+  /** `category` when the period is a category's own. */
+  const checkPeriod = (value: unknown, segs: Seg[], category?: string): void => {
     if (!isDays(value)) return;
+    const what = category === undefined ? 'Personal data' : `Personal data of category "${category}"`;
+    const of: Params = category === undefined ? {} : { context: 'category', category };
     if (ticketDays !== undefined && value > ticketDays) {
-      out.add(segs, 'PERSONAL_DATA_OUTLIVES_TICKET', `${what} would be kept ${days(value)} after closing, longer than the ticket itself (${days(ticketDays)}, "closedTicketDays"); keep the ticket at least as long as its personal data.`);
+      out.add(segs, 'PERSONAL_DATA_OUTLIVES_TICKET', { ...of, days: value, ticketDays }, `${what} would be kept ${days(value)} after closing, longer than the ticket itself (${days(ticketDays)}, "closedTicketDays"); keep the ticket at least as long as its personal data.`);
     }
     if (rating !== undefined && rating > 0 && value < rating) {
-      out.add(segs, 'PERSONAL_DATA_BEFORE_RATING_ENDS', `${what} would be erased ${days(value)} after closing, while the closed ticket still takes a rating and comments (for "autoCloseAfter", ${String(ctx.root.autoCloseAfter)}); keep it at least ${days(rating)}.`);
+      out.add(segs, 'PERSONAL_DATA_BEFORE_RATING_ENDS', { ...of, days: value, autoCloseAfter: String(ctx.root.autoCloseAfter), ratingDays: rating }, `${what} would be erased ${days(value)} after closing, while the closed ticket still takes a rating and comments (for "autoCloseAfter", ${String(ctx.root.autoCloseAfter)}); keep it at least ${days(rating)}.`);
     }
   };
 
   const base: Seg[] = ['retention', 'personalData'];
-  checkPeriod(r.personalData.defaultDays, [...base, 'defaultDays'], 'Personal data');
+  checkPeriod(r.personalData.defaultDays, [...base, 'defaultDays']);
   const byCategory = r.personalData.byCategory;
   if (!isObj(byCategory)) return;
   for (const [category, value] of Object.entries(byCategory)) {
     if (FORBIDDEN_KEYS.includes(category) || !ID.test(category)) continue; // reported as FORBIDDEN_KEY or INVALID_ID
     const segs: Seg[] = [...base, 'byCategory', category];
     if (ctx.categories && !ctx.categories.has(category)) {
-      out.add(segs, 'UNKNOWN_CATEGORY', `Personal data retention is set for the category "${category}", which is not listed in "categories".`);
+      out.add(segs, 'UNKNOWN_CATEGORY', { context: 'retention', category }, `Personal data retention is set for the category "${category}", which is not listed in "categories".`);
     }
-    checkPeriod(value, segs, `Personal data of category "${category}"`);
+    checkPeriod(value, segs, category);
   }
 }

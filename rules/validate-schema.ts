@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { renderPath, type Seg } from './paths.ts';
-import { pointerSegs, TYPE_WORDS, type Located } from './validate-support.ts';
+import { listed, located, pointerSegs, TYPE_WORDS, type Located, type Params } from './validate-support.ts';
 
 
 let schemaValidator: ValidateFunction | undefined;
@@ -24,13 +24,22 @@ const DURATION_INSTANCES = /^\/(slaPolicies\/\d+\/(response|resolution)|autoClos
 const LADDER_AT = /^\/ladders\/\d+\/steps\/\d+\/at$/;
 
 
-function describeType(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
+/** What a value is, as the `actual` words of locales/{lng}/rules.json name it: list, null, object, string, number, value. */
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'list';
   if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return 'a text string';
-  return `${typeof v === 'number' ? 'the number' : 'the value'} ${String(v)}`;
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'string') return 'string';
+  return typeof v === 'number' ? 'number' : 'value';
 }
+
+const ACTUAL_WORDS: Readonly<Record<string, (v: unknown) => string>> = {
+  list: () => 'a list', null: () => 'null', object: () => 'an object', string: () => 'a text string',
+  number: (v) => `the number ${String(v)}`, value: (v) => `the value ${String(v)}`,
+};
+
+/** How a limit is said, by Ajv's keyword (the `limit` words of locales/{lng}/rules.json). */
+const LIMIT_WORDS: Readonly<Record<string, string>> = { minimum: 'at least', exclusiveMinimum: 'greater than', maximum: 'at most', exclusiveMaximum: 'less than' };
 
 function valueAt(root: unknown, segs: readonly Seg[]): unknown {
   let cur = root;
@@ -50,48 +59,55 @@ export function mapSchemaError(e: ErrorObject, root: unknown): Located | null {
   const segs = pointerSegs(e.instancePath);
   const value = valueAt(root, segs);
   const params = e.params as Record<string, unknown>;
-  const make = (s: Seg[], code: string, message: string): Located => ({ segs: s, problem: { path: renderPath(s), code, message } });
+  const make = (s: Seg[], code: string, p: Params, message: string): Located => located(s, code, p, message);
   switch (e.keyword) {
     case 'required': {
       const prop = String(params.missingProperty);
-      return make([...segs, prop], 'MISSING_PROPERTY', `"${prop}" is missing at ${renderPath(segs)}; it is required there.`);
+      return make([...segs, prop], 'MISSING_PROPERTY', { property: prop, parent: renderPath(segs) }, `"${prop}" is missing at ${renderPath(segs)}; it is required there.`);
     }
     case 'additionalProperties': {
       const prop = String(params.additionalProperty);
-      return make([...segs, prop], 'UNKNOWN_PROPERTY', `"${prop}" is not a setting the rules file knows at ${renderPath(segs)}; check its spelling or remove it.`);
+      return make([...segs, prop], 'UNKNOWN_PROPERTY', { property: prop, parent: renderPath(segs) }, `"${prop}" is not a setting the rules file knows at ${renderPath(segs)}; check its spelling or remove it.`);
     }
-    case 'type':
-      return make(segs, 'WRONG_TYPE', `This should be ${TYPE_WORDS[String(params.type)] ?? String(params.type)}, but it is ${describeType(value)}.`);
+    case 'type': {
+      const expected = String(params.type);
+      const actual = kindOf(value);
+      const p: Params = actual === 'number' || actual === 'value' ? { expected, actual, value: String(value) } : { expected, actual };
+      return make(segs, 'WRONG_TYPE', p, `This should be ${TYPE_WORDS[expected] ?? expected}, but it is ${ACTUAL_WORDS[actual]!(value)}.`);
+    }
     case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
+      const allowed = listed(params.allowedValues as unknown[]);
       const code = e.schemaPath.startsWith('#/$defs/priority') ? 'UNKNOWN_PRIORITY' : 'NOT_ALLOWED_VALUE';
-      return make(segs, code, `"${String(value)}" is not allowed here; use one of: ${allowed}.`);
+      return make(segs, code, { value: String(value), allowed }, `"${String(value)}" is not allowed here; use one of: ${allowed}.`);
     }
     case 'pattern': {
-      if (e.schemaPath.startsWith('#/$defs/id')) return make(segs, 'INVALID_ID', `"${String(value)}" is not a valid identifier; use letters, digits, "-", "_" or ".", starting with a letter or digit.`);
-      if (e.schemaPath.startsWith('#/$defs/timeRange')) return make(segs, 'INVALID_TIME', `"${String(value)}" is not a time of day; write it as HH:MM, e.g. 08:00 or 17:30.`);
-      if (e.schemaPath.startsWith('#/$defs/role')) return make(segs, 'INVALID_ROLE', `"${String(value)}" is not a valid role name; use lowercase letters, digits and "_", e.g. team_lead.`);
-      if (e.schemaPath.includes('holidays')) return make(segs, 'INVALID_DATE', `"${String(value)}" is not a date; write it as YYYY-MM-DD, e.g. 2026-12-24.`);
-      return make(segs, 'INVALID_FORMAT', `"${String(value)}" is not written in the expected form.`);
+      const p = { value: String(value) };
+      if (e.schemaPath.startsWith('#/$defs/id')) return make(segs, 'INVALID_ID', p, `"${String(value)}" is not a valid identifier; use letters, digits, "-", "_" or ".", starting with a letter or digit.`);
+      if (e.schemaPath.startsWith('#/$defs/timeRange')) return make(segs, 'INVALID_TIME', p, `"${String(value)}" is not a time of day; write it as HH:MM, e.g. 08:00 or 17:30.`);
+      if (e.schemaPath.startsWith('#/$defs/role')) return make(segs, 'INVALID_ROLE', p, `"${String(value)}" is not a valid role name; use lowercase letters, digits and "_", e.g. team_lead.`);
+      if (e.schemaPath.includes('holidays')) return make(segs, 'INVALID_DATE', p, `"${String(value)}" is not a date; write it as YYYY-MM-DD, e.g. 2026-12-24.`);
+      return make(segs, 'INVALID_FORMAT', p, `"${String(value)}" is not written in the expected form.`);
     }
     case 'propertyNames': {
       const key = String(params.propertyName);
-      return make([...segs, key], 'INVALID_ID', `"${key}" is not a valid identifier; use letters, digits, "-", "_" or ".", starting with a letter or digit.`);
+      return make([...segs, key], 'INVALID_ID', { value: key }, `"${key}" is not a valid identifier; use letters, digits, "-", "_" or ".", starting with a letter or digit.`);
     }
     case 'minItems': case 'minProperties': case 'minLength':
-      return make(segs, 'EMPTY', 'This must not be empty.');
+      return make(segs, 'EMPTY', {}, 'This must not be empty.');
     case 'uniqueItems':
-      return make(segs, 'DUPLICATE_ITEM', 'This list holds the same item twice.');
+      return make(segs, 'DUPLICATE_ITEM', {}, 'This list holds the same item twice.');
     case 'minimum': case 'exclusiveMinimum': case 'maximum': case 'exclusiveMaximum': {
-      const words: Record<string, string> = { minimum: 'at least', exclusiveMinimum: 'greater than', maximum: 'at most', exclusiveMaximum: 'less than' };
-      return make(segs, 'OUT_OF_RANGE', `${String(value)} is out of range; it must be ${words[e.keyword] ?? ''} ${String(params.limit)}.`);
+      const limit = String(params.limit);
+      return make(segs, 'OUT_OF_RANGE', { value: String(value), comparison: e.keyword, limit }, `${String(value)} is out of range; it must be ${LIMIT_WORDS[e.keyword] ?? ''} ${limit}.`);
     }
     case 'oneOf':
-      if (LADDER_AT.test(e.instancePath)) return make(segs, 'LADDER_AT_INVALID', 'A ladder step\'s "at" needs exactly one of "fraction" (e.g. 0.75) or "after" (e.g. "2h").');
-      return make(segs, 'INVALID_VALUE', 'This value does not match any of the allowed forms.');
+      if (LADDER_AT.test(e.instancePath)) return make(segs, 'LADDER_AT_INVALID', {}, 'A ladder step\'s "at" needs exactly one of "fraction" (e.g. 0.75) or "after" (e.g. "2h").');
+      return make(segs, 'INVALID_VALUE', {}, 'This value does not match any of the allowed forms.');
     case 'not': case 'if': case 'propertyNames/pattern':
       return null;
-    default:
-      return make(segs, 'INVALID_VALUE', `This value is not valid here (${e.message ?? e.keyword}).`);
+    default: {
+      const detail = e.message ?? e.keyword;
+      return make(segs, 'INVALID_VALUE', { context: 'schema', detail }, `This value is not valid here (${detail}).`);
+    }
   }
 }

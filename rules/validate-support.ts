@@ -34,12 +34,22 @@ export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'objec
 export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+export type Params = Record<string, string | number>;
+
+/** A problem at a path: its code, the values its message is made of (see Problem.params) and the English sentence. */
+export function located(segs: Seg[], code: string, params: Params, message: string): Located {
+  return { segs, problem: { path: renderPath(segs), code, params, message } };
+}
+
 export class Collector {
   readonly list: Located[] = [];
-  add(segs: Seg[], code: string, message: string): void {
-    this.list.push({ segs, problem: { path: renderPath(segs), code, message } });
+  add(segs: Seg[], code: string, params: Params, message: string): void {
+    this.list.push(located(segs, code, params, message));
   }
 }
+
+/** A list of names or values as a message lists them (the same in every language). */
+export const listed = (items: readonly unknown[]): string => items.map(String).join(', ');
 
 export interface Ctx {
   root: Obj;
@@ -58,7 +68,7 @@ export function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-/** How a JSON type is named in a message. */
+/** How a JSON type is named in an English message (the `type` words of locales/{lng}/rules.json). */
 export const TYPE_WORDS: Record<string, string> = {
   string: 'a text string', number: 'a number', integer: 'a whole number', boolean: 'true or false',
   object: 'an object { … }', array: 'a list [ … ]', null: 'null',
@@ -66,9 +76,10 @@ export const TYPE_WORDS: Record<string, string> = {
 
 /** A team and tier named together (a ladder step, a routing event, the defaults) must exist and agree. */
 export function checkTeamInTier(team: unknown, tier: unknown, segs: Seg[], ctx: Ctx, out: Collector): void {
-  if (typeof tier === 'string' && !ctx.tiers.has(tier)) out.add([...segs, 'tier'], 'UNKNOWN_TIER', `The tier "${tier}" is not defined in "tiers".`);
+  if (typeof tier === 'string' && !ctx.tiers.has(tier)) out.add([...segs, 'tier'], 'UNKNOWN_TIER', { tier }, `The tier "${tier}" is not defined in "tiers".`);
   if (typeof team === 'string') {
-    if (!ctx.teams.has(team)) out.add([...segs, 'team'], 'UNKNOWN_TEAM', `The team "${team}" is not defined in "teams".`);
-    else if (typeof tier === 'string' && ctx.tiers.has(tier) && ctx.teams.get(team) !== tier) out.add([...segs, 'team'], 'TEAM_TIER_MISMATCH', `The team "${team}" belongs to tier "${String(ctx.teams.get(team))}", not "${tier}".`);
+    const teamTier = String(ctx.teams.get(team));
+    if (!ctx.teams.has(team)) out.add([...segs, 'team'], 'UNKNOWN_TEAM', { team }, `The team "${team}" is not defined in "teams".`);
+    else if (typeof tier === 'string' && ctx.tiers.has(tier) && ctx.teams.get(team) !== tier) out.add([...segs, 'team'], 'TEAM_TIER_MISMATCH', { team, teamTier, tier }, `The team "${team}" belongs to tier "${teamTier}", not "${tier}".`);
   }
 }

@@ -1,14 +1,15 @@
 /**
  * Validator of the rules file: reports every problem at once, each with a JSON path, a plain
- * English sentence, a machine code and (from text) a line and column. It never executes anything
- * from the file.
+ * English sentence, a machine code with the params the sentence is made of (said in other
+ * languages by rules/problem-text.ts) and (from text) a line and column. It never executes
+ * anything from the file.
  */
 import * as jsonc from 'jsonc-parser';
 import type { Problem, RulesFile, ValidationResult } from './types.ts';
 import { checkSemantics } from './validate-process.ts';
 import { mapSchemaError, schemaValidate } from './validate-schema.ts';
-import { renderPath, type Seg } from './paths.ts';
-import { Collector, FORBIDDEN_KEYS, isObj, type Located } from './validate-support.ts';
+import type { Seg } from './paths.ts';
+import { Collector, FORBIDDEN_KEYS, isObj, located as locatedProblem, type Located } from './validate-support.ts';
 
 export { FORBIDDEN_KEYS } from './validate-support.ts';
 
@@ -52,13 +53,18 @@ export function validateRulesText(text: string): ValidationResult {
   const errors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0 || !tree) {
-    const problems = errors.map((e): Problem => ({
-      path: '$',
-      code: 'INVALID_JSON',
-      message: `The file is not valid JSON: ${syntaxMessage(e.error)} at line ${position(e.offset).line}, column ${position(e.offset).column}.`,
-      ...position(e.offset),
-    }));
-    if (problems.length === 0) problems.push({ path: '$', code: 'INVALID_JSON', message: 'The file is empty; it should hold one JSON object.', line: 1, column: 1 });
+    const problems = errors.map((e): Problem => {
+      const at = position(e.offset);
+      const error = syntaxError(e.error);
+      return {
+        path: '$',
+        code: 'INVALID_JSON',
+        params: { context: 'syntax', error, ...at },
+        message: `The file is not valid JSON: ${SYNTAX_WORDS[error]} at line ${at.line}, column ${at.column}.`,
+        ...at,
+      };
+    });
+    if (problems.length === 0) problems.push({ path: '$', code: 'INVALID_JSON', params: { context: 'empty' }, message: 'The file is empty; it should hold one JSON object.', line: 1, column: 1 });
     return { ok: false, problems };
   }
 
@@ -73,7 +79,7 @@ export function validateRulesText(text: string): ValidationResult {
         if (!keyNode || typeof keyNode.value !== 'string') continue;
         const key = keyNode.value;
         if (seen.has(key)) {
-          located.push({ segs: [...segs, key], problem: { path: renderPath([...segs, key]), code: 'DUPLICATE_KEY', message: `The key "${key}" appears more than once in the same object; only one may be written.` } });
+          located.push(locatedProblem([...segs, key], 'DUPLICATE_KEY', { key }, `The key "${key}" appears more than once in the same object; only one may be written.`));
         }
         seen.add(key);
         if (valueNode) walk(valueNode, [...segs, key]);
@@ -88,7 +94,8 @@ export function validateRulesText(text: string): ValidationResult {
   try {
     value = JSON.parse(text); // own "__proto__" properties stay plain data with JSON.parse
   } catch (err) {
-    return { ok: false, problems: [{ path: '$', code: 'INVALID_JSON', message: `The file is not valid JSON: ${(err as Error).message}.`, line: 1, column: 1 }] };
+    const detail = (err as Error).message;
+    return { ok: false, problems: [{ path: '$', code: 'INVALID_JSON', params: { context: 'parse', detail }, message: `The file is not valid JSON: ${detail}.`, line: 1, column: 1 }] };
   }
   located.push(...collectProblems(value));
 
@@ -103,26 +110,31 @@ export function validateRulesText(text: string): ValidationResult {
   return { ok: true, file: value as RulesFile };
 }
 
-function syntaxMessage(code: jsonc.ParseErrorCode): string {
-  const words: Record<string, string> = {
-    InvalidSymbol: 'an unexpected character',
-    InvalidNumberFormat: 'a badly written number',
-    PropertyNameExpected: 'a property name in double quotes was expected',
-    ValueExpected: 'a value was expected',
-    ColonExpected: 'a colon was expected',
-    CommaExpected: 'a comma was expected',
-    CloseBraceExpected: 'a closing brace } was expected',
-    CloseBracketExpected: 'a closing bracket ] was expected',
-    EndOfFileExpected: 'the file should end here',
-    InvalidCommentToken: 'comments are not allowed',
-    UnexpectedEndOfComment: 'a comment is not closed',
-    UnexpectedEndOfString: 'a string is not closed',
-    UnexpectedEndOfNumber: 'a number is cut short',
-    InvalidUnicode: 'an invalid unicode escape',
-    InvalidEscapeCharacter: 'an invalid escape character',
-    InvalidCharacter: 'an invalid character',
-  };
-  return words[jsonc.printParseErrorCode(code)] ?? 'a syntax error';
+/** A syntax error in English words, by jsonc-parser's name for it (the `syntax` words of locales/{lng}/rules.json). */
+export const SYNTAX_WORDS: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'an unexpected character',
+  InvalidNumberFormat: 'a badly written number',
+  PropertyNameExpected: 'a property name in double quotes was expected',
+  ValueExpected: 'a value was expected',
+  ColonExpected: 'a colon was expected',
+  CommaExpected: 'a comma was expected',
+  CloseBraceExpected: 'a closing brace } was expected',
+  CloseBracketExpected: 'a closing bracket ] was expected',
+  EndOfFileExpected: 'the file should end here',
+  InvalidCommentToken: 'comments are not allowed',
+  UnexpectedEndOfComment: 'a comment is not closed',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number is cut short',
+  InvalidUnicode: 'an invalid unicode escape',
+  InvalidEscapeCharacter: 'an invalid escape character',
+  InvalidCharacter: 'an invalid character',
+  Other: 'a syntax error',
+};
+
+/** The `error` param of a syntax error: jsonc-parser's name for it, "Other" for one without words. */
+function syntaxError(code: jsonc.ParseErrorCode): string {
+  const name = jsonc.printParseErrorCode(code);
+  return Object.hasOwn(SYNTAX_WORDS, name) ? name : 'Other';
 }
 
 /** Validates an already parsed rules file. */
@@ -157,7 +169,7 @@ function collectProblems(root: unknown): Located[] {
   const out = new Collector();
   scanForbiddenKeys(root, [], out);
   if (!isObj(root)) {
-    out.add([], 'NOT_AN_OBJECT', 'The rules file must be one JSON object { … }.');
+    out.add([], 'NOT_AN_OBJECT', {}, 'The rules file must be one JSON object { … }.');
     return out.list;
   }
   const validate = schemaValidate();
@@ -177,7 +189,7 @@ function scanForbiddenKeys(v: unknown, segs: Seg[], out: Collector): void {
   } else if (isObj(v)) {
     for (const key of Object.keys(v)) {
       if (FORBIDDEN_KEYS.includes(key)) {
-        out.add([...segs, key], 'FORBIDDEN_KEY', `The key "${key}" is not allowed anywhere in a rules file.`);
+        out.add([...segs, key], 'FORBIDDEN_KEY', { key }, `The key "${key}" is not allowed anywhere in a rules file.`);
         continue;
       }
       scanForbiddenKeys(v[key], [...segs, key], out);

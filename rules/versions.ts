@@ -109,15 +109,15 @@ export function loadDefaultRulesText(): string {
 
 function metaProblems(opts: PublishOptions): Problem[] {
   const problems: Problem[] = [];
-  if (!opts.author?.trim()) problems.push({ path: 'author', code: VersionProblemCode.missingAuthor, message: 'An author is required: say who publishes these rules.' });
-  if (!opts.comment?.trim()) problems.push({ path: 'comment', code: VersionProblemCode.missingComment, message: 'A comment is required: say why the process changes.' });
+  if (!opts.author?.trim()) problems.push({ path: 'author', code: VersionProblemCode.missingAuthor, params: {}, message: 'An author is required: say who publishes these rules.' });
+  if (!opts.comment?.trim()) problems.push({ path: 'comment', code: VersionProblemCode.missingComment, params: {}, message: 'A comment is required: say why the process changes.' });
   return problems;
 }
 
 /** PostgreSQL's jsonb cannot hold U+0000; say so instead of failing in the database. */
 function storageProblems(file: RulesFile): Problem[] {
   return /(?:^|[^\\])(?:\\\\)*\\u0000/.test(JSON.stringify(file))
-    ? [{ path: '$', code: VersionProblemCode.nulCharacter, message: 'The file contains the character U+0000 (written \\u0000), which cannot be stored; remove it.' }]
+    ? [{ path: '$', code: VersionProblemCode.nulCharacter, params: {}, message: 'The file contains the character U+0000 (written \\u0000), which cannot be stored; remove it.' }]
     : [];
 }
 
@@ -125,6 +125,7 @@ function identicalProblem(active: RulesVersionSummary): Problem {
   return {
     path: '$',
     code: VersionProblemCode.identicalToActive,
+    params: { version: active.version, hash: active.hash.slice(0, 12) },
     message: `The rules are identical to active version ${active.version} (hash ${active.hash.slice(0, 12)}…): there is nothing to publish.`,
   };
 }
@@ -147,7 +148,7 @@ export function createRulesVersions(repo: RulesVersionsStore) {
     const hash = hashRules(draft.file);
     const active = await tx.latest();
     if (opts.baseVersion !== undefined && active && active.version !== opts.baseVersion) {
-      return { ok: false, problems: [{ path: '$', code: VersionProblemCode.baseOutdated, message: `Version ${active.version} was published after version ${opts.baseVersion}, which these rules were based on: compare them first.`, params: { base: opts.baseVersion, active: active.version } } as Problem] };
+      return { ok: false, problems: [{ path: '$', code: VersionProblemCode.baseOutdated, params: { base: opts.baseVersion, active: active.version }, message: `Version ${active.version} was published after version ${opts.baseVersion}, which these rules were based on: compare them first.` }] };
     }
     if (active && active.hash === hash) return { ok: false, problems: [identicalProblem(active)] };
     const previousFile = active && (await tx.get(active.version))?.file;
@@ -200,7 +201,7 @@ export function createRulesVersions(repo: RulesVersionsStore) {
       if (problems.length) return { ok: false, problems };
       return repo.publishing(async (tx) => {
         const target = await tx.get(toVersion);
-        if (!target) return { ok: false, problems: [{ path: 'version', code: VersionProblemCode.unknownVersion, message: `There is no rules version ${toVersion} to roll back to.` }] };
+        if (!target) return { ok: false, problems: [{ path: 'version', code: VersionProblemCode.unknownVersion, params: { version: toVersion }, message: `There is no rules version ${toVersion} to roll back to.` }] };
         const checked = validateRulesText(target.source);
         if (!checked.ok) return { ok: false, problems: checked.problems };
         return append(tx, { file: checked.file, source: target.source, author: opts.author.trim(), comment: opts.comment.trim(), rolledBackFrom: toVersion }, opts);

@@ -65,10 +65,37 @@ describe('helpdesk rules check', function () {
     expect(JSON.parse(json.stdout)).to.deep.equal({
       ok: false, errors: 1, warnings: 0,
       problems: [{
-        path: '$.slaPolicies[2].warnAt[0]', code: 'WARNING_AT_BREACH', params: { policy: 'gold-p3', fraction: 1 }, severity: 'error',
+        path: '$.slaPolicies[2].warnAt[0]', code: 'WARNING_AT_BREACH', params: { policy: 'gold-p3', fraction: 1, percent: 100 }, severity: 'error',
         message: 'The SLA policy "gold-p3" warns at 100 % of the target, which is the breach itself or after it: a warning must come before, e.g. 0.75.',
       }],
     });
+  });
+
+  it('with --lang pl or de the summary, the severities and the findings are in that language; --lang xx exits 2', async () => {
+    const file = write('both.rules.json', defaultRules((f) => {
+      f.slaPolicies[2]!.warnAt = [1];
+      f.rules.push({ name: 'Everything P3', priority: 30, conditions: { all: [] }, event: { type: 'set-priority', params: { priority: 'P3' } } });
+    }));
+    const pl = await check([file, '--lang', 'pl']);
+    expect(pl.code, pl.output).to.equal(1);
+    expect(pl.stderr).to.include(`1 błąd, 1 ostrzeżenie w ${file}`);
+    expect(pl.stderr).to.include('  błąd         $.slaPolicies[2].warnAt[0]: Polityka SLA „gold-p3” ostrzega przy 100% celu, czyli w chwili przekroczenia albo po nim: ostrzeżenie musi przyjść wcześniej, np. 0.75. [WARNING_AT_BREACH]');
+    expect(pl.stdout).to.include('  ostrzeżenie  $.rules[0]: Reguła „Major outage is P1” nigdy nie decyduje o priorytecie: ').and.include('[SHADOWED_RULE]');
+    const de = await check([file, '--lang', 'de']);
+    expect(de.stderr).to.include(`1 Fehler, 1 Warnung in ${file}`);
+    expect(de.stdout).to.include('  Warnung  $.rules[0]: Die Regel „Major outage is P1“ entscheidet nie über die Priorität: ');
+    const en = await check([file, '--lang', 'en']);
+    const plain = await check([file]);
+    expect(en.output, 'English is the default').to.equal(plain.output);
+    const json = JSON.parse((await check([file, '--json', '--lang', 'pl'])).stdout) as { problems: Array<{ code: string; text: string; message: string }> };
+    expect(json.problems.map((p) => p.text)).to.have.length(2).and.satisfy((texts: string[]) => texts.every((t) => t.length > 0 && !t.includes('{{')));
+    expect(json.problems[0]!.message).to.match(/^The SLA policy "gold-p3" warns at 100 %/);
+    const bad = await check([file, '--lang', 'xx']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr.trim()).to.equal('--lang must be one of en, pl, de; "xx" is not a language the helpdesk speaks.');
+    const invalid = await check([write('invalid-de.rules.json', defaultRules((f) => { f.slaPolicies[0]!.response = '15x'; })), '--lang', 'de']);
+    expect(invalid.code).to.equal(2);
+    expect(invalid.stderr).to.include('ungültig: 1 Problem in').and.include('; beheben Sie es, bevor die Prüfungen laufen können');
   });
 
   it('a file that is not a valid rules file: exit 2 with the validation problems; an unreadable one: exit 2', async () => {

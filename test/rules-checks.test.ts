@@ -32,22 +32,22 @@ describe('rules static checks', () => {
   it('a service level × priority with no SLA policy is an error naming both', () => {
     const file = defaultRules((f) => { f.slaPolicies = f.slaPolicies.filter((p) => p.id !== 'silver-p2'); });
     const hit = expectFinding(checkRulesFile(file), '$.slaPolicies', 'MISSING_SLA_POLICY', 'error', 'No SLA policy covers service level "silver" at P2');
-    expect(hit.params).to.deep.equal({ serviceLevel: 'silver', priority: 'P2' });
+    expect(hit.params).to.deep.equal({ context: 'check', serviceLevel: 'silver', priority: 'P2' });
   });
 
   it('a calendar with no working time, and overlapping ranges on a weekday, are errors', () => {
     const never = defaultRules((f) => { f.calendars['warsaw-business']!.hours = {}; });
     expectFinding(checkRulesFile(never), "$.calendars['warsaw-business'].hours", 'NEVER_OPENS', 'error', 'has no working time at all');
     const overlap = defaultRules((f) => { f.calendars['warsaw-business']!.hours!.mon = [{ from: '08:00', to: '12:00' }, { from: '11:00', to: '17:00' }]; });
-    const hit = expectFinding(checkRulesFile(overlap), "$.calendars['warsaw-business'].hours.mon[1]", 'OVERLAPPING_RANGES', 'error', '11:00–17:00 overlaps 08:00–12:00');
-    expect(hit.params).to.deep.equal({ calendar: 'warsaw-business', weekday: 'mon' });
+    const hit = expectFinding(checkRulesFile(overlap), "$.calendars['warsaw-business'].hours.mon[1]", 'OVERLAPPING_RANGES', 'error', 'on Monday, 11:00–17:00 overlaps 08:00–12:00 (hours.mon[0])');
+    expect(hit.params).to.deep.equal({ context: 'check', calendar: 'warsaw-business', weekday: 'mon', from: '11:00', to: '17:00', otherFrom: '08:00', otherTo: '12:00', otherWhere: 'hours.mon[0]' });
   });
 
   it('a warning at 100 % of the target is an error', () => {
     const file = defaultRules((f) => { f.slaPolicies[0]!.warnAt = [0.5, 1]; });
     expect(problemsOf(file)).to.deep.equal([]); // the validator lets it through
     const hit = expectFinding(checkRulesFile(file), '$.slaPolicies[0].warnAt[1]', 'WARNING_AT_BREACH', 'error', 'warns at 100 % of the target');
-    expect(hit.params).to.deep.equal({ policy: 'gold-p1', fraction: 1 });
+    expect(hit.params).to.deep.equal({ policy: 'gold-p1', fraction: 1, percent: 100 });
   });
 
   it('a ladder step after its clock\'s target is a warning naming the policies concerned', () => {
@@ -55,6 +55,7 @@ describe('rules static checks', () => {
     expect(problemsOf(file)).to.deep.equal([]);
     const hit = expectFinding(checkRulesFile(file), '$.ladders[0].steps[0].at.after', 'LADDER_STEP_BEYOND_TARGET', 'warning', 'beyond the response target of "gold-p1" (15m), "silver-p1" (30m)');
     expect(hit.params.policies).to.deep.equal(['gold-p1', 'silver-p1']); // standard-p1's 1h is not exceeded
+    expect(hit.params).to.deep.include({ clock: 'response', at: '1h', targets: ['"gold-p1" (15m)', '"silver-p1" (30m)'] });
     const fraction = defaultRules((f) => { f.ladders[1]!.steps[3]!.at = { clock: 'resolution', fraction: 1.5 }; });
     expectFinding(checkRulesFile(fraction), '$.ladders[1].steps[3].at.fraction', 'LADDER_STEP_BEYOND_TARGET', 'warning', 'runs at 150 % of the resolution target');
   });
@@ -63,7 +64,7 @@ describe('rules static checks', () => {
     const always = withRule({ name: 'Everything P3', priority: 30, conditions: { all: [] }, event: { type: 'set-priority', params: { priority: 'P3' } } });
     expect(problemsOf(always.file)).to.deep.equal([]);
     const hit = expectFinding(checkRulesFile(always.file), '$.rules[0]', 'SHADOWED_RULE', 'warning', 'The rule "Major outage is P1" never decides the priority');
-    expect(hit.params).to.deep.equal({ rule: 'Major outage is P1', by: 'Everything P3', byPath: `$.rules[${always.at}]`, field: 'priority' });
+    expect(hit.params).to.deep.equal({ context: 'higher', rule: 'Major outage is P1', by: 'Everything P3', byPath: `$.rules[${always.at}]`, field: 'priority', byPriority: 30 });
 
     // Stronger conditions on the same facts, lower priority: "VIP gold service" always wins.
     const weaker = withRule({

@@ -67,6 +67,32 @@ describe('helpdesk rules validate', () => {
     expect(ran.output).to.match(/\$\.tiers\[1\]\.teams\[0\] \(\d+:\d+\): /);
   });
 
+  it('with --lang pl or de it says the problems and the summary in that language; a language it does not speak exits 2', async () => {
+    const file = tempRulesFile('broken-pl.rules.json', defaultRules((f) => {
+      f.slaPolicies[0]!.response = '15x';
+      f.defaults.ladder = 'slow';
+    }));
+    const pl = await helpdesk(['validate', file, '--lang', 'pl']);
+    expect(pl.code, pl.output).to.equal(1);
+    expect(pl.stderr).to.include(`niepoprawny: 2 problemy w ${file}`);
+    expect(pl.stderr).to.match(/\$\.slaPolicies\[0\]\.response \(\d+:\d+\): Czas na odpowiedź „15x” nie jest czasem trwania; zapisz go np\. jako 30s/);
+    expect(pl.stderr).to.match(/\$\.defaults\.ladder \(\d+:\d+\): Domyślna drabina eskalacji „slow” nie jest zdefiniowana w „ladders”\./);
+    expect(pl.stderr).to.not.include('is not a duration');
+    const de = await helpdesk(['validate', DEFAULT_FILE, '--lang', 'de']);
+    expect(de.code, de.output).to.equal(0);
+    expect(de.stdout.trim()).to.equal(`gültig: 8 Regeln, Hash ${hashRules(defaultRules())}`);
+    const json = await helpdesk(['validate', file, '--json', '--lang', 'de']);
+    const problems = (JSON.parse(json.stdout) as { problems: Array<{ code: string; params: object; message: string; text: string }> }).problems;
+    expect(problems.find((p) => p.code === 'UNKNOWN_LADDER')).to.deep.include({
+      params: { context: 'default', ladder: 'slow' },
+      message: 'The default ladder "slow" is not defined in "ladders".',
+      text: 'Die Standard-Eskalationsleiter „slow“ ist in „ladders“ nicht definiert.',
+    });
+    const fr = await helpdesk(['validate', file, '--lang', 'fr']);
+    expect(fr.code).to.equal(2);
+    expect(fr.stderr.trim()).to.equal('--lang must be one of en, pl, de; "fr" is not a language the helpdesk speaks.');
+  });
+
   it('when the file is not there, it exits 2 and says it cannot read it', async () => {
     const ran = await helpdesk(['validate', 'rules/no-such.rules.json']);
     expect(ran.code).to.equal(2);

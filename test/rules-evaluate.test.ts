@@ -141,7 +141,7 @@ describe('rules evaluation', () => {
   describe('refusals', () => {
     it('refuses to compile an invalid file', () => {
       const bad = defaultRules((f) => { f.defaults.ladder = 'slow'; });
-      expect(() => compile(bad)).to.throw(RulesValidationError).with.property('problems').that.deep.includes({ path: '$.defaults.ladder', code: 'UNKNOWN_LADDER', message: 'The default ladder "slow" is not defined in "ladders".' });
+      expect(() => compile(bad)).to.throw(RulesValidationError).with.property('problems').that.deep.includes({ path: '$.defaults.ladder', code: 'UNKNOWN_LADDER', params: { context: 'default', ladder: 'slow' }, message: 'The default ladder "slow" is not defined in "ladders".' });
     });
     it('refuses a ticket without impact', async () => {
       const input = ticket();
