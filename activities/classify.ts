@@ -1,8 +1,26 @@
 /** Rules decisions for a ticket: classification at intake, re-classification, priority changes. */
 import { ApplicationFailure } from '@temporalio/common';
-import { evaluateRedacted, policyFor, tiersOf, type Priority, type TicketFacts } from '../rules/index.ts';
+import type { DecisionRecordInput } from '../db/ticket-decisions-repo.ts';
+import { decisionOutcome, evaluateRedacted, policyFor, tiersOf, type Priority, type RedactedDecision, type TicketFacts } from '../rules/index.ts';
 import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../workflows/activity-types.ts';
 import type { ActivityDeps } from './deps.ts';
+
+/** What ticket_decisions keeps of a decision: its derived facts and outcome (no text, no address), nothing else. */
+export function decisionRecordOf(ticketNumber: string, decision: RedactedDecision, atMs: number): DecisionRecordInput {
+  return {
+    ticketNumber,
+    atMs,
+    rulesVersion: decision.rulesVersion,
+    rulesHash: decision.rulesHash,
+    facts: decision.explanation.facts,
+    outcome: {
+      ...decisionOutcome(decision),
+      responseMs: decision.policy.responseMs,
+      resolutionMs: decision.policy.resolutionMs,
+      calendar: decision.policy.calendar.id,
+    },
+  };
+}
 
 export function createClassifyActivities(deps: ActivityDeps) {
   async function load(version?: number) {
@@ -34,6 +52,9 @@ export function createClassifyActivities(deps: ActivityDeps) {
       };
       // Recorded without the words or the address: the derived facts it used instead (rules/derived-facts.ts).
       const decision = await evaluateRedacted(rules.compiled, facts, input.atMs);
+      // The read model keeps the derived facts and the outcome too (ticket_decisions), for the
+      // what-if and "try it"; once per decision (a retry writes nothing), and the result is unchanged.
+      if (input.number) await deps.decisions.record(decisionRecordOf(input.number, decision, input.atMs));
       return { decision, tiers: tiersOf(rules.compiled) };
     },
 

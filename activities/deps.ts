@@ -9,6 +9,9 @@ import type { RulesVersions } from '../rules/versions.ts';
 import type { SearchRepo } from '../db/search-repo.ts';
 import type { Vault } from '../db/vault.ts';
 import type { RetentionRepo } from '../db/retention-repo.ts';
+import type { TicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
+import type { WhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
+import type { RulesFile } from '../rules/types.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
@@ -26,6 +29,21 @@ export interface ActivityDeps {
    * below the services and do not import them).
    */
   erasure: TicketErasure;
+  /** The rules' decisions with their derived facts (ticket_decisions): the classification writes each one. */
+  decisions: Pick<TicketDecisionsRepo, 'record'>;
+  /** What-if runs' rows: the what-if activity claims one, writes its progress and settles it. */
+  whatIfRuns: Pick<WhatIfRunsRepo, 'claim' | 'progress' | 'finish' | 'settle'>;
+  /** The what-if itself: services/rules-admin/what-if.ts's runWhatIf, bound to its dependencies in runtime/. */
+  whatIf: WhatIfEngine;
+}
+
+export interface WhatIfEngine {
+  /** The figures (plain JSON) of `candidate` over the tickets created in the period; rejects with the signal's reason when aborted. */
+  run(
+    candidate: RulesFile,
+    period: { fromMs: number; toMs: number },
+    opts: { onProgress: (done: number, total: number) => Promise<void>; signal: AbortSignal },
+  ): Promise<{ seen: number }>;
 }
 
 export interface TicketErasure {

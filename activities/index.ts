@@ -1,13 +1,16 @@
 /**
  * Every side effect of a ticket's lifecycle, and every decision that reads the
- * world (rules, calendars, the directory); and the retention run's (retention.ts).
+ * world (rules, calendars, the directory); the retention run's (retention.ts) and the what-if
+ * run's (what-if.ts).
  * Built from its dependencies so tests pass real ones and nothing reaches for a global.
  */
 import type { ActivityDeps } from './deps.ts';
 import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
 import { createRetentionActivities } from './retention.ts';
+import { createWhatIfActivities } from './what-if.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
+import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -29,7 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createClassifyActivities(deps),
     ...createClockActivities(),
     ...createRetentionActivities(deps),
-  } satisfies TicketActivities & RetentionActivities;
+    ...createWhatIfActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

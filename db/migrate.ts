@@ -18,6 +18,7 @@ import * as m0015 from './migrations/0015-sealed-accounts.ts';
 import * as m0016 from './migrations/0016-staff-sign-in-hardening.ts';
 import * as m0017 from './migrations/0017-access-log-decode.ts';
 import * as m0018 from './migrations/0018-rules-drafts.ts';
+import * as m0019 from './migrations/0019-ticket-decisions.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -39,6 +40,7 @@ const migrations = [
   { name: '0016-staff-sign-in-hardening', ...m0016 },
   { name: '0017-access-log-decode', ...m0017 },
   { name: '0018-rules-drafts', ...m0018 },
+  { name: '0019-ticket-decisions', ...m0019 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

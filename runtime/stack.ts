@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/deps.ts';
 import type { Sequelize } from 'sequelize';
 import pg from 'pg';
 import { createApp } from '../api/app.ts';
@@ -17,6 +18,7 @@ import { connect } from '../db/sequelize.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
+import { runWhatIf } from '../services/rules-admin/what-if.ts';
 import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
@@ -110,6 +112,10 @@ export async function startWorker(config: Config, address: string, db: Database,
   const deps = {
     tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search, retention: db.retention,
     erasure: { eraseTicketData: (t: string[], actor: string) => eraseTicketData(erasure, t, actor), deleteTickets: (t: string[], actor: string) => deleteTickets(erasure, t, actor) },
+    decisions: db.decisions,
+    whatIfRuns: db.whatIfRuns,
+    // The what-if run's activity runs the service's what-if, bound here (activities do not import services).
+    whatIf: { run: (...args: Parameters<ActivityDeps['whatIf']['run']>) => runWhatIf({ decisions: db.decisions, rules: db.rules }, ...args) },
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.

@@ -1,2 +1,3 @@
 export { ticketWorkflow } from './ticket.ts';
 export { retentionWorkflow } from './retention.ts';
+export { whatIfRun } from './what-if.ts';
