@@ -143,9 +143,9 @@ describe('rules admin: what-if runs on the worker, with progress and cancel', fu
   it('when the period or the candidate is wrong, or the run does not exist, then it is refused and nothing is written', async () => {
     const before = await stack.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM what_if_runs`, { type: QueryTypes.SELECT });
     const refusal = (p: Promise<unknown>) => p.then(() => expect.fail('accepted'), (e: ServiceError) => [e.status, e.code, ...(e instanceof ValidationError ? e.fields.map((f) => `${f.field}:${f.key}`) : [])]);
-    expect(await refusal(runs.start(candidate, { from: period.to, to: period.from }, { id: owner }))).to.deep.equal([422, 'VALIDATION_FAILED', 'period.to:admin:field.periodOrder']);
+    expect(await refusal(runs.start(candidate, { from: period.to, to: period.from }, { id: owner }))).to.deep.equal([422, 'VALIDATION_FAILED', 'period.to:periodOrder']);
     expect(await refusal(runs.start(candidate, { from: 'yesterday', to: period.to }, { id: owner }))).to.deep.equal([422, 'VALIDATION_FAILED', 'period.from:invalid']);
-    expect(await refusal(runs.start(candidate, { from: '2020-01-01', to: '2026-01-01' }, { id: owner }))).to.deep.equal([422, 'VALIDATION_FAILED', 'period.to:admin:field.periodTooLong']);
+    expect(await refusal(runs.start(candidate, { from: '2020-01-01', to: '2026-01-01' }, { id: owner }))).to.deep.equal([422, 'VALIDATION_FAILED', 'period.to:periodTooLong']);
     const broken = { ...candidate, defaultServiceLevel: 'platinum' };
     const bad = await refusal(runs.start(broken, period, { id: owner })) as string[];
     expect(bad.slice(0, 2)).to.deep.equal([422, 'VALIDATION_FAILED']);

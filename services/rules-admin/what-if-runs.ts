@@ -65,8 +65,8 @@ export function checkPeriod(period: WhatIfPeriodInput): { fromMs: number; toMs: 
   const problems: FieldProblem[] = [];
   if (Number.isNaN(fromMs)) problems.push({ field: 'period.from', key: 'invalid' });
   if (Number.isNaN(toMs)) problems.push({ field: 'period.to', key: 'invalid' });
-  if (!problems.length && toMs <= fromMs) problems.push({ field: 'period.to', key: 'admin:field.periodOrder' });
-  if (!problems.length && toMs - fromMs > MAX_PERIOD_DAYS * DAY_MS) problems.push({ field: 'period.to', key: 'admin:field.periodTooLong', params: { days: MAX_PERIOD_DAYS } });
+  if (!problems.length && toMs <= fromMs) problems.push({ field: 'period.to', key: 'periodOrder' });
+  if (!problems.length && toMs - fromMs > MAX_PERIOD_DAYS * DAY_MS) problems.push({ field: 'period.to', key: 'periodTooLong', params: { days: MAX_PERIOD_DAYS } });
   if (problems.length) throw new ValidationError(problems);
   return { fromMs, toMs };
 }
