@@ -9,20 +9,22 @@
  */
 import { Router } from 'express';
 import type { StaffGuards } from '../api/staff/guards.ts';
-import { RULES_ADMINS, type StaffDeps } from '../api/staff/types.ts';
-import type { RulesAdmin } from '../services/rules-admin/index.ts';
+import { RULES_ADMINS } from '../api/staff/types.ts';
 import { calendarRoutes } from './routes/calendars.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { generalRoutes } from './routes/general.ts';
+import { ladderRoutes } from './routes/ladders.ts';
+import { matrixRoutes } from './routes/matrix.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { rawRoutes } from './routes/raw.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import { slaRoutes } from './routes/sla.ts';
+import { tierRoutes } from './routes/tiers.ts';
 import { versionRoutes } from './routes/versions.ts';
 
-export type AdminDeps = StaffDeps & { rulesAdmin: RulesAdmin };
+import type { AdminDeps, AdminGuards } from './types.ts';
 
-/** What each group of admin routes is given: the deps, the guard for process owners and admins, and CSRF. */
-export interface AdminGuards extends StaffGuards {
-  admins: ReturnType<StaffGuards['access']['requireStaff']>;
-}
+export type { AdminDeps, AdminGuards } from './types.ts';
 
 export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   const router = Router();
@@ -34,7 +36,9 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   router.use(draftRoutes(deps, g));
   router.use(slaRoutes(deps, g));
   router.use(calendarRoutes(deps, g));
+  router.use(matrixRoutes(deps, g), tierRoutes(deps, g), ladderRoutes(deps, g), generalRoutes(deps, g), retentionRoutes(deps, g));
   router.use(rawRoutes(deps, g));
   router.use(versionRoutes(deps, g));
+  router.use(peopleRoutes(deps, g));
   return router;
 }

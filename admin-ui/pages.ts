@@ -10,6 +10,7 @@ import type { i18n, TFunction } from 'i18next';
 import { pageLocals } from '../api/portal/middleware.ts';
 import { viewerOf } from '../api/portal/pages.ts';
 import { staffNav, staffT } from '../api/staff/pages.ts';
+import { problemText as sayProblem } from '../rules/problem-text.ts';
 import type { ReviewItem } from '../services/rules-admin/review.ts';
 
 interface HelperOptions {
@@ -23,8 +24,7 @@ export const adminT = (deps: { i18n: i18n }, req: Request): TFunction => deps.i1
 
 /** A problem in the viewer's words: its code's message from locales/{lng}/rules.json, else the English sentence. */
 export function problemText(deps: { i18n: i18n }, req: Request, item: Pick<ReviewItem, 'code' | 'params' | 'message'>): string {
-  const t = deps.i18n.getFixedT(viewerOf(req).language, 'rules');
-  return t(`problem.${item.code}`, { ...item.params, defaultValue: item.message });
+  return sayProblem(item, deps.i18n.getFixedT(viewerOf(req).language, 'rules'));
 }
 
 export interface ShownProblem extends ReviewItem {

@@ -193,6 +193,11 @@ export function assertCanErasePeople(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
 }
 
+/** Process owners and admins administer the rules (drafts, publication, rollback); no one else (RULES_ADMINS on the pages). */
+export function assertCanAdministerRules(reader: Pick<Reader, 'role'>): void {
+  if (reader.role !== 'admin' && reader.role !== 'process_owner') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
+}
+
 /** Admins and auditors read the access log; agents, process owners and requesters do not (a requester sees the entries about them in their own export). */
 export function assertCanReadAccessLog(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });

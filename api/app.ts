@@ -18,6 +18,7 @@ import type { TicketDeps } from '../services/tickets/index.ts';
 import type { PersonalDataRepos } from '../services/privacy/export.ts';
 import type { ErasureDeps } from '../services/privacy/erase.ts';
 import type { RulesAdmin } from '../services/rules-admin/index.ts';
+import type { People } from '../services/people/index.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
@@ -25,6 +26,8 @@ import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { rulesAdminRoutes } from './routes/rules-admin.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
@@ -42,6 +45,8 @@ export interface AppDeps extends TicketDeps {
   erasure?: ErasureDeps;
   /** Rules administration (drafts, publication, versions) for the admin pages and the API; without it, neither. */
   rulesAdmin?: RulesAdmin;
+  /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */
+  people?: People;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];
@@ -91,6 +96,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/api/v1', ticketRoutes(deps));
   app.use('/api/v1', privacyRoutes(deps));
+  app.use('/api/v1', peopleRoutes(deps));
+  app.use('/api/v1', rulesAdminRoutes(deps));
   if (deps.portal) {
     app.use(portal({
       ...deps,

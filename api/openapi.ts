@@ -8,7 +8,9 @@ import {
   acceptedResponse, actionBodies, createTicketRequest, errorResponse, reclassifyRequest, requesterReplyRequest,
   slaPublicResponse, slaResponse, slaStaffResponse, ticketPublicResponse, ticketResponse, ticketStaffResponse,
 } from './schemas.ts';
+import { rulesAdminPaths, rulesAdminSchemas } from './openapi-rules.ts';
 import { accessEntry, accessLogResponse, accessReasonHeader, personExportRequest, personExportResponse } from './privacy-schemas.ts';
+import { addPersonRequest, changePersonRequest, peoplePaths, peopleSchemas } from './people-schemas.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -166,6 +168,8 @@ export function openApiDocument(serverUrl = '/') {
           },
         },
       },
+      ...peoplePaths,
+      ...rulesAdminPaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -194,6 +198,10 @@ export function openApiDocument(serverUrl = '/') {
         PersonExport: personExportResponse,
         AccessEntry: accessEntry,
         AccessLog: accessLogResponse,
+        AddPersonRequest: addPersonRequest,
+        ChangePersonRequest: changePersonRequest,
+        ...peopleSchemas,
+        ...rulesAdminSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
@@ -201,7 +209,7 @@ export function openApiDocument(serverUrl = '/') {
   // Every ticket and privacy route needs a bearer token; the document and the health check do not.
   for (const [p, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>]>) {
     for (const op of Object.values(ops)) {
-      if (!p.startsWith('/api/v1/tickets') && !p.startsWith('/api/v1/privacy')) {
+      if (!p.startsWith('/api/v1/tickets') && !p.startsWith('/api/v1/privacy') && !p.startsWith('/api/v1/rules') && !p.startsWith('/api/v1/people')) {
         op.security = [];
         continue;
       }

@@ -13,7 +13,7 @@ import type { CalendarDefinition } from '../../rules/types.ts';
 import { NotFoundError } from '../../services/errors.ts';
 import { holidayCountryOptions, mergeHolidays, publicHolidays } from '../../services/rules-admin/holidays.ts';
 import type { DraftView } from '../../services/rules-admin/index.ts';
-import type { AdminDeps, AdminGuards } from '../index.ts';
+import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, byField, shownProblems } from '../pages.ts';
 import { actorOf, draftOf, revisionOf } from './load.ts';
 

@@ -10,7 +10,7 @@ import { formatDateTime } from '../../api/portal/format.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { DraftView, ReviewItem, ThreeWayDiff } from '../../services/rules-admin/index.ts';
-import type { AdminDeps, AdminGuards } from '../index.ts';
+import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, shownProblems } from '../pages.ts';
 import { actorOf, draftOf, revisionOf } from './load.ts';
 import { authorNames, sectionOf } from './sections.ts';

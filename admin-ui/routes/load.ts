@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { text, type FormBody } from '../../api/portal/forms.ts';
 import { NotFoundError, ServiceError } from '../../services/errors.ts';
 import type { Actor, DraftView } from '../../services/rules-admin/index.ts';
-import type { AdminDeps } from '../index.ts';
+import type { AdminDeps } from '../types.ts';
 
 /** The draft the address names; 404 for an id that is not a number or not a draft. */
 export async function draftOf(deps: AdminDeps, req: Request): Promise<DraftView> {

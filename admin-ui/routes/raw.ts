@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { text, type FormBody } from '../../api/portal/forms.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
 import { ADMIN_ASSETS_DIR } from '../assets.ts';
-import type { AdminDeps, AdminGuards } from '../index.ts';
+import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, shownProblems } from '../pages.ts';
 import { actorOf, draftOf, revisionOf } from './load.ts';
 

@@ -11,7 +11,7 @@ import { viewerOf } from '../../api/portal/pages.ts';
 import { parseFactPath } from '../../rules/paths.ts';
 import { PRIORITIES } from '../../rules/types.ts';
 import type { DraftView } from '../../services/rules-admin/index.ts';
-import type { AdminDeps, AdminGuards } from '../index.ts';
+import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, byField, shownProblems } from '../pages.ts';
 import { actorOf, draftOf, revisionOf } from './load.ts';
 

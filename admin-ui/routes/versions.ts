@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
 import { formatDateTime } from '../../api/portal/format.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
-import type { AdminDeps, AdminGuards } from '../index.ts';
+import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, shownProblems } from '../pages.ts';
 import { actorOf, versionParam } from './load.ts';
 import { authorNames } from './sections.ts';

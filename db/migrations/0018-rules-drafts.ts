@@ -8,6 +8,10 @@ import type { QueryInterface } from 'sequelize';
  * published since (409 with a three-way diff). `revision` counts saves: a save or publication
  * sent from a page that read an older revision is refused, so two tabs cannot overwrite each other.
  *
+ * The version columns name rules_versions rows without a foreign key: a reference would make
+ * PostgreSQL refuse a TRUNCATE of rules_versions with its own message before the append-only
+ * trigger's, and versions are never deleted anyway (the service checks the base exists).
+ *
  * A draft in shadow mode (`status` = 'shadow') classifies every new ticket silently beside the
  * active version; `shadow_decisions` keeps both outcomes, never acted on (docs/admin-ui.md).
  */
@@ -16,11 +20,11 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
     CREATE TABLE rules_drafts (
       id                bigserial PRIMARY KEY,
       title             text NOT NULL CHECK (btrim(title) <> '' AND length(title) <= 200),
-      base_version      integer NOT NULL REFERENCES rules_versions(version),
+      base_version      integer NOT NULL CHECK (base_version >= 1),
       source            text NOT NULL,
       revision          integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
       status            text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'shadow', 'published', 'dropped')),
-      published_version integer REFERENCES rules_versions(version),
+      published_version integer CHECK (published_version >= 1),
       created_by        bigint REFERENCES users(id),
       updated_by        bigint REFERENCES users(id),
       created_at        timestamptz NOT NULL DEFAULT clock_timestamp(),

@@ -1,0 +1,127 @@
+/**
+ * Rules administration through the REST API, for process owners and admins (scripts do what the
+ * admin pages do, with the same services/rules-admin/ use cases): drafts (start, read with what is
+ * wrong, save, shadow mode, drop, publish), checking a file without a draft, versions, the diff
+ * in words between two versions, and rollback. Problems carry their machine code, parameters and
+ * JSON path, and a message in the request language.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
+import type { DraftView, ReviewItem, RulesAdmin } from '../../services/rules-admin/index.ts';
+import { formatRules, reviewText } from '../../services/rules-admin/review.ts';
+import { problemText } from '../../rules/problem-text.ts';
+import { validate } from '../../services/validation.ts';
+import { assertCanAdministerRules } from '../access.ts';
+import { apiUser, authenticateApi } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+import {
+  checkRequest, createDraftRequest, publishDraftRequest, revisionRequest, rollbackRequest, saveDraftRequest, shadowRequest,
+} from '../rules-admin-schemas.ts';
+
+export interface RulesAdminRoutesDeps {
+  apiTokens: ApiTokensRepo;
+  rulesAdmin?: RulesAdmin;
+}
+
+function idParam(value: unknown, what: 'draft' | 'version'): number {
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) {
+    throw what === 'draft' ? new HttpError(404, 'NOT_FOUND', 'admin:errors.noDraft', { id: String(value) }) : new HttpError(404, 'NOT_FOUND', 'admin:errors.noVersion', { version: String(value) });
+  }
+  return Number(value);
+}
+
+export function rulesAdminRoutes(deps: RulesAdminRoutesDeps): Router {
+  const router = Router();
+  const authenticated = authenticateApi(deps.apiTokens);
+  router.use('/rules', (req, res, next) => (res.locals.apiUser ? next() : authenticated(req, res, next)));
+  router.use('/rules', (_req, res, next) => {
+    assertCanAdministerRules(apiUser(res));
+    next();
+  });
+
+  const admin = (): RulesAdmin => {
+    if (!deps.rulesAdmin) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    return deps.rulesAdmin;
+  };
+  const by = (res: Response) => ({ id: apiUser(res).id });
+  const words = (req: Request, items: readonly ReviewItem[]) =>
+    items.map((i) => ({ ...i, message: problemText(i, req.t) }));
+  const draftJson = (req: Request, d: DraftView) => {
+    const { review, ...rest } = d;
+    return { ...rest, review: { errors: review.errors, warnings: review.warnings, problems: words(req, review.items) } };
+  };
+
+  router.post('/rules/checks', (req: Request, res: Response) => {
+    const body = validate<{ source?: string; content?: object }>(checkRequest, req.body);
+    const review = reviewText(body.source ?? formatRules(body.content));
+    res.json({ errors: review.errors, warnings: review.warnings, problems: words(req, review.items) });
+  });
+
+  router.get('/rules/drafts', async (_req: Request, res: Response) => {
+    res.json({ drafts: await admin().drafts.list({ all: true }) });
+  });
+
+  router.post('/rules/drafts', async (req: Request, res: Response) => {
+    const body = validate<{ title: string; from?: number }>(createDraftRequest, req.body);
+    const draft = await admin().drafts.create(body, by(res));
+    res.status(201).location(`/api/v1/rules/drafts/${draft.id}`).json(draftJson(req, draft));
+  });
+
+  router.get('/rules/drafts/:id', async (req: Request, res: Response) => {
+    res.json(draftJson(req, await admin().drafts.get(idParam(req.params.id, 'draft'))));
+  });
+
+  router.put('/rules/drafts/:id', async (req: Request, res: Response) => {
+    const body = validate<{ revision: number; title?: string; source?: string; content?: Record<string, unknown> }>(saveDraftRequest, req.body);
+    const draft = await admin().drafts.save(idParam(req.params.id, 'draft'), {
+      revision: body.revision, ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.source !== undefined ? { source: body.source } : {}), ...(body.content !== undefined ? { file: body.content } : {}),
+    }, by(res));
+    res.json(draftJson(req, draft));
+  });
+
+  router.post('/rules/drafts/:id/shadow', async (req: Request, res: Response) => {
+    const body = validate<{ revision: number; on: boolean }>(shadowRequest, req.body);
+    res.json(draftJson(req, await admin().drafts.setShadow(idParam(req.params.id, 'draft'), body, by(res))));
+  });
+
+  router.post('/rules/drafts/:id/drop', async (req: Request, res: Response) => {
+    const body = validate<{ revision: number }>(revisionRequest, req.body);
+    res.json(draftJson(req, await admin().drafts.drop(idParam(req.params.id, 'draft'), body, by(res))));
+  });
+
+  router.post('/rules/drafts/:id/publish', async (req: Request, res: Response) => {
+    const body = validate<{ revision: number; comment: string }>(publishDraftRequest, req.body);
+    const outcome = await admin().drafts.publish(idParam(req.params.id, 'draft'), body, by(res));
+    if (outcome.ok) return res.status(201).location(`/api/v1/rules/versions/${outcome.version}`).json({ version: outcome.version, changes: outcome.changes });
+    if (outcome.status === 409) {
+      return res.status(409).json({ error: { code: 'BASE_OUTDATED', message: req.t('admin:draft.conflict', { base: outcome.diff.base, active: outcome.diff.active }), diff: outcome.diff } });
+    }
+    res.status(422).json({ error: { code: 'RULES_INVALID', message: req.t('admin:draft.publishRefused', { count: outcome.items.length }), problems: words(req, outcome.items) } });
+  });
+
+  router.get('/rules/versions', async (_req: Request, res: Response) => {
+    res.json({ versions: await admin().versions.list() });
+  });
+
+  router.get('/rules/versions/:version', async (req: Request, res: Response) => {
+    const version = idParam(req.params.version, 'version');
+    const found = (await admin().versions.list()).find((v) => v.version === version);
+    if (!found) throw new HttpError(404, 'NOT_FOUND', 'admin:errors.noVersion', { version });
+    const changes = version > 1 ? await admin().versions.diff(version - 1, version) : [];
+    res.json({ ...found, changes });
+  });
+
+  router.get('/rules/versions/:from/diff/:to', async (req: Request, res: Response) => {
+    res.json({ changes: await admin().versions.diff(idParam(req.params.from, 'version'), idParam(req.params.to, 'version')) });
+  });
+
+  router.post('/rules/versions/:version/rollback', async (req: Request, res: Response) => {
+    const body = validate<{ comment: string }>(rollbackRequest, req.body);
+    const outcome = await admin().versions.rollback(idParam(req.params.version, 'version'), body.comment, by(res));
+    if (outcome.ok) return res.status(201).location(`/api/v1/rules/versions/${outcome.version}`).json({ version: outcome.version, changes: outcome.changes });
+    res.status(422).json({ error: { code: 'RULES_INVALID', message: req.t('admin:draft.publishRefused', { count: outcome.items.length }), problems: words(req, outcome.items) } });
+  });
+
+  return router;
+}
