@@ -18,9 +18,12 @@ import { matrixRoutes } from './routes/matrix.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { rawRoutes } from './routes/raw.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { ruleRoutes } from './routes/rules.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { tierRoutes } from './routes/tiers.ts';
+import { tryRoutes } from './routes/try.ts';
 import { versionRoutes } from './routes/versions.ts';
+import { whatIfRoutes } from './routes/what-if.ts';
 
 import type { AdminDeps, AdminGuards } from './types.ts';
 
@@ -37,8 +40,11 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   router.use(slaRoutes(deps, g));
   router.use(calendarRoutes(deps, g));
   router.use(matrixRoutes(deps, g), tierRoutes(deps, g), ladderRoutes(deps, g), generalRoutes(deps, g), retentionRoutes(deps, g));
+  router.use(ruleRoutes(deps, g));
   router.use(rawRoutes(deps, g));
   router.use(versionRoutes(deps, g));
+  router.use(tryRoutes(deps, g));
+  router.use(whatIfRoutes(deps, g));
   router.use(peopleRoutes(deps, g));
   return router;
 }

@@ -5,8 +5,9 @@
  */
 import {
   change, checkRequest, createDraftRequest, draftResponse, draftSummary, problem, publishDraftRequest, reviewResponse, revisionRequest,
-  rollbackRequest, saveDraftRequest, shadowRequest, threeWayDiff, versionSummary,
+  rollbackRequest, saveDraftRequest, shadowRequest, threeWayDiff, tryRequest, versionSummary, whatIfRequest, whatIfRun,
 } from './rules-admin-schemas.ts';
+import { shadowDivergence, shadowOutcome } from './shadow-schemas.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -41,6 +42,11 @@ export const rulesAdminPaths = {
     },
   },
   '/api/v1/rules/drafts/{id}/shadow': {
+    get: {
+      operationId: 'getDraftShadowDivergence', summary: 'How often and where the draft\'s shadow decisions differ from the live ones, with the latest diverging tickets',
+      parameters: [draftId, lang, { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 }, description: 'How many diverging tickets to list.' }],
+      responses: { '200': json(ref('ShadowDivergence'), 'The divergence.'), '404': err('No such draft.'), '422': err('limit is not a number from 1 to 100.') },
+    },
     post: {
       operationId: 'setDraftShadow', summary: 'Shadow mode on or off: new tickets are also classified, silently, by the draft', parameters: [draftId, lang], requestBody: body('ShadowRequest'),
       responses: { '200': json(ref('Draft'), 'The draft.'), '404': err('No such draft.'), '409': err('Saved meanwhile, published or dropped.'), '422': err('The draft has errors.') },
@@ -59,6 +65,26 @@ export const rulesAdminPaths = {
         '422': refused,
       },
     },
+  },
+  '/api/v1/rules/drafts/{id}/try': {
+    post: {
+      operationId: 'tryDraft', summary: 'A sample ticket (or an existing ticket\'s recorded facts) under the draft and the active version side by side, with the explanation',
+      parameters: [draftId, lang], requestBody: body('TryRequest'),
+      responses: { '200': json({ type: 'object', description: 'Both decisions, their explanations and the fields that differ.' }, 'The two decisions.'), '400': err('Not a ticket number.'), '404': err('No such draft or ticket.'), '409': err('The ticket has no recorded facts.'), '422': err('The draft has errors, or a sample field is invalid.') },
+    },
+  },
+  '/api/v1/rules/drafts/{id}/what-if': {
+    post: {
+      operationId: 'startWhatIf', summary: 'Start a what-if of the draft over the tickets created in a period; it runs on the worker',
+      parameters: [draftId, lang], requestBody: body('WhatIfRequest'),
+      responses: { '202': json({ type: 'object', properties: { runId: { type: 'string', format: 'uuid' }, status: { type: 'string' } } }, 'Started; follow it at the Location.'), '404': err('No such draft.'), '422': err('The draft has errors, or the period is not valid.'), '503': err('Temporal is unreachable; nothing was started.') },
+    },
+  },
+  '/api/v1/rules/what-if-runs/{run}': {
+    get: { operationId: 'getWhatIfRun', summary: 'A what-if run: its status, progress and, once done, its figures', parameters: [{ name: 'run', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, lang], responses: { '200': json(ref('WhatIfRun'), 'The run.'), '404': err('No such run.') } },
+  },
+  '/api/v1/rules/what-if-runs/{run}/cancel': {
+    post: { operationId: 'cancelWhatIfRun', summary: 'Cancel a what-if run (a finished one is unchanged)', parameters: [{ name: 'run', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, lang], responses: { '200': json(ref('WhatIfRun'), 'The run.'), '404': err('No such run.') } },
   },
   '/api/v1/rules/versions': {
     get: { operationId: 'listRulesVersions', summary: 'Every published version, newest first', parameters: [lang], responses: { '200': json({ type: 'object', properties: { versions: { type: 'array', items: ref('RulesVersion') } } }, 'The versions.') } },
@@ -81,5 +107,5 @@ export const rulesAdminSchemas = {
   RulesCheckRequest: checkRequest, RulesReview: reviewResponse, RulesProblem: problem, CreateDraftRequest: createDraftRequest,
   SaveDraftRequest: saveDraftRequest, PublishDraftRequest: publishDraftRequest, ShadowRequest: shadowRequest, RevisionRequest: revisionRequest,
   RollbackRequest: rollbackRequest, Draft: draftResponse, DraftSummary: draftSummary, RulesChange: change, RulesVersion: versionSummary,
-  ThreeWayDiff: threeWayDiff,
+  ThreeWayDiff: threeWayDiff, ShadowDivergence: shadowDivergence, ShadowOutcome: shadowOutcome, TryRequest: tryRequest, WhatIfRequest: whatIfRequest, WhatIfRun: whatIfRun,
 };

@@ -2,6 +2,8 @@
  * JSON Schemas of the rules-administration routes (api/routes/rules-admin.ts): the bodies they
  * validate and the answers, for validation and for the OpenAPI document (api/openapi-rules.ts).
  */
+import { trySampleSchema } from '../services/rules-admin/try.ts';
+
 const instant = { type: 'string', format: 'date-time' } as const;
 const revision = { type: 'integer', minimum: 1, description: 'The draft\'s revision the change was made from; an older one is refused with 409 DRAFT_CHANGED.' } as const;
 const comment = { type: 'string', minLength: 1, maxLength: 1000, description: 'Why the process changes; kept with the version.' } as const;
@@ -87,5 +89,32 @@ export const threeWayDiff = {
     theirs: { type: 'array', items: change, description: 'What the versions published since the base changed.' },
     ours: { type: 'array', items: change, description: 'What the draft changes.' },
     conflicts: { type: 'array', items: { type: 'string' }, description: 'Paths both changed.' },
+  },
+} as const;
+
+export const tryRequest = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    ticket: { type: 'string', maxLength: 40, description: 'An existing ticket\'s number: its facts as recorded when it was classified (title and description are sealed and not used).' },
+    sample: { ...trySampleSchema, description: 'A sample ticket\'s fields.' },
+  },
+  oneOf: [{ required: ['ticket'] }, { required: ['sample'] }],
+} as const;
+
+export const whatIfRequest = {
+  type: 'object', additionalProperties: false, required: ['from', 'to'],
+  properties: {
+    from: { type: 'string', format: 'date-time', description: 'Tickets created from this instant …' },
+    to: { type: 'string', format: 'date-time', description: '… until this one (not included); at most 366 days.' },
+  },
+} as const;
+
+export const whatIfRun = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['queued', 'running', 'done', 'cancelled', 'failed'] },
+    done: { type: 'integer' }, total: { type: ['integer', 'null'] }, period: { type: 'object' }, cancelling: { type: 'boolean' },
+    result: { type: ['object', 'null'], description: 'Once done: tickets seen, evaluated and skipped; changes per field; breaches then and with the draft (avoided, added); per service level × priority; the changed tickets.' },
+    error: { type: ['string', 'null'] },
   },
 } as const;

@@ -19,7 +19,12 @@ import { createPortalRepo } from '../db/portal-repo.ts';
 import { createRetentionRepo } from '../db/retention-repo.ts';
 import { createRulesRepo } from '../db/rules-repo.ts';
 import { createRulesDraftsRepo } from '../db/rules-drafts-repo.ts';
+import { createShadowDecisionsRepo } from '../db/shadow-decisions-repo.ts';
 import { createRulesAdmin } from '../services/rules-admin/index.ts';
+import { createWhatIfRuns } from '../services/rules-admin/what-if-runs.ts';
+import { createRulesApply } from '../services/rules-admin/apply-runs.ts';
+import { createRulesApplyRunsRepo } from '../db/rules-apply-runs-repo.ts';
+import { createOpenTicketsRepo } from '../db/open-tickets-repo.ts';
 import { createSignUpRepo } from '../db/sign-up-repo.ts';
 import { createStaffAuthRepo } from '../db/staff-auth-repo.ts';
 import { createTicketsRepo } from '../db/tickets-repo.ts';
@@ -27,6 +32,8 @@ import { createTicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
 import { createWhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
 import { createPersonsRepo } from '../db/persons-repo.ts';
+import { createPeopleRepo } from '../db/people-repo.ts';
+import { createPeople, type People } from '../services/people/index.ts';
 import { createSearchRepo } from '../db/search-repo.ts';
 import { createVault } from '../db/vault.ts';
 import { createTicketPrivacy } from '../services/privacy/ticket-data.ts';
@@ -64,8 +71,10 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     directory: createDirectoryRepo(sequelize, vault),
     rules: createRulesVersions(createRulesRepo(sequelize)),
     rulesDrafts: createRulesDraftsRepo(sequelize),
+    shadowDecisions: createShadowDecisionsRepo(sequelize),
     apiTokens: createApiTokensRepo(sequelize, vault),
     users: createUsersRepo(sequelize, vault),
+    people: createPeopleRepo(sequelize, vault),
     kb: createKbRepo(sequelize),
     portal: createPortalRepo(sequelize),
     signUps: createSignUpRepo(sequelize, vault),
@@ -76,6 +85,8 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     personExport: createPersonExportRepo(sequelize, vault),
     decisions: createTicketDecisionsRepo(sequelize),
     whatIfRuns: createWhatIfRunsRepo(sequelize),
+    openTickets: createOpenTicketsRepo(sequelize),
+    applyRuns: createRulesApplyRunsRepo(sequelize, createAuditRepo(sequelize)),
   };
 }
 
@@ -102,6 +113,11 @@ export interface WebOptions {
   portal?: { pgPool: Pool; options?: PortalOptions };
 }
 
+/** People and teams (services/people/) for the admin pages, the API and the CLI. */
+export function peopleService(db: Pick<Repositories, 'users' | 'people' | 'staffAuth' | 'rules'>): People {
+  return createPeople({ users: db.users, people: db.people, staffAuth: db.staffAuth, rules: db.rules });
+}
+
 /** Everything createApp needs, built from the database's repositories, a Temporal client and the configuration. */
 export async function appDeps(config: Config, db: Repositories & { sequelize: Sequelize }, temporal: Client, web: WebOptions = {}): Promise<AppDeps> {
   // Staff sign-in shares the portal's sessions; without the portal there is none.
@@ -113,7 +129,12 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     apiTokens: db.apiTokens,
     personalData: { accessLog: db.accessLog, people: db.personExport, portal: db.portal },
     erasure: erasureDeps(config, db),
-    rulesAdmin: createRulesAdmin({ drafts: db.rulesDrafts, rules: db.rules, audit: db.audit }),
+    rulesAdmin: createRulesAdmin({
+      drafts: db.rulesDrafts, rules: db.rules, audit: db.audit, decisions: db.decisions, shadowDecisions: db.shadowDecisions,
+      whatIfRuns: createWhatIfRuns({ runs: db.whatIfRuns, temporal, taskQueue: config.temporal.taskQueue }),
+      apply: createRulesApply({ runs: db.applyRuns, openTickets: db.openTickets, rules: db.rules, temporal, taskQueue: config.temporal.taskQueue }),
+    }),
+    people: peopleService(db),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -9,18 +9,24 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { DraftView, ReviewItem, RulesAdmin } from '../../services/rules-admin/index.ts';
 import { formatRules, reviewText } from '../../services/rules-admin/review.ts';
+import { examplesLimit } from '../../services/rules-admin/shadow.ts';
 import { problemText } from '../../rules/problem-text.ts';
 import { validate } from '../../services/validation.ts';
 import { assertCanAdministerRules } from '../access.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import {
-  checkRequest, createDraftRequest, publishDraftRequest, revisionRequest, rollbackRequest, saveDraftRequest, shadowRequest,
+  checkRequest, createDraftRequest, tryRequest, whatIfRequest, publishDraftRequest, revisionRequest, rollbackRequest, saveDraftRequest, shadowRequest,
 } from '../rules-admin-schemas.ts';
 
 export interface RulesAdminRoutesDeps {
   apiTokens: ApiTokensRepo;
   rulesAdmin?: RulesAdmin;
+}
+
+function runParam(value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/.test(value)) throw new HttpError(404, 'NOT_FOUND', 'admin:errors.noWhatIfRun', { id: String(value).slice(0, 40) });
+  return value;
 }
 
 function idParam(value: unknown, what: 'draft' | 'version'): number {
@@ -85,6 +91,10 @@ export function rulesAdminRoutes(deps: RulesAdminRoutesDeps): Router {
     res.json(draftJson(req, await admin().drafts.setShadow(idParam(req.params.id, 'draft'), body, by(res))));
   });
 
+  router.get('/rules/drafts/:id/shadow', async (req: Request, res: Response) => {
+    res.json(await admin().shadow.divergence(idParam(req.params.id, 'draft'), { limit: examplesLimit(req.query.limit) }));
+  });
+
   router.post('/rules/drafts/:id/drop', async (req: Request, res: Response) => {
     const body = validate<{ revision: number }>(revisionRequest, req.body);
     res.json(draftJson(req, await admin().drafts.drop(idParam(req.params.id, 'draft'), body, by(res))));
@@ -98,6 +108,26 @@ export function rulesAdminRoutes(deps: RulesAdminRoutesDeps): Router {
       return res.status(409).json({ error: { code: 'BASE_OUTDATED', message: req.t('admin:draft.conflict', { base: outcome.diff.base, active: outcome.diff.active }), diff: outcome.diff } });
     }
     res.status(422).json({ error: { code: 'RULES_INVALID', message: req.t('admin:draft.publishRefused', { count: outcome.items.length }), problems: words(req, outcome.items) } });
+  });
+
+  router.post('/rules/drafts/:id/try', async (req: Request, res: Response) => {
+    const body = validate<{ ticket?: string; sample?: unknown }>(tryRequest, req.body);
+    const sample = body.ticket !== undefined ? { ticket: body.ticket } : { form: body.sample };
+    res.json(await admin().trials.tryDraft(idParam(req.params.id, 'draft'), sample));
+  });
+
+  router.post('/rules/drafts/:id/what-if', async (req: Request, res: Response) => {
+    const body = validate<{ from: string; to: string }>(whatIfRequest, req.body);
+    const runId = await admin().trials.startWhatIf(idParam(req.params.id, 'draft'), body, by(res));
+    res.status(202).location(`/api/v1/rules/what-if-runs/${runId}`).json({ runId, status: 'queued' });
+  });
+
+  router.get('/rules/what-if-runs/:run', async (req: Request, res: Response) => {
+    res.json(await admin().trials.whatIfRun(runParam(req.params.run)));
+  });
+
+  router.post('/rules/what-if-runs/:run/cancel', async (req: Request, res: Response) => {
+    res.json(await admin().trials.cancelWhatIf(runParam(req.params.run)));
   });
 
   router.get('/rules/versions', async (_req: Request, res: Response) => {

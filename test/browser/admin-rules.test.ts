@@ -8,6 +8,7 @@
  * publishing it is refused and changes nothing.
  */
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/browser.ts';
 import { isolatedStack, type IsolatedStack } from '../support/env.ts';
@@ -29,6 +30,11 @@ describe('admin pages in a browser: a process owner changes SLA targets and a ca
 
   before(async () => {
     stack = await isolatedStack('admin-ui');
+    // Tickets the what-if goes over: classified under the shipped rules, their facts recorded.
+    for (const title of ['VPN drops at home', 'Printer jams on floor 2', 'Password reset for the HR share']) {
+      const number = await openTicket(stack, { title, impact: 'medium', urgency: 'high' });
+      await waitFor('classification', async () => (await stack.db.tickets.get(number))?.rulesVersion, 30_000);
+    }
     browser = await launchChromium();
   });
 
@@ -86,6 +92,36 @@ describe('admin pages in a browser: a process owner changes SLA targets and a ca
         expect(await page.locator('#notice').innerText()).to.equal(t('notice.saved'));
         expect((await page.locator('#cal-holidays').inputValue()).split('\n')).to.include('2027-06-15');
 
+        // Try it: a silver P2 sample under the draft (4h) and the active version (9h), with why.
+        await page.click(`.sections a[href$="/try"]`);
+        await page.fill('#try-title', 'VPN drops at home');
+        await page.selectOption('#try-impact', 'medium');
+        await page.selectOption('#try-urgency', 'high');
+        await page.selectOption('#try-service-level', 'silver');
+        await page.click('#try-submit');
+        const policy = page.locator('#try-outcome tr[data-field="policy"]');
+        expect(await policy.getAttribute('class')).to.include('differs');
+        expect(await policy.locator('td.draft').innerText()).to.equal('silver-p2: 1h / 4h (warsaw-business)');
+        expect(await policy.locator('td.active').innerText()).to.equal('silver-p2: 1h / 9h (warsaw-business)');
+        const fired = await page.locator('#try-draft-explanation ol.fired > li').allInnerTexts();
+        expect(fired[0]).to.include('Network problems to Infrastructure');
+        await page.click('#try-draft-explanation details > summary');
+        const vip = page.locator('#try-draft-explanation ul.not-fired > li[data-rule="VIP first"] li.failed-condition');
+        expect(await vip.first().innerText()).to.equal(t('try.failedMissing', { where: 'requester $.vip', operator: 'equal', value: 'true' }));
+        await screenshot(page, `admin-try-${language}`);
+
+        // What-if over the tickets so far, with progress, until its figures are there.
+        const n = (await stack.db.sequelize.query<{ n: string }>('SELECT count(*)::text AS n FROM tickets', { type: QueryTypes.SELECT }))[0]!.n;
+        await page.click(`.sections a[href$="/what-if"]`);
+        await page.click('#what-if-submit');
+        await page.waitForURL(/\/admin\/what-if\/[0-9a-f-]{36}$/);
+        expect(await page.locator('#what-if-status').innerText()).to.not.equal('');
+        await page.waitForSelector('#what-if-result', { timeout: 60_000 });
+        expect(await page.locator('#fig-seen').innerText()).to.equal(t('whatIf.seen', { count: Number(n) }));
+        expect(await page.locator('#what-if-status').innerText()).to.equal(`${t('whatIf.status.done')} · ${t('whatIf.progress', { done: Number(n), count: Number(n) })}`);
+        await screenshot(page, `admin-what-if-${language}`);
+
+        await page.goBack();
         await page.click(`.sections a[href$="/admin/drafts/${/\/admin\/drafts\/(\d+)/.exec(page.url())![1]}"]`);
         expect(await page.locator('#problem-count').innerText()).to.include(t('draft.errors', { count: 0 }));
         await page.fill('#publish-comment', 'Silver customers asked for faster P2 resolution; Corpus Christi bridge day');
