@@ -1,0 +1,97 @@
+/**
+ * Who may use the process owners' admin pages and the rules-administration API: process owners
+ * and admins. Requesters, agents and auditors get 403 on every admin route — each one declared
+ * in admin-ui/routes/*.ts and api/routes/rules-admin.ts, found from the source so a new route
+ * cannot be forgotten — and the portal and staff pages show them no admin link.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PortalClient, csrfOf } from './portal-client.ts';
+import { isolatedStack, type IsolatedStack } from './support/env.ts';
+import { request } from './support/http.ts';
+import { makeUser, PASSWORD, signInEnrolled } from './support/staff.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** "METHOD path" of every route a file declares with router.get/post/put/patch/delete('<path>'). */
+function declared(file: string, prefix = ''): Array<{ method: string; path: string }> {
+  const src = fs.readFileSync(path.join(root, file), 'utf8');
+  return [...src.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => ({
+    method: m[1]!.toUpperCase(),
+    path: `${prefix}${m[2]!}`.replace(/:run\b/g, '00000000-0000-4000-8000-000000000000').replace(/:[A-Za-z]+/g, '1'),
+  }));
+}
+
+const pageRoutes = () => [
+  ...fs.readdirSync(path.join(root, 'admin-ui/routes')).filter((f) => f.endsWith('.ts')).flatMap((f) => declared(`admin-ui/routes/${f}`)),
+  { method: 'GET', path: '/admin/assets/raw-editor.js' },
+  { method: 'GET', path: '/admin/assets/rules.schema.json' },
+].filter((r) => r.path.startsWith('/admin'));
+const apiRoutes = () => declared('api/routes/rules-admin.ts', '/api/v1');
+
+describe('admin access: only process owners and admins', function () {
+  this.timeout(120_000);
+  let stack: IsolatedStack;
+
+  before(async () => {
+    stack = await isolatedStack('admin-access');
+  });
+
+  it('finds the admin routes it checks (pages and API)', () => {
+    expect(pageRoutes().length).to.be.greaterThan(15);
+    expect(apiRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members(['POST /api/v1/rules/drafts/1/publish', 'GET /api/v1/rules/versions']);
+  });
+
+  for (const role of ['agent', 'auditor'] as const) {
+    it(`a signed-in ${role} gets 403 on every admin page and form, and no admin link`, async () => {
+      const user = await makeUser(stack.db, role, `${role}-admin-access`);
+      const c = new PortalClient(stack.web.url, 'en');
+      await signInEnrolled(c, user);
+      const home = await c.get('/staff');
+      expect(home.status).to.equal(200);
+      expect(home.text).to.not.include('href="/admin"');
+      const token = csrfOf(home.text);
+      for (const r of pageRoutes()) {
+        const res = r.method === 'GET' ? await c.get(r.path) : await c.postForm(r.path, { _csrf: token, revision: '1' });
+        expect(res.status, `${r.method} ${r.path}`).to.equal(403);
+      }
+    });
+  }
+
+  it('a signed-in requester gets 403 on every admin page, and the portal shows no admin link', async () => {
+    const user = await makeUser(stack.db, 'requester', 'requester-admin-access');
+    const c = new PortalClient(stack.web.url, 'en');
+    const signedIn = await c.signIn(user.email, PASSWORD);
+    expect(signedIn.status).to.equal(303);
+    const home = await c.get('/');
+    expect(home.text).to.not.include('/admin');
+    const token = csrfOf(home.text);
+    for (const r of pageRoutes()) {
+      const res = r.method === 'GET' ? await c.get(r.path) : await c.postForm(r.path, { _csrf: token, revision: '1' });
+      expect(res.status, `${r.method} ${r.path}`).to.equal(403);
+    }
+  });
+
+  it('a process owner has the admin link and the admin home', async () => {
+    const owner = await makeUser(stack.db, 'process_owner', 'owner-admin-access');
+    const c = new PortalClient(stack.web.url, 'en');
+    await signInEnrolled(c, owner);
+    expect((await c.get('/staff')).text).to.include('href="/admin"');
+    const admin = await c.get('/admin');
+    expect(admin.status).to.equal(200);
+    expect(admin.text).to.include('id="new-draft"');
+  });
+
+  for (const role of ['requester', 'agent', 'auditor'] as const) {
+    it(`a ${role}'s API token gets 403 on every rules-administration route, with a sentence`, async () => {
+      const token = await stack.tokenFor(`${role}.rules-api@example.com`, role);
+      for (const r of apiRoutes()) {
+        const res = await request(stack.web.url, r.method, r.path, { token, body: r.method === 'GET' ? undefined : {} });
+        expect(res.status, `${r.method} ${r.path}`).to.equal(403);
+        expect((res.body as { error: { message: string } }).error.message).to.be.a('string').and.not.include('undefined');
+      }
+    });
+  }
+});
