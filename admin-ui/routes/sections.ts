@@ -4,16 +4,19 @@
  * Parts without a form of their own yet are edited in the raw view.
  */
 import { parseFactPath } from '../../rules/paths.ts';
+import { formSectionOf } from '../forms/sections.ts';
 
 export interface Section {
-  key: 'sla' | 'calendars' | 'raw';
+  key: 'sla' | 'calendars' | 'raw' | 'matrix' | 'tiers' | 'ladders' | 'general' | 'retention';
   href: string;
 }
 
 export function sectionOf(draftId: number, path: string): Section {
   const base = `/admin/drafts/${draftId}`;
   const segs = parseFactPath(path) ?? [];
-  if (segs[0] === 'slaPolicies' || segs[0] === 'serviceLevels') return { key: 'sla', href: `${base}/sla` };
+  if (segs[0] === 'slaPolicies') return { key: 'sla', href: `${base}/sla` };
+  const form = formSectionOf(draftId, segs);
+  if (form) return form;
   if (segs[0] === 'calendars' && typeof segs[1] === 'string') return { key: 'calendars', href: `${base}/calendars/${encodeURIComponent(segs[1])}` };
   return { key: 'raw', href: `${base}/raw` };
 }
