@@ -24,7 +24,6 @@ export const saveDraftRequest = {
     source: { type: 'string', maxLength: 4_000_000, description: 'The whole rules file as text (kept as written, valid or not).' },
     content: { type: 'object', description: 'The whole rules file as JSON (saved two-space formatted); give source or content, not both.' },
   },
-  not: { required: ['source', 'content'] },
 } as const;
 
 export const publishDraftRequest = { type: 'object', additionalProperties: false, required: ['revision', 'comment'], properties: { revision, comment } } as const;
@@ -33,8 +32,8 @@ export const revisionRequest = { type: 'object', additionalProperties: false, re
 export const rollbackRequest = { type: 'object', additionalProperties: false, required: ['comment'], properties: { comment } } as const;
 export const checkRequest = {
   type: 'object', additionalProperties: false,
+  description: 'Give source (the text) or content (the JSON), not both.',
   properties: { source: { type: 'string', maxLength: 4_000_000 }, content: { type: 'object' } },
-  oneOf: [{ required: ['source'] }, { required: ['content'] }],
 } as const;
 
 export const problem = {
@@ -70,7 +69,10 @@ export const change = {
   type: 'object', required: ['kind', 'subject', 'path', 'text'],
   properties: {
     kind: { type: 'string', enum: ['added', 'removed', 'changed', 'moved'] }, subject: { type: 'string' }, path: { type: 'string' },
-    from: {}, to: {}, text: { type: 'string', description: 'The change in words, e.g. "P2 resolution (silver) 9h → 4h".' },
+    from: {}, to: {}, text: { type: 'string', description: 'The change in words, in English, e.g. "P2 resolution (silver) 9h → 4h".' },
+    key: { type: 'string', description: 'The sentence that says the change: `change.<key>` in the `rules` namespace of locales/ (its variant named by params.context), e.g. "policyField".' },
+    params: { type: 'object', additionalProperties: true, description: 'The values of the sentence: ids and values as shown (null for none, lists), words of a fixed set as codes, e.g. {"priority":"P2","serviceLevel":"silver","field":"resolution","from":"9h","to":"4h"}.' },
+    message: { type: 'string', description: 'The change in words in the request language (lng, Accept-Language), e.g. "Rozwiązanie P2 (silver): 9h → 4h".' },
   },
 } as const;
 
@@ -98,7 +100,7 @@ export const tryRequest = {
     ticket: { type: 'string', maxLength: 40, description: 'An existing ticket\'s number: its facts as recorded when it was classified (title and description are sealed and not used).' },
     sample: { ...trySampleSchema, description: 'A sample ticket\'s fields.' },
   },
-  oneOf: [{ required: ['ticket'] }, { required: ['sample'] }],
+  description: 'Give ticket or sample, not both.',
 } as const;
 
 export const whatIfRequest = {
