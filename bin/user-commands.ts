@@ -1,6 +1,9 @@
 /**
- * `helpdesk user add …` and `helpdesk token create|revoke …`: people and REST API
- * tokens, for operators until the admin UI manages them. A staff member without a second factor
+ * `helpdesk user add|deactivate|reactivate|enrolment-code …` and `helpdesk token create|revoke …`:
+ * people and REST API tokens, for operators (the admin pages, /admin/people, and the API,
+ * /api/v1/people, do the same for process owners and admins; docs/people.md). Their checks are
+ * the people service's (services/people/): the language and the team of the active rules version,
+ * who is staff, whether an enrolment code would be used. A staff member without a second factor
  * gets an enrolment code (printed once; docs/staff-sign-in.md) from `user add`,
  * `user reset-second-factor` and `user enrolment-code`.
  */
@@ -8,17 +11,44 @@ import type { Command } from 'commander';
 import { cliActor } from '../db/audit-repo.ts';
 import { ENROLMENT_CODE_HOURS } from '../db/staff-auth-repo.ts';
 import { Role, type UserRecord } from '../db/users-repo.ts';
+import { ServiceError } from '../services/errors.ts';
+import { LANGUAGES } from '../services/languages.ts';
+import { peopleService } from '../runtime/compose.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase, type Database } from '../runtime/stack.ts';
 
 const quiet = (line: string) => console.error(line);
 const STAFF: readonly string[] = [Role.agent, Role.process_owner, Role.auditor, Role.admin];
 
+/** Prints an enrolment code, this once. */
+function printCode(user: UserRecord, code: string, expiresAt: Date): void {
+  console.log(`enrolment code for user #${user.id} (shown once, valid for ${ENROLMENT_CODE_HOURS} hours, until ${expiresAt.toISOString()}): ${code}`);
+  console.error('(They enter it at their first staff sign-in, before setting up their authenticator app. Hand it over yourself, not by e-mail to that address; an earlier code no longer works.)');
+}
+
 /** Issues a staff member's enrolment code and prints it, this once. */
 async function printEnrolmentCode(db: Database, user: UserRecord): Promise<void> {
   const { code, expiresAt } = await db.staffAuth.issueEnrolmentCode(user.id, cliActor());
-  console.log(`enrolment code for user #${user.id} (shown once, valid for ${ENROLMENT_CODE_HOURS} hours, until ${expiresAt.toISOString()}): ${code}`);
-  console.error('(They enter it at their first staff sign-in, before setting up their authenticator app. Hand it over yourself, not by e-mail to that address; an earlier code no longer works.)');
+  printCode(user, code, expiresAt);
+}
+
+/** `user deactivate` / `user reactivate`: the people service's change, by the operator. */
+async function setActive(email: string, active: boolean): Promise<void> {
+  const db = await openDatabase(loadConfig(), quiet);
+  try {
+    const found = await db.users.findByEmail(email);
+    if (!found || !STAFF.includes(found.role)) {
+      console.error(found ? `User #${found.id} is a ${found.role}, not staff: only staff are deactivated here; nothing was changed.` : `There is no user ${email}; nothing was changed.`);
+      process.exitCode = 1;
+      return;
+    }
+    const done = await peopleService(db).setActive({ operator: cliActor() }, found.id, active);
+    if (!done.changed) console.log(`User #${found.id} is ${active ? 'active' : 'deactivated'} already; nothing was changed.`);
+    else if (active) console.log(`User #${found.id} is active again: they sign in as before (API tokens are made anew with \`helpdesk token create\`).`);
+    else console.log(`User #${found.id} is deactivated: they can no longer sign in, their web sessions ended and their API tokens were revoked.`);
+  } finally {
+    await db.close();
+  }
 }
 
 export function registerUserCommands(program: Command): void {
@@ -37,8 +67,27 @@ export function registerUserCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      if (!(LANGUAGES as readonly string[]).includes(opts.locale)) {
+        console.error(`--locale must be one of ${LANGUAGES.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
       const db = await openDatabase(loadConfig(), quiet);
       try {
+        // A team of the active rules version, written to the teams table as it defines it (as the admin pages do).
+        if (opts.team !== undefined) {
+          const team = await peopleService(db).checkTeam(opts.team).catch((err: unknown) => {
+            if (!(err instanceof ServiceError)) throw err;
+            return undefined;
+          });
+          if (!team) {
+            const teams = (await peopleService(db).teams()).map((t) => t.id);
+            console.error(`--team must be a team of the active rules version: ${teams.join(', ') || 'it defines none'}; nothing was changed.`);
+            process.exitCode = 2;
+            return;
+          }
+          await db.people.ensureTeam(team);
+        }
         const made = await db.users.upsert({ email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale }, cliActor());
         console.log(`user ${made.email} (${made.role}${made.teamId ? `, team ${made.teamId}` : ''}) is #${made.id}`);
         // Staff set up their second factor with an enrolment code only; one who has one needs none.
@@ -82,19 +131,37 @@ export function registerUserCommands(program: Command): void {
         if (!found) {
           console.error(`There is no user ${opts.email}; nothing was changed.`);
           process.exitCode = 1;
-        } else if (!STAFF.includes(found.role)) {
-          console.error(`User #${found.id} is a ${found.role}, not staff: only staff set up a second factor. Give them a staff role with \`helpdesk user add --role …\` first; nothing was changed.`);
+          return;
+        }
+        // The people service's checks (services/people/), with the command line's own words.
+        const refusals: Record<string, string> = {
+          NOT_FOUND: `User #${found.id} is a ${found.role}, not staff: only staff set up a second factor. Give them a staff role with \`helpdesk user add --role …\` first; nothing was changed.`,
+          HAS_SECOND_FACTOR: `User #${found.id} has a second factor already, so an enrolment code would not be used. If they lost it, run \`helpdesk user reset-second-factor\`, which prints a code; nothing was changed.`,
+          DEACTIVATED: `User #${found.id} is deactivated: run \`helpdesk user reactivate --email …\` first; nothing was changed.`,
+        };
+        try {
+          const issued = await peopleService(db).issueEnrolmentCode({ operator: cliActor() }, found.id);
+          printCode(found, issued.code, new Date(issued.expiresAt));
+        } catch (err) {
+          if (!(err instanceof ServiceError) || !refusals[err.code]) throw err;
+          console.error(refusals[err.code]);
           process.exitCode = 1;
-        } else if (await db.staffAuth.find(found.id)) {
-          console.error(`User #${found.id} has a second factor already, so an enrolment code would not be used. If they lost it, run \`helpdesk user reset-second-factor\`, which prints a code; nothing was changed.`);
-          process.exitCode = 1;
-        } else {
-          await printEnrolmentCode(db, found);
         }
       } finally {
         await db.close();
       }
     });
+
+  user
+    .command('deactivate')
+    .description('Deactivate a staff member: no sign-in anywhere, web sessions ended, API tokens revoked, no tickets assigned to them (audited; docs/people.md)')
+    .requiredOption('--email <email>', 'e-mail address')
+    .action((opts: { email: string }) => setActive(opts.email, false));
+  user
+    .command('reactivate')
+    .description('Reactivate a deactivated staff member (audited)')
+    .requiredOption('--email <email>', 'e-mail address')
+    .action((opts: { email: string }) => setActive(opts.email, true));
 
   const token = program.command('token').description('REST API tokens');
   token
@@ -105,6 +172,12 @@ export function registerUserCommands(program: Command): void {
     .action(async (opts: { email: string; name: string }) => {
       const db = await openDatabase(loadConfig(), quiet);
       try {
+        const known = await db.users.findByEmail(opts.email);
+        if (known && !known.active) {
+          console.error(`User #${known.id} is deactivated, so a token would not work; reactivate them first with \`helpdesk user reactivate\`. Nothing was changed.`);
+          process.exitCode = 1;
+          return;
+        }
         const made = await db.apiTokens.create(opts.email, opts.name, cliActor());
         if (!made) {
           console.error(`There is no user ${opts.email}; add one with \`helpdesk user add\`.`);

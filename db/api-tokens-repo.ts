@@ -27,14 +27,16 @@ export function createApiTokensRepo(sequelize: Sequelize, vault: Vault) {
       return { token, user };
     },
 
-    /** The user a live token belongs to. */
+    /** The user a live token belongs to; none while the user is deactivated (migration 0020; deactivating also revokes their tokens). */
     async authenticate(token: string): Promise<UserRecord | undefined> {
       const rows = await sequelize.query<{ user_id: string }>(
-        `UPDATE api_tokens SET last_used_at = now() WHERE token_hash = :hash AND revoked_at IS NULL RETURNING user_id::text`,
+        `UPDATE api_tokens t SET last_used_at = now() FROM users u
+          WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.id = t.user_id AND u.deactivated_at IS NULL RETURNING t.user_id::text AS user_id`,
         { replacements: { hash: hash(token) }, type: QueryTypes.SELECT },
       );
       const id = rows[0]?.user_id;
-      return id === undefined ? undefined : users.findById(Number(id));
+      const user = id === undefined ? undefined : await users.findById(Number(id));
+      return user?.active ? user : undefined;
     },
 
     /** Revokes a live token, with its `token.revoked` audit entry in the same transaction; false (and no entry) when there is none. */

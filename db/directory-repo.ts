@@ -21,12 +21,12 @@ export function createDirectoryRepo(sequelize: Sequelize, vault: Pick<Vault, 'bl
   return {
     /**
      * The active agent with this address, or undefined. Active means the user's role is
-     * `agent` today: an agent who leaves support is given another role
-     * (`helpdesk user add --email … --role requester`) and can no longer be assigned.
+     * `agent` today and the account is not deactivated (migration 0020): an agent who leaves
+     * support is deactivated or given another role, and can no longer be assigned.
      */
     async activeAgent(email: string): Promise<AgentFacts | undefined> {
       const rows = await sequelize.query<{ team_id: string | null }>(
-        `SELECT team_id FROM users WHERE email_bidx = :bidx AND role = 'agent'`,
+        `SELECT team_id FROM users WHERE email_bidx = :bidx AND role = 'agent' AND deactivated_at IS NULL`,
         { replacements: { bidx: await vault.blindIndex(email) }, type: QueryTypes.SELECT },
       );
       const r = rows[0];

@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016-staff-sign-in-hardening.ts';
 import * as m0017 from './migrations/0017-access-log-decode.ts';
 import * as m0018 from './migrations/0018-rules-drafts.ts';
 import * as m0019 from './migrations/0019-ticket-decisions.ts';
+import * as m0020 from './migrations/0020-user-active.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -41,6 +42,7 @@ const migrations = [
   { name: '0017-access-log-decode', ...m0017 },
   { name: '0018-rules-drafts', ...m0018 },
   { name: '0019-ticket-decisions', ...m0019 },
+  { name: '0020-user-active', ...m0020 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -34,7 +34,9 @@ export interface RecoveryCodeHash {
 export type RefusalReason =
   | 'wrong_code' | 'replayed_code' | 'not_staff'
   | 'no_enrolment_code' | 'wrong_enrolment_code' | 'expired_enrolment_code' | 'spent_enrolment_code'
-  | 'sso_not_staff' | 'sso_unverified_email' | 'sso_domain_not_allowed' | 'sso_other_account' | 'sso_account_taken';
+  | 'sso_not_staff' | 'sso_unverified_email' | 'sso_domain_not_allowed' | 'sso_other_account' | 'sso_account_taken'
+  /** A single sign-on of a deactivated account (migration 0020). */
+  | 'account_deactivated';
 
 /** How confirming an enrolment ended. */
 export type EnrolOutcome = 'enrolled' | 'already_enrolled' | 'enrolment_code_spent';

@@ -30,7 +30,15 @@ export interface UserRecord {
    * the address). Accounts signed up before migration 0008 made no such proof.
    */
   emailVerified: boolean;
+  /** False while the account is deactivated (migration 0020): it then signs in nowhere (docs/people.md). */
+  active: boolean;
 }
+
+/** Which staff a listing shows (services/people/): a role, a team (null: no team), active or deactivated; all when absent. */
+export interface StaffFilter { role?: Role; teamId?: string | null; active?: boolean }
+
+/** A staff member as the people pages list them: the account and whether a second factor is set up. */
+export type StaffRecord = UserRecord & { deactivatedAt: Date | null; secondFactor: boolean };
 
 /** What `helpdesk user add` gives for an account. */
 export interface AccountInput { email: string; displayName: string; role: Role; teamId: string | null; locale: string }
@@ -39,11 +47,14 @@ interface UserRow {
   id: string; email: string | null; display_name: string | null; email_sealed: string | null; display_name_sealed: string | null;
   locale: string; time_zone: string; role: string;
   team_id: string | null; tier: string | null; vip: boolean; password_hash: string | null; email_verified_at: Date | null;
+  deactivated_at: Date | null;
 }
 
-const SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.email_sealed, u.display_name_sealed, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip,
-                       u.password_hash, u.email_verified_at
-                  FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
+const COLUMNS = `u.id::text AS id, u.email, u.display_name, u.email_sealed, u.display_name_sealed, u.locale, u.time_zone, u.role, u.team_id, t.tier, u.vip,
+                 u.password_hash, u.email_verified_at, u.deactivated_at`;
+const FROM = 'FROM users u LEFT JOIN teams t ON t.id = u.team_id';
+const SELECT = `SELECT ${COLUMNS} ${FROM}`;
+const STAFF_SELECT = `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM staff_second_factors f WHERE f.user_id = u.id) AS second_factor ${FROM} WHERE u.role <> 'requester'`;
 
 /**
  * Accounts: the address and the name are sealed under the person's own key and the row is found
@@ -62,13 +73,25 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
     return {
       id: Number(r.id), email, displayName, locale: r.locale, timeZone: r.time_zone,
       role: r.role as Role, teamId: r.team_id, tier: r.tier, vip: r.vip, hasPassword: r.password_hash !== null,
-      emailVerified: r.email_verified_at !== null,
+      emailVerified: r.email_verified_at !== null, active: r.deactivated_at === null,
     };
   }
 
   async function one(where: string, replacements: Record<string, unknown>): Promise<UserRow | undefined> {
     const rows = await sequelize.query<UserRow>(`${SELECT} WHERE ${where}`, { replacements, type: QueryTypes.SELECT });
     return rows[0];
+  }
+
+  async function staff(where: string[], replacements: Record<string, unknown>): Promise<StaffRecord[]> {
+    const rows = await sequelize.query<UserRow & { second_factor: boolean }>(
+      `${STAFF_SELECT}${where.map((w) => ` AND ${w}`).join('')} ORDER BY u.id`,
+      { replacements, type: QueryTypes.SELECT },
+    );
+    const opened = await Promise.all(rows.map(async (r) => {
+      const user = await toRecord(r);
+      return user && { ...user, deactivatedAt: r.deactivated_at, secondFactor: r.second_factor };
+    }));
+    return opened.filter((u): u is StaffRecord => u !== undefined);
   }
 
   const byEmail = async (email: string) => one('u.email_bidx = :bidx', { bidx: await vault.blindIndex(email) });
@@ -120,6 +143,24 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
     async findById(id: number): Promise<UserRecord | undefined> {
       const r = await one('u.id = :id', { id });
       return r && toRecord(r);
+    },
+
+    /**
+     * Staff (everyone but requesters) matching the filter, opened, by name; an erased person's
+     * account (its key destroyed) is left out. Read only here, never by raw SQL elsewhere.
+     */
+    async listStaff(filter: StaffFilter = {}): Promise<StaffRecord[]> {
+      const where: string[] = [];
+      if (filter.role) where.push('u.role = :role');
+      if (filter.teamId !== undefined) where.push(filter.teamId === null ? 'u.team_id IS NULL' : 'u.team_id = :teamId');
+      if (filter.active !== undefined) where.push(filter.active ? 'u.deactivated_at IS NULL' : 'u.deactivated_at IS NOT NULL');
+      const found = await staff(where, { role: filter.role ?? null, teamId: filter.teamId ?? null });
+      return found.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id - b.id);
+    },
+
+    /** One staff member by id (undefined for a requester, an erased person or no one). */
+    async findStaff(id: number): Promise<StaffRecord | undefined> {
+      return (await staff(['u.id = :id'], { id }))[0];
     },
 
     async findByEmail(email: string): Promise<UserRecord | undefined> {

@@ -187,7 +187,9 @@ function languageOf(value: unknown): Language | undefined {
 export function viewerContext(deps: Pick<PortalDeps, 'users' | 'i18n' | 'options'>): RequestHandler {
   return async (req, res, next) => {
     const userId = req.session?.userId;
-    const user = userId === undefined ? undefined : await deps.users.findById(userId);
+    const found = userId === undefined ? undefined : await deps.users.findById(userId);
+    // A deactivated account's session (ended when it was deactivated: db/people-repo.ts) signs no one in.
+    const user = found?.active ? found : undefined;
     if (userId !== undefined && !user) delete req.session.userId;
     const cookies = (req.cookies ?? {}) as Record<string, string | undefined>;
     const language =

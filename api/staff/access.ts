@@ -2,7 +2,7 @@
  * The one place that decides who may use the staff pages. A session is a staff session when
  *
  * - its user (read afresh on every request, so a changed role counts at once) is an agent,
- *   process owner, auditor or admin, and
+ *   process owner, auditor or admin whose account is not deactivated (docs/people.md), and
  * - the staff sign-in completed on this session id with a second factor (a TOTP code, a recovery
  *   code, or single sign-on, which counts as one), or — only where HELPDESK_STAFF_SECOND_FACTOR is
  *   `optional` — the person has no second factor set up and signed in with their password (on the
@@ -109,7 +109,7 @@ export function createStaffAccess(deps: StaffAccessDeps): StaffAccess {
    * session (optional setting) on a session it may write.
    */
   async function decide(req: Request, user: UserRecord | undefined, session: Partial<SessionData> | undefined): Promise<Decision> {
-    if (!user || !session || !isStaffRole(user.role)) return undefined;
+    if (!user || !session || !isStaffRole(user.role) || !user.active) return undefined;
     const t = now();
     const factor = factorOf(session);
     const auth = session.staffAuth;

@@ -7,6 +7,7 @@ import type { StaffAuthRepo } from '../../db/staff-auth-repo.ts';
 import type { Role, UsersRepo } from '../../db/users-repo.ts';
 import type { PortalDeps } from '../portal/types.ts';
 import type { RulesAdmin } from '../../services/rules-admin/index.ts';
+import type { People } from '../../services/people/index.ts';
 
 /** The roles that are staff: everyone but requesters. */
 export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
@@ -93,4 +94,6 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   users: UsersRepo;
   /** The process owners' pages (admin-ui/) are served when it is given. */
   rulesAdmin?: RulesAdmin;
+  /** People and teams (/admin/people), served with the admin pages when it is given. */
+  people?: People;
 }

@@ -137,5 +137,7 @@ export async function signIn(deps: { users: UsersRepo }, body: FormBody): Promis
   const found = await deps.users.findCredentials(email);
   const ok = found?.passwordHash ? await verify(found.passwordHash, password) : (await verify(await dummy(), password), false);
   if (!found || !ok) throw new ValidationError([{ field: 'password', key: 'badCredentials' }]);
+  // Only who knows the password learns that the account is deactivated (docs/people.md).
+  if (!found.user.active) throw new ValidationError([{ field: 'password', key: 'accountDeactivated' }], 403);
   return found.user;
 }

@@ -38,7 +38,8 @@ export function enrolRoutes(deps: StaffDeps, { access, requireCsrf, codes }: Sta
     const pending = pendingOf(req);
     if (pending) {
       const user = await deps.users.findById(pending.userId);
-      return user && { user, next: pending.next, pending: true };
+      // Deactivated since the password step: no enrolment (docs/people.md).
+      return user?.active ? { user, next: pending.next, pending: true } : undefined;
     }
     const user = await access.staffFromSession(req);
     return user && { user, next: '/staff', pending: false };

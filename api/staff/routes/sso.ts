@@ -56,6 +56,10 @@ export function ssoRoutes(deps: StaffDeps, sso: Sso): Router {
       await deps.staffAuth.recordRefusal(user?.id, 'sso_not_staff', { issuer: sso.issuer });
       throw new HttpError(403, 'SSO_NOT_STAFF', 'staff:errors.ssoNotStaff');
     }
+    if (!user.active) {
+      await deps.staffAuth.recordRefusal(user.id, 'account_deactivated', { issuer: sso.issuer });
+      throw new HttpError(403, 'ACCOUNT_DEACTIVATED', 'staff:errors.accountDeactivated');
+    }
     const link = await deps.staffAuth.linkSso(user.id, sso.issuer, identity.subject);
     if (link === 'other_account' || link === 'account_taken') {
       await deps.staffAuth.recordRefusal(user.id, link === 'other_account' ? 'sso_other_account' : 'sso_account_taken', { issuer: sso.issuer });
