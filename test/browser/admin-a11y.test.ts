@@ -1,0 +1,97 @@
+/**
+ * Accessibility of the admin pages: axe-core (@axe-core/playwright) in Debian's chromium finds no
+ * serious or critical violation on any of them, in English and in Polish. Every GET page route in
+ * admin-ui/routes/*.ts must be visited here (the test fails on a page route it does not know),
+ * so a new page cannot go unchecked.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { isolatedStack, type IsolatedStack } from '../support/env.ts';
+import { signInStaffInBrowser } from '../support/admin-browser.ts';
+import { makeUser } from '../support/staff.ts';
+import { openTicket } from '../support/tickets.ts';
+import { waitFor } from '../support/processes.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** Routes that are no page: the editor's schema (JSON) and a form's redirect. */
+const NOT_PAGES = ['/admin/assets/rules.schema.json', '/admin/diff'];
+
+function pageRoutes(): string[] {
+  const dir = path.join(root, 'admin-ui/routes');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!))
+    .filter((p) => p.startsWith('/admin') && !NOT_PAGES.includes(p));
+}
+
+/** Does the address match the route pattern? */
+const matches = (pattern: string, url: string) => new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(url);
+
+describe('admin pages are accessible (axe-core: no serious or critical violation)', function () {
+  this.timeout(600_000);
+  let stack: IsolatedStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let urls: string[];
+
+  before(async () => {
+    stack = await isolatedStack('admin-a11y');
+    const number = await openTicket(stack, { title: 'VPN drops at home', impact: 'medium', urgency: 'high' });
+    await waitFor('classification', async () => (await stack.db.tickets.get(number))?.rulesVersion, 30_000);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Warsaw' });
+    page = await context.newPage();
+    const owner = await makeUser(stack.db, 'admin', 'axe-admin', 'en');
+    await signInStaffInBrowser(page, stack.web.url, owner);
+    await page.goto(`${stack.web.url}/admin`);
+    await page.fill('#draft-title', 'Accessibility review');
+    await page.click('#new-draft-submit');
+    await page.waitForURL(/\/admin\/drafts\/\d+$/);
+    const draft = /\/admin\/drafts\/(\d+)$/.exec(page.url())![1]!;
+    const file = JSON.parse((await stack.db.rules.get(1))!.source) as { ladders: Array<{ id: string }>; conditions: Record<string, unknown> };
+    // A what-if run (done by now or still going: both are pages to check).
+    await page.goto(`${stack.web.url}/admin/drafts/${draft}/what-if`);
+    await page.click('#what-if-submit');
+    await page.waitForURL(/\/admin\/what-if\/[0-9a-f-]{36}$/);
+    const run = page.url().slice(stack.web.url.length);
+    const users = await stack.db.users.findByEmail(owner.email);
+    const d = `/admin/drafts/${draft}`;
+    urls = [
+      '/admin', d, `${d}/sla`, `${d}/calendars/warsaw-business`, `${d}/calendars/24x7`, `${d}/matrix`, `${d}/tiers`, `${d}/ladders`,
+      `${d}/ladders/${file.ladders[0]!.id}`, `${d}/general`, `${d}/retention`, `${d}/rules`, `${d}/rules/0`, `${d}/rules/0/delete`,
+      `${d}/rules/shared/${Object.keys(file.conditions)[0]}`, `${d}/rules/shared/${Object.keys(file.conditions)[0]}/delete`, `${d}/raw`,
+      `${d}/try`, `${d}/try?title=VPN+drops&impact=medium&urgency=high&requester.serviceLevel=silver`, `${d}/what-if`, run, `${d}/shadow`,
+      '/admin/versions/1', '/admin/versions/1/diff/1', '/admin/versions/1/apply', '/admin/people', `/admin/people/${users!.id}`,
+    ];
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+  });
+
+  it('visits every admin page route', () => {
+    const unvisited = pageRoutes().filter((p) => !urls.some((u) => matches(p, u.split('?')[0]!)));
+    expect(unvisited, 'admin page routes this test does not check').to.deep.equal([]);
+  });
+
+  for (const lang of ['en', 'pl']) {
+    it(`no serious or critical violation on any admin page (${lang})`, async () => {
+      const found: string[] = [];
+      for (const url of urls) {
+        const res = await page.goto(`${stack.web.url}${url}${url.includes('?') ? '&' : '?'}lng=${lang}`);
+        expect(res?.status(), url).to.be.oneOf([200, 304]);
+        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+          found.push(`${url}: ${v.id} (${v.impact}) — ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        }
+      }
+      expect(found, found.join('\n')).to.deep.equal([]);
+    });
+  }
+});
