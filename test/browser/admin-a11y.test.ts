@@ -1,6 +1,6 @@
 /**
  * Accessibility of the admin pages: axe-core (@axe-core/playwright) in Debian's chromium finds no
- * serious or critical violation on any of them, in English and in Polish. Every GET page route in
+ * serious or critical violation on any of them in English, nor on the busiest ones in Polish. Every GET page route in
  * admin-ui/routes/*.ts must be visited here (the test fails on a page route it does not know),
  * so a new page cannot go unchecked.
  */
@@ -80,10 +80,11 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
     expect(unvisited, 'admin page routes this test does not check').to.deep.equal([]);
   });
 
-  for (const lang of ['en', 'pl']) {
-    it(`no serious or critical violation on any admin page (${lang})`, async () => {
+  // Every page in English; in Polish the pages with the longest words (labels, tables, forms).
+  for (const [lang, pick] of [['en', (all: string[]) => all], ['pl', (all: string[]) => all.filter((u) => /\/(sla|try\?|what-if\/|calendars\/warsaw-business|ladders\/|people)/.test(u))]] as const) {
+    it(`no serious or critical violation on the admin pages (${lang})`, async () => {
       const found: string[] = [];
-      for (const url of urls) {
+      for (const url of pick(urls)) {
         const res = await page.goto(`${stack.web.url}${url}${url.includes('?') ? '&' : '?'}lng=${lang}`);
         expect(res?.status(), url).to.be.oneOf([200, 304]);
         const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
