@@ -4,6 +4,25 @@ import type { DecisionRecordInput } from '../db/ticket-decisions-repo.ts';
 import { decisionOutcome, evaluateRedacted, policyFor, tiersOf, type Priority, type RedactedDecision, type TicketFacts } from '../rules/index.ts';
 import type { Classification, ClassifyInput, PolicyChoice, PolicyRequest } from '../workflows/activity-types.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createShadowRecorder } from './shadow.ts';
+
+/**
+ * How long a classification waits for its shadow decisions to be written (activities/shadow.ts)
+ * before it answers anyway; they are still written afterwards. They are decided and written
+ * beside the live decision's own row, so they usually add nothing to its time.
+ */
+const SHADOW_WAIT_MS = 1_000;
+
+/** Waits for `work` at most `ms`; never rejects. */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
+}
 
 /** What ticket_decisions keeps of a decision: its derived facts and outcome (no text, no address), nothing else. */
 export function decisionRecordOf(ticketNumber: string, decision: RedactedDecision, atMs: number): DecisionRecordInput {
@@ -26,6 +45,8 @@ export function createClassifyActivities(deps: ActivityDeps) {
   async function load(version?: number) {
     return version === undefined ? deps.rules.active() : deps.rules.compiled(version);
   }
+  // Drafts in shadow mode decide each new ticket too, silently (their compiled texts kept here).
+  const shadow = createShadowRecorder(deps.shadowDecisions);
   return {
     /** The rules decision and its explanation; recorded in history, so replay never re-evaluates. */
     async classifyTicket(input: ClassifyInput): Promise<Classification> {
@@ -54,7 +75,13 @@ export function createClassifyActivities(deps: ActivityDeps) {
       const decision = await evaluateRedacted(rules.compiled, facts, input.atMs);
       // The read model keeps the derived facts and the outcome too (ticket_decisions), for the
       // what-if and "try it"; once per decision (a retry writes nothing), and the result is unchanged.
-      if (input.number) await deps.decisions.record(decisionRecordOf(input.number, decision, input.atMs));
+      if (input.number) {
+        // Shadow mode: the same facts decided by every shadow draft, recorded and never acted on
+        // (only a first classification is; the result below is the live decision alone).
+        const shadowing = shadow.record({ number: input.number, atMs: input.atMs, facts, live: decision });
+        await deps.decisions.record(decisionRecordOf(input.number, decision, input.atMs));
+        await atMost(shadowing, SHADOW_WAIT_MS);
+      }
       return { decision, tiers: tiersOf(rules.compiled) };
     },
 

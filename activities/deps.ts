@@ -12,6 +12,7 @@ import type { RetentionRepo } from '../db/retention-repo.ts';
 import type { TicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
 import type { WhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
 import type { RulesFile } from '../rules/types.ts';
+import type { ShadowStore } from './shadow.ts';
 
 export interface ActivityDeps {
   tickets: TicketsRepo;
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   erasure: TicketErasure;
   /** The rules' decisions with their derived facts (ticket_decisions): the classification writes each one. */
   decisions: Pick<TicketDecisionsRepo, 'record'>;
+  /** Shadow mode: the drafts in shadow and their decisions beside the live one (db/shadow-decisions-repo.ts). */
+  shadowDecisions: ShadowStore;
   /** What-if runs' rows: the what-if activity claims one, writes its progress and settles it. */
   whatIfRuns: Pick<WhatIfRunsRepo, 'claim' | 'progress' | 'finish' | 'settle'>;
   /** The what-if itself: services/rules-admin/what-if.ts's runWhatIf, bound to its dependencies in runtime/. */

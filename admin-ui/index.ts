@@ -18,6 +18,7 @@ import { matrixRoutes } from './routes/matrix.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { rawRoutes } from './routes/raw.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { shadowRoutes } from './routes/shadow.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { tierRoutes } from './routes/tiers.ts';
@@ -45,6 +46,7 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   router.use(versionRoutes(deps, g));
   router.use(tryRoutes(deps, g));
   router.use(whatIfRoutes(deps, g));
+  router.use(shadowRoutes(deps, g));
   router.use(peopleRoutes(deps, g));
   return router;
 }

@@ -19,6 +19,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
 import { runWhatIf } from '../services/rules-admin/what-if.ts';
+import { ensureAdminAssets } from '../admin-ui/assets.ts';
 import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
@@ -113,6 +114,7 @@ export async function startWorker(config: Config, address: string, db: Database,
     tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search, retention: db.retention,
     erasure: { eraseTicketData: (t: string[], actor: string) => eraseTicketData(erasure, t, actor), deleteTickets: (t: string[], actor: string) => deleteTickets(erasure, t, actor) },
     decisions: db.decisions,
+    shadowDecisions: db.shadowDecisions,
     whatIfRuns: db.whatIfRuns,
     // The what-if run's activity runs the service's what-if, bound here (activities do not import services).
     whatIf: { run: (...args: Parameters<ActivityDeps['whatIf']['run']>) => runWhatIf({ decisions: db.decisions, rules: db.rules }, ...args) },
@@ -139,6 +141,8 @@ export interface WebServer {
 }
 
 export async function startWeb(config: Config, address: string, db: Database, log: Log, listen: { host: string; port: number } = { host: config.host, port: config.port }): Promise<WebServer> {
+  // The raw JSON editor's bundle (admin-ui/client/): built at install, rebuilt here when its sources are newer; the pages work without it.
+  await ensureAdminAssets().catch((err: unknown) => log(`[web] the admin editor's bundle could not be built (the raw view stays a plain text area): ${(err as Error).message}`));
   const client = await connectClient(targetFromConfig(config, address));
   // The portal's sessions live in PostgreSQL (connect-pg-simple) on a small pool of their own.
   const sessionPool = new pg.Pool({ connectionString: db.url, max: 4 });
