@@ -7,7 +7,7 @@ import { parseFactPath } from '../../rules/paths.ts';
 import { formSectionOf } from '../forms/sections.ts';
 
 export interface Section {
-  key: 'sla' | 'calendars' | 'raw' | 'matrix' | 'tiers' | 'ladders' | 'general' | 'retention';
+  key: 'sla' | 'calendars' | 'raw' | 'matrix' | 'tiers' | 'ladders' | 'general' | 'retention' | 'rules';
   href: string;
 }
 
@@ -18,6 +18,8 @@ export function sectionOf(draftId: number, path: string): Section {
   const form = formSectionOf(draftId, segs);
   if (form) return form;
   if (segs[0] === 'calendars' && typeof segs[1] === 'string') return { key: 'calendars', href: `${base}/calendars/${encodeURIComponent(segs[1])}` };
+  if (segs[0] === 'rules') return { key: 'rules', href: typeof segs[1] === 'number' ? `${base}/rules/${segs[1]}` : `${base}/rules` };
+  if (segs[0] === 'conditions') return { key: 'rules', href: typeof segs[1] === 'string' ? `${base}/rules/shared/${encodeURIComponent(segs[1])}` : `${base}/rules` };
   return { key: 'raw', href: `${base}/raw` };
 }
 
