@@ -70,7 +70,9 @@ export function slaRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuards)
           priority, index, exists: index >= 0, key: index >= 0 ? String(index) : `new-${level}-${priority}`,
           id: p?.id, response: p ? String(p.response ?? '') : '', resolution: p ? String(p.resolution ?? '') : '',
           calendar: p ? String(p.calendar ?? '') : '', warnAt: p ? percentText(p.warnAt) : '',
-          calendars: calendars.map((c) => ({ id: c, selected: p ? p.calendar === c : c === calendars[0] })),
+          // A calendar the file does not define stays chosen (the validator names it): saving never swaps it silently.
+          calendars: [...calendars, ...(p && typeof p.calendar === 'string' && !calendars.includes(p.calendar) ? [p.calendar] : [])]
+            .map((c) => ({ id: c, selected: p ? p.calendar === c : c === calendars[0] })),
         };
       }),
     }));

@@ -48,12 +48,31 @@ export function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * The static checks over a file the validator refused, when they can run on it at all: they are
+ * written for valid files, so one that trips over the invalid part yields nothing rather than a
+ * guess.
+ */
+function checksOfInvalid(parsed: Record<string, unknown> | undefined): ReviewItem[] {
+  if (!parsed) return [];
+  try {
+    return checkRulesFile(parsed as unknown as RulesFile).map(fromFinding);
+  } catch {
+    return [];
+  }
+}
+
 export function reviewText(text: string): Review {
   const checked = validateRulesText(text);
   const parsed = parseObject(text);
   if (!checked.ok) {
-    const items = checked.problems.map(fromProblem);
-    return { parsed, file: undefined, items, errors: items.length, warnings: 0 };
+    const problems = checked.problems.map(fromProblem);
+    // The checks too, where the invalid file can still be read (an undefined calendar does not hide
+    // a shadowed rule): each finding the validator has not already named at the same place.
+    const named = new Set(problems.map((p) => `${p.path}\u0000${p.code}`));
+    const items = [...problems, ...checksOfInvalid(parsed).filter((f) => !named.has(`${f.path}\u0000${f.code}`))];
+    const errors = items.filter((i) => i.severity === 'error').length;
+    return { parsed, file: undefined, items, errors, warnings: items.length - errors };
   }
   const items = checkRulesFile(checked.file).map(fromFinding);
   const errors = items.filter((i) => i.severity === 'error').length;
