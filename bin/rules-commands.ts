@@ -5,8 +5,9 @@
  * Exit codes: 0 done; 1 refused, invalid or not found (the problems are listed); 2 the command
  * line itself is wrong (unreadable file, bad --ticket JSON, bad --at, a version that is not a number).
  * `rules check` answers 1 when the checks find an error and 2 when the file is not a valid rules file.
- * `rules validate` and `rules check` say the problems in English, or in the language of `--lang`
- * (the `rules` namespace of locales/, rules/problem-text.ts); a language not shipped is a usage error.
+ * `rules validate` and `rules check` say the problems, and `rules diff` the changes, in English, or in
+ * the language of `--lang` (the `rules` namespace of locales/, rules/problem-text.ts and
+ * rules/change-text.ts); a language not shipped is a usage error.
  * Each command sets process.exitCode and returns, so database connections close cleanly.
  */
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { openDatabase } from '../runtime/stack.ts';
 import { err, eventInWords, out, plural, printChanges, printChecks, printDecision, printProblems, printPublished, short } from './rules-output.ts';
 import { checkRulesFile, hasCheckErrors, type CheckProblem } from '../rules/checks.ts';
 import { describeChanges } from '../rules/diff.ts';
+import { changeText } from '../rules/change-text.ts';
 import { compileRules, evaluate, TicketFactsError } from '../rules/evaluate.ts';
 import { hashRules } from '../rules/hash.ts';
 import { problemText, RULES_NAMESPACE } from '../rules/problem-text.ts';
@@ -290,7 +292,8 @@ async function showCommand(versionArg: string, opts: { json?: boolean; source?: 
   });
 }
 
-async function diffCommand(a: string, b: string, opts: { json?: boolean }): Promise<ExitCode> {
+async function diffCommand(a: string, b: string, opts: TextOptions): Promise<ExitCode> {
+  const t = await wordsOf(opts.lang);
   const fromFile = (arg: string): { label: string; file: RulesFile } | { problems: Problem[]; arg: string } => {
     const checked = validateRulesText(readText(arg));
     return checked.ok ? { label: arg, file: checked.file } : { problems: checked.problems, arg };
@@ -302,7 +305,7 @@ async function diffCommand(a: string, b: string, opts: { json?: boolean }): Prom
         const number = await resolveVersion(versions!, parseVersionRef(arg));
         const v = await versions!.get(number);
         if (!v) throw new UnknownRulesVersionError(number);
-        sides.push({ label: `version ${v.version}`, file: v.file });
+        sides.push({ label: t('change.cli.version', { version: v.version }), file: v.file });
       } else {
         sides.push(fromFile(arg));
       }
@@ -310,17 +313,18 @@ async function diffCommand(a: string, b: string, opts: { json?: boolean }): Prom
     const [from, to] = sides as [(typeof sides)[number], (typeof sides)[number]];
     for (const side of [from, to]) {
       if ('problems' in side) {
-        err(`invalid: ${plural(side.problems.length, 'problem')} in ${side.arg}`);
-        printProblems(side.problems);
+        err(t('cli.invalid', { count: side.problems.length, file: side.arg }));
+        printProblems(side.problems, opts.lang === undefined ? undefined : t);
       }
     }
     if ('problems' in from || 'problems' in to) return ExitCode.refused;
     const changes = describeChanges(from.file, to.file);
-    if (opts.json) out(JSON.stringify(changes, null, 2));
-    else if (changes.length === 0) out(`No changes from ${from.label} to ${to.label}.`);
+    // With --json and --lang, each change also carries its sentence in that language as `message`.
+    if (opts.json) out(JSON.stringify(opts.lang === undefined ? changes : changes.map((c) => ({ ...c, message: changeText(c, t) })), null, 2));
+    else if (changes.length === 0) out(t('change.cli.noChanges', { from: from.label, to: to.label }));
     else {
-      out(`${plural(changes.length, 'change')} from ${from.label} to ${to.label}:`);
-      printChanges(changes);
+      out(t('change.cli.count', { count: changes.length, from: from.label, to: to.label }));
+      printChanges(changes, t);
     }
     return ExitCode.ok;
   };
@@ -361,6 +365,7 @@ export function registerRulesCommands(program: Command): void {
   rules.command('diff').argument('<a>', 'a version number, "active" or a rules file').argument('<b>', 'a version number, "active" or a rules file')
     .description('Show what changes from A to B, in words')
     .option('--json', 'print the changes as JSON')
+    .option('--lang <language>', `say the changes in this language: ${LANGUAGES.join(', ')} (default en)`)
     .action(run(diffCommand));
 
   rules.command('list')

@@ -4,6 +4,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { CheckProblem } from '../rules/checks.ts';
+import { changeText } from '../rules/change-text.ts';
 import type { Change } from '../rules/diff.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { problemText } from '../rules/problem-text.ts';
@@ -45,9 +46,10 @@ export function printChecks(problems: CheckProblem[], file: string, t: TFunction
   for (const p of warnings) out(line(p));
 }
 
-export function printChanges(changes: Change[]): void {
+/** The changes in words: in the language of `t` (the `rules` namespace) when given, else in English. */
+export function printChanges(changes: Change[], t?: TFunction): void {
   if (changes.length === 0) out('  (no changes)');
-  for (const c of changes) out(`  ${c.text}`);
+  for (const c of changes) out(`  ${t ? changeText(c, t) : c.text}`);
 }
 
 /** A fired event as a process owner says it. */

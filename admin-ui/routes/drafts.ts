@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
 import { formatDateTime } from '../../api/portal/format.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
+import { withChangeText } from '../../rules/change-text.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { DraftView, ReviewItem, ThreeWayDiff } from '../../services/rules-admin/index.ts';
 import type { AdminDeps, AdminGuards } from '../types.ts';
@@ -53,6 +54,7 @@ export function draftRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuard
 
   function renderDraft(req: Request, res: Response, draft: DraftView, extra: { publishItems?: ReviewItem[]; conflict?: ThreeWayDiff; comment?: string } = {}, status = 200) {
     const t = deps.i18n.getFixedT(viewerOf(req).language, 'admin');
+    const said = deps.i18n.getFixedT(viewerOf(req).language, 'rules');
     const problems = shownProblems(deps, req, draft.review.items).map((p) => ({ ...p, section: sectionOf(draft.id, p.path) }));
     adminPage(deps, req, res, 'draft', {
       title: t('draft.title', { title: draft.title }),
@@ -64,7 +66,7 @@ export function draftRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuard
       editable: draft.status === 'draft' || draft.status === 'shadow',
       calendars: Object.keys((draft.review.parsed?.calendars as object | undefined) ?? {}),
       publishProblems: extra.publishItems && shownProblems(deps, req, extra.publishItems),
-      conflict: extra.conflict,
+      conflict: extra.conflict && { ...extra.conflict, theirs: withChangeText(extra.conflict.theirs, said), ours: withChangeText(extra.conflict.ours, said) },
       comment: extra.comment ?? '',
     }, status);
   }

@@ -7,6 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
 import { formatDateTime } from '../../api/portal/format.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
+import { withChangeText } from '../../rules/change-text.ts';
 import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage, shownProblems } from '../pages.ts';
 import { actorOf, versionParam } from './load.ts';
@@ -27,7 +28,7 @@ export function versionRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGua
     const v = versions.find((x) => x.version === number);
     if (!v) return deps.rulesAdmin.versions.diff(number, number); // throws the localized 404
     const names = await authorNames(deps.users, [v.author]);
-    const changes = number > 1 ? await deps.rulesAdmin.versions.diff(number - 1, number) : [];
+    const changes = number > 1 ? withChangeText(await deps.rulesAdmin.versions.diff(number - 1, number), deps.i18n.getFixedT(language, 'rules')) : [];
     adminPage(deps, req, res, 'version', {
       title: deps.i18n.getFixedT(language, 'admin')('version.title', { version: number }),
       version: { ...v, authorName: names.get(v.author), shownAt: formatDateTime(v.publishedAt, language, timeZone) },
@@ -39,7 +40,7 @@ export function versionRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGua
   async function diff(req: Request, res: Response) {
     const from = versionParam(String(req.params.from));
     const to = versionParam(String(req.params.to));
-    const changes = await deps.rulesAdmin.versions.diff(from, to);
+    const changes = withChangeText(await deps.rulesAdmin.versions.diff(from, to), deps.i18n.getFixedT(viewerOf(req).language, 'rules'));
     const versions = (await deps.rulesAdmin.versions.list()).map((x) => x.version);
     adminPage(deps, req, res, 'diff', {
       title: deps.i18n.getFixedT(viewerOf(req).language, 'admin')('diff.title', { from, to }),

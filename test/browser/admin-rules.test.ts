@@ -130,9 +130,13 @@ describe('admin pages in a browser: a process owner changes SLA targets and a ca
         const published = (await stack.db.rules.active()).version;
         expect(published).to.equal(before + 1);
         expect(await page.locator('#notice').innerText()).to.equal(t('notice.published', { version: published }));
+        // The changes in words, in the page's language (rules/change-text.ts, `change.*` in locales/{lng}/rules.json).
+        const said = await localeT(language, 'rules');
+        const silverP2 = said('change.policyField', { priority: 'P2', serviceLevel: 'silver', field: 'resolution', from: '9h', to: '4h' });
+        expect(silverP2).to.equal({ en: 'P2 resolution (silver) 9h → 4h', pl: 'Rozwiązanie P2 (silver): 9h → 4h', de: 'P2-Lösung (silver): 9h → 4h' }[language]);
         const changes = await page.locator('#changes li').allInnerTexts();
-        expect(changes).to.include('P2 resolution (silver) 9h → 4h');
-        expect(changes.some((c) => c.includes('2027-06-15'))).to.equal(true);
+        expect(changes).to.include(silverP2);
+        expect(changes).to.include(said('change.holiday', { context: 'added', calendar: 'warsaw-business', date: '2027-06-15' }));
         await screenshot(page, `admin-version-${language}`);
 
         const number = await openTicket(stack, { title: `Printer after publication ${language}` });
