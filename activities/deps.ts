@@ -11,10 +11,12 @@ import type { Vault } from '../db/vault.ts';
 import type { RetentionRepo } from '../db/retention-repo.ts';
 import type { TicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
 import type { WhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
+import type { ApplyRulesActivityDeps } from './apply-rules.ts';
 import type { RulesFile } from '../rules/types.ts';
 import type { ShadowStore } from './shadow.ts';
 
-export interface ActivityDeps {
+/** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
+export interface ActivityDeps extends ApplyRulesActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

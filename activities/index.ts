@@ -9,8 +9,10 @@ import { createClockActivities } from './clocks.ts';
 import { createClassifyActivities } from './classify.ts';
 import { createRetentionActivities } from './retention.ts';
 import { createWhatIfActivities } from './what-if.ts';
+import { createApplyRulesActivities } from './apply-rules.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
+import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -33,7 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createClockActivities(),
     ...createRetentionActivities(deps),
     ...createWhatIfActivities(deps),
-  } satisfies TicketActivities & RetentionActivities & WhatIfActivities;
+    ...createApplyRulesActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -24,6 +24,7 @@ import { slaRoutes } from './routes/sla.ts';
 import { tierRoutes } from './routes/tiers.ts';
 import { tryRoutes } from './routes/try.ts';
 import { versionRoutes } from './routes/versions.ts';
+import { applyRoutes } from './routes/apply.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 
 import type { AdminDeps, AdminGuards } from './types.ts';
@@ -43,7 +44,7 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   router.use(matrixRoutes(deps, g), tierRoutes(deps, g), ladderRoutes(deps, g), generalRoutes(deps, g), retentionRoutes(deps, g));
   router.use(ruleRoutes(deps, g));
   router.use(rawRoutes(deps, g));
-  router.use(versionRoutes(deps, g));
+  router.use(versionRoutes(deps, g), applyRoutes(deps, g));
   router.use(tryRoutes(deps, g));
   router.use(whatIfRoutes(deps, g));
   router.use(shadowRoutes(deps, g));

@@ -8,6 +8,7 @@ import {
   rollbackRequest, saveDraftRequest, shadowRequest, threeWayDiff, tryRequest, versionSummary, whatIfRequest, whatIfRun,
 } from './rules-admin-schemas.ts';
 import { shadowDivergence, shadowOutcome } from './shadow-schemas.ts';
+import { rulesApplyPaths, rulesApplySchemas } from './openapi-apply.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -20,6 +21,7 @@ const version = (name: string) => ({ name, in: 'path', required: true, schema: {
 const refused = { description: 'Not published: the draft has errors (each in `error.problems`).', content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'object', properties: { code: { const: 'RULES_INVALID' }, message: { type: 'string' }, problems: { type: 'array', items: ref('RulesProblem') } } } } } } } };
 
 export const rulesAdminPaths = {
+  ...rulesApplyPaths,
   '/api/v1/rules/checks': {
     post: {
       operationId: 'checkRules', summary: 'What is wrong with a rules file (the validator and the static checks), without saving anything',
@@ -104,6 +106,7 @@ export const rulesAdminPaths = {
 };
 
 export const rulesAdminSchemas = {
+  ...rulesApplySchemas,
   RulesCheckRequest: checkRequest, RulesReview: reviewResponse, RulesProblem: problem, CreateDraftRequest: createDraftRequest,
   SaveDraftRequest: saveDraftRequest, PublishDraftRequest: publishDraftRequest, ShadowRequest: shadowRequest, RevisionRequest: revisionRequest,
   RollbackRequest: rollbackRequest, Draft: draftResponse, DraftSummary: draftSummary, RulesChange: change, RulesVersion: versionSummary,

@@ -19,6 +19,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedKnowledgeBase } from '../db/kb-seed.ts';
 import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
 import { runWhatIf } from '../services/rules-admin/what-if.ts';
+import { runApply } from '../services/rules-admin/apply-runs.ts';
 import { ensureAdminAssets } from '../admin-ui/assets.ts';
 import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
@@ -118,6 +119,12 @@ export async function startWorker(config: Config, address: string, db: Database,
     whatIfRuns: db.whatIfRuns,
     // The what-if run's activity runs the service's what-if, bound here (activities do not import services).
     whatIf: { run: (...args: Parameters<ActivityDeps['whatIf']['run']>) => runWhatIf({ decisions: db.decisions, rules: db.rules }, ...args) },
+    applyRuns: db.applyRuns,
+    // Applying a rules version to open tickets: the service's run, signalling through the worker's own client.
+    applyRules: {
+      countOlder: (version: number) => db.openTickets.countOlder(version),
+      run: (temporal, ...args) => runApply({ openTickets: db.openTickets, rules: db.rules, runs: db.applyRuns, users: db.users, privacy: db.ticketPrivacy, temporal }, ...args),
+    } satisfies ActivityDeps['applyRules'],
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.

@@ -1,0 +1,105 @@
+/**
+ * The apply-rules run's activities (workflows/apply-rules.ts). `applyRules` claims the run's row,
+ * carries it out (deps.applyRules: services/rules-admin/apply-runs.ts's runApply, bound in
+ * runtime/, with the worker's Temporal client to send the signals), heartbeats after every ticket
+ * and writes the progress to the row after every page, which any web process reads. It stops
+ * between tickets when the workflow is cancelled (Temporal delivers that on a heartbeat: the
+ * activity then ends the row as cancelled with its counts and ends as cancelled) or when the row
+ * says its cancellation was asked for (then it ends the row itself and returns). A retried attempt
+ * goes on from the row's last page; a finished or cancelled run is not run again.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ApplyCounts, ClaimedApplyRun, RulesApplyRunsRepo } from '../db/rules-apply-runs-repo.ts';
+import type { ApplyRulesActivities, ApplyRulesRunInput, ApplyRulesRunOutcome, ApplyRulesSettleInput } from '../workflows/apply-rules-types.ts';
+import { APPLY_STOP_CODES } from '../workflows/apply-rules-types.ts';
+
+/** Where a run is, as the engine updates it. */
+export interface ApplyRulesProgress {
+  total: number;
+  counts: ApplyCounts;
+  afterNumber: string | null;
+}
+
+/** The run itself: services/rules-admin/apply-runs.ts's runApply and the open tickets' count, bound to their dependencies in runtime/. */
+export interface ApplyRulesEngine {
+  countOlder(version: number): Promise<number>;
+  run(
+    client: Client,
+    run: ClaimedApplyRun & { runId: string },
+    progress: ApplyRulesProgress,
+    opts: { onProgress: (p: ApplyRulesProgress) => Promise<void>; onTicket: () => void; signal: AbortSignal },
+  ): Promise<'done' | 'stopped'>;
+}
+
+export interface ApplyRulesActivityDeps {
+  applyRuns: Pick<RulesApplyRunsRepo, 'claim' | 'progress' | 'finish' | 'settle'>;
+  applyRules: ApplyRulesEngine;
+}
+
+function context(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run stopped because its row asked for it (not Temporal). */
+class CancelRequested extends Error {
+  constructor() {
+    super('The run was cancelled.');
+    this.name = 'CancelRequested';
+  }
+}
+
+const stopCode = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && err.name === 'ApplyStopped' && typeof code === 'string' && (APPLY_STOP_CODES as readonly string[]).includes(code) ? code : undefined;
+};
+
+export function createApplyRulesActivities(deps: ApplyRulesActivityDeps): ApplyRulesActivities {
+  return {
+    async applyRules({ runId }: ApplyRulesRunInput): Promise<ApplyRulesRunOutcome> {
+      const claimed = await deps.applyRuns.claim(runId);
+      if (!claimed) return { runId, status: 'skipped', seen: 0, sent: 0 };
+      const ctx = context();
+      if (!ctx) throw new Error('applyRules runs as an activity: it sends the signals with the worker\'s Temporal client.');
+      const stop = new AbortController();
+      const onCancel = () => stop.abort(ctx.cancellationSignal.reason ?? new CancelledFailure('CANCELLED'));
+      ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+      const progress: ApplyRulesProgress = {
+        total: claimed.total ?? (await deps.applyRules.countOlder(claimed.version)),
+        counts: { ...claimed.counts },
+        afterNumber: claimed.afterNumber,
+      };
+      const write = async (p: ApplyRulesProgress) => {
+        ctx.heartbeat(p.counts);
+        const { cancelRequested } = await deps.applyRuns.progress(runId, p);
+        if (cancelRequested && !stop.signal.aborted) stop.abort(new CancelRequested());
+      };
+      try {
+        await write(progress);
+        const ended = await deps.applyRules.run(ctx.client, { ...claimed, runId }, progress, { onProgress: write, onTicket: () => ctx.heartbeat(progress.counts), signal: stop.signal });
+        const status = ended === 'done' ? 'done' : 'cancelled';
+        await deps.applyRuns.finish(runId, status, progress.counts);
+        if (ended === 'stopped' && !(stop.signal.reason instanceof CancelRequested)) throw ctx.cancellationSignal.reason instanceof CancelledFailure ? ctx.cancellationSignal.reason : new CancelledFailure('CANCELLED');
+        return { runId, status, seen: progress.counts.seen, sent: progress.counts.sent };
+      } catch (err) {
+        if (err instanceof CancelledFailure) throw err;
+        // What was done so far is kept on the row before the run ends or is tried again.
+        await deps.applyRuns.progress(runId, progress).catch(() => undefined);
+        const code = stopCode(err);
+        if (code) throw ApplicationFailure.nonRetryable((err as Error).message, code);
+        throw new Error(`The run stopped with an error (${(err as Error).message}); it is tried again from where it got to.`, { cause: err });
+      } finally {
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
+      }
+    },
+
+    async settleApplyRules({ runId, status, error }: ApplyRulesSettleInput): Promise<void> {
+      await deps.applyRuns.settle(runId, status, error);
+    },
+  };
+}
