@@ -4,7 +4,7 @@
  * runs on the worker (services/rules-admin/what-if-runs.ts); the run's page shows its progress,
  * reloading itself every two seconds without JavaScript, and can cancel it; once done it shows
  * the figures: how many tickets change in what, breaches avoided or added, per service level ×
- * priority, and the changed tickets one by one.
+ * priority, and the changed tickets one by one. A link stops the reloading (`?refresh=off`).
  */
 import { Router, type Request, type Response } from 'express';
 import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
@@ -59,9 +59,11 @@ export function whatIfRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuar
     const t = deps.i18n.getFixedT(language, 'admin');
     const run = await deps.rulesAdmin.trials.whatIfRun(runIdOf(req));
     const going = run.status === 'queued' || run.status === 'running';
+    // WCAG 2.2.1: a page that reloads itself says so and can be told not to (?refresh=off).
+    const follow = req.query.refresh !== 'off';
     const r = run.result;
     adminPage(deps, req, res, 'what-if-run', {
-      title: t('whatIf.runTitle'), run, going, refreshSeconds: going ? 2 : undefined,
+      title: t('whatIf.runTitle'), run, going, follow, refreshSeconds: going && follow ? 2 : undefined,
       period: { from: formatDateTime(run.period.from, language, timeZone), to: formatDateTime(run.period.to, language, timeZone) },
       draftId: run.draftId,
       result: r && {

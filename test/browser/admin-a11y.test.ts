@@ -16,6 +16,7 @@ import { signInStaffInBrowser } from '../support/admin-browser.ts';
 import { makeUser } from '../support/staff.ts';
 import { openTicket } from '../support/tickets.ts';
 import { waitFor } from '../support/processes.ts';
+import { request } from '../support/http.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Routes that are no page: the editor's schema (JSON) and a form's redirect. */
@@ -58,7 +59,11 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
     await page.goto(`${stack.web.url}/admin/drafts/${draft}/what-if`);
     await page.click('#what-if-submit');
     await page.waitForURL(/\/admin\/what-if\/[0-9a-f-]{36}$/);
-    const run = page.url().slice(stack.web.url.length);
+    const run = `${page.url().slice(stack.web.url.length)}?refresh=off`;
+    // An apply run of the active version (nothing to change: it is done at once); its page too.
+    const applied = await request<{ runId: string }>(stack.web.url, 'POST', '/api/v1/rules/versions/1/apply', { token: await stack.tokenFor('axe.owner@example.com', 'process_owner'), body: { reason: 'Accessibility review', scope: 'all' } });
+    expect(applied.status, JSON.stringify(applied.body)).to.equal(202);
+    const applyRun = `/admin/apply-runs/${applied.body.runId}?refresh=off`;
     const users = await stack.db.users.findByEmail(owner.email);
     const d = `/admin/drafts/${draft}`;
     urls = [
@@ -66,7 +71,7 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
       `${d}/ladders/${file.ladders[0]!.id}`, `${d}/general`, `${d}/retention`, `${d}/rules`, `${d}/rules/0`, `${d}/rules/0/delete`,
       `${d}/rules/shared/${Object.keys(file.conditions)[0]}`, `${d}/rules/shared/${Object.keys(file.conditions)[0]}/delete`, `${d}/raw`,
       `${d}/try`, `${d}/try?title=VPN+drops&impact=medium&urgency=high&requester.serviceLevel=silver`, `${d}/what-if`, run, `${d}/shadow`,
-      '/admin/versions/1', '/admin/versions/1/diff/1', '/admin/versions/1/apply', '/admin/people', `/admin/people/${users!.id}`,
+      '/admin/versions/1', '/admin/versions/1/diff/1', '/admin/versions/1/apply', applyRun, '/admin/people', `/admin/people/${users!.id}`,
     ];
   });
 

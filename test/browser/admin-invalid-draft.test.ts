@@ -17,6 +17,7 @@ import { isolatedStack, type IsolatedStack } from '../support/env.ts';
 import { request } from '../support/http.ts';
 import { makeUser } from '../support/staff.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rules files and answers read as JSON
 type Json = Record<string, any>;
 
 /** The shipped rules with the four mistakes. */
