@@ -34,8 +34,12 @@ export type { AdminDeps, AdminGuards } from './types.ts';
 export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   const router = Router();
   const g: AdminGuards = { ...guards, admins: guards.access.requireStaff(RULES_ADMINS) };
-  router.use('/admin', (_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
+  // The role first, for every admin address: nothing a caller sent (a 4 MB raw body included) is
+  // read before it is known to be a process owner's or an admin's; each route names it again.
+  router.use('/admin', g.admins);
+  router.use('/admin', (req, res, next) => {
+    // Pages are never kept by a cache; the editor's bundle may be, for its signed-in user only.
+    res.set('Cache-Control', req.path.startsWith('/assets/') ? 'private, max-age=3600' : 'no-store');
     next();
   });
   router.use(draftRoutes(deps, g));

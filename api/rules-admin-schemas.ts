@@ -26,7 +26,10 @@ export const saveDraftRequest = {
   },
 } as const;
 
-export const publishDraftRequest = { type: 'object', additionalProperties: false, required: ['revision', 'comment'], properties: { revision, comment } } as const;
+export const publishDraftRequest = {
+  type: 'object', additionalProperties: false, required: ['revision', 'comment'],
+  properties: { revision, comment, over: { type: 'integer', minimum: 1, description: 'After a 409 BASE_OUTDATED: the active version it named, to publish over it (its changes are replaced by the draft\'s content); refused again if another came since.' } },
+} as const;
 export const shadowRequest = { type: 'object', additionalProperties: false, required: ['revision', 'on'], properties: { revision, on: { type: 'boolean' } } } as const;
 export const revisionRequest = { type: 'object', additionalProperties: false, required: ['revision'], properties: { revision } } as const;
 export const rollbackRequest = { type: 'object', additionalProperties: false, required: ['comment'], properties: { comment } } as const;

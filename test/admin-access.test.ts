@@ -1,7 +1,7 @@
 /**
  * Who may use the process owners' admin pages and the rules-administration API: process owners
  * and admins. Requesters, agents and auditors get 403 on every admin route — each one declared
- * in admin-ui/routes/*.ts and api/routes/rules-admin.ts, found from the source so a new route
+ * in admin-ui/routes/*.ts and api/routes/{rules-admin,rules-apply,people}.ts, found from the source so a new route
  * cannot be forgotten — and the portal and staff pages show them no admin link.
  */
 import { expect } from 'chai';
@@ -29,7 +29,7 @@ const pageRoutes = () => [
   { method: 'GET', path: '/admin/assets/raw-editor.js' },
   { method: 'GET', path: '/admin/assets/rules.schema.json' },
 ].filter((r) => r.path.startsWith('/admin'));
-const apiRoutes = () => declared('api/routes/rules-admin.ts', '/api/v1');
+const apiRoutes = () => ['rules-admin.ts', 'rules-apply.ts', 'people.ts'].flatMap((f) => declared(`api/routes/${f}`, '/api/v1'));
 
 describe('admin access: only process owners and admins', function () {
   this.timeout(120_000);

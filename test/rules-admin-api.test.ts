@@ -121,4 +121,21 @@ describe('rules administration API: drafts, 422 and 409 refusals, diff, rollback
     expect(checked.status).to.equal(200);
     expect(checked.body.errors).to.be.greaterThan(0);
   });
+
+  it('having seen the 409, a draft from an older version is published over the newer one when asked, and refused again if yet another came since', async () => {
+    const old = await api('POST', '/drafts', { title: 'From version 1', from: 1 });
+    const file = JSON.parse(old.body.source) as Json;
+    file.slaPolicies.find((p: Json) => p.id === 'gold-p1').response = '10m';
+    await api('PUT', `/drafts/${old.body.id}`, { revision: 1, content: file });
+    const refused = await api('POST', `/drafts/${old.body.id}/publish`, { revision: 2, comment: 'Gold P1 faster' });
+    expect(refused.status).to.equal(409);
+    const active = refused.body.error.diff.active as number;
+    expect(active).to.equal((await stack.db.rules.active()).version);
+    const stale = await api('POST', `/drafts/${old.body.id}/publish`, { revision: 2, comment: 'Gold P1 faster', over: active - 1 });
+    expect(stale.status).to.equal(409);
+    const over = await api('POST', `/drafts/${old.body.id}/publish`, { revision: 2, comment: 'Gold P1 faster', over: active });
+    expect(over.status).to.equal(201);
+    expect(over.body.version).to.equal(active + 1);
+    expect(over.body.changes.map((c: Json) => c.text)).to.include('P1 response (gold) 15m → 10m');
+  });
 });

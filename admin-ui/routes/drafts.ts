@@ -52,7 +52,7 @@ export function draftRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuard
     renderDraft(req, res, await draftOf(deps, req));
   }
 
-  function renderDraft(req: Request, res: Response, draft: DraftView, extra: { publishItems?: ReviewItem[]; conflict?: ThreeWayDiff; comment?: string } = {}, status = 200) {
+  function renderDraft(req: Request, res: Response, draft: DraftView, extra: { publishItems?: ReviewItem[]; conflict?: ThreeWayDiff; comment?: string; stale?: boolean } = {}, status = 200) {
     const t = deps.i18n.getFixedT(viewerOf(req).language, 'admin');
     const said = deps.i18n.getFixedT(viewerOf(req).language, 'rules');
     const problems = shownProblems(deps, req, draft.review.items).map((p) => ({ ...p, section: sectionOf(draft.id, p.path) }));
@@ -68,6 +68,7 @@ export function draftRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuard
       publishProblems: extra.publishItems && shownProblems(deps, req, extra.publishItems),
       conflict: extra.conflict && { ...extra.conflict, theirs: withChangeText(extra.conflict.theirs, said), ours: withChangeText(extra.conflict.ours, said) },
       comment: extra.comment ?? '',
+      stale: extra.stale ?? false,
     }, status);
   }
 
@@ -75,7 +76,15 @@ export function draftRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuard
     const body = req.body as FormBody;
     const draft = await draftOf(deps, req);
     const comment = text(body, 'comment');
-    const outcome = await deps.rulesAdmin.drafts.publish(draft.id, { revision: revisionOf(body), comment }, actorOf(req));
+    const over = text(body, 'over');
+    let outcome;
+    try {
+      outcome = await deps.rulesAdmin.drafts.publish(draft.id, { revision: revisionOf(body), comment, ...(/^\d{1,9}$/.test(over) ? { over: Number(over) } : {}) }, actorOf(req));
+    } catch (err) {
+      // Saved meanwhile: the page shows the newer draft and keeps the comment typed.
+      if (err instanceof ServiceError && err.code === 'DRAFT_CHANGED') return renderDraft(req, res, await draftOf(deps, req), { comment, stale: true }, 409);
+      throw err;
+    }
     if (outcome.ok) {
       req.session.notice = { key: 'admin:notice.published', params: { version: String(outcome.version) } };
       return res.redirect(303, `/admin/versions/${outcome.version}`);

@@ -225,7 +225,7 @@ export function ruleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuards
     adminPage(deps, req, res, 'rule', {
       title: t('shared.title', { name, title: draft.title }), heading: t('shared.heading', { name }), draft, editable, shared: true,
       action: `${base(draft)}/shared/${encodeURIComponent(name)}`, deleteHref: `${base(draft)}/shared/${encodeURIComponent(name)}/delete`,
-      usedBy: rules.map((r, i) => (isObj(r) && refsIn(r.conditions).includes(name) ? { name: String(r.name), href: `${base(draft)}/${i}` } : undefined)).filter(Boolean),
+      usedBy: rules.map((r, i) => (isObj(r) && refsIn(r.conditions).includes(name) ? { name: typeof r.name === 'string' ? r.name : t('list.unnamed', { index: i + 1 }), href: `${base(draft)}/${i}` } : undefined)).filter(Boolean),
       problems, byField, rule: { tree: treeView(condition, treeContext({ t, file, problems: byField, editable })) },
     });
   }

@@ -116,7 +116,7 @@ export function rulesAdminRoutes(deps: RulesAdminRoutesDeps): Router {
   });
 
   router.post('/rules/drafts/:id/publish', async (req: Request, res: Response) => {
-    const body = validate<{ revision: number; comment: string }>(publishDraftRequest, req.body);
+    const body = validate<{ revision: number; comment: string; over?: number }>(publishDraftRequest, req.body);
     const outcome = await admin().drafts.publish(idParam(req.params.id, 'draft'), body, by(res));
     if (outcome.ok) return res.status(201).location(`/api/v1/rules/versions/${outcome.version}`).json({ version: outcome.version, changes: said(req, outcome.changes) });
     if (outcome.status === 409) {

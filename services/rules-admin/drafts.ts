@@ -10,7 +10,9 @@
  * - publishing is refused with 422 and the problems while the validator or a static check finds
  *   an error (warnings do not block), and with 409 and a three-way diff (what the newer version
  *   changed, what the draft changed, and the paths both changed) when a version was published
- *   since the draft's base; the check holds the publish lock, so it cannot race;
+ *   since the draft's base; the check holds the publish lock, so it cannot race. Having seen that
+ *   diff, the process owner may publish over the newer version (`over`: its number), which
+ *   replaces what it changed with the draft's content — refused again if yet another came since;
  * - a version's author is `user:<id>`, never a name: versions are immutable and kept forever, and
  *   a person must be erasable (docs/privacy.md);
  * - every change is appended to the audit log in the transaction that makes it, with the actor
@@ -191,7 +193,7 @@ export function createDrafts(deps: DraftsDeps) {
      * 422 and the problems while it has errors, with 409 and a three-way diff when another
      * version was published since its base, and with 409 DRAFT_CHANGED from an older revision.
      */
-    async publish(id: number, input: { revision: number; comment: string }, by: Actor): Promise<PublishOutcome> {
+    async publish(id: number, input: { revision: number; comment: string; over?: number }, by: Actor): Promise<PublishOutcome> {
       const d = await load(id);
       editable(d);
       if (d.revision !== input.revision) throw staleRevision();
@@ -200,7 +202,9 @@ export function createDrafts(deps: DraftsDeps) {
       const result = await rules.publish(d.source, {
         author: actorOf(by),
         comment: input.comment,
-        baseVersion: d.baseVersion,
+        // After the 409's diff, the process owner may publish over the newer version they saw
+        // (`over`): refused again when yet another came since.
+        baseVersion: input.over ?? d.baseVersion,
         afterAppend: async (published, tx) => {
           const t = tx.handle as Transaction;
           const marked = await drafts.update(id, input.revision, { status: 'published', publishedVersion: published.version, by: by.id }, t);
@@ -209,7 +213,7 @@ export function createDrafts(deps: DraftsDeps) {
           const before = previous >= 1 ? await tx.get(previous) : undefined;
           await audit.append({
             actor: actorOf(by), action: 'rules.published', subject: `rules:${published.version}`,
-            details: { version: published.version, draft: id, baseVersion: d.baseVersion, hash: published.hash, changes: auditChanges(before ? describeChanges(before.file, published.file) : []) },
+            details: { version: published.version, draft: id, baseVersion: d.baseVersion, ...(input.over !== undefined ? { publishedOver: input.over } : {}), hash: published.hash, changes: auditChanges(before ? describeChanges(before.file, published.file) : []) },
           }, t);
         },
       });
