@@ -164,37 +164,81 @@ function singleField(rule: Rule): Field | undefined {
   }
 }
 
-const MAX_DEPTH = 32;
-
-/** Tests that hold whenever `c` holds: its `all` items (and single-item `any`s), shared conditions inlined. */
-function atomsOf(c: unknown, shared: Record<string, Condition>, depth = 0): string[] {
-  if (!isObj(c) || depth > MAX_DEPTH) return [];
-  if (Array.isArray(c.all)) return c.all.flatMap((x) => atomsOf(x, shared, depth + 1));
-  if (Array.isArray(c.any) && c.any.length === 1) return atomsOf(c.any[0], shared, depth + 1);
-  if (typeof c.condition === 'string' && isObj(shared[c.condition])) return atomsOf(shared[c.condition], shared, depth + 1);
-  return [canonicalJson(c)];
+/**
+ * Tests that hold whenever a condition holds: its `all` items (and single-item `any`s), shared
+ * conditions inlined. Each shared condition is read once (memoised by name) and the tests kept as
+ * a set, so a chain of shared conditions each referring to the next twice costs its length, not
+ * 2^length. A reference back into a circle (an invalid file) adds nothing: fewer tests given only
+ * makes {@link holdsUnder} claim less.
+ */
+function atomsCollector(shared: Record<string, Condition>): (c: unknown) => ReadonlySet<string> {
+  const memo = new Map<string, ReadonlySet<string>>();
+  const visiting = new Set<string>();
+  const none: ReadonlySet<string> = new Set();
+  const atomsOf = (c: unknown): ReadonlySet<string> => {
+    if (!isObj(c)) return none;
+    if (Array.isArray(c.all)) {
+      const found = new Set<string>();
+      for (const x of c.all) for (const a of atomsOf(x)) found.add(a);
+      return found;
+    }
+    if (Array.isArray(c.any) && c.any.length === 1) return atomsOf(c.any[0]);
+    if (typeof c.condition === 'string' && Object.hasOwn(shared, c.condition) && isObj(shared[c.condition])) {
+      const name = c.condition;
+      const known = memo.get(name);
+      if (known) return known;
+      if (visiting.has(name)) return none;
+      visiting.add(name);
+      const found = atomsOf(shared[name]);
+      visiting.delete(name);
+      memo.set(name, found);
+      return found;
+    }
+    return new Set([canonicalJson(c)]);
+  };
+  return atomsOf;
 }
 
-/** Whether `c` surely holds when every test in `given` holds. */
-function holds(c: unknown, given: Set<string>, shared: Record<string, Condition>, depth = 0): boolean {
-  if (!isObj(c) || depth > MAX_DEPTH) return false;
-  if (Array.isArray(c.all)) return c.all.every((x) => holds(x, given, shared, depth + 1));
-  if (Array.isArray(c.any)) return c.any.some((x) => holds(x, given, shared, depth + 1));
-  if (typeof c.condition === 'string' && isObj(shared[c.condition])) return holds(shared[c.condition], given, shared, depth + 1);
-  return given.has(canonicalJson(c));
+/**
+ * Whether a condition surely holds when every test in `given` holds, each shared condition
+ * answered once (memoised by name) for these `given`; a reference back into a circle (an invalid
+ * file) is not claimed to hold.
+ */
+function holdsUnder(given: ReadonlySet<string>, shared: Record<string, Condition>): (c: unknown) => boolean {
+  const memo = new Map<string, boolean>();
+  const visiting = new Set<string>();
+  const holds = (c: unknown): boolean => {
+    if (!isObj(c)) return false;
+    if (Array.isArray(c.all)) return c.all.every(holds);
+    if (Array.isArray(c.any)) return c.any.some(holds);
+    if (typeof c.condition === 'string' && Object.hasOwn(shared, c.condition) && isObj(shared[c.condition])) {
+      const name = c.condition;
+      const known = memo.get(name);
+      if (known !== undefined) return known;
+      if (visiting.has(name)) return false;
+      visiting.add(name);
+      const result = holds(shared[name]);
+      visiting.delete(name);
+      memo.set(name, result);
+      return result;
+    }
+    return given.has(canonicalJson(c));
+  };
+  return holds;
 }
 
 function checkShadowing(file: RulesFile, out: Findings): void {
   const rules = Array.isArray(file.rules) ? file.rules : [];
   const shared = isObj(file.conditions) ? file.conditions : {};
+  const atomsOf = atomsCollector(shared);
   // The evaluator's order: higher priority first, equal priority in file order.
   const order = rules.map((r, i) => ({ r, i })).filter(({ r }) => isObj(r))
     .sort((a, b) => (b.r.priority ?? 1) - (a.r.priority ?? 1) || a.i - b.i);
   order.forEach(({ r: rule, i }, k) => {
     const field = singleField(rule);
     if (!field) return;
-    const given = new Set(atomsOf(rule.conditions, shared));
-    const by = order.slice(0, k).find(({ r }) => singleField(r) === field && holds(r.conditions, given, shared));
+    const holds = holdsUnder(atomsOf(rule.conditions), shared);
+    const by = order.slice(0, k).find(({ r }) => singleField(r) === field && holds(r.conditions));
     if (!by) return;
     const byPriority = by.r.priority ?? 1;
     const higher = byPriority > (rule.priority ?? 1);

@@ -13,6 +13,46 @@ const KNOWN_OPERATORS = new Set<string>([...BUILTIN_OPERATORS, ...Object.values(
 const KNOWN_DECORATORS = new Set(BUILTIN_DECORATORS);
 const CONDITION_KEYS = new Set(['all', 'any', 'not', 'condition', 'fact', 'path', 'operator', 'value', 'params', 'name', 'priority']);
 
+/**
+ * The most fact tests a rule's (or a shared condition's) conditions may hold with the shared
+ * conditions they refer to written out. Evaluation (json-rules-engine, the static checks) walks the
+ * written-out tree, which grows as 2^N along a chain of shared conditions each referring to the
+ * next twice: such a file would block the process that evaluates it.
+ */
+export const MAX_CONDITION_TESTS = 1000;
+
+/**
+ * Counts the fact tests of conditions with shared conditions written out, each shared condition
+ * counted once (memoised by name), so the counting is linear in the file. An empty "all"/"any" and
+ * anything that is not a well-formed condition count as one test (evaluation visits them too); a
+ * reference in a circle (refused as CONDITION_CYCLE) or to an unknown name counts as one. Counts
+ * stop at Number.MAX_SAFE_INTEGER.
+ */
+export function conditionTestCounter(shared: Obj): (c: unknown) => number {
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const add = (a: number, b: number): number => Math.min(a + b, Number.MAX_SAFE_INTEGER);
+  const count = (c: unknown): number => {
+    if (!isObj(c)) return 1;
+    const list = Array.isArray(c.all) ? c.all : Array.isArray(c.any) ? c.any : undefined;
+    if (list) return Math.max(1, list.reduce<number>((n, x) => add(n, count(x)), 0));
+    if (Object.hasOwn(c, 'not')) return count(c.not);
+    if (typeof c.condition === 'string') {
+      const name = c.condition;
+      const known = memo.get(name);
+      if (known !== undefined) return known;
+      if (visiting.has(name) || !Object.hasOwn(shared, name) || FORBIDDEN_KEYS.includes(name)) return 1;
+      visiting.add(name);
+      const n = count(shared[name]);
+      visiting.delete(name);
+      memo.set(name, n);
+      return n;
+    }
+    return 1;
+  };
+  return count;
+}
+
 export function checkSharedConditions(root: Obj, ctx: Ctx, out: Collector): void {
   if (!isObj(root.conditions)) return;
   const refs = new Map<string, string[]>();
@@ -36,10 +76,20 @@ export function checkSharedConditions(root: Obj, ctx: Ctx, out: Collector): void
     state.set(name, 'done');
   };
   for (const name of refs.keys()) visit(name, []);
+  const count = conditionTestCounter(root.conditions);
+  for (const name of Object.keys(root.conditions)) {
+    if (FORBIDDEN_KEYS.includes(name)) continue;
+    const tests = count({ condition: name });
+    if (tests > MAX_CONDITION_TESTS) {
+      out.add(['conditions', name], 'CONDITION_TOO_LARGE', { context: 'shared', condition: name, tests, limit: MAX_CONDITION_TESTS },
+        `The shared condition "${name}" expands to ${tests} tests when the shared conditions it refers to are written out; at most ${MAX_CONDITION_TESTS} are allowed: flatten the shared conditions it references.`);
+    }
+  }
 }
 
 export function checkRules(root: Obj, ctx: Ctx, out: Collector): void {
   const names = new Map<string, number>();
+  const count = conditionTestCounter(isObj(root.conditions) ? root.conditions : {});
   asArray(root.rules).forEach((r, i) => {
     if (!isObj(r)) return;
     if (typeof r.name === 'string') {
@@ -47,7 +97,15 @@ export function checkRules(root: Obj, ctx: Ctx, out: Collector): void {
       if (first !== undefined) out.add(['rules', i, 'name'], 'DUPLICATE_RULE_NAME', { rule: r.name, other: `$.rules[${first}]` }, `Another rule (at $.rules[${first}]) is already named "${r.name}"; rule names must be unique.`);
       else names.set(r.name, i);
     }
-    if (r.conditions !== undefined) checkCondition(r.conditions, ['rules', i, 'conditions'], ctx, out, [], true);
+    if (r.conditions !== undefined) {
+      checkCondition(r.conditions, ['rules', i, 'conditions'], ctx, out, [], true);
+      const tests = count(r.conditions);
+      if (tests > MAX_CONDITION_TESTS) {
+        const rule = typeof r.name === 'string' ? r.name : `$.rules[${i}]`;
+        out.add(['rules', i, 'conditions'], 'CONDITION_TOO_LARGE', { rule, tests, limit: MAX_CONDITION_TESTS },
+          `The rule "${rule}" expands to ${tests} tests when its shared conditions are written out; at most ${MAX_CONDITION_TESTS} are allowed: flatten the shared conditions it references.`);
+      }
+    }
     if (r.event !== undefined) checkEvent(r.event, ['rules', i, 'event'], ctx, out);
   });
 }

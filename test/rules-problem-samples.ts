@@ -105,6 +105,12 @@ const INVALID: Record<string, Edit> = {
     rule({ all: [{ fact: 'ticket', path: '$.impact', operator: 'equal' }, fact({ value: 'hgih' })] })(f);
     rule(fact())(f);
   },
+  'shared conditions that double at every step': (f) => {
+    // c0 → c1 twice → … → c11 twice, c11 one fact test: c0 and the rule expand to 2^11 tests, c1 to 2^10.
+    for (let i = 0; i < 11; i++) f.conditions![`c${i}`] = { all: [{ condition: `c${i + 1}` }, { condition: `c${i + 1}` }] } as Condition;
+    f.conditions!.c11 = { all: [fact()] } as Condition;
+    rule({ condition: 'c0' })(f);
+  },
   'events': (f) => {
     rule({ all: [] }, 5)(f);
     rule({ all: [] }, { params: {} })(f);
