@@ -4,7 +4,7 @@
  * them. Every change that is audited is appended in the same transaction (db/audit-repo.ts).
  *
  * Audit actions: `staff.second_factor_enrolled`, `staff.second_factor_reset`,
- * `staff.recovery_code_used`, `staff.sso_signed_in`, `staff.sign_in_refused`, and (migration 0016,
+ * `staff.recovery_code_used`, `staff.sso_signed_in`, `staff.sign_in_refused`, `staff.password_set`, and (migration 0016,
  * db/staff-links-repo.ts) `staff.enrolment_code_issued`, `staff.sso_linked`. Subjects are
  * `user:<id>` (or `staff:sso` for an address that is no one's); details never hold an address.
  */
@@ -36,7 +36,9 @@ export type RefusalReason =
   | 'no_enrolment_code' | 'wrong_enrolment_code' | 'expired_enrolment_code' | 'spent_enrolment_code'
   | 'sso_not_staff' | 'sso_unverified_email' | 'sso_domain_not_allowed' | 'sso_other_account' | 'sso_account_taken'
   /** A single sign-on of a deactivated account (migration 0020). */
-  | 'account_deactivated';
+  | 'account_deactivated'
+  /** The first sign-in with an enrolment code for an account that has a password already (routes/first-sign-in.ts). */
+  | 'has_password';
 
 /** How confirming an enrolment ended. */
 export type EnrolOutcome = 'enrolled' | 'already_enrolled' | 'enrolment_code_spent';
@@ -150,6 +152,27 @@ export function createStaffAuthRepo(sequelize: Sequelize) {
         const ssoLinksRemoved = await links.unlinkSso(userId, transaction);
         await audit.append({ actor, action: 'staff.second_factor_reset', subject: subject(userId), details: { hadSecondFactor: deleted.length === 1, ssoLinksRemoved, sessionsEnded: sessions.length } }, transaction);
         return deleted.length === 1;
+      });
+    },
+
+    /**
+     * The first staff sign-in of an account without a password (api/staff/routes/first-sign-in.ts):
+     * sets its password hash, audited `staff.password_set`, only while the account is staff, active,
+     * still has no password and enrolment code `codeId` is live — in one transaction. False: not so
+     * (a password was set meanwhile, the code replaced or spent, the account deactivated); nothing changed.
+     */
+    async setFirstPassword(userId: number, codeId: number, passwordHash: string): Promise<boolean> {
+      return sequelize.transaction(async (transaction) => {
+        const set = await sequelize.query(
+          `UPDATE users SET password_hash = :passwordHash
+            WHERE id = :userId AND password_hash IS NULL AND deactivated_at IS NULL AND role <> 'requester'
+              AND EXISTS (SELECT 1 FROM staff_enrolment_codes c WHERE c.user_id = :userId AND c.id = :codeId AND c.expires_at > now())
+           RETURNING id`,
+          { replacements: { userId, codeId, passwordHash }, type: QueryTypes.SELECT, transaction },
+        );
+        if (set.length !== 1) return false;
+        await audit.append({ actor: subject(userId), action: 'staff.password_set', subject: subject(userId), details: { via: 'enrolment_code' } }, transaction);
+        return true;
       });
     },
 

@@ -1,7 +1,8 @@
 /**
  * Staff sign-in: the password (the portal's argon2id hashes and limits), then the second factor
  * — a TOTP code or a recovery code — or, for someone without one yet, its enrolment
- * (routes/enrol.ts). Staff sign-out ends the whole session.
+ * (routes/enrol.ts); someone added without a password sets it first with their enrolment code
+ * (routes/first-sign-in.ts). Staff sign-out ends the whole session.
  */
 import { Router, type Request, type Response } from 'express';
 import { ValidationError } from '../../errors.ts';
@@ -12,10 +13,12 @@ import { signIn } from '../../portal/use-cases/auth.ts';
 import type { StaffGuards } from '../guards.ts';
 import { staffPage, staffT } from '../pages.ts';
 import { checkCode } from '../second-factor.ts';
+import { firstSignInRoutes } from './first-sign-in.ts';
 import { endSession, pendingOf, startPending, startStaffSession } from '../session.ts';
 import { isStaffRole, type StaffDeps } from '../types.ts';
 
-export function signInRoutes(deps: StaffDeps, { access, requireCsrf, limits, codes }: StaffGuards): Router {
+export function signInRoutes(deps: StaffDeps, guards: StaffGuards): Router {
+  const { access, requireCsrf, limits, codes } = guards;
   const router = Router();
 
   router.get('/staff/sign-in', signInForm);
@@ -23,10 +26,13 @@ export function signInRoutes(deps: StaffDeps, { access, requireCsrf, limits, cod
   router.get('/staff/sign-in/code', codeForm);
   router.post('/staff/sign-in/code', formBody, requireCsrf, doCode);
   router.post('/staff/sign-out', formBody, requireCsrf, doSignOut);
+  // Someone added without a password: the enrolment code sets it (routes/first-sign-in.ts).
+  router.use(firstSignInRoutes(deps, guards));
   return router;
 
   function form(req: Request, res: Response, values: FormBody, extra: Record<string, unknown> = {}) {
-    staffPage(deps, req, res, 'sign-in', { values, sso: Boolean(deps.oidc), ssoHref: `/staff/sso?next=${encodeURIComponent(String(values.next ?? '/staff'))}`, ...extra });
+    const next = encodeURIComponent(String(values.next ?? '/staff'));
+    staffPage(deps, req, res, 'sign-in', { values, sso: Boolean(deps.oidc), ssoHref: `/staff/sso?next=${next}`, firstHref: `/staff/sign-in/first?next=${next}`, ...extra });
   }
 
   async function signInForm(req: Request, res: Response) {
