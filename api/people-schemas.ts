@@ -98,7 +98,7 @@ export const peoplePaths = {
     post: {
       operationId: 'addPerson',
       summary: 'Add a staff member; answers the enrolment code of their first sign-in, this once',
-      description: `${who} Only an admin gives the admin role. Audited (user.created; a requester account of the address made staff: user.role_changed; staff.enrolment_code_issued). See docs/people.md.`,
+      description: `${who} Only an admin gives the admin or the auditor role, or adds an address that has a requester account (which then becomes the staff member's, its web sessions ended). Audited (user.created; a requester account of the address made staff: user.role_changed; staff.enrolment_code_issued). See docs/people.md.`,
       parameters: [langHeader],
       requestBody: { required: true, content: json('AddPersonRequest') },
       responses: {
@@ -120,7 +120,7 @@ export const peoplePaths = {
     patch: {
       operationId: 'changePerson',
       summary: 'Change a staff member\'s role, team, language, time zone or name; deactivate or reactivate them',
-      description: `${who} Nobody changes their own role or deactivates themselves; only an admin gives or takes away the admin role or changes an admin's account. Deactivating ends their web sessions, revokes their API tokens and withdraws an unused enrolment code. Audited (user.changed, user.deactivated, user.reactivated).`,
+      description: `${who} Nobody changes their own role or deactivates themselves; only an admin gives or takes away the admin or the auditor role or changes, deactivates or reactivates an admin's or an auditor's account. Deactivating ends their web sessions, revokes their API tokens and withdraws an unused enrolment code. Audited (user.changed, user.deactivated, user.reactivated).`,
       parameters: [idParam, langHeader],
       requestBody: { required: true, content: json('ChangePersonRequest') },
       responses: {
@@ -135,7 +135,7 @@ export const peoplePaths = {
     post: {
       operationId: 'issueEnrolmentCode',
       summary: 'A new enrolment code for a staff member\'s first sign-in, shown once (as `helpdesk user enrolment-code`)',
-      description: `${who} An earlier code stops working. Audited (staff.enrolment_code_issued).`,
+      description: `${who} Only an admin issues one for an admin or an auditor. An earlier code stops working. Audited (staff.enrolment_code_issued).`,
       parameters: [idParam, langHeader],
       responses: {
         '201': { description: 'The code.', content: json('EnrolmentCode') },

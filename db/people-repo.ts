@@ -50,7 +50,12 @@ export type AddOutcome =
   | { outcome: 'erased' };
 
 /** Who writes: the acting staff member's id (their account is locked and checked too) and the audit log's actor (`user:<id>`, `cli:<os user>`). */
-export interface Acting { userId?: number; audit: string; check?: (actorAccount: LockedAccount | undefined) => void }
+export interface Acting {
+  userId?: number;
+  audit: string;
+  /** Refuses by throwing, under the lock: the acting user's account, and (when adding) the existing account of the address. */
+  check?: (actorAccount: LockedAccount | undefined, existing?: LockedAccount) => void;
+}
 
 /** What a deactivation ended with the account. */
 export interface Deactivation { sessionsEnded: number; tokensRevoked: number[]; enrolmentCodeWithdrawn: boolean }
@@ -90,8 +95,8 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
       // With the person locked, no other account write of this address runs; the accounts are locked in id order, as change() does.
       const [row] = await sequelize.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE email_bidx = :bidx`, { replacements: { bidx: sealed.bidx }, type: QueryTypes.SELECT, transaction });
       const locked = await lockAccounts([row ? Number(row.id) : undefined, by.userId].filter((x): x is number => x !== undefined), transaction);
-      if (by.userId !== undefined) by.check?.(locked.get(by.userId));
       const known = row && locked.get(Number(row.id));
+      if (by.userId !== undefined) by.check?.(locked.get(by.userId), known);
       if (known && known.role !== 'requester') return { outcome: 'taken', id: known.id };
       if (s.team) await ensureTeam(s.team, transaction);
       const values = { ...sealed, role: s.role, teamId: s.team?.id ?? null, locale: s.locale, timeZone: s.timeZone };
@@ -105,6 +110,8 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
           { replacements: { ...values, id: known.id }, transaction },
         );
         id = known.id;
+        // Whatever the requester had open ends: their first staff sign-in starts afresh, with the enrolment code.
+        await endSessions(id, transaction);
         await audit.append({ actor, action: 'user.role_changed', subject: `user:${id}`, details: { from: { role: known.role, teamId: known.teamId }, to: { role: s.role, teamId: values.teamId } } }, transaction);
       } else {
         const [row] = await sequelize.query<{ id: string }>(
@@ -121,17 +128,23 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
   }
 
   /** Ends what a deactivated account still has open: web sessions, API tokens, an unused enrolment code. */
-  async function endAccess(id: number, transaction: Transaction): Promise<Deactivation> {
+  /** Deletes the account's web sessions (signed in, or halfway through the staff sign-in); answers how many. */
+  async function endSessions(id: number, transaction: Transaction): Promise<number> {
     const sessions = await sequelize.query(
       `DELETE FROM portal_sessions WHERE sess->>'userId' = :id OR sess->'staffPending'->>'userId' = :id OR sess->'staffEnrol'->>'userId' = :id RETURNING sid`,
       { replacements: { id: String(id) }, type: QueryTypes.SELECT, transaction },
     );
+    return sessions.length;
+  }
+
+  async function endAccess(id: number, transaction: Transaction): Promise<Deactivation> {
+    const sessionsEnded = await endSessions(id, transaction);
     const tokens = await sequelize.query<{ id: string }>(
       `UPDATE api_tokens SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL RETURNING id::text AS id`,
       { replacements: { id }, type: QueryTypes.SELECT, transaction },
     );
     const codes = await sequelize.query(`DELETE FROM staff_enrolment_codes WHERE user_id = :id RETURNING id`, { replacements: { id }, type: QueryTypes.SELECT, transaction });
-    return { sessionsEnded: sessions.length, tokensRevoked: tokens.map((t) => Number(t.id)).sort((a, b) => a - b), enrolmentCodeWithdrawn: codes.length > 0 };
+    return { sessionsEnded, tokensRevoked: tokens.map((t) => Number(t.id)).sort((a, b) => a - b), enrolmentCodeWithdrawn: codes.length > 0 };
   }
 
   return {
@@ -142,7 +155,8 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
 
     /**
      * Adds a staff member: a new account (`user.created`), or the requester account of the address
-     * made staff (`user.role_changed`); `taken` (nothing written) when the address is staff already.
+     * made staff (`user.role_changed`; its web sessions are ended); `taken` (nothing written) when
+     * the address is staff already. `by.check` sees that existing account first and may refuse.
      */
     async add(s: NewStaff, by: Acting): Promise<AddOutcome> {
       for (let attempt = 0; attempt < 2; attempt++) {

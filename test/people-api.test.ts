@@ -167,20 +167,87 @@ describe('people and teams through the REST API', function () {
 
     // An address that is staff already.
     refused(await call('POST', '/people', ownerToken, newAgent({ email: agent.email.toUpperCase() })), 409, 'EMAIL_TAKEN', 'errors.emailTaken', { id: agent.id });
-    // A requester the desk knows becomes the staff member (the same account).
-    const requester = await makeUser(stack.db, 'requester', 'promoted');
-    const promoted = await call('POST', '/people', ownerToken, newAgent({ email: requester.email }));
-    expect([promoted.status, promoted.body.person.id, promoted.body.promoted]).to.deep.equal([201, requester.id, true]);
-    expect(await audit(`user:${requester.id}`, 'user.role_changed')).to.deep.equal([{ actor: `user:${owner.id}`, details: { from: { role: 'requester', teamId: null }, to: { role: 'agent', teamId: 'service-desk' } } }]);
 
     // An enrolment code for someone who would not use it.
-    const enrolled = await makeUser(stack.db, 'auditor', 'enrolled');
+    const enrolled = await makeUser(stack.db, 'agent', 'enrolled');
     await signInEnrolled(new PortalClient(stack.web.url, 'en'), enrolled);
     refused(await call('POST', `/people/${enrolled.id}/enrolment-codes`, ownerToken), 409, 'HAS_SECOND_FACTOR', 'errors.codeHasSecondFactor');
     const fresh = await call('POST', `/people/${agent.id}/enrolment-codes`, adminToken);
     expect([fresh.status, fresh.body.hours]).to.deep.equal([201, 72]);
     expect((await stack.db.staffAuth.checkEnrolmentCode(agent.id, agent.enrolmentCode!)).ok).to.equal(false);
     expect((await stack.db.staffAuth.checkEnrolmentCode(agent.id, fresh.body.code)).ok).to.equal(true);
+  });
+
+  it('when a process owner gives the auditor role or touches an auditor\'s account, then it answers 403 with the sentence that only an admin may, and nothing changes; an admin may, audited as before', async () => {
+    const t = await localeT('en', 'admin-people');
+    const refused = (a: { status: number; body: { error?: { code: string; message: string } } }, key: string, tr = t) => {
+      expect(a.status, JSON.stringify(a.body)).to.equal(403);
+      expect(a.body.error).to.deep.equal({ code: 'ADMIN_ONLY', message: tr(key) });
+    };
+    // Giving the role: to a new address, or to an agent.
+    const wanted = newAgent({ role: 'auditor', teamId: null });
+    refused(await call('POST', '/people', ownerToken, wanted), 'errors.auditorRole');
+    refused(await call('POST', '/people', ownerToken, wanted, 'pl'), 'errors.auditorRole', await localeT('pl', 'admin-people'));
+    expect(await stack.db.users.findByEmail(wanted.email)).to.equal(undefined);
+    const agent = await makeUser(stack.db, 'agent', 'would.be.auditor');
+    refused(await call('PATCH', `/people/${agent.id}`, ownerToken, { role: 'auditor' }), 'errors.auditorRole');
+    expect((await stack.db.users.findById(agent.id))!.role).to.equal('agent');
+
+    // An auditor's account: changing, demoting, deactivating, a new enrolment code; and reactivating one.
+    const auditor = await makeUser(stack.db, 'auditor', 'checker');
+    refused(await call('PATCH', `/people/${auditor.id}`, ownerToken, { active: false }), 'errors.auditorOnly');
+    refused(await call('PATCH', `/people/${auditor.id}`, ownerToken, { role: 'agent', teamId: 'service-desk' }), 'errors.auditorOnly');
+    refused(await call('PATCH', `/people/${auditor.id}`, ownerToken, { locale: 'de' }, 'de'), 'errors.auditorOnly', await localeT('de', 'admin-people'));
+    refused(await call('POST', `/people/${auditor.id}/enrolment-codes`, ownerToken), 'errors.auditorOnly');
+    expect(await stack.db.users.findById(auditor.id)).to.deep.include({ role: 'auditor', active: true, locale: 'en', teamId: null });
+    expect((await stack.db.staffAuth.checkEnrolmentCode(auditor.id, auditor.enrolmentCode!)).ok).to.equal(true);
+    const byOwner = await stack.db.sequelize.query(`SELECT action FROM audit_log WHERE subject = :subject AND actor = :by`, { replacements: { subject: `user:${auditor.id}`, by: `user:${owner.id}` }, type: QueryTypes.SELECT });
+    expect(byOwner).to.deep.equal([]);
+
+    // An admin may, and it is audited as any change.
+    const off = await call('PATCH', `/people/${auditor.id}`, adminToken, { active: false });
+    expect([off.status, off.body.active]).to.deep.equal([200, false]);
+    const [deactivated] = await audit(`user:${auditor.id}`, 'user.deactivated');
+    expect(deactivated!.actor).to.equal(`user:${admin.id}`);
+    expect(Object.keys(deactivated!.details).sort()).to.deep.equal(['enrolmentCodeWithdrawn', 'sessionsEnded', 'tokensRevoked']);
+    refused(await call('PATCH', `/people/${auditor.id}`, ownerToken, { active: true }), 'errors.auditorOnly');
+    expect((await stack.db.users.findById(auditor.id))!.active).to.equal(false);
+    expect((await call('PATCH', `/people/${auditor.id}`, adminToken, { active: true })).body.active).to.equal(true);
+    expect((await audit(`user:${auditor.id}`, 'user.reactivated')).map((e) => e.actor)).to.deep.equal([`user:${admin.id}`]);
+    expect((await call('POST', `/people/${auditor.id}/enrolment-codes`, adminToken)).status).to.equal(201);
+    const made = await call('POST', '/people', adminToken, wanted);
+    expect([made.status, made.body.person?.role, made.body.promoted]).to.deep.equal([201, 'auditor', false]);
+    expect(await audit(`user:${made.body.person.id}`, 'user.created')).to.deep.equal([{ actor: `user:${admin.id}`, details: { role: 'auditor', teamId: null, locale: 'pl', timeZone: 'Europe/Berlin' } }]);
+    // A process owner still manages agents and process owners.
+    expect((await call('PATCH', `/people/${agent.id}`, ownerToken, { role: 'process_owner' })).body.role).to.equal('process_owner');
+  });
+
+  it('when a process owner adds an address that has a requester account, then it answers 403 (only an admin may), the account stays a requester\'s with no code; an admin may: the same account, its sessions ended, its first staff sign-in asks for the code', async () => {
+    const t = await localeT('en', 'admin-people');
+    const requester = await makeUser(stack.db, 'requester', 'promoted');
+    const portal = new PortalClient(stack.web.url, 'en');
+    expect((await portal.signIn(requester.email, PASSWORD)).status).to.equal(303);
+    for (const role of ['auditor', 'agent', 'process_owner']) {
+      const asked = await call('POST', '/people', ownerToken, newAgent({ email: requester.email, role, teamId: role === 'agent' ? 'service-desk' : null }));
+      expect(asked.status, JSON.stringify(asked.body)).to.equal(403);
+      expect(asked.body.error).to.deep.equal({ code: 'ADMIN_ONLY', message: t(role === 'auditor' ? 'errors.auditorRole' : 'errors.promoteAdminOnly') });
+      expect(asked.body).to.not.have.property('enrolmentCode');
+    }
+    expect((await stack.db.users.findById(requester.id))!.role).to.equal('requester');
+    expect(await audit(`user:${requester.id}`, 'user.role_changed')).to.deep.equal([]);
+    const codes = await stack.db.sequelize.query(`SELECT user_id FROM staff_enrolment_codes WHERE user_id = :id`, { replacements: { id: requester.id }, type: QueryTypes.SELECT });
+    expect(codes).to.deep.equal([]);
+    expect((await portal.get('/tickets')).status).to.equal(200);
+
+    const promoted = await call('POST', '/people', adminToken, newAgent({ email: requester.email }));
+    expect([promoted.status, promoted.body.person.id, promoted.body.promoted]).to.deep.equal([201, requester.id, true]);
+    expect(promoted.body.enrolmentCode.code).to.be.a('string');
+    expect(await audit(`user:${requester.id}`, 'user.role_changed')).to.deep.equal([{ actor: `user:${admin.id}`, details: { from: { role: 'requester', teamId: null }, to: { role: 'agent', teamId: 'service-desk' } } }]);
+    // The requester's session is gone; their password alone leads to the enrolment step, not in.
+    expect((await portal.get('/tickets')).status).to.equal(303);
+    const staff = new PortalClient(stack.web.url, 'en');
+    expect((await staffPassword(staff, requester.email)).location).to.equal('/staff/sign-in/enrol');
+    expect((await staff.get('/staff')).location).to.match(/^\/staff\/sign-in/);
   });
 
   it('when a process owner deactivates an agent, then their token and their sign-in are refused, their session ends, they are no active agent; reactivated, they sign in again but the old token stays revoked', async () => {

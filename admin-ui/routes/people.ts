@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
 import { NotFoundError, ValidationError, type FieldProblem, type ServiceError } from '../../services/errors.ts';
 import {
-  DEFAULT_TIME_ZONE, filterFrom, grantableRoles, isRefusal, PEOPLE_ROLES, type EnrolmentCode, type People, type PeopleFilter, type Person,
+  DEFAULT_TIME_ZONE, filterFrom, grantableRoles, isRefusal, mayManageAccount, mayPromoteRequester, PEOPLE_ROLES, type EnrolmentCode, type People, type PeopleFilter, type Person,
 } from '../../services/people/index.ts';
 import type { AdminDeps, AdminGuards } from '../types.ts';
 import { adminPage } from '../pages.ts';
@@ -99,6 +99,7 @@ export function peopleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuar
       teams: teams.map((team) => ({ ...team, members: active.filter((p) => p.teamId === team.id).length })),
       add: {
         values,
+        mayPromote: mayPromoteRequester(viewer.role),
         roles: roleOptions(v.staff, grantableRoles(viewer.role, PEOPLE_ROLES), values.role ?? 'agent'),
         teamChoices: teamOptions(v.t, teams, values.teamId || null),
         languages: languageOptions(v.t, values.locale ?? viewer.locale),
@@ -129,15 +130,15 @@ export function peopleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuar
     const teams = await people().teams();
     const viewer = req.staffUser!;
     const self = viewer.id === person.id;
-    // What the viewer may do here (the service checks again): only an admin changes an admin's account.
-    const mayEdit = viewer.role === 'admin' || person.role !== 'admin';
+    // What the viewer may do here (the service checks again): only an admin changes an admin's or an auditor's account.
+    const mayEdit = mayManageAccount(viewer.role, person.role);
     const values = extra.values ?? {};
     const roles = roleOptions(v.staff, grantableRoles(viewer.role, PEOPLE_ROLES), values.role ?? person.role);
     const { problems, byField } = fieldProblems(v, extra.fields ?? [], 'edit');
     adminPage(deps, req, res, 'person', {
       title: v.t('person.title', { name: person.displayName }),
       person: shownPerson(v, person),
-      self, mayEdit,
+      self, mayEdit, auditorAccount: person.role === 'auditor',
       edit: {
         values: { displayName: values.displayName ?? person.displayName },
         roles, roleLocked: self || !selected(roles),

@@ -17,11 +17,11 @@ import type { StaffRecord, UsersRepo } from '../../db/users-repo.ts';
 import { NoRulesPublishedError, type RulesVersions } from '../../rules/versions.ts';
 import { ConflictError, NotFoundError, ServiceError, ValidationError, type FieldProblem } from '../errors.ts';
 import { validate } from '../validation.ts';
-import { assertManager, assertMayChange, assertMayGrant, forbidden, type ActorAccount } from './policy.ts';
+import { assertManager, assertMayAdd, assertMayChange, assertMayGrant, forbidden, type ActorAccount } from './policy.ts';
 import { addPersonRequest, changePersonRequest, PEOPLE_ROLES, type AddPersonInput, type ChangePersonInput, type PeopleRole } from './schemas.ts';
 
 export { PEOPLE_MANAGERS, PEOPLE_ROLES, addPersonRequest, changePersonRequest, type AddPersonInput, type ChangePersonInput, type PeopleRole } from './schemas.ts';
-export { grantableRoles } from './policy.ts';
+export { grantableRoles, mayManageAccount, mayPromoteRequester } from './policy.ts';
 
 /** Who acts: a signed-in staff member (checked), or an operator at the command line (`cli:<os user>`). */
 export type PeopleActor = { userId: number } | { operator: string };
@@ -189,7 +189,8 @@ export function createPeople(deps: PeopleDeps) {
     /**
      * Adds a staff member and issues the enrolment code of their first sign-in (when they have
      * no second factor: a requester made staff might). 422 for bad fields, 403 for a role the
-     * actor may not give, 409 when the address is a staff member's already.
+     * actor may not give or (for anyone but an admin) an address with a requester account, 409
+     * when the address is a staff member's already.
      */
     async add(actor: PeopleActor, input: unknown): Promise<{ person: Person; enrolmentCode: EnrolmentCode | null; promoted: boolean }> {
       const account = await actorOf(actor);
@@ -202,7 +203,7 @@ export function createPeople(deps: PeopleDeps) {
       assertMayGrant(account, body.role);
       const made = await deps.people.add(
         { email: body.email, displayName: body.displayName.trim(), role: body.role, team: team ?? null, locale: body.locale, timeZone },
-        { ...lockArg(actor), check: (a) => assertMayGrant(lockedActor(actor, a), body.role) },
+        { ...lockArg(actor), check: (a, existing) => assertMayAdd(lockedActor(actor, a), body.role, existing) },
       );
       if (made.outcome === 'taken') throw new ConflictError('EMAIL_TAKEN', 'admin-people:errors.emailTaken', { id: made.id });
       if (made.outcome === 'erased') throw new ConflictError('ERASED_MEANWHILE', 'admin-people:errors.erasedMeanwhile');

@@ -12,7 +12,7 @@ export type PeopleRole = (typeof PEOPLE_ROLES)[number];
 /** Who manages people and teams (the admin pages' guard and the API's check). */
 export const PEOPLE_MANAGERS: readonly PeopleRole[] = ['process_owner', 'admin'];
 
-const role = { type: 'string', enum: [...PEOPLE_ROLES], description: 'Only an admin gives or takes away the admin role.' } as const;
+const role = { type: 'string', enum: [...PEOPLE_ROLES], description: 'Only an admin gives or takes away the admin or the auditor role.' } as const;
 const teamId = {
   type: ['string', 'null'], minLength: 1, maxLength: 64,
   description: 'A team of the active rules version (its `teams`); the person\'s tier is that team\'s. Agents need one; null for none.',
@@ -26,7 +26,7 @@ export const addPersonRequest = {
   additionalProperties: false,
   required: ['email', 'displayName', 'role', 'locale'],
   properties: {
-    email: { type: 'string', format: 'email', maxLength: 254, description: 'Their work address; a requester account of the address becomes this staff member.' },
+    email: { type: 'string', format: 'email', maxLength: 254, description: 'Their work address; a requester account of the address becomes this staff member (only when an admin adds them).' },
     displayName,
     role,
     teamId,
@@ -41,7 +41,7 @@ export const changePersonRequest = {
   minProperties: 1,
   properties: {
     displayName,
-    role: { ...role, description: 'Nobody changes their own role; only an admin gives or takes away the admin role.' },
+    role: { ...role, description: 'Nobody changes their own role; only an admin gives or takes away the admin or the auditor role.' },
     teamId,
     locale,
     timeZone,

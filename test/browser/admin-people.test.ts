@@ -3,7 +3,7 @@
  * from the admin home, adds an agent (first without a team: the problem is shown beside the
  * field, what was typed is kept), sets their team and language, sees their enrolment code once
  * (not again on the person's page), finds them in the filtered list with their team's tier, and
- * deactivates them.
+ * deactivates them; the auditor and admin roles are not offered to them, nor an auditor's account.
  */
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
@@ -60,6 +60,9 @@ describe('people and teams in a browser: a process owner adds an agent, sets tea
         await page.waitForURL(/\/admin\/people$/);
         expect(await page.locator('h1').innerText()).to.equal(t('heading'));
         expect(await page.locator('#teams tr[data-team="infrastructure"] td').first().innerText()).to.include('L2');
+        // Only an admin gives the auditor or the admin role, or makes a requester's account staff.
+        expect(await page.locator('#person-role option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).to.deep.equal(['agent', 'process_owner']);
+        expect(await page.locator('#person-email-hint').innerText()).to.equal(t('form.emailHintNew'));
 
         // An agent without a team: refused beside the field, what was typed kept.
         await page.fill('#person-email', email);
@@ -116,6 +119,12 @@ describe('people and teams in a browser: a process owner adds an agent, sets tea
         expect((await stack.db.staffAuth.checkEnrolmentCode(made.id, code)).ok).to.equal(false);
         await page.click(`.crumbs a[href="/admin/people"]`);
         expect(await page.locator(`#people tr[data-person="${made.id}"]`).count()).to.equal(0);
+
+        // An auditor's page: what only an admin may do is not offered, and says so.
+        const auditor = await makeUser(stack.db, 'auditor', `auditor-${language}`);
+        await page.goto(`${stack.web.url}/admin/people/${auditor.id}`);
+        expect(await page.locator('#admin-only').innerText()).to.equal(t('access.auditorOnly'));
+        expect(await page.locator('#edit-person, #deactivate-submit, #issue-code-submit').count()).to.equal(0);
       });
     });
   }
