@@ -6,7 +6,10 @@
  * between tickets when the workflow is cancelled (Temporal delivers that on a heartbeat: the
  * activity then ends the row as cancelled with its counts and ends as cancelled) or when the row
  * says its cancellation was asked for (then it ends the row itself and returns). A retried attempt
- * goes on from the row's last page; a finished or cancelled run is not run again.
+ * goes on from the row's last page, with the counts of the tickets recorded for the run; a
+ * finished or cancelled run is not run again, and one whose cancellation was asked for while no
+ * attempt ran (the workflow's cancellation lost on the way) is ended as cancelled. What went
+ * wrong in an attempt goes to the worker's log without the error's message (run-log.ts).
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -14,6 +17,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ApplyCounts, ClaimedApplyRun, RulesApplyRunsRepo } from '../db/rules-apply-runs-repo.ts';
 import type { ApplyRulesActivities, ApplyRulesRunInput, ApplyRulesRunOutcome, ApplyRulesSettleInput } from '../workflows/apply-rules-types.ts';
 import { APPLY_STOP_CODES } from '../workflows/apply-rules-types.ts';
+import { internalDetail, warn } from './run-log.ts';
 
 /** Where a run is, as the engine updates it. */
 export interface ApplyRulesProgress {
@@ -59,11 +63,16 @@ const stopCode = (err: unknown): string | undefined => {
   return err instanceof Error && err.name === 'ApplyStopped' && typeof code === 'string' && (APPLY_STOP_CODES as readonly string[]).includes(code) ? code : undefined;
 };
 
-export function createApplyRulesActivities(deps: ApplyRulesActivityDeps): ApplyRulesActivities {
+/** `log`: the worker's log (tests read it). */
+export function createApplyRulesActivities(deps: ApplyRulesActivityDeps, log: (line: string) => void = warn): ApplyRulesActivities {
   return {
     async applyRules({ runId }: ApplyRulesRunInput): Promise<ApplyRulesRunOutcome> {
       const claimed = await deps.applyRuns.claim(runId);
-      if (!claimed) return { runId, status: 'skipped', seen: 0, sent: 0 };
+      if (!claimed) {
+        // Ended already, or its cancellation was asked for: settling ends (and audits) only a run that has not ended.
+        const row = await deps.applyRuns.settle(runId, 'cancelled');
+        return { runId, status: row?.status === 'cancelled' ? 'cancelled' : 'skipped', seen: row?.counts.seen ?? 0, sent: row?.counts.sent ?? 0 };
+      }
       const ctx = context();
       if (!ctx) throw new Error('applyRules runs as an activity: it sends the signals with the worker\'s Temporal client.');
       const stop = new AbortController();
@@ -76,14 +85,16 @@ export function createApplyRulesActivities(deps: ApplyRulesActivityDeps): ApplyR
       };
       const write = async (p: ApplyRulesProgress) => {
         ctx.heartbeat(p.counts);
-        const { cancelRequested } = await deps.applyRuns.progress(runId, p);
+        const { cancelRequested, counts } = await deps.applyRuns.progress(runId, p);
+        // The recorded tickets' counts, in place (the engine holds this object).
+        if (counts) Object.assign(p.counts, counts);
         if (cancelRequested && !stop.signal.aborted) stop.abort(new CancelRequested());
       };
       try {
         await write(progress);
         const ended = await deps.applyRules.run(ctx.client, { ...claimed, runId }, progress, { onProgress: write, onTicket: () => ctx.heartbeat(progress.counts), signal: stop.signal });
         const status = ended === 'done' ? 'done' : 'cancelled';
-        await deps.applyRuns.finish(runId, status, progress.counts);
+        await deps.applyRuns.finish(runId, status);
         if (ended === 'stopped' && !(stop.signal.reason instanceof CancelRequested)) throw ctx.cancellationSignal.reason instanceof CancelledFailure ? ctx.cancellationSignal.reason : new CancelledFailure('CANCELLED');
         return { runId, status, seen: progress.counts.seen, sent: progress.counts.sent };
       } catch (err) {
@@ -92,7 +103,8 @@ export function createApplyRulesActivities(deps: ApplyRulesActivityDeps): ApplyR
         await deps.applyRuns.progress(runId, progress).catch(() => undefined);
         const code = stopCode(err);
         if (code) throw ApplicationFailure.nonRetryable((err as Error).message, code);
-        throw new Error(`The run stopped with an error (${(err as Error).message}); it is tried again from where it got to.`, { cause: err });
+        log(`Apply run ${runId}: an attempt stopped after ${progress.counts.seen} tickets with ${internalDetail(err)}; it is tried again from where it got to.`);
+        throw ApplicationFailure.retryable('The run stopped with an error (the worker\'s log says which); it is tried again from where it got to.', 'ApplyAttemptFailed');
       } finally {
         ctx.cancellationSignal.removeEventListener('abort', onCancel);
       }

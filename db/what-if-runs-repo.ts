@@ -13,6 +13,17 @@ export const WhatIfStatus = { queued: 'queued', running: 'running', done: 'done'
 export type WhatIfStatus = (typeof WhatIfStatus)[keyof typeof WhatIfStatus];
 export const FINAL_WHAT_IF_STATUSES: readonly WhatIfStatus[] = ['done', 'cancelled', 'failed'];
 
+/**
+ * Why a run failed, as a code its page says in the reader's words (admin:whatIf.runError.<code>);
+ * never a sentence or an internal message (those go to the worker's log). `startFailed`: its
+ * workflow could not be started; `invalidCandidate`: the candidate rules are no longer valid;
+ * `evaluationFailed`: every attempt stopped with an error; `stopped`: it ended for another reason
+ * (its attempts timed out, the worker was lost). Migration 0019 allows these only.
+ */
+export const WHAT_IF_RUN_ERRORS = ['startFailed', 'invalidCandidate', 'evaluationFailed', 'stopped'] as const;
+export type WhatIfRunError = (typeof WHAT_IF_RUN_ERRORS)[number];
+export const isWhatIfRunError = (v: unknown): v is WhatIfRunError => typeof v === 'string' && (WHAT_IF_RUN_ERRORS as readonly string[]).includes(v);
+
 export interface WhatIfRunRecord {
   id: string;
   /** The staff member's user id; null once their account was deleted. */
@@ -28,7 +39,8 @@ export interface WhatIfRunRecord {
   updatedAt: string;
   cancelRequestedAt: string | null;
   finishedAt: string | null;
-  error: string | null;
+  /** Why it failed (a code), null unless failed. */
+  error: WhatIfRunError | null;
 }
 
 export interface NewWhatIfRun {
@@ -41,7 +53,7 @@ export interface NewWhatIfRun {
 interface Row {
   id: string; requested_by: string | null; draft_id: number | null; status: WhatIfStatus; done: number; total: number | null;
   period_from: Date; period_to: Date; created_at: Date; started_at: Date | null; updated_at: Date; cancel_requested_at: Date | null;
-  finished_at: Date | null; error: string | null;
+  finished_at: Date | null; error: WhatIfRunError | null;
 }
 
 const COLUMNS = `id::text AS id, requested_by::text AS requested_by, draft_id, status, done, total, period_from, period_to,
@@ -123,12 +135,12 @@ export function createWhatIfRunsRepo(sequelize: Sequelize) {
       return rows.length > 0;
     },
 
-    /** Ends a run that is not finished as cancelled or failed (with the error's sentence); a finished run stays as it is. */
-    async settle(id: string, status: 'cancelled' | 'failed', error: string | null = null): Promise<WhatIfRunRecord | undefined> {
+    /** Ends a run that is not finished as cancelled or failed (with the error's code); a finished run stays as it is. */
+    async settle(id: string, status: 'cancelled' | 'failed', error: WhatIfRunError | null = null): Promise<WhatIfRunRecord | undefined> {
       await select(
         `UPDATE what_if_runs SET status = :status, error = :error, updated_at = now(), finished_at = now()
           WHERE id = :id::uuid AND status IN ('queued', 'running')`,
-        { id, status, error: status === 'failed' ? error : null },
+        { id, status, error: status === 'failed' ? (error ?? 'stopped') : null },
       );
       return get(id);
     },

@@ -3,12 +3,22 @@
  * What-if runs on the real dev server: a run started through one web process's service is done by
  * the worker's workflow, its progress and result read from PostgreSQL by another (its own
  * connection pool), and a run cancelled midway stops and says so; bad input is refused before
- * anything runs.
+ * anything runs. A run whose cancellation was asked for while no attempt ran ends cancelled when
+ * one comes; a run that fails keeps a code, which its page says in the reader's language, and no
+ * internal message reaches the page, the API or the worker's log.
  */
 import { expect } from 'chai';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, Sequelize } from 'sequelize';
+import { createWhatIfActivities } from '../activities/what-if.ts';
+import { RulesValidationError } from '../rules/validate.ts';
 import { ValidationError, type ServiceError } from '../services/errors.ts';
-import { createWhatIfRuns, type WhatIfRunView } from '../services/rules-admin/what-if-runs.ts';
+import { checkPeriod, createWhatIfRuns, type WhatIfRunView } from '../services/rules-admin/what-if-runs.ts';
+import { PortalClient, textOf } from './portal-client.ts';
+import { localeT } from './support/admin-browser.ts';
+import { request } from './support/http.ts';
+import { makeUser, signInEnrolled } from './support/staff.ts';
 import { whatIfWorkflowId } from '../workflows/what-if-types.ts';
 import type { RulesFile } from '../rules/types.ts';
 import { isolatedStack, onCleanup, type IsolatedStack } from './support/env.ts';
@@ -154,5 +164,73 @@ describe('rules admin: what-if runs on the worker, with progress and cancel', fu
     expect(await refusal(runs.cancel('not-a-run'))).to.deep.equal([404, 'NOT_FOUND']);
     const after = await stack.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM what_if_runs`, { type: QueryTypes.SELECT });
     expect(after).to.deep.equal(before);
+  });
+  /** A run's row, queued, as the web process makes it. */
+  const newRun = () => stack.db.whatIfRuns.create({ requestedBy: owner, draftId: null, candidate, period: checkPeriod(period) });
+
+  it('when a cancellation is asked for while no attempt runs (Temporal not told), then the next attempt ends the run as cancelled', async () => {
+    const run = await newRun();
+    // An attempt took it and died; the process owner cancels, and the workflow's cancellation does not get through.
+    expect(await stack.db.whatIfRuns.claim(run.id)).to.not.equal(undefined);
+    await stack.db.whatIfRuns.requestCancel(run.id);
+    expect(await elsewhere.get(run.id)).to.deep.include({ status: 'running', cancelling: true });
+    const activities = createWhatIfActivities({ whatIfRuns: stack.db.whatIfRuns, whatIf: { run: () => expect.fail('ran') } });
+    expect(await activities.runWhatIf({ runId: run.id })).to.deep.include({ runId: run.id, status: 'cancelled' });
+    const after = await elsewhere.get(run.id);
+    expect(after).to.deep.include({ status: 'cancelled', cancelling: false, error: null, result: null });
+    expect(after.finishedAt).to.be.a('string');
+  });
+
+  it('when its workflow cannot be started, then the run says so in the reader\'s language, and the API gives the code, with no internal message', async () => {
+    const unreachable = { withDeadline: () => Promise.reject(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233')) } as unknown as Client;
+    const refused = await createWhatIfRuns({ runs: stack.db.whatIfRuns, temporal: unreachable, taskQueue: stack.taskQueue })
+      .start(candidate, period, { id: owner }).then(() => expect.fail('started'), (e: ServiceError) => e);
+    expect(refused.status).to.equal(503);
+    const [{ id }] = await stack.db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM what_if_runs ORDER BY created_at DESC LIMIT 1`, { type: QueryTypes.SELECT }) as [{ id: string }];
+    expect(await elsewhere.get(id)).to.deep.include({ status: 'failed', error: 'startFailed' });
+    const api = await request(stack.web.url, 'GET', `/api/v1/rules/what-if-runs/${id}`, { token: await stack.tokenFor('owner@example.com', 'process_owner') });
+    expect([api.status, api.body.status, api.body.error]).to.deep.equal([200, 'failed', 'startFailed']);
+    for (const lang of ['en', 'pl', 'de']) {
+      const c = new PortalClient(stack.web.url, lang);
+      await signInEnrolled(c, await makeUser(stack.db, 'process_owner', `what-if-${lang}`, lang));
+      const page = await c.get(`/admin/what-if/${id}`);
+      expect(page.status).to.equal(200);
+      expect(textOf(page.text, 'what-if-error'), lang).to.equal((await localeT(lang))('whatIf.runError.startFailed'));
+      expect(page.text).to.not.match(/ECONNREFUSED|UNAVAILABLE|startFailed/);
+    }
+  });
+
+  it('when an attempt stops with an error, then the run fails with a code, and the worker\'s log says where without the error\'s words', async () => {
+    const lines: string[] = [];
+    // A PostgreSQL error quotes the row it refused: personal data.
+    const pgError = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+      name: 'SequelizeUniqueConstraintError', parent: { code: '23505', detail: 'Key (email)=(jan.kowalski@example.com) already exists.' },
+    });
+    pgError.stack = `${pgError.name}: ${pgError.message} Key (email)=(jan.kowalski@example.com)\n    at Query.formatError (node_modules/sequelize/lib/dialects/postgres/query.js:1:1)`;
+    const failing = createWhatIfActivities({ whatIfRuns: stack.db.whatIfRuns, whatIf: { run: () => Promise.reject(pgError) } }, (l) => lines.push(l));
+    const run = await newRun();
+    const failure = await failing.runWhatIf({ runId: run.id }).then(() => expect.fail('ran'), (e: ApplicationFailure) => e);
+    expect(failure).to.be.instanceOf(ApplicationFailure);
+    expect([failure.message, failure.type, failure.nonRetryable]).to.deep.equal(['evaluationFailed', 'EvaluationFailed', false]);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include(run.id).and.include('SequelizeUniqueConstraintError [23505] at Query.formatError');
+    expect(lines[0]).to.not.match(/kowalski|duplicate key|users_email_key/);
+    // The workflow hands the failure's message (the code) to the settling activity.
+    await failing.settleWhatIf({ runId: run.id, status: 'failed', error: failure.message });
+    expect(await elsewhere.get(run.id)).to.deep.include({ status: 'failed', error: 'evaluationFailed' });
+
+    const invalid = createWhatIfActivities({ whatIfRuns: stack.db.whatIfRuns, whatIf: { run: () => Promise.reject(new RulesValidationError([{ path: '$.defaultServiceLevel', code: 'UNKNOWN_SERVICE_LEVEL', message: 'platinum is not a service level' }])) } }, (l) => lines.push(l));
+    const second = await newRun();
+    const refused = await invalid.runWhatIf({ runId: second.id }).then(() => expect.fail('ran'), (e: ApplicationFailure) => e);
+    expect([refused.message, refused.type, refused.nonRetryable]).to.deep.equal(['invalidCandidate', 'InvalidCandidate', true]);
+    // Temporal's own words for a timeout are stored as `stopped`, never as text.
+    const third = await newRun();
+    await invalid.settleWhatIf({ runId: third.id, status: 'failed', error: 'activity Heartbeat timeout' });
+    expect(await elsewhere.get(third.id)).to.deep.include({ status: 'failed', error: 'stopped' });
+    await invalid.settleWhatIf({ runId: second.id, status: 'failed', error: refused.message });
+    expect(await elsewhere.get(second.id)).to.deep.include({ status: 'failed', error: 'invalidCandidate' });
+    // The column takes codes only.
+    const text = await stack.db.sequelize.query(`UPDATE what_if_runs SET error = 'The what-if stopped.' WHERE id = :id::uuid`, { replacements: { id: third.id } }).then(() => 'written', () => 'refused');
+    expect(text).to.equal('refused');
   });
 });

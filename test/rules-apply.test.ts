@@ -6,13 +6,19 @@
  * cannot preview); applying it records a `reclassified` event with the reason on each of them,
  * their SLA targets and deadlines follow v2 as the preview said, the others — a closed ticket
  * among them — are untouched, and the run is audited; a second apply leaves the tickets already on
- * v2 alone; a run over thousands of tickets is cancelled midway and stops.
+ * v2 alone; a run over thousands of tickets is cancelled midway and stops. Two starts at the same
+ * moment give one run; an attempt tried again after it stopped midway counts every ticket once; a
+ * run whose cancellation was asked for while no attempt ran ends cancelled when one comes.
  */
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { QueryTypes } from 'sequelize';
 import type { TicketEvent } from '../workflows/types.ts';
+import { createApplyRulesActivities } from '../activities/apply-rules.ts';
+import type { ApplyScope } from '../db/rules-apply-runs-repo.ts';
+import type { ServiceError } from '../services/errors.ts';
+import { createRulesApply, runApply, type ApplyProgress } from '../services/rules-admin/apply-runs.ts';
 import { localeT } from './support/admin-browser.ts';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
@@ -168,7 +174,7 @@ describe('rules admin: applying the active version to open tickets, with a previ
     expect(await events(t.closed, 'reclassified')).to.deep.equal([]);
     // A ticket on the version already is skipped when a run reaches it, whatever its run.
     const [other] = await stack.db.sequelize.query<{ id: string }>(`INSERT INTO rules_apply_runs (requested_by, version, scope, reason) VALUES (:by, 2, 'all', 'x') RETURNING id::text AS id`, { replacements: { by: ownerId }, type: QueryTypes.SELECT });
-    expect(await stack.db.applyRuns.claimTicket(other!.id, preview.tickets[0].number, 2)).to.equal('skipped');
+    expect((await stack.db.applyRuns.claimTicket(other!.id, preview.tickets[0].number, 2)).outcome).to.equal('skipped');
     await stack.db.sequelize.query(`DELETE FROM rules_apply_runs WHERE id = :id::uuid`, { replacements: { id: other!.id } });
   });
 
@@ -205,5 +211,104 @@ describe('rules admin: applying the active version to open tickets, with a previ
     } finally {
       await stack.db.sequelize.query(`DELETE FROM tickets WHERE number LIKE 'BULK-%'`);
     }
+  });
+  /** Open tickets on v1 with no workflow behind them (a signal to each fails), copies of a real one. */
+  async function orphans(prefix: string, n: number): Promise<void> {
+    await stack.db.sequelize.query(
+      `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, status, priority, rules_version, sla, created_at, updated_at, last_event_seq)
+       SELECT :prefix || lpad(i::text, 6, '0'), lower(:prefix) || i, t.title, t.description, t.requester_email, t.locale, t.channel, t.impact, t.urgency,
+              'assigned', 'P1', 1, t.sla, t.created_at, t.updated_at, 1
+         FROM generate_series(1, :n) AS i, tickets t WHERE t.number = :model`,
+      { replacements: { prefix, n, model: t.closed } },
+    );
+  }
+
+  it('when two process owners apply the version at the same moment, then one run starts (202) and the others are refused (409)', async () => {
+    // No worker: the run stays queued, so none ends before the others are asked for.
+    await stack.stopWorker();
+    let queued: string | undefined;
+    try {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => api('POST', '/rules/versions/2/apply', { reason: 'at once', scope: 'all' })));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([202, 409, 409, 409, 409, 409]);
+      queued = answers.find((a) => a.status === 202)!.body.runId as string;
+      for (const a of answers.filter((x) => x.status === 409)) expect(a.body.error.code).to.equal('APPLY_RUNNING');
+      // The check before the insert may read before another start's insert: the database refuses the second run all the same.
+      let checks = 0;
+      const ofVersion: typeof stack.db.applyRuns.ofVersion = async (...args) => (checks++ === 0 ? [] : stack.db.applyRuns.ofVersion(...args));
+      const blind = createRulesApply({ runs: { ...stack.db.applyRuns, ofVersion }, openTickets: stack.db.openTickets, rules: stack.db.rules, temporal: stack.client, taskQueue: stack.taskQueue });
+      const refused = await blind.start(2, { reason: 'at once', scope: 'all' }, { id: ownerId }).then(() => expect.fail('started'), (e: ServiceError) => e);
+      expect([refused.status, refused.code, refused.params]).to.deep.equal([409, 'APPLY_RUNNING', { version: 2, id: queued }]);
+      const going = await stack.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM rules_apply_runs WHERE status IN ('queued', 'running')`, { type: QueryTypes.SELECT });
+      expect(going).to.deep.equal([{ n: 1 }]);
+      expect((await api('POST', `/rules/apply-runs/${queued}/cancel`)).body.status).to.equal('cancelled');
+    } finally {
+      await stack.startWorker();
+    }
+  });
+
+  for (const [scope, writes] of [['all', true], ['changing', false]] as Array<[ApplyScope, boolean]>) {
+    it(`when an attempt stops midway through a page (${writes ? 'its progress written' : 'its worker gone'}) and is tried again, then each ticket is counted once (scope ${scope})`, async () => {
+      const N = 30;
+      const prefix = `RETRY${scope === 'all' ? 'A' : 'C'}-`;
+      await orphans(prefix, N);
+      try {
+        const run = (await stack.db.applyRuns.create({ requestedBy: ownerId, version: 2, scope, reason: 'retried' }))!;
+        const deps = { openTickets: stack.db.openTickets, rules: stack.db.rules, runs: stack.db.applyRuns, users: stack.db.users, privacy: stack.db.ticketPrivacy, temporal: stack.client };
+        /** One attempt, as the activity makes it; `dieAfter` tickets into it, it throws. */
+        const attempt = async (dieAfter?: number): Promise<string> => {
+          const claimed = (await stack.db.applyRuns.claim(run.id))!;
+          const progress: ApplyProgress = { total: claimed.total ?? N, counts: { ...claimed.counts }, afterNumber: claimed.afterNumber };
+          let tickets = 0;
+          const onProgress = async (p: ApplyProgress) => {
+            const { counts } = await stack.db.applyRuns.progress(run.id, p);
+            if (counts) Object.assign(p.counts, counts);
+          };
+          const onTicket = () => {
+            if (++tickets === dieAfter) throw new Error('the database connection was lost');
+          };
+          try {
+            return await runApply(deps, { ...claimed, runId: run.id }, progress, { onProgress, onTicket, signal: new AbortController().signal, pageSize: 10, concurrency: 1 });
+          } catch {
+            // The activity keeps what was done so far on the row before it is tried again (a worker that dies does not).
+            if (writes) await onProgress(progress);
+            return 'stopped with an error';
+          }
+        };
+        expect(await attempt(15)).to.equal('stopped with an error');
+        const midway = (await api('GET', `/rules/apply-runs/${run.id}`)).body;
+        expect(midway.counts.seen).to.equal(writes ? 15 : 10);
+        expect(await attempt()).to.equal('done');
+        expect(await stack.db.applyRuns.finish(run.id, 'done')).to.equal(true);
+        const done = (await api('GET', `/rules/apply-runs/${run.id}`)).body;
+        expect(done.status).to.equal('done');
+        // Copies with no workflow: with scope `all` each signal fails; `changing` cannot preview them (no recorded facts), so they are left unchanged.
+        expect(done.counts).to.deep.equal(scope === 'all' ? { seen: N, sent: 0, unchanged: 0, skipped: 0, failed: N } : { seen: N, sent: 0, unchanged: N, skipped: 0, failed: 0 });
+        const [audit] = await stack.db.sequelize.query<any>(`SELECT details FROM audit_log WHERE action = 'rules.applied_to_open' AND details->>'run' = :id`, { replacements: { id: run.id }, type: QueryTypes.SELECT });
+        expect(audit.details).to.deep.include({ status: 'done', ...done.counts });
+      } finally {
+        await stack.db.sequelize.query(`DELETE FROM tickets WHERE number LIKE :p`, { replacements: { p: `${prefix}%` } });
+      }
+    });
+  }
+
+  it('when a cancellation is asked for while no attempt runs (Temporal not told), then the next attempt ends the run as cancelled', async () => {
+    const run = (await stack.db.applyRuns.create({ requestedBy: ownerId, version: 2, scope: 'all', reason: 'lost cancel' }))!;
+    // An attempt took it and died; the process owner cancels, and the workflow's cancellation does not get through.
+    expect(await stack.db.applyRuns.claim(run.id)).to.not.equal(undefined);
+    await stack.db.applyRuns.requestCancel(run.id);
+    expect((await api('GET', `/rules/apply-runs/${run.id}`)).body).to.deep.include({ status: 'running', cancelling: true });
+    const activities = createApplyRulesActivities({
+      applyRuns: stack.db.applyRuns,
+      applyRules: { countOlder: () => expect.fail('counted'), run: () => expect.fail('ran') },
+    });
+    expect(await activities.applyRules({ runId: run.id })).to.deep.include({ runId: run.id, status: 'cancelled' });
+    const after = (await api('GET', `/rules/apply-runs/${run.id}`)).body;
+    expect(after).to.deep.include({ status: 'cancelled', cancelling: false, error: null });
+    expect(after.finishedAt).to.be.a('string');
+    const audits = await stack.db.sequelize.query<any>(`SELECT details->>'status' AS status FROM audit_log WHERE action = 'rules.applied_to_open' AND details->>'run' = :id`, { replacements: { id: run.id }, type: QueryTypes.SELECT });
+    expect(audits).to.deep.equal([{ status: 'cancelled' }]);
+    // Another attempt changes nothing.
+    expect(await activities.applyRules({ runId: run.id })).to.deep.include({ status: 'cancelled' });
+    expect(await stack.db.sequelize.query(`SELECT 1 FROM audit_log WHERE action = 'rules.applied_to_open' AND details->>'run' = :id`, { replacements: { id: run.id }, type: QueryTypes.SELECT })).to.have.length(1);
   });
 });

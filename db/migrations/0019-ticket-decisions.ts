@@ -15,7 +15,8 @@ import type { QueryInterface } from 'sequelize';
  * the worker by the `whatIfRun` workflow; its progress and result live here, so any web process
  * answers a page's poll. `draft_id` names a draft of the drafts table (another migration): no
  * foreign key, a run outlives its draft. `requested_by` is set to NULL when the account is
- * deleted (an erasure deletes staff accounts too).
+ * deleted (an erasure deletes staff accounts too). `error` is a code (db/what-if-runs-repo.ts's
+ * WHAT_IF_RUN_ERRORS), never text, so no internal message reaches a page or the API.
  */
 export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
   await qi.sequelize.query(`
@@ -49,18 +50,20 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       done                integer NOT NULL DEFAULT 0 CHECK (done >= 0),
       total               integer CHECK (total >= 0),
       result              jsonb,
-      error               text,
+      error               text CHECK (error IN ('startFailed', 'invalidCandidate', 'evaluationFailed', 'stopped')),
       created_at          timestamptz NOT NULL DEFAULT now(),
       started_at          timestamptz,
       updated_at          timestamptz NOT NULL DEFAULT now(),
       cancel_requested_at timestamptz,
       finished_at         timestamptz,
       CHECK (period_from < period_to),
+      CHECK ((error IS NOT NULL) = (status = 'failed')),
       CHECK ((status = 'done') = (result IS NOT NULL)),
       CHECK ((status IN ('done', 'cancelled', 'failed')) = (finished_at IS NOT NULL))
     );
     CREATE INDEX what_if_runs_created_idx ON what_if_runs (created_at DESC);
     COMMENT ON TABLE what_if_runs IS 'What-if runs over past tickets: candidate rules, period of ticket creation, progress and result.';
+    COMMENT ON COLUMN what_if_runs.error IS 'Why a failed run failed, a code the run''s page says in words (admin:whatIf.runError.<code>); the internal detail is in the worker''s log only.';
   `);
 };
 

@@ -10,11 +10,14 @@ import type { QueryInterface } from 'sequelize';
  * the reclassify signal to each selected open ticket. Its status and counts live here, so any
  * web process answers the progress page; `after_number` is where a retried attempt goes on from.
  * `requested_by` is set to NULL when the account is deleted (an erasure deletes staff accounts).
+ * At most one run of a version is queued or running at a time (`rules_apply_runs_one_going_idx`:
+ * two process owners who start one at the same moment get one run, and the other a 409).
  *
- * `rules_apply_run_tickets`: each ticket a run took — sent the signal, skipped (on the version
- * already, or sent by another run of it minutes ago), or failed — so a retried attempt never
- * signals a ticket twice and the run's page can say which failed and why (a message key and its
- * parameters, said in the reader's language). Goes with its ticket.
+ * `rules_apply_run_tickets`: each ticket a run went through — sent the signal, left unchanged
+ * (the version changes nothing on it), skipped (on the version already, or sent by another run
+ * of it minutes ago), or failed — so a retried attempt never signals a ticket twice nor counts it
+ * twice (the run's counts are those of its rows), and the run's page can say which failed and why
+ * (a message key and its parameters, said in the reader's language). Goes with its ticket.
  *
  * `tickets_open_number_idx`: the open tickets in number order, which the preview and the run
  * page through (keyset paging) without reading the closed ones.
@@ -44,6 +47,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       CHECK ((status IN ('done', 'cancelled', 'failed')) = (finished_at IS NOT NULL))
     );
     CREATE INDEX rules_apply_runs_created_idx ON rules_apply_runs (created_at DESC);
+    CREATE UNIQUE INDEX rules_apply_runs_one_going_idx ON rules_apply_runs (version) WHERE status IN ('queued', 'running');
     COMMENT ON TABLE rules_apply_runs IS 'A rules version applied to open tickets: the reclassify signal sent to each, with the reason; progress and counts.';
     COMMENT ON COLUMN rules_apply_runs.scope IS 'changing: only the tickets whose outcome the version changes (as the preview shows them); all: every open ticket on an older version.';
     COMMENT ON COLUMN rules_apply_runs.after_number IS 'The last open ticket gone through (number order): where a retried attempt goes on from.';
@@ -51,14 +55,14 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
     CREATE TABLE rules_apply_run_tickets (
       run_id        uuid NOT NULL REFERENCES rules_apply_runs(id) ON DELETE CASCADE,
       ticket_number text NOT NULL REFERENCES tickets(number) ON DELETE CASCADE,
-      outcome       text NOT NULL CHECK (outcome IN ('claimed', 'sent', 'skipped', 'failed')),
+      outcome       text NOT NULL CHECK (outcome IN ('claimed', 'sent', 'unchanged', 'skipped', 'failed')),
       error_key     text,
       error_params  jsonb,
       at            timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (run_id, ticket_number)
     );
     CREATE INDEX rules_apply_run_tickets_failed_idx ON rules_apply_run_tickets (run_id, ticket_number) WHERE outcome = 'failed';
-    COMMENT ON TABLE rules_apply_run_tickets IS 'Each ticket an apply run took: signalled (sent), found on the version already (skipped), or not signalled (failed, with a message key); a retried attempt signals none twice.';
+    COMMENT ON TABLE rules_apply_run_tickets IS 'Each ticket an apply run went through: taken (claimed, about to be signalled), signalled (sent), not changed by the version (unchanged), found on the version already (skipped), or not signalled (failed, with a message key); a retried attempt signals none twice, and the run''s counts are these rows''.';
 
     CREATE INDEX tickets_open_number_idx ON tickets (number) WHERE status NOT IN ('resolved', 'closed', 'cancelled');
   `);

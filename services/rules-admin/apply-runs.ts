@@ -14,10 +14,12 @@
  *   version is published while it goes on — the tickets it reached keep what they got;
  * - scope `changing` re-assesses each ticket as the preview does (apply.ts) when the run reaches
  *   it; `all` signals every open ticket on an older version, those that cannot be previewed too;
- * - idempotent: each ticket is taken for the run before it is signalled
+ * - idempotent: each ticket is recorded for the run when it reaches it, before it is signalled
  *   (rules_apply_run_tickets), so a retried attempt goes on from where the last one wrote its
- *   progress and signals no ticket twice; a ticket already on the version is skipped, as is one
- *   another run of the version signalled minutes ago; one run of a version at a time (409);
+ *   progress, signals no ticket twice and counts only the outcomes it sets itself (the row's
+ *   counts are those of the recorded tickets); a ticket already on the version is skipped, as is
+ *   one another run of the version signalled minutes ago; one run of a version at a time (409,
+ *   held by a unique index also when two start at the same moment);
  * - a ticket that cannot be signalled (it finished meanwhile, its workflow is gone, its data was
  *   erased) is counted as failed with the reason; Temporal or PostgreSQL out of reach is tried
  *   again three times, then counted so too;
@@ -89,28 +91,35 @@ export function createRulesApply(deps: RulesApplyDeps) {
       if (problems.length) throw new ValidationError(problems);
       const active = await deps.rules.active();
       if (active.version !== version) throw new ConflictError('VERSION_NOT_ACTIVE', 'admin-apply:errors.notActive', { version, active: active.version });
-      const going = (await deps.runs.ofVersion(version)).find((r) => r.status === 'queued' || r.status === 'running');
+      const goingRun = async () => (await deps.runs.ofVersion(version)).find((r) => r.status === 'queued' || r.status === 'running');
+      const going = await goingRun();
       if (going) throw new ConflictError('APPLY_RUNNING', 'admin-apply:errors.running', { version, id: going.id });
-      let run: ApplyRunRecord;
+      let run: ApplyRunRecord | undefined;
       try {
         run = await deps.runs.create({ requestedBy: by.id, version, scope: input.scope, reason });
       } catch (err) {
         throw new UnavailableError(err);
       }
+      if (!run) {
+        // Another start of the version got in between the check and the insert.
+        const other = await goingRun().catch(() => undefined);
+        throw new ConflictError('APPLY_RUNNING', 'admin-apply:errors.running', { version, ...(other ? { id: other.id } : {}) });
+      }
+      const runId = run.id;
       try {
         await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
           deps.temporal.workflow.start<typeof applyRulesRun>('applyRulesRun', {
-            workflowId: applyRulesWorkflowId(run.id),
+            workflowId: applyRulesWorkflowId(runId),
             taskQueue: deps.taskQueue,
-            args: [{ runId: run.id }],
+            args: [{ runId }],
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           }),
         );
       } catch (err) {
-        await deps.runs.settle(run.id, 'failed', 'notStarted').catch(() => undefined);
+        await deps.runs.settle(runId, 'failed', 'notStarted').catch(() => undefined);
         throw new UnavailableError(err);
       }
-      return run.id;
+      return runId;
     },
 
     /** The run, its counts and the tickets it could not signal. @throws NotFoundError */
@@ -203,8 +212,7 @@ export async function runApply(
     for (let attempt = 1; ; attempt++) {
       try {
         await requestReclassification(deps, number, by);
-        await deps.runs.markTicket(run.runId, number, { sent: true });
-        c.sent += 1;
+        if (await deps.runs.markTicket(run.runId, number, { sent: true })) c.sent += 1;
         return;
       } catch (err) {
         if (err instanceof UnavailableError && attempt < 3) {
@@ -212,8 +220,7 @@ export async function runApply(
           continue;
         }
         const e = err instanceof ServiceError ? err : new UnavailableError(err);
-        await deps.runs.markTicket(run.runId, number, { sent: false, key: e.messageKey, params: e.params });
-        c.failed += 1;
+        if (await deps.runs.markTicket(run.runId, number, { sent: false, key: e.messageKey, params: e.params })) c.failed += 1;
         return;
       }
     }
@@ -237,14 +244,12 @@ export async function runApply(
           return;
         }
         const t = page[next++]!;
-        c.seen += 1;
-        if (assess && (await assess(t, asOfMs)).kind !== 'changing') {
-          c.unchanged += 1;
-        } else {
-          const taken = await deps.runs.claimTicket(run.runId, t.number, run.version);
-          if (taken === 'send') await signalOne(t.number);
-          else c[taken] += 1;
-        }
+        const unchanged = assess !== undefined && (await assess(t, asOfMs)).kind !== 'changing';
+        // A retried attempt goes through its predecessor's last page again: only what this attempt sets is counted.
+        const taken = await deps.runs.claimTicket(run.runId, t.number, run.version, { unchanged });
+        if (taken.newlySeen) c.seen += 1;
+        if (taken.outcome === 'send') await signalOne(t.number);
+        else if (taken.newlySet) c[taken.outcome] += 1;
         opts.onTicket?.();
       }
     };

@@ -14,8 +14,10 @@
  *   run no worker has started yet is cancelled at once), then cancels the workflow, whose
  *   cancellation reaches the activity on its next heartbeat; cancelling a finished run changes
  *   nothing; when Temporal cannot be reached the row's note still stops the run;
- * - when the workflow cannot be started (Temporal unreachable) the run is marked failed and the
- *   answer is 503: nothing runs half-started.
+ * - when the workflow cannot be started (Temporal unreachable) the run is marked failed
+ *   (`startFailed`) and the answer is 503: nothing runs half-started;
+ * - a failed run's `error` is a code (WHAT_IF_RUN_ERRORS), said in the reader's words by the
+ *   run's page (admin:whatIf.runError.<code>); no internal message reaches a page or the API.
  */
 import type { Client } from '@temporalio/client';
 import type { WhatIfRunRecord, WhatIfRunsRepo } from '../../db/what-if-runs-repo.ts';
@@ -122,7 +124,7 @@ export function createWhatIfRuns(deps: WhatIfRunsDeps) {
           }),
         );
       } catch (err) {
-        await deps.runs.settle(run.id, 'failed', 'The what-if could not be started: the workflow service did not answer. Start it again in a moment.').catch(() => undefined);
+        await deps.runs.settle(run.id, 'failed', 'startFailed').catch(() => undefined);
         throw new UnavailableError(err);
       }
       return run.id;
