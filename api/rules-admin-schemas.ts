@@ -120,6 +120,6 @@ export const whatIfRun = {
     id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['queued', 'running', 'done', 'cancelled', 'failed'] },
     done: { type: 'integer' }, total: { type: ['integer', 'null'] }, period: { type: 'object' }, cancelling: { type: 'boolean' },
     result: { type: ['object', 'null'], description: 'Once done: tickets seen, evaluated and skipped; changes per field; breaches then and with the draft (avoided, added); per service level × priority; the changed tickets.' },
-    error: { type: ['string', 'null'] },
+    error: { type: ['string', 'null'], enum: ['startFailed', 'invalidCandidate', 'evaluationFailed', 'stopped', null], description: 'Why a failed run failed, as a code (the page says it in the reader\'s language).' },
   },
 } as const;
