@@ -18,9 +18,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** "METHOD path" of every route a file declares with router.get/post/put/patch/delete('<path>'). */
 function declared(file: string, prefix = ''): Array<{ method: string; path: string }> {
   const src = fs.readFileSync(path.join(root, file), 'utf8');
-  return [...src.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => ({
-    method: m[1]!.toUpperCase(),
-    path: `${prefix}${m[2]!}`.replace(/:run\b/g, '00000000-0000-4000-8000-000000000000').replace(/:[A-Za-z]+/g, '1'),
+  // A one-page form section (admin-ui/routes/form-section.ts) declares its GET and POST by its name.
+  const sections = [...src.matchAll(/formSectionRoutes\(\{ name: '([^']+)'/g)].flatMap((m) => ['get', 'post'].map((method) => [method, `/admin/drafts/:id/${m[1]!}`] as const));
+  const routes = [...src.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => [m[1]!, m[2]!] as const);
+  return [...routes, ...sections].map(([method, p]) => ({
+    method: method.toUpperCase(),
+    path: `${prefix}${p}`.replace(/:run\b/g, '00000000-0000-4000-8000-000000000000').replace(/:[A-Za-z]+/g, '1'),
   }));
 }
 

@@ -6,10 +6,10 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { i18n } from 'i18next';
-import { text, type FormBody } from '../../api/portal/forms.ts';
+import type { FormBody } from '../../api/portal/forms.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
 import { parseFactPath, type Seg } from '../../rules/paths.ts';
-import { NotFoundError, ServiceError } from '../../services/errors.ts';
+import { revisionOf } from '../routes/load.ts';
 import type { DraftView, RulesAdmin } from '../../services/rules-admin/index.ts';
 import type { ReviewItem } from '../../services/rules-admin/review.ts';
 import { byField, shownProblems, type ShownProblem } from '../pages.ts';
@@ -27,19 +27,8 @@ export interface FormGuards {
   requireCsrf: RequestHandler;
 }
 
-/** The draft the address names; 404 for an id that is not a number or not a draft. */
-export async function loadDraft(deps: FormDeps, req: Request): Promise<DraftView> {
-  const id = String(req.params.id ?? '');
-  if (!/^\d{1,12}$/.test(id)) throw new NotFoundError('admin:errors.noDraft', { id });
-  return deps.rulesAdmin.drafts.get(Number(id));
-}
-
-/** The revision a form was rendered from (a hidden field); a form without one is refused. */
-function revisionOf(body: FormBody): number {
-  const r = text(body, 'revision');
-  if (!/^\d{1,9}$/.test(r)) throw new ServiceError(400, 'BAD_REVISION', 'admin:errors.badRevision');
-  return Number(r);
-}
+/** The draft the address names (404 otherwise), and the revision a form was rendered from: admin-ui/routes/load.ts. */
+export { draftOf as loadDraft } from '../routes/load.ts';
 
 export const editableDraft = (draft: DraftView): boolean => draft.status === 'draft' || draft.status === 'shadow';
 

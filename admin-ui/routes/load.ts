@@ -6,7 +6,7 @@ import type { Actor, DraftView } from '../../services/rules-admin/index.ts';
 import type { AdminDeps } from '../types.ts';
 
 /** The draft the address names; 404 for an id that is not a number or not a draft. */
-export async function draftOf(deps: AdminDeps, req: Request): Promise<DraftView> {
+export async function draftOf(deps: Pick<AdminDeps, 'rulesAdmin'>, req: Request): Promise<DraftView> {
   const id = String(req.params.id ?? '');
   if (!/^\d{1,12}$/.test(id)) throw new NotFoundError('admin:errors.noDraft', { id });
   return deps.rulesAdmin.drafts.get(Number(id));

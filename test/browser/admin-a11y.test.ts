@@ -25,7 +25,12 @@ const NOT_PAGES = ['/admin/assets/rules.schema.json', '/admin/diff'];
 function pageRoutes(): string[] {
   const dir = path.join(root, 'admin-ui/routes');
   return fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!))
+    .flatMap((f) => {
+      const src = fs.readFileSync(path.join(dir, f), 'utf8');
+      // A one-page form section (form-section.ts) declares its page by its name.
+      const sections = [...src.matchAll(/formSectionRoutes\(\{ name: '([^']+)'/g)].map((m) => `/admin/drafts/:id/${m[1]!}`);
+      return [...[...src.matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!), ...sections];
+    })
     .filter((p) => p.startsWith('/admin') && !NOT_PAGES.includes(p));
 }
 
