@@ -65,10 +65,19 @@ export async function closeClient(client: Client): Promise<void> {
 }
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/**
+ * The production workflows' interceptors: the auditors' capture (workflows/audit-capture.ts),
+ * which reports activity calls through the `audit` sink while replaying. The production worker's
+ * sink does nothing; the replay check (services/audit/replay.ts) replays with this same bundle.
+ */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/audit-capture.ts', import.meta.url))];
+
+/** The `audit` sink of a worker that runs tickets: the capture's reports are not needed there. */
+export const idleAuditSinks = { audit: { call: { fn() {}, callDuringReplay: false }, task: { fn() {}, callDuringReplay: false } } };
 
 /** Bundles the workflow code once (webpack; a few seconds) so several workers can share it. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
 }
 
 export interface WorkerOptions {
@@ -107,6 +116,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     // A worker that dies holds its workflows' sticky queue; after this long the server gives
     // their next task (a due SLA timer, say) to any worker, so a restart delays it no longer.
     stickyQueueScheduleToStartTimeout: '2s',
-    ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath }),
+    sinks: idleAuditSinks,
+    ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
   });
 }
