@@ -6,6 +6,7 @@ import { ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadCodec } from '../runtime/pa
 import { getEnv, type TestEnv } from './support/env.ts';
 import { request } from './support/http.ts';
 import { waitFor } from './support/processes.ts';
+import { idleAuditSinks } from '../runtime/temporal.ts';
 
 /** Every byte string in a value (payload data and metadata of a fetched history), as text. */
 function bytesIn(node: unknown, out: string[] = []): string[] {
@@ -56,9 +57,9 @@ describe('confidentiality of Temporal’s store: every payload encrypted under t
     expect(got.body.sla).to.be.an('object');
 
     // The encrypted history replays with the service key, and cannot be run without it.
-    await Worker.runReplayHistory({ workflowBundle: env.bundle, dataConverter: { payloadCodecs: [payloadCodec(env.config)] } }, history);
+    await Worker.runReplayHistory({ workflowBundle: env.bundle, dataConverter: { payloadCodecs: [payloadCodec(env.config)] }, sinks: idleAuditSinks }, history);
     let withoutKey: unknown;
-    await Worker.runReplayHistory({ workflowBundle: env.bundle }, history).catch((err: unknown) => (withoutKey = err));
+    await Worker.runReplayHistory({ workflowBundle: env.bundle, sinks: idleAuditSinks }, history).catch((err: unknown) => (withoutKey = err));
     expect((withoutKey as Error | undefined)?.message, 'replay without the service key').to.include('Unknown encoding: binary/encrypted');
   });
 });

@@ -22,6 +22,7 @@ import { freshDatabaseUrl, workflowBundle } from './support/env.ts';
 import { startHelpdeskProcess, type StartedHelpdesk } from './support/helpdesk-process.ts';
 import { request } from './support/http.ts';
 import { spawnHelpdesk, waitFor } from './support/processes.ts';
+import { idleAuditSinks } from '../runtime/temporal.ts';
 
 const PG_DUMP = ['/usr/lib/postgresql/15/bin/pg_dump', '/usr/bin/pg_dump'].find((p) => fs.existsSync(p)) ?? 'pg_dump';
 
@@ -164,7 +165,7 @@ describe('privacy: sealed personal data and erasure that keeps every history rep
 
     // The history replays through the current workflow code, with the service key alone.
     const history = await temporal.workflow.getHandle(`ticket-${number}`).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: { payloadCodecs: [temporalCodec()] } }, history);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: { payloadCodecs: [temporalCodec()] }, sinks: idleAuditSinks }, history);
 
     // The rules decision is re-evaluated from its derived facts under its own rules version: the same decision.
     const result = history.events!.find((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.length)!.activityTaskCompletedEventAttributes!.result!.payloads!;

@@ -6,7 +6,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { EncryptionCodec, newKeyEntry, parseKeyRing } from '../runtime/payload-codec.ts';
 import { RECORDING_KEY } from './histories/recording-key.ts';
-import { installRuntime } from '../runtime/temporal.ts';
+import { idleAuditSinks, installRuntime } from '../runtime/temporal.ts';
 import { workflowBundle } from './support/env.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -75,7 +75,7 @@ describe('replay: recorded ticket histories through the current workflow code', 
 
   for (const file of histories) {
     it(`replays ${file} without nondeterminism`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter }, load(file));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks: idleAuditSinks }, load(file));
     });
 
     // Recorded through the codec (v3 on): its payloads are already encrypted, under the recording key.
@@ -86,7 +86,7 @@ describe('replay: recorded ticket histories through the current workflow code', 
       expect(JSON.stringify(sealed)).to.include('YmluYXJ5L2VuY3J5cHRlZA=='); // "binary/encrypted"
       const started = (sealed as { events: Array<{ workflowExecutionStartedEventAttributes?: { input: { payloads: JsonPayload[] } } }> }).events[0]!.workflowExecutionStartedEventAttributes!;
       expect(Buffer.from(started.input.payloads[0]!.metadata.encoding!, 'base64').toString()).to.equal('binary/encrypted');
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter }, sealed);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks: idleAuditSinks }, sealed);
     });
   }
 
@@ -120,7 +120,7 @@ describe('replay: recorded ticket histories through the current workflow code', 
     expect(sealed.length).to.be.at.least(3);
     let caught: unknown;
     try {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, load(sealed[0]!));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: idleAuditSinks }, load(sealed[0]!));
     } catch (err) {
       caught = err;
     }
