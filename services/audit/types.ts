@@ -61,3 +61,18 @@ export interface ReplayVerdict {
   differences: Difference[];
   unchecked: Unchecked[];
 }
+
+/** Where a ticket's histories come from (services/audit/histories.ts: the archive, else Temporal). */
+export interface HistorySource {
+  forTicket(number: string): Promise<TicketHistories>;
+}
+
+/** What a period's replay check found, as it goes. */
+export interface PeriodProgress {
+  done: number;
+  total: number;
+  reproducible: number;
+  differing: number;
+  /** Tickets none of whose history could be read. */
+  unreadable: number;
+}
