@@ -1,0 +1,100 @@
+/**
+ * The replay check on a ticket a real worker ran: classification, pending and resume, a breach
+ * and an escalation on the ladder, a re-classification under a newer rules version, resolution.
+ * Its history (fetched from the Temporal dev server) replays through the production bundle and
+ * every decision is re-evaluated under the rules version that made it, from the recorded facts
+ * with the ticket's words opened again: "reproducible". A classification altered in the history
+ * is named with its field, recorded and recomputed value.
+ */
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createAuditTicketsRepo } from '../db/audit-tickets-repo.ts';
+import { payloadCodec } from '../runtime/payload-codec.ts';
+import { createAudit } from '../services/audit/index.ts';
+import type { HistoryJson, TicketHistories } from '../services/audit/types.ts';
+import { workflowIdFor } from '../workflows/types.ts';
+import { fastRulesText } from './fixtures/fast-rules.ts';
+import { isolatedStack, workflowBundle, type IsolatedStack } from './support/env.ts';
+import { request } from './support/http.ts';
+import { act, openTicket, waitForEvent } from './support/tickets.ts';
+
+async function historiesOf(stack: IsolatedStack, number: string): Promise<TicketHistories> {
+  const workflowId = workflowIdFor(number);
+  const handle = stack.client.workflow.getHandle(workflowId);
+  const runId = (await handle.describe()).runId;
+  const text = historyToJSON(await handle.fetchHistory());
+  const history = JSON.parse(text) as HistoryJson;
+  return { number, workflowId, missing: [], runs: [{ workflowId, runId, status: 'running', origin: 'temporal', eventCount: history.events.length, sha256: createHash('sha256').update(text).digest('hex'), text, history, startedAt: null, closedAt: null }] };
+}
+
+describe('audit replay check on a ticket a real worker ran', function () {
+  this.timeout(180_000);
+  let stack: IsolatedStack;
+  let number: string;
+  let audit: ReturnType<typeof createAudit>;
+
+  before(async () => {
+    // Response 3 s (24×7): the response clock breaches and the ladder moves the ticket up a tier.
+    stack = await isolatedStack('audit-replay-live', fastRulesText({ response: '3s', resolution: '60s', autoCloseAfter: '1h' }));
+    number = await openTicket(stack, { impact: 'high', urgency: 'high', title: 'Printer on fire', description: 'Smoke from the tray.' });
+    expect((await act(stack, number, 'start', {})).status).to.equal(200);
+    // Nobody answers: the response clock breaches and the ladder escalates.
+    await waitForEvent(stack, number, (e) => e.type === 'sla_breached', 30_000);
+    await waitForEvent(stack, number, (e) => e.type === 'escalated', 30_000);
+    expect((await act(stack, number, 'set_pending', { reason: 'Waiting for the serial number' })).status).to.equal(200);
+    expect((await act(stack, number, 'resume', { reason: 'Serial number received' })).status).to.equal(200);
+    // A newer version, applied to the ticket by a process owner.
+    const newer = JSON.parse(fastRulesText({ response: '3s', resolution: '90s', autoCloseAfter: '1h' })) as { name: string };
+    newer.name = 'Second-scale test rules, longer resolution';
+    const published = await stack.db.rules.publish(JSON.stringify(newer, null, 2), { author: 'test', comment: 'longer resolution' });
+    expect(published.ok).to.equal(true);
+    const owner = await stack.tokenFor('owner@example.com', 'process_owner');
+    expect((await request(stack.web.url, 'POST', `/api/v1/tickets/${number}/reclassify`, { token: owner, body: { reason: 'rules reviewed' } })).status).to.be.oneOf([200, 202]);
+    await waitForEvent(stack, number, (e) => e.type === 'reclassified');
+    expect((await act(stack, number, 'resolve', { code: 'solved', note: 'Replaced the fuser' })).status).to.equal(200);
+    await waitForEvent(stack, number, (e) => e.type === 'resolved');
+    audit = createAudit({
+      histories: { forTicket: (n) => historiesOf(stack, n) },
+      rules: stack.db.rules,
+      tickets: createAuditTicketsRepo(stack.db.sequelize),
+      bundle: workflowBundle,
+      codec: payloadCodec(stack.config)!,
+      open: (sealed, field, ticket) => stack.db.vault.open(sealed, field, ticket),
+    });
+  });
+
+  it('went through breach, escalation and re-classification (what the check is about)', async () => {
+    const types = ((await stack.db.tickets.get(number))?.timeline ?? []).map((e) => e.type);
+    for (const t of ['classified', 'pending', 'resumed', 'sla_breached', 'escalated', 'reclassified', 'resolved']) expect(types, t).to.include(t);
+  });
+
+  it('answers "reproducible": the history replays and both decisions and every plan are recomputed equal', async () => {
+    const v = await audit.checkTicket(number);
+    expect(v.differences, JSON.stringify(v.differences)).to.deep.equal([]);
+    expect(v.reproducible).to.equal(true);
+    expect(v.checked.decisions, 'classification and re-classification').to.equal(2);
+    expect(v.checked.plans).to.be.at.least(4);
+    expect(v.unchecked, JSON.stringify(v.unchecked)).to.deep.equal([]);
+  });
+
+  it('names the field, the recorded and the recomputed value of a classification altered in the history', async () => {
+    const codec = payloadCodec(stack.config)!;
+    const h = await historiesOf(stack, number);
+    const run = h.runs[0]!;
+    const completed = run.history.events.find((e) => e.activityTaskCompletedEventAttributes) as { activityTaskCompletedEventAttributes: { result: { payloads: Array<{ metadata: Record<string, string>; data: string }> } } };
+    const stored = completed.activityTaskCompletedEventAttributes.result.payloads[0]!;
+    const toBytes = (p: typeof stored) => ({ metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(p.data, 'base64') });
+    const [plain] = await codec.decode([toBytes(stored)]);
+    const result = JSON.parse(Buffer.from(plain!.data!).toString('utf8')) as { decision: { priority: string } };
+    const recorded = result.decision.priority;
+    const forged = recorded === 'P1' ? 'P3' : 'P1';
+    result.decision.priority = forged;
+    const [sealed] = await codec.encode([{ metadata: plain!.metadata!, data: Buffer.from(JSON.stringify(result)) }]);
+    completed.activityTaskCompletedEventAttributes.result.payloads[0] = { metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') };
+    const altered = createAudit({ histories: { forTicket: async () => h }, rules: stack.db.rules, tickets: createAuditTicketsRepo(stack.db.sequelize), bundle: workflowBundle, codec, open: (s, f, t) => stack.db.vault.open(s, f, t) });
+    const v = await altered.checkTicket(number);
+    expect(v.reproducible).to.equal(false);
+    expect(v.differences).to.deep.include({ kind: 'decision', runId: run.runId, eventId: Number((run.history.events.find((e) => e.activityTaskScheduledEventAttributes) as { eventId: string }).eventId), field: 'priority', recorded: forged, recomputed: recorded });
+  });
+});
