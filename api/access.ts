@@ -198,6 +198,14 @@ export function assertCanAdministerRules(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin' && reader.role !== 'process_owner') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
 }
 
+/**
+ * Auditors and admins use the auditors' surface (timelines, replay checks, evidence, the audit
+ * log): the API's routes (api/routes/audit.ts) check it here, the pages by AUDITORS (api/staff/types.ts).
+ */
+export function assertCanAudit(reader: Pick<Reader, 'role'>): void {
+  if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
+}
+
 /** Admins and auditors read the access log; agents, process owners and requesters do not (a requester sees the entries about them in their own export). */
 export function assertCanReadAccessLog(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });

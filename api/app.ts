@@ -28,6 +28,7 @@ import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { rulesAdminRoutes } from './routes/rules-admin.ts';
+import { auditRoutes, type AuditRoutesDeps } from './routes/audit.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
@@ -45,6 +46,8 @@ export interface AppDeps extends TicketDeps {
   erasure?: ErasureDeps;
   /** Rules administration (drafts, publication, versions) for the admin pages and the API; without it, neither. */
   rulesAdmin?: RulesAdmin;
+  /** The auditors' service (services/audit/) and the audit log, for /api/v1/audit; without it, those routes answer 404. */
+  audit?: AuditRoutesDeps['audit'];
   /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */
   people?: People;
   log?: (line: string) => void;
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', privacyRoutes(deps));
   app.use('/api/v1', peopleRoutes(deps));
   app.use('/api/v1', rulesAdminRoutes(deps));
+  app.use('/api/v1', auditRoutes(deps));
   if (deps.portal) {
     app.use(portal({
       ...deps,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { AuditEntry } from '../db/audit-repo.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
+import { registerAuditReplayCommands } from './audit-replay-commands.ts';
 
 const quiet = (line: string) => console.error(line);
 
@@ -14,6 +15,7 @@ const line = (e: AuditEntry): string =>
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('The audit log of administrative and privacy actions');
+  registerAuditReplayCommands(audit);
   audit
     .command('verify')
     .description('Recompute every entry\'s hash and check the chain; exit 1 at the first broken link')

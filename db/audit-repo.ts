@@ -38,6 +38,17 @@ export interface AuditEntry extends Required<AuditEntryInput> {
   hash: string;
 }
 
+/** What an auditor filters the log by (AuditRepo.search). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  subject?: string;
+  fromMs?: number;
+  toMs?: number;
+  before?: number;
+  limit?: number;
+}
+
 export type ChainCheck =
   | { ok: true; entries: number }
   | { ok: false; entries: number; seq: number; field: 'hash' | 'prev_hash' | 'seq'; expected: string; found: string };
@@ -92,6 +103,46 @@ export function createAuditRepo(sequelize: Sequelize) {
     /** The newest entries first. */
     async list(limit = 50): Promise<AuditEntry[]> {
       const rows = await sequelize.query<Row>(`${SELECT} ORDER BY audit_log.seq DESC LIMIT :limit`, { replacements: { limit }, type: QueryTypes.SELECT });
+      return rows.map(toEntry);
+    },
+
+    /**
+     * Entries matching every filter given, newest first, a page at a time (`before`: entries with a
+     * lower seq than this). `actor` and `action` match exactly, or by prefix when they end in `*`
+     * (`rules.*`); `subject` exactly; the period by occurred_at, from inclusive, to exclusive.
+     */
+    async search(f: AuditFilter): Promise<AuditEntry[]> {
+      const where: string[] = [];
+      const replacements: Record<string, unknown> = { limit: Math.min(Math.max(f.limit ?? 50, 1), 1000) };
+      const text = (column: string, name: string, value: string | undefined) => {
+        if (value === undefined || value === '') return;
+        if (value.endsWith('*')) {
+          where.push(`starts_with(${column}, :${name})`);
+          replacements[name] = value.slice(0, -1);
+        } else {
+          where.push(`${column} = :${name}`);
+          replacements[name] = value;
+        }
+      };
+      text('actor', 'actor', f.actor);
+      text('action', 'action', f.action);
+      if (f.subject) {
+        where.push('subject = :subject');
+        replacements.subject = f.subject;
+      }
+      if (f.fromMs !== undefined) {
+        where.push('occurred_at >= :from');
+        replacements.from = new Date(f.fromMs);
+      }
+      if (f.toMs !== undefined) {
+        where.push('occurred_at < :to');
+        replacements.to = new Date(f.toMs);
+      }
+      if (f.before !== undefined) {
+        where.push('audit_log.seq < :before');
+        replacements.before = f.before;
+      }
+      const rows = await sequelize.query<Row>(`${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY audit_log.seq DESC LIMIT :limit`, { replacements, type: QueryTypes.SELECT });
       return rows.map(toEntry);
     },
 

@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createAuditTicketsRepo } from '../db/audit-tickets-repo.ts';
 import { payloadCodec } from '../runtime/payload-codec.ts';
 import { createAudit } from '../services/audit/index.ts';
@@ -18,6 +18,23 @@ import { fastRulesText } from './fixtures/fast-rules.ts';
 import { isolatedStack, workflowBundle, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
 import { act, openTicket, waitForEvent } from './support/tickets.ts';
+import { spawn } from 'node:child_process';
+import { repoRoot } from './support/processes.ts';
+
+/** `helpdesk audit …` in its own process, as an auditor runs it, on the stack's database and Temporal. */
+function helpdesk(stack: IsolatedStack, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', 'audit', ...args], {
+      cwd: repoRoot, env: { ...process.env, DATABASE_URL: stack.config.databaseUrl!, TEMPORAL_ADDRESS: stack.temporalAddress, HELPDESK_TASK_QUEUE: stack.taskQueue }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 async function historiesOf(stack: IsolatedStack, number: string): Promise<TicketHistories> {
   const workflowId = workflowIdFor(number);
@@ -96,5 +113,36 @@ describe('audit replay check on a ticket a real worker ran', function () {
     const v = await altered.checkTicket(number);
     expect(v.reproducible).to.equal(false);
     expect(v.differences).to.deep.include({ kind: 'decision', runId: run.runId, eventId: Number((run.history.events.find((e) => e.activityTaskScheduledEventAttributes) as { eventId: string }).eventId), field: 'priority', recorded: forged, recomputed: recorded });
+  });
+
+  it('says the same through `helpdesk audit replay NUMBER` (exit 0) and the API, to auditors and admins only', async () => {
+    const ran = await helpdesk(stack, ['replay', number]);
+    expect(ran.stdout, ran.stderr).to.match(new RegExp(`^${number}: reproducible \\(1 run, 2 decisions and \\d+ clock plans recomputed\\)\\.`));
+    expect(ran.code).to.equal(0);
+    const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
+    const res = await request(stack.web.url, 'POST', `/api/v1/audit/tickets/${number}/replay`, { token: auditor, body: {} });
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({ ticket: number, reproducible: true });
+    for (const [email, role] of [['agent2@example.com', 'agent'], ['owner@example.com', 'process_owner'], ['someone@example.com', 'requester']] as const) {
+      const refused = await request(stack.web.url, 'POST', `/api/v1/audit/tickets/${number}/replay`, { token: await stack.tokenFor(email, role), body: {}, headers: { 'Accept-Language': 'pl' } });
+      expect(refused.status, role).to.equal(403);
+      expect(refused.body.error, role).to.deep.include({ code: 'FORBIDDEN' });
+      expect(refused.body.error.message, role).to.match(/^Twoja rola \(.+\) nie pozwala na to\.$/);
+    }
+  });
+
+  it('checks every ticket closed in a period: `--closed-between` shows progress and exits 0 when all are reproducible', async () => {
+    const other = await openTicket(stack, { title: 'Duplicate report', description: 'Same as the other one.' });
+    expect((await act(stack, other, 'cancel', { reason: 'duplicate' })).status).to.equal(200);
+    await waitForEvent(stack, other, (e) => e.type === 'cancelled');
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const ran = await helpdesk(stack, ['replay', '--closed-between', today, tomorrow]);
+    expect(ran.stderr).to.match(/Checked 1 of 1 tickets: 1 reproducible, 0 differing, 0 unreadable\./);
+    expect(ran.stdout).to.match(/All 1 ticket reproducible\./);
+    expect(ran.code).to.equal(0);
+    const usage = await helpdesk(stack, ['replay', '--closed-between', tomorrow, today]);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.match(/the first before the second/);
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * The auditors' REST API (docs/audit.md): a ticket's replay check, a period's, and the audit log
+ * with filters. Auditors and admins only (api/access.ts assertCanAudit), checked on the server
+ * for every route; everyone else is answered 403 in their language.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
+import type { AuditFilter, AuditRepo } from '../../db/audit-repo.ts';
+import type { Audit } from '../../services/audit/index.ts';
+import { assertCanAudit } from '../access.ts';
+import { apiUser, authenticateApi } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+
+export interface AuditRoutesDeps {
+  apiTokens: ApiTokensRepo;
+  /** The auditors' service; without it, these routes answer 404. */
+  audit?: { service: Audit; log: AuditRepo };
+}
+
+/** Ticket numbers as intake writes them (HD-2026-000042; the prefix is configurable). */
+const NUMBER = /^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{6,}$/;
+
+function param(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadQuery', { name });
+  return v;
+}
+
+/** A date (YYYY-MM-DD, UTC midnight) or an ISO instant. */
+function instant(req: Request, name: string): number | undefined {
+  const v = param(req, name);
+  if (v === undefined || v === '') return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(ms)) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadInstant', { name, value: v.slice(0, 40) });
+  return ms;
+}
+
+function whole(req: Request, name: string, max: number): number | undefined {
+  const v = param(req, name);
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadNumber', { name, max });
+  return n;
+}
+
+/** The audit log filters from a query string (shared with the auditors' page). */
+export function auditFilterOf(req: Request): AuditFilter {
+  const f: AuditFilter = {};
+  const actor = param(req, 'actor');
+  const action = param(req, 'action');
+  const subject = param(req, 'subject');
+  if (actor) f.actor = actor.slice(0, 200);
+  if (action) f.action = action.slice(0, 200);
+  if (subject) f.subject = subject.slice(0, 200);
+  const from = instant(req, 'from');
+  const to = instant(req, 'to');
+  if (from !== undefined) f.fromMs = from;
+  if (to !== undefined) f.toMs = to;
+  const before = whole(req, 'before', Number.MAX_SAFE_INTEGER);
+  const limit = whole(req, 'limit', 1000);
+  if (before !== undefined) f.before = before;
+  if (limit !== undefined) f.limit = limit;
+  return f;
+}
+
+export function auditRoutes(deps: AuditRoutesDeps): Router {
+  const router = Router();
+  const authenticated = authenticateApi(deps.apiTokens);
+  router.use('/audit', (req, res, next) => (res.locals.apiUser ? next() : authenticated(req, res, next)));
+  router.use('/audit', (_req, res, next) => {
+    assertCanAudit(apiUser(res));
+    if (!deps.audit) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    next();
+  });
+
+  router.post('/audit/tickets/:number/replay', async (req: Request, res: Response) => {
+    const number = String(req.params.number);
+    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    const verdict = await deps.audit!.service.checkTicket(number);
+    res.set('Cache-Control', 'no-store').json(verdict);
+  });
+
+  router.get('/audit/log', async (req: Request, res: Response) => {
+    const entries = await deps.audit!.log.search(auditFilterOf(req));
+    const last = entries[entries.length - 1];
+    res.set('Cache-Control', 'no-store').json({ entries, ...(last && last.seq > 1 ? { next: { before: last.seq } } : {}) });
+  });
+
+  return router;
+}

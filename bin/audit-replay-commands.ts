@@ -1,0 +1,120 @@
+/**
+ * `helpdesk audit replay NUMBER` and `helpdesk audit replay --closed-between FROM TO`: the replay
+ * check (services/audit/), from the command line. Exit 0 when everything checked was reproduced,
+ * 1 when anything differs (or a ticket's history cannot be read), 2 for a usage mistake.
+ */
+import type { Command } from 'commander';
+import { ExitCode, setExitCode } from './exit-code.ts';
+import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
+import { loadConfig } from '../runtime/config.ts';
+import type { Audit } from '../services/audit/index.ts';
+import { auditService } from '../runtime/audit.ts';
+import type { Config } from '../runtime/config.ts';
+import { readLiveHolder } from '../runtime/data-lock.ts';
+import { describeFailure } from '../runtime/failure.ts';
+import { openDatabase } from '../runtime/stack.ts';
+import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
+
+const out = (line: string) => console.log(line);
+const err = (line: string) => console.error(line);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** One difference as a sentence. */
+export function differenceLine(d: Difference): string {
+  const run = `run ${d.runId}`;
+  if (d.kind === 'determinism') return `The workflow code diverges from ${run} at event ${d.eventId ?? '?'}${d.eventType ? ` (${d.eventType})` : ''}: ${d.message}`;
+  const what = { decision: 'decision', deadline: 'deadline', policy: 'policy choice', rules_version: 'rules version' }[d.kind];
+  return `The recorded ${what} at event ${d.eventId ?? '?'} of ${run} differs in ${d.field}: recorded ${shown(d.recorded)}, recomputed ${shown(d.recomputed)}.`;
+}
+
+export function verdictLines(v: ReplayVerdict): string[] {
+  const scope = `${plural(v.runs.length, 'run')}, ${plural(v.checked.decisions, 'decision')} and ${plural(v.checked.plans, 'clock plan')} recomputed`;
+  const lines = [v.reproducible ? `${v.ticket}: reproducible (${scope}).` : v.runs.length ? `${v.ticket}: NOT reproducible (${scope}).` : `${v.ticket}: no history of it can be read.`];
+  for (const d of v.differences) lines.push(`  ${differenceLine(d)}`);
+  for (const u of v.unchecked) lines.push(`  Not checked: ${u.what}${u.runId ? ` (run ${u.runId})` : ''}. ${u.why}`);
+  return lines;
+}
+
+/** A date (YYYY-MM-DD, the start of that day in UTC) or an ISO instant; undefined when neither. */
+function instant(text: string): number | undefined {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * For a command: the database and Temporal (TEMPORAL_ADDRESS, else the running helpdesk's), the
+ * service over them, closed afterwards whatever happens. Returns `fn`'s exit code, or 1 with a
+ * sentence when Temporal cannot be reached.
+ */
+async function withAudit(config: Config, log: (line: string) => void, fn: (audit: Audit) => Promise<number>): Promise<number> {
+  const address = config.temporal.address ?? readLiveHolder(config.dataDir)?.temporal;
+  if (!address) {
+    log('The replay check reads the tickets\' histories from Temporal: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS to the Temporal its workers use.');
+    return 1;
+  }
+  const client = await connectClient(targetFromConfig(config, address)).catch((e: unknown) => {
+    log(`Cannot reach Temporal at ${address}: ${describeFailure(e)}.`);
+    return undefined;
+  });
+  if (!client) return 1;
+  const db = await openDatabase(config, log);
+  try {
+    return await fn(auditService(config, db, client));
+  } finally {
+    await db.close();
+    await closeClient(client);
+  }
+}
+
+export function registerAuditReplayCommands(audit: Command): void {
+  audit
+    .command('replay')
+    .description('Replay a ticket\'s recorded history through the current workflow code and recompute its decisions and deadlines; or every ticket closed in a period')
+    .argument('[number]', 'the ticket, e.g. HD-2026-000042')
+    .option('--closed-between <dates...>', 'FROM TO: every ticket closed or cancelled from FROM (inclusive) to TO (exclusive); dates (UTC) or ISO instants')
+    .option('--json', 'the verdicts as JSON, for scripts')
+    .action(async (number: string | undefined, opts: { closedBetween?: string[]; json?: boolean }) => {
+      if ((number === undefined) === (opts.closedBetween === undefined)) {
+        err('Name one ticket (helpdesk audit replay HD-2026-000042) or a period (--closed-between 2026-11-01 2026-12-01), not both and not neither.');
+        return setExitCode(ExitCode.usage);
+      }
+      let range: { fromMs: number; toMs: number } | undefined;
+      if (opts.closedBetween) {
+        const [from, to] = opts.closedBetween.map(instant);
+        if (opts.closedBetween.length !== 2 || from === undefined || to === undefined || from >= to) {
+          err(`--closed-between takes two dates, the first before the second (e.g. 2026-11-01 2026-12-01), not "${opts.closedBetween.join(' ')}".`);
+          return setExitCode(ExitCode.usage);
+        }
+        range = { fromMs: from, toMs: to };
+      }
+      const code = await withAudit(loadConfig(), err, async (service) => {
+        if (number !== undefined) {
+          const v = await service.checkTicket(number);
+          if (opts.json) out(JSON.stringify(v, null, 2));
+          else verdictLines(v).forEach((l) => out(l));
+          return v.reproducible ? ExitCode.ok : ExitCode.refused;
+        }
+        const differing: ReplayVerdict[] = [];
+        let last = 0;
+        const progress = (p: PeriodProgress) => err(`Checked ${p.done} of ${p.total} tickets: ${p.reproducible} reproducible, ${p.differing} differing, ${p.unreadable} unreadable.`);
+        const p = await service.checkPeriod(range!, {
+          onVerdict: (v, p) => {
+            if (!v.reproducible) differing.push(v);
+            if (!opts.json && Date.now() - last > 1000) {
+              last = Date.now();
+              progress(p);
+            }
+          },
+        });
+        if (opts.json) out(JSON.stringify({ ...p, differing: differing }, null, 2));
+        else {
+          progress(p);
+          for (const v of differing) verdictLines(v).forEach((l) => out(l));
+          out(p.total === 0 ? 'No ticket was closed in that period.' : p.differing + p.unreadable === 0 ? `All ${plural(p.total, 'ticket')} reproducible.` : `${plural(p.differing + p.unreadable, 'ticket')} of ${p.total} not reproducible.`);
+        }
+        return p.differing + p.unreadable === 0 ? ExitCode.ok : ExitCode.refused;
+      });
+      setExitCode(code);
+    });
+}
