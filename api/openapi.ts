@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document served at /api/v1/openapi.json. Body schemas are the
  * ones validation uses; a test checks every route of the app is described here.
  */
+import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
 import {
@@ -170,6 +171,7 @@ export function openApiDocument(serverUrl = '/') {
       },
       ...peoplePaths,
       ...rulesAdminPaths,
+      ...auditPaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -202,6 +204,7 @@ export function openApiDocument(serverUrl = '/') {
         ChangePersonRequest: changePersonRequest,
         ...peopleSchemas,
         ...rulesAdminSchemas,
+        ...auditSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },

@@ -145,4 +145,23 @@ describe('audit replay check on a ticket a real worker ran', function () {
     expect(usage.code).to.equal(2);
     expect(usage.stderr).to.match(/the first before the second/);
   });
+
+  it('lists the audit log to auditors with filters (action prefix, subject, paging), and bad filters get a sentence', async () => {
+    const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
+    // Every token the test issued is in the log: `token.*`, newest first, two a page.
+    const res = await request(stack.web.url, 'GET', '/api/v1/audit/log?action=token.*&limit=2', { token: auditor });
+    expect(res.status).to.equal(200);
+    const entries = res.body.entries as Array<{ seq: number; action: string; subject: string }>;
+    expect(entries).to.have.length(2);
+    expect(entries.every((e) => e.action === 'token.issued')).to.equal(true);
+    expect(entries[0]!.seq).to.be.greaterThan(entries[1]!.seq);
+    const next = await request(stack.web.url, 'GET', `/api/v1/audit/log?action=token.*&limit=2&before=${res.body.next.before}`, { token: auditor });
+    expect((next.body.entries as Array<{ seq: number }>)[0]!.seq).to.be.lessThan(entries[1]!.seq);
+    const subject = entries[0]!.subject;
+    const bySubject = await request(stack.web.url, 'GET', `/api/v1/audit/log?subject=${subject}`, { token: auditor });
+    expect((bySubject.body.entries as Array<{ subject: string }>).every((e) => e.subject === subject)).to.equal(true);
+    const bad = await request(stack.web.url, 'GET', '/api/v1/audit/log?from=yesterday', { token: auditor, headers: { 'Accept-Language': 'de' } });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.message).to.equal('Der Abfrageparameter from muss ein Datum (2026-11-01) oder ein ISO-Zeitpunkt (2026-11-01T08:00:00Z) sein, nicht „yesterday“.');
+  });
 });
