@@ -1,12 +1,13 @@
 /**
- * `helpdesk audit verify` and `helpdesk audit list`: the audit log of administrative and privacy
- * actions (db/audit-repo.ts), for operators and auditors.
+ * `helpdesk audit list`: the audit log of administrative and privacy actions (db/audit-repo.ts), for
+ * operators and auditors; `audit verify` and the other proofs are in bin/audit-proof-commands.ts.
  */
 import type { Command } from 'commander';
 import type { AuditEntry } from '../db/audit-repo.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { registerAuditReplayCommands } from './audit-replay-commands.ts';
+import { registerAuditProofCommands } from './audit-proof-commands.ts';
 
 const quiet = (line: string) => console.error(line);
 
@@ -16,24 +17,7 @@ const line = (e: AuditEntry): string =>
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('The audit log of administrative and privacy actions');
   registerAuditReplayCommands(audit);
-  audit
-    .command('verify')
-    .description('Recompute every entry\'s hash and check the chain; exit 1 at the first broken link')
-    .action(async () => {
-      const db = await openDatabase(loadConfig(), quiet);
-      try {
-        const check = await db.audit.verify();
-        if (check.ok) {
-          console.log(`${check.entries} ${check.entries === 1 ? 'entry' : 'entries'}, chain intact`);
-          return;
-        }
-        console.error(`The audit log's chain is broken at entry #${check.seq}: its ${check.field} should be ${check.expected} but is ${check.found}. `
-          + `The ${check.entries} entries before it are intact; entry #${check.seq} was changed or removed outside the helpdesk.`);
-        process.exitCode = 1;
-      } finally {
-        await db.close();
-      }
-    });
+  registerAuditProofCommands(audit);
   audit
     .command('list')
     .description('Show the newest entries first')

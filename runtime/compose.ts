@@ -12,6 +12,8 @@ import type { PortalOptions } from '../api/portal/index.ts';
 import { createAccessLogRepo } from '../db/access-log-repo.ts';
 import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { createAuditRepo } from '../db/audit-repo.ts';
+import { createAuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
+import { createAuditPopulationRepo } from '../db/audit-population-repo.ts';
 import { createDirectoryRepo } from '../db/directory-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
 import { createPersonExportRepo } from '../db/person-export-repo.ts';
@@ -80,6 +82,8 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     portal: createPortalRepo(sequelize),
     signUps: createSignUpRepo(sequelize, vault),
     audit: createAuditRepo(sequelize),
+    auditCheckpoints: createAuditCheckpointsRepo(sequelize),
+    auditPopulation: createAuditPopulationRepo(sequelize),
     staffAuth: createStaffAuthRepo(sequelize),
     retention: createRetentionRepo(sequelize),
     accessLog: createAccessLogRepo(sequelize, vault),

@@ -47,6 +47,7 @@ export const settings = {
   masterKey: { env: 'HELPDESK_MASTER_KEY', default: '', doc: 'Master keys that wrap every person\'s data keys (personal data is sealed per person, see docs/privacy.md): `id:base64-of-32-bytes`, comma-separated; the first one wraps new data keys, all of them unwrap (rotation: put the new key first, then `helpdesk privacy rotate-master-key`). When empty, the master key file is used.' },
   masterKeyFile: { env: 'HELPDESK_MASTER_KEY_FILE', default: '', doc: 'File of master keys, one `id:base64` a line, the first one wraps (default: master-key in the data folder; `helpdesk start` generates it with mode 0600 when missing and no key is set).' },
   erasureLedger: { env: 'HELPDESK_ERASURE_LEDGER', default: '', doc: 'The erasure ledger (one line per erasure, pseudonymous), re-applied after a database restore by `helpdesk privacy reapply-erasures`; keep it apart from the database backups (default: erasure-ledger.jsonl in the data folder).' },
+  auditSigningKey: { env: 'HELPDESK_AUDIT_SIGNING_KEY', default: '', doc: 'The Ed25519 key that signs the audit log\'s checkpoints and evidence bundles (see docs/audit-proof.md): the private key as PKCS#8 PEM text (starting `-----BEGIN PRIVATE KEY-----`), or the path of a file holding it. When empty, audit-signing-key in the data folder, generated with mode 0600 on first use.' },
   retentionInterval: { env: 'HELPDESK_RETENTION_INTERVAL', default: '1h', doc: 'How often the retention schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) runs the retention workflow, which erases and deletes what the rules\' retention periods make due: a duration such as `30m`, `1h` or `1d`, from 1 minute to 7 days. See docs/retention.md.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
@@ -85,6 +86,8 @@ export interface Config {
   masterKey: string | undefined;
   masterKeyFile: string;
   erasureLedger: string;
+  /** The audit signing key (runtime/audit-signing-key.ts): PEM text given, or a file (generated on first use only when it is the data folder's default). */
+  auditSigningKey: { pem: string } | { file: string; generate: boolean };
   /** How often the retention schedule runs the retention workflow, in ms (HELPDESK_RETENTION_INTERVAL). @default 3_600_000 */
   retentionIntervalMs: number;
   /** Staff web sign-in (api/staff/): whether the second factor is required, and single sign-on. */
@@ -204,9 +207,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     masterKey: opt('masterKey'),
     masterKeyFile: opt('masterKeyFile') ? path.resolve(cwd, get('masterKeyFile')) : path.join(dataDir, 'master-key'),
     erasureLedger: opt('erasureLedger') ? path.resolve(cwd, get('erasureLedger')) : path.join(dataDir, 'erasure-ledger.jsonl'),
+    auditSigningKey: auditSigningKey(get('auditSigningKey'), cwd, dataDir),
     retentionIntervalMs: retentionInterval(get('retentionInterval')),
     logLevel: level as Config['logLevel'],
   };
+}
+
+/** HELPDESK_AUDIT_SIGNING_KEY: PEM text when it starts with -----BEGIN, else a file's path; empty: the data folder's generated key. */
+function auditSigningKey(value: string, cwd: string, dataDir: string): Config['auditSigningKey'] {
+  const v = value.trim();
+  if (v.startsWith('-----BEGIN')) return { pem: v };
+  return v ? { file: path.resolve(cwd, v), generate: false } : { file: path.join(dataDir, 'audit-signing-key'), generate: true };
 }
 
 /** HELPDESK_RETENTION_INTERVAL: a duration of the rules' form ("1h", "30m", "1d"), 1 minute to 7 days. */

@@ -24,6 +24,7 @@ import { ensureAdminAssets } from '../admin-ui/assets.ts';
 import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
+import { auditCheckpointsFor } from './audit-signing-key.ts';
 import { sealAccountsOnOpen } from './legacy-accounts.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
@@ -125,6 +126,8 @@ export async function startWorker(config: Config, address: string, db: Database,
       countOlder: (version: number) => db.openTickets.countOlder(version),
       run: (temporal, ...args) => runApply({ openTickets: db.openTickets, rules: db.rules, runs: db.applyRuns, users: db.users, privacy: db.ticketPrivacy, temporal }, ...args),
     } satisfies ActivityDeps['applyRules'],
+    // The periodic audit-log checkpoint (activities/audit-checkpoint.ts), signed with the key outside the database.
+    auditCheckpoint: auditCheckpointsFor(config, db, (line) => console.error(`[worker] ${line}`)),
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.

@@ -19,12 +19,15 @@ import { openDatabase, startWeb, startWorker, type Database, type WebServer } fr
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { apiToken, type TestRole } from './users.ts';
 import { newKeyEntry } from '../../runtime/payload-codec.ts';
+import { newSigningKeyPem } from '../../runtime/audit-signing-key.ts';
 
 // One service key for the run, in the environment too, so a `helpdesk worker` the tests
 // spawn encrypts and decrypts Temporal payloads as the in-process stack does.
 process.env.HELPDESK_SERVICE_KEYS ||= newKeyEntry('test');
 // And one master key (it wraps each person's data keys), for the same reason.
 process.env.HELPDESK_MASTER_KEY ||= newKeyEntry('test-master');
+// And one audit signing key (PEM), so checkpoints and bundles never generate a key in the checkout's .data/.
+process.env.HELPDESK_AUDIT_SIGNING_KEY ||= newSigningKeyPem();
 // Erasures in tests go to a ledger of the run's own, never to the checkout's .data/.
 const testLedger = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-ledger-')), 'erasure-ledger.jsonl');
 
@@ -137,7 +140,7 @@ export async function runTestWorker(config: Config, address: string, db: Databas
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, HELPDESK_ERASURE_LEDGER: testLedger, ...overrides });
+  return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, HELPDESK_AUDIT_SIGNING_KEY: process.env.HELPDESK_AUDIT_SIGNING_KEY!, HELPDESK_ERASURE_LEDGER: testLedger, ...overrides });
 }
 
 export function getEnv(): Promise<TestEnv> {
