@@ -14,9 +14,10 @@ import type { WhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
 import type { ApplyRulesActivityDeps } from './apply-rules.ts';
 import type { RulesFile } from '../rules/types.ts';
 import type { ShadowStore } from './shadow.ts';
+import type { AuditCheckpointActivityDeps } from './audit-checkpoint.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

@@ -10,6 +10,7 @@ import { createClassifyActivities } from './classify.ts';
 import { createRetentionActivities } from './retention.ts';
 import { createWhatIfActivities } from './what-if.ts';
 import { createApplyRulesActivities } from './apply-rules.ts';
+import { createAuditCheckpointActivities } from './audit-checkpoint.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createWhatIfActivities(deps),
     ...createApplyRulesActivities(deps),
+    ...createAuditCheckpointActivities(deps),
   } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities;
 }
 
