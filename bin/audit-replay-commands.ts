@@ -8,11 +8,17 @@ import { ExitCode, setExitCode } from './exit-code.ts';
 import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
 import { loadConfig } from '../runtime/config.ts';
 import type { Audit } from '../services/audit/index.ts';
-import { auditService } from '../runtime/audit.ts';
+import { auditService, temporalHistories } from '../runtime/audit.ts';
 import type { Config } from '../runtime/config.ts';
 import { readLiveHolder } from '../runtime/data-lock.ts';
 import { describeFailure } from '../runtime/failure.ts';
-import { openDatabase } from '../runtime/stack.ts';
+import fs from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { cliActor } from '../db/audit-repo.ts';
+import { auditCheckpointsFor, lazyAuditSigner } from '../runtime/audit-signing-key.ts';
+import { openDatabase, type Database } from '../runtime/stack.ts';
+import { exportTicketEvidence, TicketNotFoundForExport } from '../services/audit/evidence.ts';
+import { shortKeyId } from '../services/audit/signature.ts';
 import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 
 const out = (line: string) => console.log(line);
@@ -47,7 +53,7 @@ function instant(text: string): number | undefined {
  * service over them, closed afterwards whatever happens. Returns `fn`'s exit code, or 1 with a
  * sentence when Temporal cannot be reached.
  */
-async function withAudit(config: Config, log: (line: string) => void, fn: (audit: Audit) => Promise<number>): Promise<number> {
+async function withAudit(config: Config, log: (line: string) => void, fn: (audit: Audit, parts: { db: Database; client: Client }) => Promise<number>): Promise<number> {
   const address = config.temporal.address ?? readLiveHolder(config.dataDir)?.temporal;
   if (!address) {
     log('The replay check reads the tickets\' histories from Temporal: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS to the Temporal its workers use.');
@@ -60,7 +66,7 @@ async function withAudit(config: Config, log: (line: string) => void, fn: (audit
   if (!client) return 1;
   const db = await openDatabase(config, log);
   try {
-    return await fn(auditService(config, db, client));
+    return await fn(auditService(config, db, client), { db, client });
   } finally {
     await db.close();
     await closeClient(client);
@@ -114,6 +120,45 @@ export function registerAuditReplayCommands(audit: Command): void {
           out(p.total === 0 ? 'No ticket was closed in that period.' : p.differing + p.unreadable === 0 ? `All ${plural(p.total, 'ticket')} reproducible.` : `${plural(p.differing + p.unreadable, 'ticket')} of ${p.total} not reproducible.`);
         }
         return p.differing + p.unreadable === 0 ? ExitCode.ok : ExitCode.refused;
+      });
+      setExitCode(code);
+    });
+  audit
+    .command('export')
+    .description('Write a ticket\'s evidence bundle: timeline, histories, replay verdict, rules versions, calendars, audit-log entries, signed with a checkpoint; check it with audit verify-bundle')
+    .argument('<number>', 'the ticket, e.g. HD-2026-000042')
+    .requiredOption('--out <file>', 'where to write the bundle (.json); an existing file is not overwritten')
+    .action(async (number: string, opts: { out: string }) => {
+      if (fs.existsSync(opts.out)) {
+        err(`${opts.out} exists already: give another --out, or move that file away first (an evidence file is never overwritten).`);
+        return setExitCode(ExitCode.usage);
+      }
+      const config = loadConfig();
+      const code = await withAudit(config, err, async (service, { db, client }) => {
+        const checkpoints = auditCheckpointsFor(config, db, err);
+        try {
+          const { bundle, text, verdict } = await exportTicketEvidence({
+            audit: service,
+            histories: temporalHistories(client),
+            ticket: (n) => db.tickets.get(n),
+            rules: db.rules,
+            log: db.audit,
+            recordExport: async (n, summary) => {
+              await db.sequelize.transaction((t) => db.audit.append({ actor: cliActor(), action: 'audit.ticket_exported', subject: `ticket:${n}`, details: summary }, t));
+              return checkpoints.write('export');
+            },
+            signer: lazyAuditSigner(config, err),
+          }, number);
+          fs.writeFileSync(opts.out, text, { flag: 'wx' });
+          out(`Wrote ${opts.out}: ${number}, ${plural(Object.keys(bundle.files).length, 'file')}, ${verdict.reproducible ? 'reproducible' : 'NOT reproducible'}; signed by key ${shortKeyId(bundle.keyId)} with checkpoint #${bundle.checkpoint.id} (entry #${bundle.checkpoint.seq}).`);
+          return ExitCode.ok;
+        } catch (e) {
+          if (e instanceof TicketNotFoundForExport) {
+            err(e.message);
+            return ExitCode.refused;
+          }
+          throw e;
+        }
       });
       setExitCode(code);
     });

@@ -19,6 +19,9 @@ import { isolatedStack, workflowBundle, type IsolatedStack } from './support/env
 import { request } from './support/http.ts';
 import { act, openTicket, waitForEvent } from './support/tickets.ts';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { repoRoot } from './support/processes.ts';
 
 /** `helpdesk audit …` in its own process, as an auditor runs it, on the stack's database and Temporal. */
@@ -163,5 +166,33 @@ describe('audit replay check on a ticket a real worker ran', function () {
     const bad = await request(stack.web.url, 'GET', '/api/v1/audit/log?from=yesterday', { token: auditor, headers: { 'Accept-Language': 'de' } });
     expect(bad.status).to.equal(400);
     expect(bad.body.error.message).to.equal('Der Abfrageparameter from muss ein Datum (2026-11-01) oder ein ISO-Zeitpunkt (2026-11-01T08:00:00Z) sein, nicht „yesterday“.');
+  });
+
+  it('exports the ticket\'s evidence bundle, which verifies itself offline and fails when one byte is altered', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-export-'));
+    const file = path.join(dir, 'evidence.json');
+    const ran = await helpdesk(stack, ['export', number, '--out', file]);
+    expect(ran.stdout, ran.stderr).to.match(new RegExp(`^Wrote .*evidence\\.json: ${number}, \\d+ files, reproducible; signed by key `));
+    expect(ran.code).to.equal(0);
+    const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { files: Record<string, string> };
+    const names = Object.keys(bundle.files);
+    for (const n of ['timeline.json', 'histories.json', 'verdict.json', 'calendars.json', 'audit-log.json']) expect(names, n).to.include(n);
+    expect(names.filter((n) => n.startsWith('rules/v')), 'both rules versions').to.have.length(2);
+    expect(names.filter((n) => n.startsWith('history/'))).to.have.length(1);
+    // No personal data: neither the title nor the requester's address is in the bundle.
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).to.not.include('Printer on fire');
+    expect(text).to.not.include('requester@example.com');
+    const verified = await helpdesk(stack, ['verify-bundle', file]);
+    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+    const altered = path.join(dir, 'altered.json');
+    const i = text.indexOf('"verdict.json"');
+    fs.writeFileSync(altered, text.slice(0, i + 40) + (text[i + 40] === 'a' ? 'b' : 'a') + text.slice(i + 41));
+    const refused = await helpdesk(stack, ['verify-bundle', altered]);
+    expect(refused.code).to.equal(1);
+    const again = await helpdesk(stack, ['export', number, '--out', file]);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.match(/exists already/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
