@@ -15,9 +15,10 @@ import type { ApplyRulesActivityDeps } from './apply-rules.ts';
 import type { RulesFile } from '../rules/types.ts';
 import type { ShadowStore } from './shadow.ts';
 import type { AuditCheckpointActivityDeps } from './audit-checkpoint.ts';
+import type { ArchiveActivityDeps } from './archive.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

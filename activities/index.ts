@@ -11,6 +11,7 @@ import { createRetentionActivities } from './retention.ts';
 import { createWhatIfActivities } from './what-if.ts';
 import { createApplyRulesActivities } from './apply-rules.ts';
 import { createAuditCheckpointActivities } from './audit-checkpoint.ts';
+import { createArchiveActivities } from './archive.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWhatIfActivities(deps),
     ...createApplyRulesActivities(deps),
     ...createAuditCheckpointActivities(deps),
+    ...createArchiveActivities(deps),
   } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities;
 }
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { registerAuditReplayCommands } from './audit-replay-commands.ts';
 import { registerAuditProofCommands } from './audit-proof-commands.ts';
+import { registerAuditArchiveCommands } from './audit-archive-commands.ts';
 
 const quiet = (line: string) => console.error(line);
 
@@ -18,6 +19,7 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('The audit log of administrative and privacy actions');
   registerAuditReplayCommands(audit);
   registerAuditProofCommands(audit);
+  registerAuditArchiveCommands(audit);
   audit
     .command('list')
     .description('Show the newest entries first')

@@ -9,6 +9,7 @@ import { describeFailure, StartRefusedError } from '../runtime/failure.ts';
 import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.ts';
 import { startHelpdesk } from '../runtime/start.ts';
 import { describeEnsured, ensureRetentionSchedule } from '../runtime/retention-schedule.ts';
+import { describeArchiveEnsured, ensureArchiveSchedule } from '../runtime/archive-schedule.ts';
 import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerAuditCommands } from './audit-commands.ts';
@@ -93,6 +94,7 @@ async function runWorker(config: Config): Promise<void> {
   const client = await connectClient(targetFromConfig(config, config.temporal.address));
   try {
     log(describeEnsured(await ensureRetentionSchedule(client, config), config));
+    log(describeArchiveEnsured(await ensureArchiveSchedule(client, config), config));
   } finally {
     await closeClient(client);
   }

@@ -21,6 +21,7 @@ import * as m0018 from './migrations/0018-rules-drafts.ts';
 import * as m0019 from './migrations/0019-ticket-decisions.ts';
 import * as m0020 from './migrations/0020-user-active.ts';
 import * as m0021 from './migrations/0021-rules-apply-runs.ts';
+import * as m0022 from './migrations/0022-history-archive.ts';
 import * as m0023 from './migrations/0023-audit-checkpoints.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
@@ -46,6 +47,7 @@ const migrations = [
   { name: '0019-ticket-decisions', ...m0019 },
   { name: '0020-user-active', ...m0020 },
   { name: '0021-rules-apply-runs', ...m0021 },
+  { name: '0022-history-archive', ...m0022 },
   { name: '0023-audit-checkpoints', ...m0023 },
 ];
 

@@ -14,6 +14,7 @@ import { createApiTokensRepo } from '../db/api-tokens-repo.ts';
 import { createAuditRepo } from '../db/audit-repo.ts';
 import { createAuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
 import { createAuditPopulationRepo } from '../db/audit-population-repo.ts';
+import { createHistoryArchiveRepo } from '../db/history-archive-repo.ts';
 import { createDirectoryRepo } from '../db/directory-repo.ts';
 import { createKbRepo } from '../db/kb-repo.ts';
 import { createPersonExportRepo } from '../db/person-export-repo.ts';
@@ -84,6 +85,7 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     audit: createAuditRepo(sequelize),
     auditCheckpoints: createAuditCheckpointsRepo(sequelize),
     auditPopulation: createAuditPopulationRepo(sequelize),
+    historyArchive: createHistoryArchiveRepo(sequelize),
     staffAuth: createStaffAuthRepo(sequelize),
     retention: createRetentionRepo(sequelize),
     accessLog: createAccessLogRepo(sequelize, vault),

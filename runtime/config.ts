@@ -49,6 +49,7 @@ export const settings = {
   erasureLedger: { env: 'HELPDESK_ERASURE_LEDGER', default: '', doc: 'The erasure ledger (one line per erasure, pseudonymous), re-applied after a database restore by `helpdesk privacy reapply-erasures`; keep it apart from the database backups (default: erasure-ledger.jsonl in the data folder).' },
   auditSigningKey: { env: 'HELPDESK_AUDIT_SIGNING_KEY', default: '', doc: 'The Ed25519 key that signs the audit log\'s checkpoints and evidence bundles (see docs/audit-proof.md): the private key as PKCS#8 PEM text (starting `-----BEGIN PRIVATE KEY-----`), or the path of a file holding it. When empty, audit-signing-key in the data folder, generated with mode 0600 on first use.' },
   retentionInterval: { env: 'HELPDESK_RETENTION_INTERVAL', default: '1h', doc: 'How often the retention schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) runs the retention workflow, which erases and deletes what the rules\' retention periods make due: a duration such as `30m`, `1h` or `1d`, from 1 minute to 7 days. See docs/retention.md.' },
+  archiveInterval: { env: 'HELPDESK_ARCHIVE_INTERVAL', default: '5m', doc: 'How often the history archive\'s schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) copies the histories of ticket runs that have closed into PostgreSQL, so auditors read them after Temporal\'s retention: a duration such as `5m` or `1h`, from 1 minute to 6 hours (well inside the namespace\'s retention). See docs/audit-archive.md.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
 
@@ -90,6 +91,8 @@ export interface Config {
   auditSigningKey: { pem: string } | { file: string; generate: boolean };
   /** How often the retention schedule runs the retention workflow, in ms (HELPDESK_RETENTION_INTERVAL). @default 3_600_000 */
   retentionIntervalMs: number;
+  /** How often the history archive's schedule sweeps closed runs into PostgreSQL, in ms (HELPDESK_ARCHIVE_INTERVAL). @default 300_000 */
+  archiveIntervalMs: number;
   /** Staff web sign-in (api/staff/): whether the second factor is required, and single sign-on. */
   staff: StaffSignInConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -209,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     erasureLedger: opt('erasureLedger') ? path.resolve(cwd, get('erasureLedger')) : path.join(dataDir, 'erasure-ledger.jsonl'),
     auditSigningKey: auditSigningKey(get('auditSigningKey'), cwd, dataDir),
     retentionIntervalMs: retentionInterval(get('retentionInterval')),
+    archiveIntervalMs: durationSetting(settings.archiveInterval.env, get('archiveInterval'), 60_000, 6 * 3_600_000, '1m and 6h', '5m, 30m or 1h'),
     logLevel: level as Config['logLevel'],
   };
 }
@@ -222,13 +226,18 @@ function auditSigningKey(value: string, cwd: string, dataDir: string): Config['a
 
 /** HELPDESK_RETENTION_INTERVAL: a duration of the rules' form ("1h", "30m", "1d"), 1 minute to 7 days. */
 function retentionInterval(value: string): number {
+  return durationSetting(settings.retentionInterval.env, value, 60_000, 7 * 86_400_000, '1m and 7d', '30m, 1h or 1d');
+}
+
+/** A duration of the rules' form ("5m", "1h", "1d") from `minMs` to `maxMs`, or a ConfigError naming the variable. */
+function durationSetting(name: string, value: string, minMs: number, maxMs: number, range: string, examples: string): number {
   let ms: number;
   try {
     ms = parseDuration(value);
   } catch {
-    throw new ConfigError(`HELPDESK_RETENTION_INTERVAL must be a duration such as 30m, 1h or 1d; got "${value}"`);
+    throw new ConfigError(`${name} must be a duration such as ${examples}; got "${value}"`);
   }
-  if (ms < 60_000 || ms > 7 * 86_400_000) throw new ConfigError(`HELPDESK_RETENTION_INTERVAL must be between 1m and 7d; got "${value}"`);
+  if (ms < minMs || ms > maxMs) throw new ConfigError(`${name} must be between ${range}; got "${value}"`);
   return ms;
 }
 

@@ -7,21 +7,18 @@
  * way is dropped, the next run does what is due by then); after an outage of Temporal, one missed
  * tick within the catch-up window is run when it comes back.
  *
+ * The schedule part shared with the history archive's is runtime/schedules.ts.
+ *
  * `helpdesk privacy retention` runs one now through the same schedule (runRetentionNow), queued
  * behind a run under way, so no two runs ever act at once.
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-  type ScheduleHandle,
-  type ScheduleOptions,
-  type ScheduleOptionsStartWorkflowAction,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { settings, type Config } from './config.ts';
+import type { Config } from './config.ts';
+import { describeEnsuredSchedule, ensureIntervalSchedule, intervalScheduleChanges, intervalScheduleOptions, scheduleIdOn, type EnsureOutcome, type IntervalSchedule, type ScheduleChange } from './schedules.ts';
 import type { RetentionRunSummary } from '../workflows/activity-types.ts';
+
+export type { EnsureOutcome } from './schedules.ts';
 
 /** The schedule's id on the default task queue; other task queues (deployments sharing a namespace) get their own. */
 export const RETENTION_SCHEDULE_ID = 'privacy-retention';
@@ -32,61 +29,35 @@ export const RETENTION_CATCHUP_WINDOW_MS = 86_400_000;
 type RetentionConfig = Pick<Config, 'retentionIntervalMs'> & { temporal: Pick<Config['temporal'], 'taskQueue'> };
 
 export function retentionScheduleId(taskQueue: string): string {
-  return taskQueue === settings.taskQueue.default ? RETENTION_SCHEDULE_ID : `${RETENTION_SCHEDULE_ID}-${taskQueue}`;
+  return scheduleIdOn(RETENTION_SCHEDULE_ID, taskQueue);
+}
+
+/** The retention schedule as the shared interval schedule (runtime/schedules.ts). */
+function retentionSchedule(config: RetentionConfig): IntervalSchedule {
+  return { scheduleId: retentionScheduleId(config.temporal.taskQueue), workflowType: RETENTION_WORKFLOW_TYPE, taskQueue: config.temporal.taskQueue, everyMs: config.retentionIntervalMs, catchupWindowMs: RETENTION_CATCHUP_WINDOW_MS };
 }
 
 /** The schedule the configuration asks for. Each run's workflow id is `<schedule id>-run-<the instant>` (Temporal appends it). */
 export function retentionScheduleOptions(config: RetentionConfig): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
-  const scheduleId = retentionScheduleId(config.temporal.taskQueue);
-  return {
-    scheduleId,
-    spec: { intervals: [{ every: config.retentionIntervalMs }] },
-    action: { type: 'startWorkflow', workflowType: RETENTION_WORKFLOW_TYPE, taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}-run`, args: [] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: RETENTION_CATCHUP_WINDOW_MS },
-  };
+  return intervalScheduleOptions(retentionSchedule(config));
 }
 
 /** What differs between the schedule Temporal has and the one the configuration asks for: [] when nothing. */
-export function scheduleChanges(d: Pick<ScheduleDescription, 'spec' | 'action' | 'policies'>, config: RetentionConfig): Array<'interval' | 'action' | 'policies'> {
-  const changes: Array<'interval' | 'action' | 'policies'> = [];
-  const intervals = d.spec.intervals ?? [];
-  const extra = d.spec.calendars?.length ?? 0;
-  if (intervals.length !== 1 || intervals[0]?.every !== config.retentionIntervalMs || (intervals[0]?.offset ?? 0) !== 0 || extra > 0) changes.push('interval');
-  if (d.action.workflowType !== RETENTION_WORKFLOW_TYPE || d.action.taskQueue !== config.temporal.taskQueue) changes.push('action');
-  if (d.policies.overlap !== ScheduleOverlapPolicy.SKIP || d.policies.catchupWindow !== RETENTION_CATCHUP_WINDOW_MS) changes.push('policies');
-  return changes;
+export function scheduleChanges(d: Pick<ScheduleDescription, 'spec' | 'action' | 'policies'>, config: RetentionConfig): ScheduleChange[] {
+  return intervalScheduleChanges(d, retentionSchedule(config));
 }
-
-export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
 /**
  * Creates the retention schedule, or brings the existing one in line with the configuration.
  * Idempotent and safe from several processes at once. A schedule an operator paused stays paused.
  */
-export async function ensureRetentionSchedule(client: Client, config: RetentionConfig): Promise<EnsureOutcome> {
-  const wanted = retentionScheduleOptions(config);
-  try {
-    await client.schedule.create(wanted);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  const handle = client.schedule.getHandle(wanted.scheduleId);
-  if (scheduleChanges(await handle.describe(), config).length === 0) return 'unchanged';
-  await handle.update((previous) => ({
-    spec: wanted.spec,
-    action: wanted.action,
-    policies: wanted.policies,
-    state: { paused: previous.state.paused, ...(previous.state.note ? { note: previous.state.note } : {}), ...(previous.state.remainingActions !== undefined ? { remainingActions: previous.state.remainingActions } : {}) },
-  }));
-  return 'updated';
+export function ensureRetentionSchedule(client: Client, config: RetentionConfig): Promise<EnsureOutcome> {
+  return ensureIntervalSchedule(client, retentionSchedule(config));
 }
 
 /** The log line for an outcome of {@link ensureRetentionSchedule}. */
 export function describeEnsured(outcome: EnsureOutcome, config: RetentionConfig): string {
-  const id = retentionScheduleId(config.temporal.taskQueue);
-  const every = `every ${Math.round(config.retentionIntervalMs / 60_000)} min`;
-  return outcome === 'unchanged' ? `Retention schedule ${id}: ${every}` : `Retention schedule ${id} ${outcome}: ${every}`;
+  return describeEnsuredSchedule('Retention schedule', outcome, retentionSchedule(config));
 }
 
 export class RetentionRunTimeout extends Error {

@@ -127,6 +127,7 @@ export async function startWorker(config: Config, address: string, db: Database,
       run: (temporal, ...args) => runApply({ openTickets: db.openTickets, rules: db.rules, runs: db.applyRuns, users: db.users, privacy: db.ticketPrivacy, temporal }, ...args),
     } satisfies ActivityDeps['applyRules'],
     // The periodic audit-log checkpoint (activities/audit-checkpoint.ts), signed with the key outside the database.
+    historyArchive: db.historyArchive,
     auditCheckpoint: auditCheckpointsFor(config, db, (line) => console.error(`[worker] ${line}`)),
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });

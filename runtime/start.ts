@@ -16,6 +16,7 @@ import { ensureMasterKeyFile } from './master-key.ts';
 import { openDatabase, openTemporal, startWeb, startWorker, type Database, type Log, type TemporalEndpoint, type WebServer } from './stack.ts';
 import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
 import { describeEnsured, ensureRetentionSchedule } from './retention-schedule.ts';
+import { describeArchiveEnsured, ensureArchiveSchedule } from './archive-schedule.ts';
 import { bundleWorkflows } from './temporal.ts';
 import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
@@ -102,6 +103,8 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     undo.push({ name: 'web stopped', stop: () => web.close() });
     // Retention runs on a Temporal Schedule, not in this process: made sure of once per start.
     log(describeEnsured(await ensureRetentionSchedule(web.client, config), config));
+    // So does the history archive's sweep (docs/audit-archive.md).
+    log(describeArchiveEnsured(await ensureArchiveSchedule(web.client, config), config));
 
     const parts: Supervised[] = [
       {

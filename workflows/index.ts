@@ -2,3 +2,4 @@ export { ticketWorkflow } from './ticket.ts';
 export { retentionWorkflow } from './retention.ts';
 export { whatIfRun } from './what-if.ts';
 export { applyRulesRun } from './apply-rules.ts';
+export { historyArchiveWorkflow } from './archive.ts';

@@ -27,6 +27,8 @@ export interface RunHistory {
   history: HistoryJson;
   startedAt: string | null;
   closedAt: string | null;
+  /** Archived runs only, and only when it differs from `sha256`: the sha256 recorded when the run was archived (its text changed since). */
+  recordedSha256?: string;
 }
 
 export interface TicketHistories {
@@ -35,6 +37,8 @@ export interface TicketHistories {
   runs: RunHistory[];
   /** Runs known (from the archive's records or Temporal's visibility) whose history neither Temporal nor the archive holds any more. */
   missing: Array<{ runId: string; closedAt: string | null; why: string }>;
+  /** What is wrong with a copy that was read (an archived text that no longer matches its recorded sha256), a sentence each; absent or empty when nothing. */
+  problems?: Array<{ runId: string; why: string }>;
 }
 
 /** One difference the replay check found; `kind` says which check. */
