@@ -174,13 +174,13 @@ export function createTicketsRepo(sequelize: Sequelize) {
       return rows.map(toSnapshot);
     },
 
-    /** Notifications written for a ticket, oldest first. */
-    async outbox(number: string): Promise<Array<{ eventSeq: number; role: string; kind: string; payload: Record<string, unknown> }>> {
-      const rows = await sequelize.query<{ event_seq: number; role: string; kind: string; payload: Record<string, unknown> }>(
-        `SELECT event_seq, role, kind, payload FROM notification_outbox WHERE ticket_number = :number ORDER BY id`,
+    /** Notifications written for a ticket, oldest first: when each was queued, and delivered (null while it waits). */
+    async outbox(number: string): Promise<Array<{ eventSeq: number; role: string; kind: string; payload: Record<string, unknown>; createdAt: string; deliveredAt: string | null }>> {
+      const rows = await sequelize.query<{ event_seq: number; role: string; kind: string; payload: Record<string, unknown>; created_at: Date; delivered_at: Date | null }>(
+        `SELECT event_seq, role, kind, payload, created_at, delivered_at FROM notification_outbox WHERE ticket_number = :number ORDER BY id`,
         { replacements: { number }, type: QueryTypes.SELECT },
       );
-      return rows.map((r) => ({ eventSeq: r.event_seq, role: r.role, kind: r.kind, payload: r.payload }));
+      return rows.map((r) => ({ eventSeq: r.event_seq, role: r.role, kind: r.kind, payload: r.payload, createdAt: r.created_at.toISOString(), deliveredAt: r.delivered_at?.toISOString() ?? null }));
     },
 
     async countEvents(number: string, type?: string): Promise<number> {
