@@ -8,7 +8,7 @@ import { ExitCode, setExitCode } from './exit-code.ts';
 import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
 import { loadConfig } from '../runtime/config.ts';
 import type { Audit } from '../services/audit/index.ts';
-import { auditService, temporalHistories } from '../runtime/audit.ts';
+import { auditService, ticketHistories } from '../runtime/audit.ts';
 import type { Config } from '../runtime/config.ts';
 import { readLiveHolder } from '../runtime/data-lock.ts';
 import { describeFailure } from '../runtime/failure.ts';
@@ -139,7 +139,7 @@ export function registerAuditReplayCommands(audit: Command): void {
         try {
           const { bundle, text, verdict } = await exportTicketEvidence({
             audit: service,
-            histories: temporalHistories(client),
+            histories: ticketHistories(config, db, client),
             ticket: (n) => db.tickets.get(n),
             rules: db.rules,
             log: db.audit,
