@@ -18,26 +18,14 @@ import { fastRulesText } from './fixtures/fast-rules.ts';
 import { isolatedStack, workflowBundle, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
 import { act, openTicket, waitForEvent } from './support/tickets.ts';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './support/processes.ts';
+import { runHelpdesk } from './support/privacy-cli.ts';
 
 /** `helpdesk audit …` in its own process, as an auditor runs it, on the stack's database and Temporal. */
-function helpdesk(stack: IsolatedStack, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', 'audit', ...args], {
-      cwd: repoRoot, env: { ...process.env, DATABASE_URL: stack.config.databaseUrl!, TEMPORAL_ADDRESS: stack.temporalAddress, HELPDESK_TASK_QUEUE: stack.taskQueue }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const helpdesk = (stack: IsolatedStack, args: string[]) =>
+  runHelpdesk(['audit', ...args], { DATABASE_URL: stack.config.databaseUrl!, TEMPORAL_ADDRESS: stack.temporalAddress, HELPDESK_TASK_QUEUE: stack.taskQueue });
 
 async function historiesOf(stack: IsolatedStack, number: string): Promise<TicketHistories> {
   const workflowId = workflowIdFor(number);

@@ -9,9 +9,14 @@ import { repoRoot } from './processes.ts';
 export interface Ran { code: number | null; stdout: string; stderr: string }
 
 export function helpdesk(env: Pick<TestEnv, 'config'>, args: string[]): Promise<Ran> {
+  return runHelpdesk(['privacy', ...args], { DATABASE_URL: env.config.databaseUrl! });
+}
+
+/** `helpdesk ARGS…` in its own process, with `env` over this process's environment. */
+export function runHelpdesk(args: string[], env: Record<string, string>): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', 'privacy', ...args], {
-      cwd: repoRoot, env: { ...process.env, DATABASE_URL: env.config.databaseUrl! }, stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', ...args], {
+      cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
