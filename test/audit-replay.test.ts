@@ -32,7 +32,6 @@ function ticketOf(file: string, text = fs.readFileSync(dir + file, 'utf8')): Tic
 /** Recompute without rules versions: these tests look at determinism and deadlines only. */
 const recompute = createRecompute({
   compiled: async (v) => { throw new Error(`rules version ${v} is not part of this test`); },
-  publishedAt: async () => undefined,
   activeAt: async () => undefined,
 });
 

@@ -30,7 +30,6 @@ export function createAudit(deps: AuditDeps) {
     (await deps.rules.list()).map((v) => ({ version: v.version, ms: Date.parse(v.publishedAt) }));
   const recompute = createRecompute({
     compiled: (v) => deps.rules.compiled(v),
-    publishedAt: async (v) => (await deps.rules.get(v))?.publishedAt,
     activeAt: async (atMs) => (await published()).filter((v) => v.ms <= atMs).reduce<number | undefined>((m, v) => (m === undefined || v.version > m ? v.version : m), undefined),
     ...(deps.open ? { open: deps.open } : {}),
   });

@@ -24,8 +24,6 @@ import type { Difference, Unchecked } from './types.ts';
 export interface RecomputeDeps {
   /** A rules version, compiled; throws when it is gone or its stored hash no longer matches its content. */
   compiled(version: number): Promise<LoadedRules>;
-  /** When each version was published (ISO), to tell which one was active at an instant. */
-  publishedAt(version: number): Promise<string | undefined>;
   /** The highest version published at or before `atMs` (the one that was active then), if any. */
   activeAt(atMs: number): Promise<number | undefined>;
   /** Opens a sealed field of the ticket (null when it cannot be opened any more: erased). Absent: never opened. */
