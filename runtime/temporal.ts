@@ -116,6 +116,10 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     // A worker that dies holds its workflows' sticky queue; after this long the server gives
     // their next task (a due SLA timer, say) to any worker, so a restart delays it no longer.
     stickyQueueScheduleToStartTimeout: '2s',
+    // Heartbeats reach the server at least every second whatever an activity's heartbeat timeout,
+    // so a cancellation reaches a long activity within about a second, while the timeout itself
+    // can stay long enough that a busy machine is not mistaken for a dead worker.
+    maxHeartbeatThrottleInterval: '1 second',
     sinks: idleAuditSinks,
     ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
   });

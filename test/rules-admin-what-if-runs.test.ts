@@ -128,7 +128,7 @@ describe('rules admin: what-if runs on the worker, with progress and cancel', fu
 
   it('when its workflow is cancelled in Temporal, then the heartbeating activity stops and the run says cancelled', async () => {
     const id = await runs.start(candidate, period, { id: owner });
-    // As soon as it runs: 20,000 tickets take seconds, a cancellation reaches the activity within about 1.6 s.
+    // As soon as it runs: 20,000 tickets take seconds, a cancellation reaches the activity within about a second.
     await follow(id, (v) => v.status === 'running');
     const handle = stack.client.workflow.getHandle(whatIfWorkflowId(id));
     await handle.cancel();

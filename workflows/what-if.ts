@@ -15,13 +15,15 @@ import type { WhatIfActivities, WhatIfRunInput, WhatIfRunOutcome } from './what-
 
 /**
  * Heartbeats every page of tickets (a few hundred milliseconds' work): a worker that dies is
- * noticed within 2 s and the run starts again elsewhere. The SDK sends a heartbeat at most every
- * 80 % of this timeout, so a cancellation of the workflow reaches the activity within about 1.6 s
- * (a cancellation asked through the service is also noted on the row, seen at the next page).
+ * noticed within 30 s and the run starts again elsewhere. The worker sends heartbeats at least
+ * every second (runtime/temporal.ts), so a cancellation of the workflow reaches the activity within
+ * about a second (a cancellation asked through the service is also noted on the row, seen at the
+ * next page). A shorter timeout restarted runs from the start on a busy machine, where one page
+ * can take a few seconds.
  */
 const { runWhatIf } = proxyActivities<WhatIfActivities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 seconds',
+  heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidCandidate'] },
 });
