@@ -1,6 +1,6 @@
 /**
- * The auditors' routes in the OpenAPI document (api/routes/audit.ts): a ticket's replay check
- * and the audit log with filters. Auditors and admins only.
+ * The auditors' routes in the OpenAPI document (api/routes/audit.ts): a ticket's replay check,
+ * its timeline in words and the audit log with filters. Auditors and admins only.
  */
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -16,12 +16,12 @@ const difference = {
   type: 'object',
   required: ['kind', 'runId', 'eventId'],
   properties: {
-    kind: { enum: ['determinism', 'decision', 'deadline', 'policy', 'rules_version'] },
+    kind: { enum: ['determinism', 'decision', 'deadline', 'policy', 'rules_version', 'integrity'] },
     runId: { type: 'string' },
     eventId: { type: ['integer', 'null'], description: 'The history event where it was found.' },
     eventType: { type: ['string', 'null'], description: 'determinism: the type of the event the code diverges at.' },
     message: { type: 'string', description: 'determinism: the SDK\'s message.' },
-    field: { type: 'string', description: 'decision, deadline, policy, rules_version: what differs (priority, response.deadlineAt, policy.calendar …).' },
+    field: { type: 'string', description: 'decision, deadline, policy, rules_version: what differs (priority, response.deadlineAt, policy.calendar …); integrity: sha256, an archived history changed after archiving (recorded: the sha256 when archived, recomputed: now).' },
     recorded: anyValue,
     recomputed: anyValue,
   },
@@ -60,7 +60,60 @@ const entry = {
   },
 };
 
+const why = {
+  type: ['object', 'null'],
+  description: 'Why the helpdesk did it (null for a person\'s plain action): a title and sentences, with what it rests on (decision and pause are indexes into decisions and pauses).',
+  required: ['anchor', 'kind', 'title', 'sentences'],
+  properties: {
+    anchor: { type: 'string' }, kind: { enum: ['decision', 'priority', 'warning', 'breach', 'ladder', 'pause', 'auto_close'] }, title: { type: 'string' },
+    sentences: { type: 'array', items: { type: 'string' } }, decision: { type: 'integer' }, pause: { type: 'integer' }, calendar: { type: 'string' },
+    step: { type: 'object' }, ladder: { type: 'object' }, policy: { type: 'object' },
+  },
+};
+
+const timelineEntry = {
+  type: 'object',
+  required: ['seq', 'type', 'at', 'when', 'actor', 'actorText', 'automated', 'reason', 'reasonSealed', 'text', 'details', 'deadlines', 'due', 'notifications', 'why'],
+  properties: {
+    seq: { type: 'integer' }, type: { type: 'string' }, at: { type: 'string', format: 'date-time' },
+    when: { type: 'string', description: '`at` in the reader\'s language and time zone.' },
+    actor: { type: 'string' }, actorText: { type: 'string' }, automated: { type: 'boolean', description: 'Done by the rules, an SLA clock, the ladder or the system.' },
+    reason: { type: ['string', 'null'] }, reasonSealed: { type: 'boolean' }, text: { type: 'string' },
+    details: { type: 'array', items: { type: 'string' } },
+    deadlines: { type: 'array', items: { type: 'object', required: ['clock', 'state', 'dueAt', 'breached', 'text'], properties: { clock: { enum: ['response', 'resolution'] }, state: { enum: ['running', 'paused', 'stopped', 'none'] }, dueAt: { type: ['string', 'null'], format: 'date-time' }, breached: { type: 'boolean' }, text: { type: 'string' } } } },
+    due: { type: 'array', items: { type: 'object', required: ['id', 'clock', 'kind', 'at', 'text'], properties: { id: { type: 'string' }, clock: { type: 'string' }, kind: { enum: ['warning', 'breach', 'ladder'] }, at: { type: 'string', format: 'date-time' }, text: { type: 'string' } } } },
+    notifications: { type: 'array', items: { type: 'object', required: ['kind', 'roles', 'queuedAt', 'status', 'text'], properties: { kind: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } }, queuedAt: { type: 'string', format: 'date-time' }, status: { enum: ['queued', 'delivered'] }, deliveredAt: { type: ['string', 'null'] }, text: { type: 'string' } } } },
+    why,
+  },
+};
+
+const timeline = {
+  type: 'object',
+  description: 'The ticket\'s timeline in the reader\'s words (docs/audit-timeline.md): every sentence already in the reader\'s language, every figure beside it as data.',
+  required: ['ticket', 'workflowId', 'language', 'timeZone', 'status', 'statusText', 'builtAt', 'history', 'entries', 'decisions', 'pauses', 'calendars'],
+  properties: {
+    ticket: { type: 'string' }, workflowId: { type: 'string' }, language: { enum: ['pl', 'en', 'de'] }, timeZone: { type: 'string' },
+    status: { type: 'string' }, statusText: { type: 'string' }, builtAt: { type: 'string', format: 'date-time' },
+    history: {
+      type: 'object', required: ['complete', 'runs', 'missing', 'notes'],
+      properties: { complete: { type: 'boolean' }, runs: { type: 'array', items: { type: 'object' } }, missing: { type: 'array', items: { type: 'object' } }, notes: { type: 'array', items: { type: 'string' }, description: 'Where the history came from and what is not shown because a part of it is not there.' } },
+    },
+    entries: { type: 'array', items: ref('TimelineEntry') },
+    decisions: { type: 'array', items: { type: 'object', description: 'Each classification: rules version and hash, outcome, rules fired in order and why the others did not, policy, calendar, ladder.' } },
+    pauses: { type: 'array', items: { type: 'object' } },
+    calendars: { type: 'array', items: { type: 'object', description: 'Each calendar a decision named: time zone, hours per weekday, holidays, or 24×7.' } },
+  },
+};
+
 export const auditPaths = {
+  '/api/v1/audit/tickets/{number}/timeline': {
+    get: {
+      operationId: 'ticketTimeline',
+      summary: 'The ticket\'s timeline in words, in the caller\'s language (Accept-Language) and time zone (their profile\'s); the read is recorded in the access log',
+      parameters: [number, lang, { name: 'X-Access-Reason', in: 'header', required: false, schema: { type: 'string', maxLength: 500 }, description: 'Why you read it, kept in the access log (percent-encoded UTF-8; no personal data).' }],
+      responses: { '200': json(ref('Timeline'), 'The timeline.'), '400': err('The reason is not one line of at most 500 characters, or names a person.'), '403': forbidden, '404': err('No such ticket.'), '503': err('The access log could not be written; nothing was shown. Try again.') },
+    },
+  },
   '/api/v1/audit/tickets/{number}/replay': {
     post: {
       operationId: 'replayCheckTicket',
@@ -92,4 +145,4 @@ export const auditPaths = {
   },
 };
 
-export const auditSchemas = { ReplayVerdict: verdict, ReplayDifference: difference, AuditEntry: entry };
+export const auditSchemas = { ReplayVerdict: verdict, ReplayDifference: difference, AuditEntry: entry, Timeline: timeline, TimelineEntry: timelineEntry };

@@ -9,6 +9,7 @@ import { openDatabase } from '../runtime/stack.ts';
 import { registerAuditReplayCommands } from './audit-replay-commands.ts';
 import { registerAuditProofCommands } from './audit-proof-commands.ts';
 import { registerAuditArchiveCommands } from './audit-archive-commands.ts';
+import { registerAuditTimelineCommands } from './audit-timeline-commands.ts';
 
 const quiet = (line: string) => console.error(line);
 
@@ -18,6 +19,7 @@ const line = (e: AuditEntry): string =>
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('The audit log of administrative and privacy actions');
   registerAuditReplayCommands(audit);
+  registerAuditTimelineCommands(audit);
   registerAuditProofCommands(audit);
   registerAuditArchiveCommands(audit);
   audit

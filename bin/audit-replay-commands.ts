@@ -7,19 +7,14 @@ import type { Command } from 'commander';
 import { ExitCode, setExitCode } from './exit-code.ts';
 import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
 import { loadConfig } from '../runtime/config.ts';
-import type { Audit } from '../services/audit/index.ts';
-import { auditService, ticketHistories } from '../runtime/audit.ts';
-import type { Config } from '../runtime/config.ts';
-import { readLiveHolder } from '../runtime/data-lock.ts';
-import { describeFailure } from '../runtime/failure.ts';
+import { ticketHistories } from '../runtime/audit.ts';
+import { withAudit } from './audit-session.ts';
+import { isLanguage, LANGUAGES } from '../api/i18n.ts';
 import fs from 'node:fs';
-import type { Client } from '@temporalio/client';
 import { cliActor } from '../db/audit-repo.ts';
 import { auditCheckpointsFor, lazyAuditSigner } from '../runtime/audit-signing-key.ts';
-import { openDatabase, type Database } from '../runtime/stack.ts';
 import { exportTicketEvidence, TicketNotFoundForExport } from '../services/audit/evidence.ts';
 import { shortKeyId } from '../services/audit/signature.ts';
-import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 
 const out = (line: string) => console.log(line);
 const err = (line: string) => console.error(line);
@@ -29,6 +24,7 @@ const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 /** One difference as a sentence. */
 export function differenceLine(d: Difference): string {
   const run = `run ${d.runId}`;
+  if (d.kind === 'integrity') return `The archived history of ${run} was changed after it was archived: its sha256 was ${d.recorded} when archived and is ${d.recomputed} now.`;
   if (d.kind === 'determinism') return `The workflow code diverges from ${run} at event ${d.eventId ?? '?'}${d.eventType ? ` (${d.eventType})` : ''}: ${d.message}`;
   const what = { decision: 'decision', deadline: 'deadline', policy: 'policy choice', rules_version: 'rules version' }[d.kind];
   return `The recorded ${what} at event ${d.eventId ?? '?'} of ${run} differs in ${d.field}: recorded ${shown(d.recorded)}, recomputed ${shown(d.recomputed)}.`;
@@ -46,31 +42,6 @@ export function verdictLines(v: ReplayVerdict): string[] {
 function instant(text: string): number | undefined {
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-/**
- * For a command: the database and Temporal (TEMPORAL_ADDRESS, else the running helpdesk's), the
- * service over them, closed afterwards whatever happens. Returns `fn`'s exit code, or 1 with a
- * sentence when Temporal cannot be reached.
- */
-async function withAudit(config: Config, log: (line: string) => void, fn: (audit: Audit, parts: { db: Database; client: Client }) => Promise<number>): Promise<number> {
-  const address = config.temporal.address ?? readLiveHolder(config.dataDir)?.temporal;
-  if (!address) {
-    log('The replay check reads the tickets\' histories from Temporal: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS to the Temporal its workers use.');
-    return 1;
-  }
-  const client = await connectClient(targetFromConfig(config, address)).catch((e: unknown) => {
-    log(`Cannot reach Temporal at ${address}: ${describeFailure(e)}.`);
-    return undefined;
-  });
-  if (!client) return 1;
-  const db = await openDatabase(config, log);
-  try {
-    return await fn(auditService(config, db, client), { db, client });
-  } finally {
-    await db.close();
-    await closeClient(client);
-  }
 }
 
 export function registerAuditReplayCommands(audit: Command): void {
@@ -128,7 +99,13 @@ export function registerAuditReplayCommands(audit: Command): void {
     .description('Write a ticket\'s evidence bundle: timeline, histories, replay verdict, rules versions, calendars, audit-log entries, signed with a checkpoint; check it with audit verify-bundle')
     .argument('<number>', 'the ticket, e.g. HD-2026-000042')
     .requiredOption('--out <file>', 'where to write the bundle (.json); an existing file is not overwritten')
-    .action(async (number: string, opts: { out: string }) => {
+    .option('--lang <language>', `the language of the bundle's timeline in words: ${LANGUAGES.join(', ')} (default en)`)
+    .action(async (number: string, opts: { out: string; lang?: string }) => {
+      const language = opts.lang ?? 'en';
+      if (!isLanguage(language)) {
+        err(`--lang must be one of ${LANGUAGES.join(', ')}; "${language}" is not a language the helpdesk speaks.`);
+        return setExitCode(ExitCode.usage);
+      }
       if (fs.existsSync(opts.out)) {
         err(`${opts.out} exists already: give another --out, or move that file away first (an evidence file is never overwritten).`);
         return setExitCode(ExitCode.usage);
@@ -148,7 +125,7 @@ export function registerAuditReplayCommands(audit: Command): void {
               return checkpoints.write('export');
             },
             signer: lazyAuditSigner(config, err),
-          }, number);
+          }, number, language);
           fs.writeFileSync(opts.out, text, { flag: 'wx' });
           out(`Wrote ${opts.out}: ${number}, ${plural(Object.keys(bundle.files).length, 'file')}, ${verdict.reproducible ? 'reproducible' : 'NOT reproducible'}; signed by key ${shortKeyId(bundle.keyId)} with checkpoint #${bundle.checkpoint.id} (entry #${bundle.checkpoint.seq}).`);
           return ExitCode.ok;

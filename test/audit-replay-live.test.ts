@@ -7,6 +7,7 @@
  * is named with its field, recorded and recomputed value.
  */
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import { createHash } from 'node:crypto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createAuditTicketsRepo } from '../db/audit-tickets-repo.ts';
@@ -137,6 +138,50 @@ describe('audit replay check on a ticket a real worker ran', function () {
     expect(usage.stderr).to.match(/the first before the second/);
   });
 
+  it('tells the ticket\'s story in the reader\'s words through the API and `helpdesk audit timeline`, each read in the access log, to auditors and admins only', async () => {
+    const accessRows = async () => stack.db.sequelize.query<{ viewer_role: string; channel: string; reason: string | null }>(
+      `SELECT viewer_role, channel, reason FROM access_log WHERE ticket_number = :number AND what = 'ticket.read' ORDER BY id`, { replacements: { number }, type: QueryTypes.SELECT });
+    const before = (await accessRows()).length;
+    const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
+    const res = await request(stack.web.url, 'GET', `/api/v1/audit/tickets/${number}/timeline`, { token: auditor, headers: { 'Accept-Language': 'pl', 'X-Access-Reason': encodeURIComponent('Kontrola kwartalna') } });
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({ ticket: number, language: 'pl' });
+    const entries = res.body.entries as Array<{ type: string; automated: boolean; why: { title: string; sentences: string[] } | null }>;
+    expect(entries.map((e) => e.type)).to.include.members(['classified', 'sla_breached', 'escalated', 'pending', 'resumed', 'reclassified', 'resolved']);
+    // Every automated action has its "why", in Polish.
+    for (const e of entries.filter((x) => x.automated && ['classified', 'sla_breached', 'escalated', 'reclassified'].includes(x.type))) {
+      expect(e.why, e.type).to.not.equal(null);
+      expect(e.why!.sentences.length, e.type).to.be.greaterThan(0);
+    }
+    expect((res.body.history as { notes: string[] }).notes[0]).to.match(/^Historię odczytano z Temporala/);
+    const rows = await accessRows();
+    expect(rows.slice(before)).to.deep.equal([{ viewer_role: 'auditor', channel: 'api', reason: 'Kontrola kwartalna' }]);
+
+    const cli = await helpdesk(stack, ['timeline', number, '--lang', 'de', '--time-zone', 'Europe/Berlin']);
+    expect(cli.code, cli.stderr).to.equal(0);
+    expect(cli.stdout).to.match(/^Der Verlauf wurde aus Temporal gelesen \(1 Lauf\)\./);
+    expect(cli.stdout).to.match(/#1 .* · /);
+    expect((await accessRows()).slice(-1)).to.deep.equal([{ viewer_role: 'operator', channel: 'cli', reason: null }]);
+    const unknown = await helpdesk(stack, ['timeline', 'HD-2026-999999']);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/There is no ticket HD-2026-999999/);
+    expect((await helpdesk(stack, ['timeline', number, '--lang', 'fr'])).code).to.equal(2);
+
+    const counted = (await accessRows()).length;
+    for (const [email, role] of [['agent2@example.com', 'agent'], ['owner@example.com', 'process_owner'], ['someone@example.com', 'requester']] as const) {
+      const refused = await request(stack.web.url, 'GET', `/api/v1/audit/tickets/${number}/timeline`, { token: await stack.tokenFor(email, role), headers: { 'Accept-Language': 'de' } });
+      expect(refused.status, role).to.equal(403);
+      expect(refused.body.error.code, role).to.equal('FORBIDDEN');
+    }
+    const badReason = await request(stack.web.url, 'GET', `/api/v1/audit/tickets/${number}/timeline`, { token: auditor, headers: { 'X-Access-Reason': 'asked by jan@example.com' } });
+    expect(badReason.status).to.equal(400);
+    const missing = await request(stack.web.url, 'GET', '/api/v1/audit/tickets/HD-2026-999999/timeline', { token: auditor, headers: { 'Accept-Language': 'pl' } });
+    expect(missing.status).to.equal(404);
+    expect(missing.body.error.message).to.match(/HD-2026-999999/);
+    // Nothing refused was recorded as read.
+    expect((await accessRows()).length).to.equal(counted);
+  });
+
   it('lists the audit log to auditors with filters (action prefix, subject, paging), and bad filters get a sentence', async () => {
     const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
     // Every token the test issued is in the log: `token.*`, newest first, two a page.
@@ -164,7 +209,12 @@ describe('audit replay check on a ticket a real worker ran', function () {
     expect(ran.code).to.equal(0);
     const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { files: Record<string, string> };
     const names = Object.keys(bundle.files);
-    for (const n of ['timeline.json', 'histories.json', 'verdict.json', 'calendars.json', 'audit-log.json']) expect(names, n).to.include(n);
+    for (const n of ['timeline.json', 'timeline-words.json', 'timeline.txt', 'histories.json', 'verdict.json', 'calendars.json', 'audit-log.json']) expect(names, n).to.include(n);
+    // The timeline in words, with its "why"s, from the ticket as stored (people by pseudonym).
+    const worded = JSON.parse(bundle.files['timeline-words.json']!) as { ticket: string; entries: Array<{ type: string; why: unknown }> };
+    expect(worded.ticket).to.equal(number);
+    expect(worded.entries.find((e) => e.type === 'escalated')!.why).to.not.equal(null);
+    expect(bundle.files['timeline.txt']).to.match(/^The history was read from Temporal \(1 run\)\./);
     expect(names.filter((n) => n.startsWith('rules/v')), 'both rules versions').to.have.length(2);
     expect(names.filter((n) => n.startsWith('history/'))).to.have.length(1);
     // No personal data: neither the title nor the requester's address is in the bundle.

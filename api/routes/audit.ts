@@ -1,12 +1,15 @@
 /**
- * The auditors' REST API (docs/audit.md): a ticket's replay check, a period's, and the audit log
- * with filters. Auditors and admins only (api/access.ts assertCanAudit), checked on the server
- * for every route; everyone else is answered 403 in their language.
+ * The auditors' REST API (docs/audit-replay.md, docs/audit-timeline.md): a ticket's replay check,
+ * its timeline in words, and the audit log with filters. Auditors and admins only (api/access.ts
+ * assertCanAudit), checked on the server for every route; everyone else is answered 403 in their
+ * language. Histories that cannot be read (Temporal down, not archived) answer 503.
  */
 import { Router, type Request, type Response } from 'express';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { AuditFilter, AuditRepo } from '../../db/audit-repo.ts';
 import type { Audit } from '../../services/audit/index.ts';
+import { TicketNotFoundForTimeline } from '../../services/audit/timeline.ts';
+import { accessReasonHeader, staffViewer } from '../../services/privacy/access-log.ts';
 import { assertCanAudit } from '../access.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -79,6 +82,19 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
     if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
     const verdict = await deps.audit!.service.checkTicket(number);
     res.set('Cache-Control', 'no-store').json(verdict);
+  });
+
+  // The timeline shows the ticket's people and words: the read is recorded in the access log (with
+  // the X-Access-Reason header's reason when given) before it is answered.
+  router.get('/audit/tickets/:number/timeline', async (req: Request, res: Response) => {
+    const number = String(req.params.number);
+    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    const user = apiUser(res);
+    const reason = accessReasonHeader(req.get('X-Access-Reason'));
+    const timeline = await deps.audit!.service.timeline(number, { language: req.language, timeZone: user.timeZone, viewer: staffViewer(user), channel: 'api', reason }).catch((err: unknown) => {
+      throw err instanceof TicketNotFoundForTimeline ? new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number }) : err;
+    });
+    res.set('Cache-Control', 'no-store').json(timeline);
   });
 
   router.get('/audit/log', async (req: Request, res: Response) => {

@@ -4,7 +4,12 @@
  *
  * - `timeline.json` — every event of the read model: number, type, time, who (a machine actor by
  *   name, a person as `person`), whether a reason was given, and the event's figures; free text
- *   (messages, notes, reasons) and addresses are left out, so the bundle holds no personal data;
+ *   (messages, notes, reasons) and addresses are left out;
+ * - `timeline-words.json` and `timeline.txt` — the timeline in words (services/audit/timeline.ts)
+ *   in the export's language, with every "why", built from the ticket as stored: people by their
+ *   pseudonym (an erasure leaves the evidence whole), sealed reasons left out and said so. So the
+ *   bundle names nobody — except a ticket reported before sealing, whose addresses and reasons
+ *   were stored as typed and are shown as stored;
  * - `history/<run id>.json` — every run's history exactly as Temporal (or the archive) keeps it,
  *   payloads still encrypted under the service keys, with `histories.json` listing each one's
  *   event count and SHA-256;
@@ -22,6 +27,7 @@ import type { CheckpointWithEntry } from './checkpoints.ts';
 import type { Signer } from './signature.ts';
 import type { Audit } from './index.ts';
 import type { HistorySource, ReplayVerdict } from './types.ts';
+import { timelineLines } from './timeline.ts';
 
 export interface TicketEvidenceDeps {
   audit: Audit;
@@ -60,7 +66,8 @@ export class TicketNotFoundForExport extends Error {
   }
 }
 
-export async function exportTicketEvidence(deps: TicketEvidenceDeps, number: string): Promise<{ bundle: EvidenceBundle; text: string; verdict: ReplayVerdict }> {
+/** `language`: the words of the bundle's timeline (timeline-words.json, timeline.txt); English by default. */
+export async function exportTicketEvidence(deps: TicketEvidenceDeps, number: string, language = 'en'): Promise<{ bundle: EvidenceBundle; text: string; verdict: ReplayVerdict }> {
   const ticket = await deps.ticket(number);
   if (!ticket) throw new TicketNotFoundForExport(number);
   const histories = await deps.histories.forTicket(number);
@@ -68,6 +75,10 @@ export async function exportTicketEvidence(deps: TicketEvidenceDeps, number: str
   const files: Record<string, string> = {};
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   files['timeline.json'] = json({ ticket: number, status: ticket.status, createdAt: ticket.createdAt, events: ticket.timeline.map(timelineEntry) });
+  // The timeline in words, with every "why", from the ticket as stored: people by pseudonym, sealed words left out.
+  const worded = await deps.audit.evidenceTimeline(number, language);
+  files['timeline-words.json'] = json(worded);
+  files['timeline.txt'] = `${timelineLines(worded).join('\n')}\n`;
   for (const run of histories.runs) files[`history/${run.runId}.json`] = run.text;
   files['histories.json'] = json({ workflowId: histories.workflowId, runs: histories.runs.map((r) => ({ runId: r.runId, origin: r.origin, status: r.status, eventCount: r.eventCount, sha256: r.sha256, startedAt: r.startedAt, closedAt: r.closedAt })), missing: histories.missing });
   files['verdict.json'] = json(verdict);

@@ -18,7 +18,8 @@ import { workflowIdFor } from '../../workflows/types.ts';
 import type { HistoryJson, HistorySource, RunHistory, TicketHistories } from './types.ts';
 
 export interface HistorySourceDeps {
-  client: Client;
+  /** Without one (Temporal not reachable), only archived histories are read: a ticket whose every run is archived is whole, any other fails. */
+  client?: Client | undefined;
   archive: ArchiveStore & Pick<HistoryArchiveRepo, 'runsOf' | 'count'>;
   /** The task queue whose ticket runs the archive's sweep and status cover (not needed to read a ticket's histories). */
   taskQueue?: string;
@@ -68,7 +69,17 @@ const byAge = (a: { startedAt: string | null; closedAt: string | null }, b: { st
 /** A run listed by Temporal's visibility. */
 interface Listed { runId: string; status: string; startedAt: string | null; closedAt: string | null }
 
+/** The archive alone tells the whole story when its newest run ended the workflow (it did not continue as new; only closed runs are archived). */
+function wholeInArchive(archived: ArchivedRun[]): boolean {
+  const last = [...archived].sort(byAge).at(-1);
+  return last !== undefined && last.status !== 'continued_as_new';
+}
+
 export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithArchive {
+  const client = (): Client => {
+    if (!deps.client) throw new Error('The history archive\'s sweep and status read Temporal: start the helpdesk (`helpdesk start`), or set TEMPORAL_ADDRESS to the Temporal its workers use.');
+    return deps.client;
+  };
   const taskQueue = (): string => {
     if (!deps.taskQueue) throw new Error('The history archive needs the task queue of the ticket workflows (HELPDESK_TASK_QUEUE) to sweep or report.');
     return deps.taskQueue;
@@ -76,7 +87,7 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
 
   async function listRuns(workflowId: string): Promise<Listed[]> {
     const listed: Listed[] = [];
-    for await (const w of deps.client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/['\\]/g, '')}'` })) {
+    for await (const w of client().workflow.list({ query: `WorkflowId = '${workflowId.replace(/['\\]/g, '')}'` })) {
       listed.push({ runId: w.runId, status: STATUS[w.status.name] ?? w.status.name.toLowerCase(), startedAt: w.startTime.toISOString(), closedAt: w.closeTime?.toISOString() ?? null });
     }
     return listed;
@@ -98,7 +109,12 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
   return {
     async forTicket(number: string): Promise<TicketHistories> {
       const workflowId = workflowIdFor(number);
-      const [archived, listed, failures] = await Promise.all([deps.archive.runsOf(workflowId), listRuns(workflowId), deps.archive.failures(workflowId)]);
+      const [archived, failures] = await Promise.all([deps.archive.runsOf(workflowId), deps.archive.failures(workflowId)]);
+      // Temporal out of reach is a fault (tried again by the caller) unless the archive holds the whole story.
+      const listed = await listRuns(workflowId).catch((err: unknown) => {
+        if (wholeInArchive(archived)) return [];
+        throw err;
+      });
       const runs: RunHistory[] = [];
       const missing: TicketHistories['missing'] = [];
       const problems: NonNullable<TicketHistories['problems']> = [];
@@ -107,7 +123,7 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
       for (const r of listed) {
         if (inArchive.has(r.runId)) continue;
         try {
-          const text = historyText(await deps.client.workflow.getHandle(workflowId, r.runId).fetchHistory());
+          const text = historyText(await client().workflow.getHandle(workflowId, r.runId).fetchHistory());
           const history = parse(text);
           runs.push({ workflowId, runId: r.runId, status: r.status, origin: 'temporal', eventCount: history.events.length, sha256: sha256(text), text, history, startedAt: r.startedAt, closedAt: r.closedAt });
         } catch (err) {
@@ -127,12 +143,12 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
     },
 
     archiveNow(number?: string): Promise<ArchiveSweepSummary> {
-      return sweepClosedHistories({ client: deps.client, archive: deps.archive, taskQueue: taskQueue(), log: () => {} }, { atMs: Date.now(), ...(number ? { ticket: number } : {}) });
+      return sweepClosedHistories({ client: client(), archive: deps.archive, taskQueue: taskQueue(), log: () => {} }, { atMs: Date.now(), ...(number ? { ticket: number } : {}) });
     },
 
     async archiveStatus({ intervalMs, nowMs = Date.now() }): Promise<ArchiveStatus> {
       const queue = taskQueue();
-      const closed = await listClosedRuns(deps.client, closedRunsQuery(queue));
+      const closed = await listClosedRuns(client(), closedRunsQuery(queue));
       const [archived, kinds, failures, archivedRuns, listedUntil] = await Promise.all([
         deps.archive.archivedAmong(closed), deps.archive.ticketKinds(closed.map((c) => c.ticketNumber)), deps.archive.failures(), deps.archive.count(), deps.archive.listedUntil(queue),
       ]);

@@ -119,6 +119,8 @@ export function createReplayCheck(deps: ReplayDeps) {
     const checked = { decisions: 0, plans: 0 };
     if (!t.runs.length) unchecked.push({ runId: null, what: 'the ticket', why: 'No history of it is kept, in Temporal or in the archive.' });
     for (const run of t.runs) {
+      // Changed in the database after archiving: whatever it replays to, it is not the history kept.
+      if (run.recordedSha256 !== undefined) differences.push({ kind: 'integrity', runId: run.runId, eventId: null, field: 'sha256', recorded: run.recordedSha256, recomputed: run.sha256 });
       const c = captured.get(run.runId) ?? { calls: [], tasks: [] };
       const failure = failures.get(run.runId);
       if (failure) {

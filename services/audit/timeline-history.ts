@@ -47,11 +47,14 @@ function offsetOf(input: unknown[]): number {
   return typeof seq === 'number' ? seq : 0;
 }
 
-/** Reads every run of the ticket (none when `histories` is null: not available at all). */
-export async function readHistories(histories: TicketHistories | null, codec: PayloadCodec): Promise<RecordedHistory> {
+/**
+ * Reads every run of the ticket (none when `histories` is null: not available at all —
+ * `unavailable` says it could not be read just now, rather than that none is kept).
+ */
+export async function readHistories(histories: TicketHistories | null, codec: PayloadCodec, unavailable = false): Promise<RecordedHistory> {
   const out: RecordedHistory = { bySeq: new Map(), status: { complete: false, runs: [], missing: histories?.missing ?? [] }, notes: [], gap: null };
   if (!histories || histories.runs.length === 0) {
-    out.notes.push({ key: 'history.none', params: {} });
+    out.notes.push({ key: unavailable && !histories ? 'history.unavailable' : 'history.none', params: {} });
     for (const m of histories?.missing ?? []) out.notes.push({ key: 'history.missingRun', params: { runId: m.runId, why: m.why } });
     out.gap = { key: 'gap.none', params: {} };
     return out;
@@ -86,7 +89,12 @@ export async function readHistories(histories: TicketHistories | null, codec: Pa
   const origins = [...new Set(histories.runs.map((r) => r.origin))];
   for (const origin of origins) out.notes.unshift({ key: `history.from.${origin}`, params: { count: histories.runs.filter((r) => r.origin === origin).length } });
   for (const m of histories.missing) out.notes.push({ key: 'history.missingRun', params: { runId: m.runId, why: m.why } });
-  out.status.complete = readable === histories.runs.length && histories.missing.length === 0;
+  // An archived copy changed since it was archived is read, and said to be unreliable.
+  for (const run of histories.runs) {
+    if (run.recordedSha256 !== undefined) out.notes.push({ key: 'history.changed', params: { runId: run.runId, recorded: run.recordedSha256, actual: run.sha256 } });
+  }
+  const changed = histories.runs.some((r) => r.recordedSha256 !== undefined);
+  out.status.complete = readable === histories.runs.length && histories.missing.length === 0 && !changed;
   if (!out.status.complete) out.gap = { key: readable === 0 ? 'gap.unreadable' : 'gap.partial', params: {} };
   return out;
 }

@@ -54,6 +54,8 @@ export interface TimelineOptions {
   /** The zone the sentences' times are written in; UTC when not given. */
   timeZone?: string;
   now?: () => Date;
+  /** `histories` is null because they could not be read just now (not because none is kept). */
+  historyUnavailable?: boolean;
 }
 
 export class TicketNotFoundForTimeline extends Error {
@@ -175,7 +177,7 @@ export async function buildTimeline(deps: TimelineDeps, number: string, historie
   const ticket = await deps.ticket(number);
   if (!ticket) throw new TicketNotFoundForTimeline(number);
   const w = auditWords(deps.i18n, language, opts.timeZone ?? 'UTC');
-  const recorded: RecordedHistory = await readHistories(histories, deps.codec);
+  const recorded: RecordedHistory = await readHistories(histories, deps.codec, opts.historyUnavailable === true);
   const outbox = await deps.notifications(number);
   const versions = new Map<number, Promise<RulesVersionText | undefined>>();
   const rulesOf = (v: number | null | undefined) => {

@@ -44,7 +44,9 @@ export interface TicketHistories {
 /** One difference the replay check found; `kind` says which check. */
 export type Difference =
   | { kind: 'determinism'; runId: string; eventId: number | null; eventType: string | null; message: string }
-  | { kind: 'decision' | 'deadline' | 'policy' | 'rules_version'; runId: string; eventId: number | null; field: string; recorded: unknown; recomputed: unknown };
+  | { kind: 'decision' | 'deadline' | 'policy' | 'rules_version'; runId: string; eventId: number | null; field: string; recorded: unknown; recomputed: unknown }
+  /** An archived history whose text no longer has the sha256 recorded when it was archived: `recorded` is that sha256, `recomputed` the text's now. */
+  | { kind: 'integrity'; runId: string; eventId: null; field: 'sha256'; recorded: string; recomputed: string };
 
 /** Something the check could not check, and why (an old history without the record it needs, a rules version gone…). */
 export interface Unchecked {
