@@ -19,6 +19,7 @@ import type { PersonalDataRepos } from '../services/privacy/export.ts';
 import type { ErasureDeps } from '../services/privacy/erase.ts';
 import type { RulesAdmin } from '../services/rules-admin/index.ts';
 import type { People } from '../services/people/index.ts';
+import type { AuditorService } from '../auditor-ui/deps.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
@@ -46,8 +47,8 @@ export interface AppDeps extends TicketDeps {
   erasure?: ErasureDeps;
   /** Rules administration (drafts, publication, versions) for the admin pages and the API; without it, neither. */
   rulesAdmin?: RulesAdmin;
-  /** The auditors' service (services/audit/) and the audit log, for /api/v1/audit; without it, those routes answer 404. */
-  audit?: AuditRoutesDeps['audit'];
+  /** The auditors' service (services/audit/) and the audit log, for /api/v1/audit and the auditors' pages (/audit, with the evidence export); without it, neither. */
+  audit?: AuditRoutesDeps['audit'] & Pick<AuditorService, 'exportEvidence'>;
   /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */
   people?: People;
   log?: (line: string) => void;
@@ -112,7 +113,7 @@ export function createApp(deps: AppDeps): express.Express {
     }));
     // After the portal, whose middleware (sessions, CSRF, viewer, language) it relies on.
     if (deps.staff) {
-      app.use(staff({ ...deps, ...deps.portal.repos, pgPool: deps.portal.pgPool, sessionSecret: deps.portal.sessionSecret, options: deps.portal.options ?? {}, ...deps.staff, log }));
+      app.use(staff({ ...deps, ...deps.portal.repos, pgPool: deps.portal.pgPool, sessionSecret: deps.portal.sessionSecret, options: deps.portal.options ?? {}, ...deps.staff, ...(deps.audit ? { auditor: deps.audit } : {}), log }));
     }
   }
 

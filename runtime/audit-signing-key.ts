@@ -16,7 +16,8 @@ import path from 'node:path';
 import { ConfigError, type Config } from './config.ts';
 import { keyIdOf, shortKeyId, type Signer } from '../services/audit/signature.ts';
 import { createAuditCheckpoints, type AuditCheckpoints } from '../services/audit/checkpoints.ts';
-import type { Repositories } from './compose.ts';
+import type { AuditRepo } from '../db/audit-repo.ts';
+import type { AuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
 
 const ENV = 'HELPDESK_AUDIT_SIGNING_KEY';
 const HEADER = '# The audit signing key (Ed25519, PKCS#8 PEM): it signs the audit log\'s checkpoints and evidence bundles. Back it up apart from the database.';
@@ -109,7 +110,7 @@ export function lazyAuditSigner(config: Pick<Config, 'auditSigningKey'>, log: (l
  * (and generated, the first time) only when something is signed; `verify` compares with the
  * configured key without generating one.
  */
-export function auditCheckpointsFor(config: Pick<Config, 'auditSigningKey'>, db: Pick<Repositories, 'audit' | 'auditCheckpoints'>, log: (line: string) => void): AuditCheckpoints {
+export function auditCheckpointsFor(config: Pick<Config, 'auditSigningKey'>, db: { audit: AuditRepo; auditCheckpoints: AuditCheckpointsRepo }, log: (line: string) => void): AuditCheckpoints {
   return createAuditCheckpoints({
     checkpoints: db.auditCheckpoints,
     audit: db.audit,

@@ -48,7 +48,7 @@ import type { TicketDeps } from '../services/tickets/index.ts';
 import type { Config } from './config.ts';
 import { staffWeb } from './staff-web.ts';
 import { payloadCodec } from './payload-codec.ts';
-import { auditService } from './audit.ts';
+import { webAudit } from './audit-evidence.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -142,7 +142,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
       apply: createRulesApply({ runs: db.applyRuns, openTickets: db.openTickets, rules: db.rules, temporal, taskQueue: config.temporal.taskQueue }),
     }),
     people: peopleService(db),
-    audit: { service: auditService(config, db, temporal), log: db.audit },
+    audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

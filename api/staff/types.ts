@@ -8,6 +8,7 @@ import type { Role, UsersRepo } from '../../db/users-repo.ts';
 import type { PortalDeps } from '../portal/types.ts';
 import type { RulesAdmin } from '../../services/rules-admin/index.ts';
 import type { People } from '../../services/people/index.ts';
+import type { AuditorService } from '../../auditor-ui/deps.ts';
 
 /** The roles that are staff: everyone but requesters. */
 export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
@@ -96,4 +97,6 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   rulesAdmin?: RulesAdmin;
   /** People and teams (/admin/people), served with the admin pages when it is given. */
   people?: People;
+  /** The auditors' pages (auditor-ui/, /audit) are served when it is given (api/app.ts passes AppDeps.audit). */
+  auditor?: AuditorService;
 }
