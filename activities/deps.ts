@@ -16,9 +16,10 @@ import type { RulesFile } from '../rules/types.ts';
 import type { ShadowStore } from './shadow.ts';
 import type { AuditCheckpointActivityDeps } from './audit-checkpoint.ts';
 import type { ArchiveActivityDeps } from './archive.ts';
+import type { AuditPeriodActivityDeps } from './audit-run.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

@@ -12,9 +12,11 @@ import { createWhatIfActivities } from './what-if.ts';
 import { createApplyRulesActivities } from './apply-rules.ts';
 import { createAuditCheckpointActivities } from './audit-checkpoint.ts';
 import { createArchiveActivities } from './archive.ts';
+import { createAuditPeriodActivities } from './audit-run.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
+import type { AuditPeriodActivities } from '../workflows/audit-run-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -40,7 +42,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createApplyRulesActivities(deps),
     ...createAuditCheckpointActivities(deps),
     ...createArchiveActivities(deps),
-  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities;
+    ...createAuditPeriodActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -33,6 +33,7 @@ import { createStaffAuthRepo } from '../db/staff-auth-repo.ts';
 import { createTicketsRepo } from '../db/tickets-repo.ts';
 import { createTicketDecisionsRepo } from '../db/ticket-decisions-repo.ts';
 import { createWhatIfRunsRepo } from '../db/what-if-runs-repo.ts';
+import { createAuditRunsRepo } from '../db/audit-runs-repo.ts';
 import { createUsersRepo } from '../db/users-repo.ts';
 import { createPersonsRepo } from '../db/persons-repo.ts';
 import { createPeopleRepo } from '../db/people-repo.ts';
@@ -94,6 +95,7 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     whatIfRuns: createWhatIfRunsRepo(sequelize),
     openTickets: createOpenTicketsRepo(sequelize),
     applyRuns: createRulesApplyRunsRepo(sequelize, createAuditRepo(sequelize)),
+    auditRuns: createAuditRunsRepo(sequelize, createAuditRepo(sequelize)),
   };
 }
 

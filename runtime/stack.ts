@@ -25,6 +25,7 @@ import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type R
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
 import { auditCheckpointsFor } from './audit-signing-key.ts';
+import { auditPeriodEngine } from './audit-runs.ts';
 import { sealAccountsOnOpen } from './legacy-accounts.ts';
 import { openDatabaseTarget, type DatabaseTargetOptions } from './database-target.ts';
 import type { EmbeddedPg } from './embedded-postgres.ts';
@@ -129,6 +130,9 @@ export async function startWorker(config: Config, address: string, db: Database,
     // The periodic audit-log checkpoint (activities/audit-checkpoint.ts), signed with the key outside the database.
     historyArchive: db.historyArchive,
     auditCheckpoint: auditCheckpointsFor(config, db, (line) => console.error(`[worker] ${line}`)),
+    // The period replay check's runs (activities/audit-run.ts): the auditors' service over the worker's own client.
+    auditRuns: db.auditRuns,
+    auditPeriod: auditPeriodEngine(config, db),
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection is closed once it has stopped, however it stopped.

@@ -3,3 +3,4 @@ export { retentionWorkflow } from './retention.ts';
 export { whatIfRun } from './what-if.ts';
 export { applyRulesRun } from './apply-rules.ts';
 export { historyArchiveWorkflow } from './archive.ts';
+export { auditPeriodRun } from './audit-run.ts';
