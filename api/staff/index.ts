@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { agentPages } from '../agent/index.ts';
 import { adminPages } from '../../admin-ui/index.ts';
+import { auditorPages } from '../../auditor-ui/index.ts';
 import { createLimits } from '../portal/limits.ts';
 import { csrfProtection } from '../portal/middleware.ts';
 import { createStaffAccess } from './access.ts';
@@ -40,6 +41,10 @@ export function staff(deps: StaffDeps): Router {
   router.use(homeRoutes(deps, guards));
   // The agents' pages (api/agent/): the ticket page today, the agents' workspace later.
   router.use(agentPages(deps, guards));
+  // The auditors' pages (auditor-ui/): /audit, a ticket's timeline, its replay check and evidence;
+  // its guard covers every /audit address, so before the audit log's and the period checks' pages.
+  const { auditor } = deps;
+  if (auditor) router.use(auditorPages({ ...deps, auditor }, guards));
   // The process owners' pages (admin-ui/): drafts, checks, publication, versions.
   const { rulesAdmin } = deps;
   if (rulesAdmin) router.use(adminPages({ ...deps, rulesAdmin }, guards));
