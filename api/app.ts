@@ -30,6 +30,8 @@ import { privacyRoutes } from './routes/privacy.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { rulesAdminRoutes } from './routes/rules-admin.ts';
 import { auditRoutes, type AuditRoutesDeps } from './routes/audit.ts';
+import { auditRunsRoutes } from './routes/audit-runs.ts';
+import type { AuditRuns } from '../services/audit/runs.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
@@ -49,6 +51,8 @@ export interface AppDeps extends TicketDeps {
   rulesAdmin?: RulesAdmin;
   /** The auditors' service (services/audit/) and the audit log, for /api/v1/audit and the auditors' pages (/audit, with the evidence export); without it, neither. */
   audit?: AuditRoutesDeps['audit'] & Pick<AuditorService, 'exportEvidence'>;
+  /** The period replay check's runs (services/audit/runs.ts) for /api/v1/audit/runs and /audit/runs; without it, neither. */
+  auditRuns?: AuditRuns;
   /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */
   people?: People;
   log?: (line: string) => void;
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', peopleRoutes(deps));
   app.use('/api/v1', rulesAdminRoutes(deps));
   app.use('/api/v1', auditRoutes(deps));
+  app.use('/api/v1', auditRunsRoutes(deps));
   if (deps.portal) {
     app.use(portal({
       ...deps,

@@ -3,6 +3,7 @@
  * ones validation uses; a test checks every route of the app is described here.
  */
 import { auditPaths, auditSchemas } from './openapi-audit.ts';
+import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
 import {
@@ -172,6 +173,7 @@ export function openApiDocument(serverUrl = '/') {
       ...peoplePaths,
       ...rulesAdminPaths,
       ...auditPaths,
+      ...auditRunsPaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -205,6 +207,7 @@ export function openApiDocument(serverUrl = '/') {
         ...peopleSchemas,
         ...rulesAdminSchemas,
         ...auditSchemas,
+        ...auditRunsSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
