@@ -59,6 +59,10 @@ export interface HistorySourceWithArchive extends HistorySource {
   archiveStatus(opts: { intervalMs: number; nowMs?: number }): Promise<ArchiveStatus>;
 }
 
+/** How long Temporal may take to list a ticket's runs, and to hand over one run's history. */
+const LIST_DEADLINE_MS = 10_000;
+const FETCH_DEADLINE_MS = 30_000;
+
 const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', CONTINUED_AS_NEW: 'continued_as_new', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out' };
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -85,12 +89,20 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
     return deps.taskQueue;
   };
 
+  /**
+   * Temporal's answer within `ms`: a Temporal out of reach is a fault said within seconds (a
+   * page's 503, the CLI's sentence), not after the client's connection retries of a minute or more.
+   */
+  const soon = <T>(fn: () => Promise<T>, ms = LIST_DEADLINE_MS): Promise<T> => client().withDeadline(Date.now() + ms, fn);
+
   async function listRuns(workflowId: string): Promise<Listed[]> {
-    const listed: Listed[] = [];
-    for await (const w of client().workflow.list({ query: `WorkflowId = '${workflowId.replace(/['\\]/g, '')}'` })) {
-      listed.push({ runId: w.runId, status: STATUS[w.status.name] ?? w.status.name.toLowerCase(), startedAt: w.startTime.toISOString(), closedAt: w.closeTime?.toISOString() ?? null });
-    }
-    return listed;
+    return soon(async () => {
+      const listed: Listed[] = [];
+      for await (const w of client().workflow.list({ query: `WorkflowId = '${workflowId.replace(/['\\]/g, '')}'` })) {
+        listed.push({ runId: w.runId, status: STATUS[w.status.name] ?? w.status.name.toLowerCase(), startedAt: w.startTime.toISOString(), closedAt: w.closeTime?.toISOString() ?? null });
+      }
+      return listed;
+    });
   }
 
   function fromArchive(a: ArchivedRun, problems: NonNullable<TicketHistories['problems']>): RunHistory {
@@ -123,7 +135,7 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
       for (const r of listed) {
         if (inArchive.has(r.runId)) continue;
         try {
-          const text = historyText(await client().workflow.getHandle(workflowId, r.runId).fetchHistory());
+          const text = historyText(await soon(() => client().workflow.getHandle(workflowId, r.runId).fetchHistory(), FETCH_DEADLINE_MS));
           const history = parse(text);
           runs.push({ workflowId, runId: r.runId, status: r.status, origin: 'temporal', eventCount: history.events.length, sha256: sha256(text), text, history, startedAt: r.startedAt, closedAt: r.closedAt });
         } catch (err) {
