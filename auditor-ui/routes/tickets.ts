@@ -42,8 +42,9 @@ export function ticketRoutes(deps: AuditorDeps, { auditors, requireCsrf }: Audit
     }
   }
 
-  const unknown = (req: Request, res: Response, number: string) =>
+  function unknown(req: Request, res: Response, number: string) {
     homeWithProblem(deps, req, res, new HttpError(404, 'TICKET_NOT_FOUND', 'auditor:errors.numberUnknown', { number }), number);
+  }
 
   /** 503 with a sentence; the log line names the work and the fault's kind, never the ticket's contents. */
   function unavailable(req: Request, res: Response, work: Work, number: string, err: UnavailableError) {
