@@ -8,6 +8,7 @@ import { Router } from 'express';
 import { agentPages } from '../agent/index.ts';
 import { adminPages } from '../../admin-ui/index.ts';
 import { auditorPages } from '../../auditor-ui/index.ts';
+import { auditLogPages } from '../../auditor-ui/log/index.ts';
 import { createLimits } from '../portal/limits.ts';
 import { csrfProtection } from '../portal/middleware.ts';
 import { createStaffAccess } from './access.ts';
@@ -48,5 +49,7 @@ export function staff(deps: StaffDeps): Router {
   // The process owners' pages (admin-ui/): drafts, checks, publication, versions.
   const { rulesAdmin } = deps;
   if (rulesAdmin) router.use(adminPages({ ...deps, rulesAdmin }, guards));
+  // The auditors' audit-log page (auditor-ui/log/): /audit/log, for auditors and admins.
+  router.use(auditLogPages(deps, guards));
   return router;
 }

@@ -1,14 +1,11 @@
 /**
  * The staff home (who you are, your role, how you signed in, your recovery codes, what your role
- * may open) and the audit log's latest entries for auditors and admins.
+ * may open); /staff/audit, once the audit log's page, sends auditors and admins on to /audit/log.
  */
 import { Router, type Request, type Response } from 'express';
 import type { StaffGuards } from '../guards.ts';
 import { staffPage } from '../pages.ts';
-import { formatDateTime } from '../../portal/format.ts';
-import { viewerOf } from '../../portal/pages.ts';
 import { AUDIT_READERS, type StaffDeps } from '../types.ts';
-const AUDIT_PAGE = 50;
 
 export function homeRoutes(deps: StaffDeps, { access }: StaffGuards): Router {
   const router = Router();
@@ -30,9 +27,9 @@ export function homeRoutes(deps: StaffDeps, { access }: StaffGuards): Router {
     });
   }
 
-  async function auditLog(req: Request, res: Response) {
-    const { language, timeZone } = viewerOf(req);
-    const entries = (await deps.audit.list(AUDIT_PAGE)).map((e) => ({ ...e, shownAt: formatDateTime(e.occurredAt, language, timeZone) }));
-    staffPage(deps, req, res, 'audit', { entries, limit: AUDIT_PAGE });
+  // The audit log's page moved to /audit/log (auditor-ui/log/); bookmarks still lead there, with their filter.
+  function auditLog(req: Request, res: Response) {
+    const query = req.originalUrl.indexOf('?');
+    res.redirect(303, `/audit/log${query >= 0 ? req.originalUrl.slice(query) : ''}`);
   }
 }
