@@ -8,6 +8,7 @@ import { Router } from 'express';
 import { agentPages } from '../agent/index.ts';
 import { adminPages } from '../../admin-ui/index.ts';
 import { auditorPages } from '../../auditor-ui/index.ts';
+import { auditRunsPages } from '../../auditor-ui/runs/index.ts';
 import { auditLogPages } from '../../auditor-ui/log/index.ts';
 import { createLimits } from '../portal/limits.ts';
 import { csrfProtection } from '../portal/middleware.ts';
@@ -46,6 +47,9 @@ export function staff(deps: StaffDeps): Router {
   // its guard covers every /audit address, so before the audit log's and the period checks' pages.
   const { auditor } = deps;
   if (auditor) router.use(auditorPages({ ...deps, auditor }, guards));
+  // The period replay checks' pages (auditor-ui/runs/): /audit/runs, for auditors and admins.
+  const { auditRuns } = deps;
+  if (auditRuns) router.use(auditRunsPages({ ...deps, auditRuns }, guards));
   // The process owners' pages (admin-ui/): drafts, checks, publication, versions.
   const { rulesAdmin } = deps;
   if (rulesAdmin) router.use(adminPages({ ...deps, rulesAdmin }, guards));
