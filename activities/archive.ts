@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { isGrpcServiceError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
-import type { ArchivedStatus, HistoryArchiveRepo } from '../db/history-archive-repo.ts';
+import type { ArchivedRunInput, ArchivedStatus, HistoryArchiveRepo } from '../db/history-archive-repo.ts';
 import type { ArchiveActivities, ArchiveSweepInput, ArchiveSweepSummary } from '../workflows/archive-types.ts';
 import { internalDetail, warn } from './run-log.ts';
 
@@ -34,15 +34,8 @@ const STATUS: Partial<Record<WorkflowExecutionInfo['status']['name'], ArchivedSt
   COMPLETED: 'completed', CONTINUED_AS_NEW: 'continued_as_new', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
 };
 
-/** A closed run as the sweep knows it. */
-export interface ClosedRun {
-  workflowId: string;
-  runId: string;
-  ticketNumber: string;
-  status: ArchivedStatus;
-  startedAt: string | null;
-  closedAt: string;
-}
+/** A closed run as the sweep knows it: what the archive keeps of it, before its history is fetched. */
+export type ClosedRun = Omit<ArchivedRunInput, 'eventCount' | 'sha256' | 'history'>;
 
 export type ArchiveStore = Pick<HistoryArchiveRepo, 'store' | 'archivedAmong' | 'ticketKinds' | 'recordFailure' | 'clearFailure' | 'failures' | 'listedUntil' | 'markListed'>;
 

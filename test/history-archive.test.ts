@@ -6,7 +6,6 @@
  * reported lost and missing; runs that continued as new are archived one by one; the archive is
  * append-only and goes only with its ticket.
  */
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { Client } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -17,7 +16,8 @@ import { createHistorySource } from '../services/audit/histories.ts';
 import type { HistoryArchiveRunResult } from '../workflows/archive-types.ts';
 import { freshDatabaseUrl, isolatedStack, log, onCleanup, runTestWorker, startTestTemporal, testConfig, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
-import { repoRoot, waitFor } from './support/processes.ts';
+import { waitFor } from './support/processes.ts';
+import { runHelpdesk } from './support/privacy-cli.ts';
 import { act, openTicket, waitForEvent } from './support/tickets.ts';
 import { apiToken } from './support/users.ts';
 import { fastRulesText } from './fixtures/fast-rules.ts';
@@ -54,21 +54,10 @@ async function deleteFromTemporal(client: Client, namespace: string, workflowId:
   }, 90_000, 250);
 }
 
-function archiveCli(stack: IsolatedStack, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', 'audit', 'archive', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: stack.config.databaseUrl!, TEMPORAL_ADDRESS: stack.temporalAddress, HELPDESK_TASK_QUEUE: stack.taskQueue, TICKET_PREFIX: stack.config.ticketPrefix, HELPDESK_ARCHIVE_INTERVAL: '1m' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `helpdesk audit archive ARGS…` in its own process, on the stack's database and Temporal, with a 1-minute interval. */
+const archiveCli = (stack: IsolatedStack, args: string[]) => runHelpdesk(['audit', 'archive', ...args], {
+  DATABASE_URL: stack.config.databaseUrl!, TEMPORAL_ADDRESS: stack.temporalAddress, HELPDESK_TASK_QUEUE: stack.taskQueue, TICKET_PREFIX: stack.config.ticketPrefix, HELPDESK_ARCHIVE_INTERVAL: '1m',
+});
 
 describe('history archive: closed runs kept in PostgreSQL after Temporal forgets them', function () {
   this.timeout(180_000);
