@@ -39,6 +39,8 @@ export interface ShownEntry {
   subject: string;
   details: Array<{ name: string; value: string }>;
   rules?: ShownRulesChange;
+  /** A draft save's changes as the entry recorded them (English words; no version to say them from). */
+  recorded?: string[];
   checkpoint?: { id: number; seq?: number };
 }
 
@@ -131,14 +133,17 @@ export async function shownEntries(entries: readonly AuditEntry[], ctx: EntryCon
     const version = publishedVersionOf(e);
     const checkpoint = checkpointOf(e);
     const actorName = await nameOf(e.actor);
+    const recorded = version === undefined ? recordedChanges(e.details) : undefined;
+    const saidRecorded = recorded && recorded.changes.length ? recorded.changes.map((c) => c.text) : undefined;
     const details = Object.entries(e.details)
-      .filter(([name]) => !(version !== undefined && name === 'changes'))
+      .filter(([name]) => !(name === 'changes' && (version !== undefined || saidRecorded)))
       .map(([name, value]) => ({ name, value: detailText(value) }));
     return {
       seq: e.seq, occurredAt: e.occurredAt, shownAt: formatDateTime(e.occurredAt, ctx.language, ctx.timeZone),
       actor: e.actor, ...(actorName ? { actorName } : {}),
       action: e.action, actionLabel: actionLabel(e.action, ctx.t), subject: e.subject, details,
       ...(version !== undefined ? { rules: await rulesChange(e, version, ctx, diffs) } : {}),
+      ...(saidRecorded ? { recorded: saidRecorded } : {}),
       ...(checkpoint ? { checkpoint } : {}),
     };
   }));

@@ -87,7 +87,7 @@ describe('auditors’ audit-log page in a browser: filters, rules changes in wor
         await page.goto(`${stack.web.url}/audit/log`);
         expect(await page.locator('h1').innerText()).to.equal(t('heading'));
         const newest = (await stack.db.audit.list(1))[0]!;
-        expect(await page.locator('#log-chain').innerText()).to.equal(t('chain.state', { count: newest.seq, hash: newest.hash.slice(0, 16) }));
+        expect(await page.locator('#log-chain-state').innerText()).to.equal(t('chain.state', { count: newest.seq, hash: newest.hash.slice(0, 16) }));
 
         await page.fill('#log-action', 'rules.*');
         await page.fill('#log-from', warsawDay(-1));
@@ -106,6 +106,8 @@ describe('auditors’ audit-log page in a browser: filters, rules changes in wor
         await diff.locator('summary').click();
         expect(await diff.locator('summary').innerText()).to.equal(t('rules.summary', { count: changes.length, from: version - 1, to: version }));
         expect(await diff.locator('li').allInnerTexts()).to.include(said);
+        // A draft's save says its changes as the entry recorded them (English words, marked so).
+        expect(await rows(page).nth(1).locator('ul.changes[lang="en"] li').allInnerTexts()).to.deep.equal(['P2 resolution (silver) 9h → 4h']);
         // Auditors are not process owners: no link into the admin pages.
         expect(await page.locator('a.version-link').count()).to.equal(0);
         if (language === 'en') await screenshot(page, 'auditor-log-en');
