@@ -31,9 +31,10 @@ export function timelineView(tl: Timeline, t: TFunction) {
         pause && { href: `#${pause.anchor}`, text: t('why.pauseLink', { seq: pause.startSeq }) },
         calendarLink(w.calendar),
       ].filter(Boolean),
-      policyText: w.policy?.text ?? null,
-      stepText: w.step?.text ?? null,
-      ladderText: w.ladder ? t('why.ladder', { id: w.ladder.id, name: w.ladder.name ?? w.ladder.id }) : null,
+      // What the sentences do not say already (a ladder step's sentences name its ladder and step).
+      policyText: w.policy && !w.sentences.includes(w.policy.text) ? w.policy.text : null,
+      stepText: w.step && !w.sentences.includes(w.step.text) ? w.step.text : null,
+      ladderText: w.ladder && !w.step ? t('why.ladder', { id: w.ladder.id, name: w.ladder.name ?? w.ladder.id }) : null,
     }];
   });
   return {
