@@ -7,13 +7,12 @@ import type { Command } from 'commander';
 import { ExitCode, setExitCode } from './exit-code.ts';
 import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
 import { loadConfig } from '../runtime/config.ts';
-import { ticketHistories } from '../runtime/audit.ts';
+import { webAudit } from '../runtime/audit-evidence.ts';
 import { withAudit } from './audit-session.ts';
 import { isLanguage, LANGUAGES } from '../api/i18n.ts';
 import fs from 'node:fs';
 import { cliActor } from '../db/audit-repo.ts';
-import { auditCheckpointsFor, lazyAuditSigner } from '../runtime/audit-signing-key.ts';
-import { exportTicketEvidence, TicketNotFoundForExport } from '../services/audit/evidence.ts';
+import { TicketNotFoundForExport } from '../services/audit/evidence.ts';
 import { shortKeyId } from '../services/audit/signature.ts';
 
 const out = (line: string) => console.log(line);
@@ -111,21 +110,10 @@ export function registerAuditReplayCommands(audit: Command): void {
         return setExitCode(ExitCode.usage);
       }
       const config = loadConfig();
-      const code = await withAudit(config, err, async (service, { db, client }) => {
-        const checkpoints = auditCheckpointsFor(config, db, err);
+      const code = await withAudit(config, err, async (_service, { db, client }) => {
         try {
-          const { bundle, text, verdict } = await exportTicketEvidence({
-            audit: service,
-            histories: ticketHistories(config, db, client),
-            ticket: (n) => db.tickets.get(n),
-            rules: db.rules,
-            log: db.audit,
-            recordExport: async (n, summary) => {
-              await db.sequelize.transaction((t) => db.audit.append({ actor: cliActor(), action: 'audit.ticket_exported', subject: `ticket:${n}`, details: summary }, t));
-              return checkpoints.write('export');
-            },
-            signer: lazyAuditSigner(config, err),
-          }, number, language);
+          // The same export as the auditors' page (runtime/audit-evidence.ts), by this operator.
+          const { bundle, text, verdict } = await webAudit(config, db, client, err).exportEvidence(number, language, cliActor());
           fs.writeFileSync(opts.out, text, { flag: 'wx' });
           out(`Wrote ${opts.out}: ${number}, ${plural(Object.keys(bundle.files).length, 'file')}, ${verdict.reproducible ? 'reproducible' : 'NOT reproducible'}; signed by key ${shortKeyId(bundle.keyId)} with checkpoint #${bundle.checkpoint.id} (entry #${bundle.checkpoint.seq}).`);
           return ExitCode.ok;

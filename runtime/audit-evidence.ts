@@ -1,14 +1,14 @@
 /**
  * The auditors' service as the web process has it (api/app.ts AppDeps.audit): the service and the
  * audit log, as the REST API reads them, and a ticket's evidence bundle made exactly as `helpdesk
- * audit export` makes it (bin/audit-replay-commands.ts) — services/audit/evidence.ts
+ * audit export` makes it (bin/audit-replay-commands.ts calls this too) — services/audit/evidence.ts
  * exportTicketEvidence over this process's histories (the archive, else Temporal), the ticket as
  * the read model holds it, the rules versions and the audit log; the export appended to the audit
  * log in its own transaction (`audit.ticket_exported`, the staff member as `user:<id>`) and a
  * checkpoint signed with the configured audit signing key (runtime/audit-signing-key.ts) covering it.
  */
 import type { Client } from '@temporalio/client';
-import type { AuditorService } from '../auditor-ui/deps.ts';
+import type { AuditorService, EvidenceExport } from '../auditor-ui/deps.ts';
 import type { AuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
 import type { AuditRepo } from '../db/audit-repo.ts';
 import { exportTicketEvidence } from '../services/audit/evidence.ts';
@@ -19,7 +19,7 @@ import type { Config } from './config.ts';
 type AuditDb = Parameters<typeof auditService>[1] & { audit: AuditRepo; auditCheckpoints: AuditCheckpointsRepo };
 
 /** `log` hears the one line a first signature writes (the key generated, where); never personal data. */
-export function webAudit(config: Config, db: AuditDb, client: Client | undefined, log: (line: string) => void): AuditorService {
+export function webAudit(config: Config, db: AuditDb, client: Client | undefined, log: (line: string) => void): AuditorService & { exportEvidence: EvidenceExport } {
   const service = auditService(config, db, client);
   const checkpoints = auditCheckpointsFor(config, db, log);
   const signer = lazyAuditSigner(config, log);

@@ -5,6 +5,7 @@
  * language. Histories that cannot be read (Temporal down, not archived) answer 503.
  */
 import { Router, type Request, type Response } from 'express';
+import { DateTime } from 'luxon';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { AuditFilter, AuditRepo } from '../../db/audit-repo.ts';
 import type { Audit } from '../../services/audit/index.ts';
@@ -30,13 +31,17 @@ function param(req: Request, name: string): string | undefined {
   return v;
 }
 
-/** A date (YYYY-MM-DD, UTC midnight) or an ISO instant. */
+/**
+ * A calendar day that exists (YYYY-MM-DD, UTC midnight) or an ISO 8601 instant with its time (UTC
+ * when it names no zone). Stricter than Date.parse, which rolls 2026-02-30 over into March and
+ * reads "hello 1" as 2001.
+ */
 function instant(req: Request, name: string): number | undefined {
-  const v = param(req, name);
+  const v = param(req, name)?.trim();
   if (v === undefined || v === '') return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(ms)) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadInstant', { name, value: v.slice(0, 40) });
-  return ms;
+  const parsed = DateTime.fromISO(v, { zone: 'UTC' });
+  if (!(/^\d{4}-\d{2}-\d{2}$/.test(v) || v.includes('T')) || !parsed.isValid) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadInstant', { name, value: v.slice(0, 40) });
+  return parsed.toMillis();
 }
 
 function whole(req: Request, name: string, max: number): number | undefined {

@@ -28,6 +28,7 @@ import type { Signer } from './signature.ts';
 import type { Audit } from './index.ts';
 import type { HistorySource, ReplayVerdict } from './types.ts';
 import { timelineLines } from './timeline.ts';
+import { UnavailableError } from '../errors.ts';
 
 export interface TicketEvidenceDeps {
   audit: Audit;
@@ -70,7 +71,10 @@ export class TicketNotFoundForExport extends Error {
 export async function exportTicketEvidence(deps: TicketEvidenceDeps, number: string, language = 'en'): Promise<{ bundle: EvidenceBundle; text: string; verdict: ReplayVerdict }> {
   const ticket = await deps.ticket(number);
   if (!ticket) throw new TicketNotFoundForExport(number);
-  const histories = await deps.histories.forTicket(number);
+  // Temporal or PostgreSQL not answering is a fault to try again (503), as for the replay check.
+  const histories = await deps.histories.forTicket(number).catch((err: unknown) => {
+    throw new UnavailableError(err);
+  });
   const verdict = await deps.audit.checkTicket(number);
   const files: Record<string, string> = {};
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
