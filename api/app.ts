@@ -21,7 +21,7 @@ import type { RulesAdmin } from '../services/rules-admin/index.ts';
 import type { People } from '../services/people/index.ts';
 import type { AuditorService } from '../auditor-ui/deps.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
-import { HttpError, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
+import { HttpError, isDependencyFault, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
 import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
@@ -150,7 +150,7 @@ function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-/** Maps anything thrown to an HttpError; body-parser's errors carry a status and a type. */
+/** Maps anything thrown to an HttpError; body-parser's errors carry a status and a type; a dependency's fault is a 503. */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { status?: number; type?: string };
@@ -158,5 +158,7 @@ function toHttpError(err: unknown): HttpError {
   if (e?.type === 'entity.too.large') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'errors.payloadTooLarge');
   if (e?.type === 'parameters.too.many') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'errors.payloadTooLarge');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'errors.unsupportedMediaType');
+  // PostgreSQL or Temporal out of reach, wherever a route did not say so itself: 503, try again.
+  if (isDependencyFault(err)) return new UnavailableError(err);
   return new HttpError(500, 'INTERNAL', 'errors.internal');
 }

@@ -5,7 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 
-export { ServiceError as HttpError, ValidationError, NotFoundError, ConflictError, UnavailableError, type FieldProblem } from '../services/errors.ts';
+export { ServiceError as HttpError, ValidationError, NotFoundError, ConflictError, UnavailableError, isDependencyFault, type FieldProblem } from '../services/errors.ts';
 
 /**
  * An error's message parameters in the reader's words: an action or a status named in

@@ -64,6 +64,7 @@ export const auditRunsPaths = {
         '202': { ...json(ref('AuditRun'), 'Queued: the run as it is now.'), headers: { Location: { schema: { type: 'string' } } } },
         '400': err('Malformed JSON.'),
         '403': forbidden,
+        '409': err('Another period check is queued or running (code AUDIT_RUN_IN_PROGRESS): one runs at a time; nothing was started.'),
         '422': err('from or to is missing or not a date, to is not after from, or the period is longer than 366 days (each named in `fields`); nothing was started.'),
         '503': err('PostgreSQL or Temporal is unreachable; nothing runs, try again.'),
       },

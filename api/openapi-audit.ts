@@ -122,6 +122,17 @@ export const auditPaths = {
       responses: { '200': json(ref('ReplayVerdict'), 'The verdict: reproducible, or each difference.'), '403': forbidden, '404': err('No such ticket.'), '503': err('Temporal did not answer; try again.') },
     },
   },
+  '/api/v1/audit/tickets/{number}/evidence': {
+    post: {
+      operationId: 'exportTicketEvidence',
+      summary: 'The ticket\'s signed evidence bundle (docs/audit-proof.md), its timeline in the caller\'s language; the export is recorded in the audit log and covered by a new signed checkpoint. Check it offline with `helpdesk audit verify-bundle FILE`',
+      parameters: [number, lang],
+      responses: {
+        '200': json({ type: 'object', required: ['format', 'files', 'manifest', 'checkpoint', 'signature'], description: 'The bundle exactly as `helpdesk audit export` writes it (Content-Disposition: attachment).' }, 'The bundle.'),
+        '403': forbidden, '404': err('No such ticket.'), '503': err('Temporal or PostgreSQL did not answer, or the signing key could not be read; nothing was signed. Try again.'),
+      },
+    },
+  },
   '/api/v1/audit/log': {
     get: {
       operationId: 'searchAuditLog',

@@ -5,6 +5,7 @@
  * Exit 0 when everything checks out, 1 when something does not (the sentence names it), 2 for a
  * usage mistake.
  */
+import { instantOf } from '../services/audit/period.ts';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { cliActor } from '../db/audit-repo.ts';
@@ -20,12 +21,6 @@ import { ExitCode, setExitCode } from './exit-code.ts';
 const out = (line: string) => console.log(line);
 const err = (line: string) => console.error(line);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** A date (YYYY-MM-DD, the start of that day in UTC) or an ISO instant; undefined when neither. */
-function instant(text: string): number | undefined {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
 
 /** What `audit verify` says, line by line; the first bad entry is named in the first line when there is one. */
 export function proofLines(p: ProofCheck): { out: string[]; err: string[] } {
@@ -122,7 +117,7 @@ export function registerAuditProofCommands(audit: Command): void {
     .requiredOption('--closed-between <dates...>', 'FROM TO: from FROM (inclusive) to TO (exclusive); dates (UTC) or ISO instants')
     .requiredOption('--out <file>', 'where to write the bundle (.json); an existing file is not overwritten')
     .action(async (opts: { closedBetween: string[]; out: string }) => {
-      const [from, to] = opts.closedBetween.map(instant);
+      const [from, to] = opts.closedBetween.map(instantOf);
       if (opts.closedBetween.length !== 2 || from === undefined || to === undefined || from >= to) {
         err(`--closed-between takes two dates, the first before the second (e.g. 2026-11-01 2026-12-01), not "${opts.closedBetween.join(' ')}".`);
         return setExitCode(ExitCode.usage);

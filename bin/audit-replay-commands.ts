@@ -3,6 +3,7 @@
  * check (services/audit/), from the command line. Exit 0 when everything checked was reproduced,
  * 1 when anything differs (or a ticket's history cannot be read), 2 for a usage mistake.
  */
+import { instantOf } from '../services/audit/period.ts';
 import type { Command } from 'commander';
 import { ExitCode, setExitCode } from './exit-code.ts';
 import type { Difference, PeriodProgress, ReplayVerdict } from '../services/audit/types.ts';
@@ -37,12 +38,6 @@ export function verdictLines(v: ReplayVerdict): string[] {
   return lines;
 }
 
-/** A date (YYYY-MM-DD, the start of that day in UTC) or an ISO instant; undefined when neither. */
-function instant(text: string): number | undefined {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 export function registerAuditReplayCommands(audit: Command): void {
   audit
     .command('replay')
@@ -57,7 +52,7 @@ export function registerAuditReplayCommands(audit: Command): void {
       }
       let range: { fromMs: number; toMs: number } | undefined;
       if (opts.closedBetween) {
-        const [from, to] = opts.closedBetween.map(instant);
+        const [from, to] = opts.closedBetween.map(instantOf);
         if (opts.closedBetween.length !== 2 || from === undefined || to === undefined || from >= to) {
           err(`--closed-between takes two dates, the first before the second (e.g. 2026-11-01 2026-12-01), not "${opts.closedBetween.join(' ')}".`);
           return setExitCode(ExitCode.usage);

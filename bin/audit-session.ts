@@ -40,8 +40,8 @@ export async function withAudit(config: Config, log: (line: string) => void, fn:
     return await fn(auditService(config, db, client), { db, client });
   } catch (e) {
     if (!(e instanceof UnavailableError)) throw e;
-    const why = client ? `Temporal or PostgreSQL did not answer (${describeFailure(e.causeDetail)})` : unreachable!;
-    log(`The ticket's histories could not be read: ${why}. Its runs are not all archived yet, so Temporal is needed: start the helpdesk (\`helpdesk start\`) or set TEMPORAL_ADDRESS, then try again.`);
+    if (client) log(`Temporal or PostgreSQL did not answer (${describeFailure(e.causeDetail)}); nothing was changed. Try again in a moment.`);
+    else log(`The ticket's histories could not be read: ${unreachable!}. Its runs are not all archived yet, so Temporal is needed: start the helpdesk (\`helpdesk start\`) or set TEMPORAL_ADDRESS, then try again.`);
     return ExitCode.refused;
   } finally {
     await db.close();

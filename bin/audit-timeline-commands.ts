@@ -2,8 +2,9 @@
  * `helpdesk audit timeline NUMBER [--lang pl|en|de] [--time-zone ZONE] [--reason TEXT] [--json]`:
  * the ticket's timeline in words (services/audit/timeline.ts), every automated entry with its
  * "why". The read is recorded in the access log as the operator's (channel cli), as every staff
- * read of a ticket's people and words is. Exit 0 with the timeline, 1 when the ticket is unknown
- * or its histories cannot be read just now, 2 for a usage mistake.
+ * read of a ticket's people and words is. Exit 0 with the timeline (when its histories cannot be
+ * read just now, its first line says so), 1 when the ticket is unknown or the access log cannot be
+ * written, 2 for a usage mistake.
  */
 import type { Command } from 'commander';
 import { isLanguage, LANGUAGES } from '../api/i18n.ts';

@@ -7,8 +7,16 @@
  * progress and settles it. Status only moves forward: queued → running → done | cancelled | failed
  * (a retried activity claims its running run again, from nothing done). Returns plain records only.
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { AuditRepo } from './audit-repo.ts';
+
+/** Another run is queued or running: one at a time (audit_runs_one_at_a_time, migration 0024). */
+export class AuditRunInProgress extends Error {
+  constructor() {
+    super('Another period check is queued or running.');
+    this.name = 'AuditRunInProgress';
+  }
+}
 
 export const AuditRunStatus = { queued: 'queued', running: 'running', done: 'done', cancelled: 'cancelled', failed: 'failed' } as const;
 export type AuditRunStatus = (typeof AuditRunStatus)[keyof typeof AuditRunStatus];
@@ -107,6 +115,7 @@ export function createAuditRunsRepo(sequelize: Sequelize, audit: Pick<AuditRepo,
 
   return {
     /** A new run, queued, and its `audit.period_check_started` entry by `user:<requestedBy>`, in one transaction. */
+    /** Queues a run with its audit-log entry; AuditRunInProgress while another is queued or running. */
     async create(run: { requestedBy: number; period: { fromMs: number; toMs: number } }): Promise<AuditRunRecord> {
       return sequelize.transaction(async (t) => {
         const [row] = await select<Row>(
@@ -119,6 +128,8 @@ export function createAuditRunsRepo(sequelize: Sequelize, audit: Pick<AuditRepo,
           details: { run: record.id, from: record.period.from, to: record.period.to },
         }, t);
         return record;
+      }).catch((err: unknown) => {
+        throw err instanceof UniqueConstraintError ? new AuditRunInProgress() : err;
       });
     },
 

@@ -1,6 +1,7 @@
 /**
  * The tickets an auditor's period check covers: those whose lifecycle ended (closed or
- * cancelled) within a period, by the instant of that event in the read model (ticket_events).
+ * cancelled) within a period, by the instant of that event in the read model (ticket_events);
+ * and whether a ticket exists at all.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 
@@ -22,6 +23,12 @@ export function createAuditTicketsRepo(sequelize: Sequelize) {
         { replacements: { from: new Date(range.fromMs), to: new Date(range.toMs) }, type: QueryTypes.SELECT },
       );
       return rows.map((r) => r.number);
+    },
+
+    /** Whether the read model has the ticket (nothing of it is read, sealed or not). */
+    async exists(number: string): Promise<boolean> {
+      const rows = await sequelize.query(`SELECT 1 FROM tickets WHERE number = :number`, { replacements: { number }, type: QueryTypes.SELECT });
+      return rows.length > 0;
     },
   };
 }

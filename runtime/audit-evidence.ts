@@ -12,7 +12,7 @@ import type { AuditorService, EvidenceExport } from '../auditor-ui/deps.ts';
 import type { AuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
 import type { AuditRepo } from '../db/audit-repo.ts';
 import { exportTicketEvidence } from '../services/audit/evidence.ts';
-import { auditService, ticketHistories } from './audit.ts';
+import { auditService } from './audit.ts';
 import { auditCheckpointsFor, lazyAuditSigner } from './audit-signing-key.ts';
 import type { Config } from './config.ts';
 
@@ -23,13 +23,11 @@ export function webAudit(config: Config, db: AuditDb, client: Client | undefined
   const service = auditService(config, db, client);
   const checkpoints = auditCheckpointsFor(config, db, log);
   const signer = lazyAuditSigner(config, log);
-  const histories = ticketHistories(config, db, client);
   return {
     service,
     log: db.audit,
     exportEvidence: (number, language, actor) => exportTicketEvidence({
       audit: service,
-      histories,
       ticket: (n) => db.tickets.get(n),
       rules: db.rules,
       log: db.audit,

@@ -50,3 +50,25 @@ export class UnavailableError extends ServiceError {
     super(503, 'UNAVAILABLE', 'errors.unavailable');
   }
 }
+
+/** Sequelize's names for PostgreSQL being out of reach or too slow (not a query's own mistake). */
+const DATABASE_FAULTS = /^Sequelize(Connection\w*|HostNotReachable|HostNotFound|InvalidConnection|AccessDenied|Timeout)Error$/;
+/** gRPC's UNAVAILABLE and DEADLINE_EXCEEDED: Temporal out of reach, or too slow to answer. */
+const TEMPORAL_FAULT_CODES = new Set([4, 14]);
+
+/**
+ * A dependency out of reach — PostgreSQL (a Sequelize connection or timeout error, a pg
+ * connection exception, SQLSTATE class 08 or 57P) or Temporal (gRPC UNAVAILABLE or
+ * DEADLINE_EXCEEDED, also as the cause of the SDK's own errors) — rather than a mistake in the
+ * request or a defect: a fault to answer with 503 and try again.
+ */
+export function isDependencyFault(err: unknown): boolean {
+  for (let e = err as { name?: unknown; code?: unknown; metadata?: unknown; cause?: unknown; parent?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof UnavailableError) return true;
+    if (typeof e.name === 'string' && DATABASE_FAULTS.test(e.name)) return true;
+    if (typeof e.code === 'string' && /^(08|57P)/.test(e.code)) return true;
+    if (typeof e.code === 'number' && TEMPORAL_FAULT_CODES.has(e.code) && e.metadata !== undefined) return true;
+    e = (e.cause ?? e.parent) as typeof e;
+  }
+  return false;
+}

@@ -231,6 +231,24 @@ describe('audit replay check on a ticket a real worker ran', function () {
     const again = await helpdesk(stack, ['export', number, '--out', file]);
     expect(again.code).to.equal(2);
     expect(again.stderr).to.match(/exists already/);
+    // The same bundle through the API, its timeline in the caller's language; for auditors and admins only.
+    const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
+    // The bytes as sent (a bundle re-serialised is not the bundle signed).
+    const api = await fetch(`${stack.web.url}/api/v1/audit/tickets/${number}/evidence`, { method: 'POST', headers: { authorization: `Bearer ${auditor}`, 'content-type': 'application/json', 'accept-language': 'de' }, body: '{}' });
+    expect(api.status).to.equal(200);
+    expect(api.headers.get('content-disposition')).to.equal(`attachment; filename="evidence-${number}.json"`);
+    const raw = await api.text();
+    const fromApi = path.join(dir, 'from-api.json');
+    fs.writeFileSync(fromApi, raw);
+    expect(JSON.parse(raw).files['timeline.txt']).to.match(/^Der Verlauf wurde aus Temporal gelesen/);
+    expect((await helpdesk(stack, ['verify-bundle', fromApi])).code).to.equal(0);
+    const agent = await request(stack.web.url, 'POST', `/api/v1/audit/tickets/${number}/evidence`, { token: await stack.tokenFor('agent2@example.com', 'agent'), body: {} });
+    expect(agent.status).to.equal(403);
+    const unknown = await request(stack.web.url, 'POST', '/api/v1/audit/tickets/HD-2026-999999/evidence', { token: auditor, body: {} });
+    expect(unknown.status).to.equal(404);
+    const replayUnknown = await request(stack.web.url, 'POST', '/api/v1/audit/tickets/HD-2026-999999/replay', { token: auditor, body: {}, headers: { 'Accept-Language': 'pl' } });
+    expect(replayUnknown.status).to.equal(404);
+    expect(replayUnknown.body.error.code).to.equal('NOT_FOUND');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -110,6 +110,13 @@ describe('audit: period replay checks as runs on the worker, with progress and c
     try {
       const { id } = await runs.start(today, { id: auditor });
       expect((await runs.get(id)).status).to.equal('queued');
+      // One check at a time: a second is refused while this one waits, and nothing is written.
+      const before = await count(`SELECT count(*)::int AS n FROM audit_runs`);
+      const second = await request(stack.web.url, 'POST', '/api/v1/audit/runs', { token: await stack.tokenFor('auditor@example.com', 'auditor'), body: today, headers: { 'Accept-Language': 'de' } });
+      expect(second.status).to.equal(409);
+      expect(second.body.error).to.deep.include({ code: 'AUDIT_RUN_IN_PROGRESS' });
+      expect(second.body.error.message).to.match(/^Eine andere Zeitraumprüfung läuft noch: Es läuft immer nur eine/);
+      expect(await count(`SELECT count(*)::int AS n FROM audit_runs`)).to.equal(before);
       expect(await runs.cancel(id)).to.deep.include({ status: 'cancelled', cancelling: false });
     } finally {
       await stack.startWorker();
@@ -164,6 +171,11 @@ describe('audit: period replay checks as runs on the worker, with progress and c
       const cancelled = await request(stack.web.url, 'POST', `/api/v1/audit/runs/${started.body.id}/cancel`, { token, body: {} });
       expect(cancelled.status).to.equal(200);
       expect(['cancelled', 'running', 'done']).to.include(cancelled.body.status);
+      // It settles (cancelled, or done if it finished first) before the next one may start.
+      expect(await waitFor('the run settled', async () => {
+        const v = await elsewhere.get(started.body.id);
+        return v.status === 'queued' || v.status === 'running' ? undefined : v.status;
+      }, 30_000, 100)).to.be.oneOf(['cancelled', 'done']);
     }
     const runsBefore = await count(`SELECT count(*)::int AS n FROM audit_runs`);
     const [some] = await elsewhere.list(1);

@@ -1,15 +1,18 @@
 /**
  * The auditors' REST API (docs/audit-replay.md, docs/audit-timeline.md): a ticket's replay check,
- * its timeline in words, and the audit log with filters. Auditors and admins only (api/access.ts
+ * its timeline in words, its signed evidence bundle, and the audit log with filters. Auditors and admins only (api/access.ts
  * assertCanAudit), checked on the server for every route; everyone else is answered 403 in their
- * language. Histories that cannot be read (Temporal down, not archived) answer 503.
+ * language. Histories that cannot be read (Temporal down, not archived) make the replay check
+ * and the evidence a 503; the timeline is answered from the read model and says so.
  */
 import { Router, type Request, type Response } from 'express';
-import { DateTime } from 'luxon';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { AuditFilter, AuditRepo } from '../../db/audit-repo.ts';
 import type { Audit } from '../../services/audit/index.ts';
 import { TicketNotFoundForTimeline } from '../../services/audit/timeline.ts';
+import { instantOf } from '../../services/audit/period.ts';
+import { TicketNotFoundForExport } from '../../services/audit/evidence.ts';
+import type { EvidenceExport } from '../../auditor-ui/deps.ts';
 import { accessReasonHeader, staffViewer } from '../../services/privacy/access-log.ts';
 import { assertCanAudit } from '../access.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
@@ -18,7 +21,7 @@ import { HttpError } from '../errors.ts';
 export interface AuditRoutesDeps {
   apiTokens: ApiTokensRepo;
   /** The auditors' service; without it, these routes answer 404. */
-  audit?: { service: Audit; log: AuditRepo };
+  audit?: { service: Audit; log: AuditRepo; exportEvidence?: EvidenceExport };
 }
 
 /** Ticket numbers as intake writes them (HD-2026-000042; the prefix is configurable). */
@@ -31,17 +34,13 @@ function param(req: Request, name: string): string | undefined {
   return v;
 }
 
-/**
- * A calendar day that exists (YYYY-MM-DD, UTC midnight) or an ISO 8601 instant with its time (UTC
- * when it names no zone). Stricter than Date.parse, which rolls 2026-02-30 over into March and
- * reads "hello 1" as 2001.
- */
+/** A day (YYYY-MM-DD, UTC midnight) or a zoned ISO instant (services/audit/period.ts). */
 function instant(req: Request, name: string): number | undefined {
   const v = param(req, name)?.trim();
   if (v === undefined || v === '') return undefined;
-  const parsed = DateTime.fromISO(v, { zone: 'UTC' });
-  if (!(/^\d{4}-\d{2}-\d{2}$/.test(v) || v.includes('T')) || !parsed.isValid) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadInstant', { name, value: v.slice(0, 40) });
-  return parsed.toMillis();
+  const ms = instantOf(v);
+  if (ms === undefined) throw new HttpError(400, 'BAD_QUERY', 'errors.auditBadInstant', { name, value: v.slice(0, 40) });
+  return ms;
 }
 
 function whole(req: Request, name: string, max: number): number | undefined {
@@ -87,6 +86,19 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
     if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
     const verdict = await deps.audit!.service.checkTicket(number);
     res.set('Cache-Control', 'no-store').json(verdict);
+  });
+
+  // The signed evidence bundle, as the page's download and `helpdesk audit export` make it: the
+  // export is recorded in the audit log (by user:<id>) and covered by a new signed checkpoint.
+  router.post('/audit/tickets/:number/evidence', async (req: Request, res: Response) => {
+    const number = String(req.params.number);
+    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    const exportEvidence = deps.audit!.exportEvidence;
+    if (!exportEvidence) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    const { text } = await exportEvidence(number, req.language, `user:${apiUser(res).id}`).catch((err: unknown) => {
+      throw err instanceof TicketNotFoundForExport ? new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number }) : err;
+    });
+    res.status(200).set('Cache-Control', 'no-store').set('Content-Disposition', `attachment; filename="evidence-${number}.json"`).type('application/json').send(text);
   });
 
   // The timeline shows the ticket's people and words: the read is recorded in the access log (with

@@ -6,15 +6,14 @@
  * anything the caller sent is read. Mounted by the staff router (api/staff/index.ts) after the
  * portal's middleware (sessions, language, viewer). See docs/audit-log.md.
  */
-import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import type { AuditEntry } from '../../db/audit-repo.ts';
 import type { StaffGuards } from '../../api/staff/guards.ts';
-import { staffNav, staffT } from '../../api/staff/pages.ts';
 import { AUDIT_READERS, RULES_ADMINS, type StaffDeps } from '../../api/staff/types.ts';
-import { pageLocals } from '../../api/portal/middleware.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
+import { auditorPages } from '../pages.ts';
 import { shownEntries } from './entries.ts';
 import { LOG_FIELDS, PAGE_SIZES, parseLogQuery, queryOf, type FieldProblem, type LogField } from './filter.ts';
 
@@ -22,11 +21,7 @@ export const LOG_NAMESPACE = 'auditor-log';
 /** The most entries one CSV download holds (the API's page is 1000; a period's log is read in pages). */
 export const CSV_MAX = 100_000;
 
-const view = fileURLToPath(new URL('./views/log.hbs', import.meta.url));
-
-interface HelperOptions {
-  hash: Record<string, unknown>;
-}
+const logPages = auditorPages({ views: new URL('./views/', import.meta.url), namespace: LOG_NAMESPACE, helper: 'lt' });
 
 export type AuditLogDeps = Pick<StaffDeps, 'i18n' | 'audit' | 'users' | 'rulesAdmin'>;
 
@@ -42,25 +37,11 @@ export function auditLogPages(deps: AuditLogDeps, { access }: Pick<StaffGuards, 
   return router;
 
   function t(req: Request) {
-    return deps.i18n.getFixedT(viewerOf(req).language, LOG_NAMESPACE);
+    return logPages.words(deps, req);
   }
 
   function render(req: Request, res: Response, model: Record<string, unknown>, status = 200) {
-    pageLocals(req, res);
-    const lt = t(req);
-    const st = staffT(deps, req);
-    const staff = req.staffUser;
-    res.status(status).render(view, {
-      layout: 'staff',
-      page: 'audit-log',
-      title: lt('title'),
-      helpers: {
-        lt: (key: unknown, options: HelperOptions) => lt(String(key), options.hash),
-        st: (key: unknown, options: HelperOptions) => st(String(key), options.hash),
-      },
-      staffNav: staff && staffNav(staff),
-      ...model,
-    });
+    logPages.render(deps, req, res, 'log', { title: t(req)('title'), ...model }, status);
   }
 
   /** The form with each field's text, its problems beside it, and the page sizes. */
@@ -107,21 +88,34 @@ export function auditLogPages(deps: AuditLogDeps, { access }: Pick<StaffGuards, 
     });
   }
 
-  /** Every entry the filter finds (newest first, up to CSV_MAX), as CSV: ids and codes, as stored. */
+  /**
+   * Every entry the filter finds (newest first, up to CSV_MAX), as CSV: ids and codes, as stored;
+   * a cell that a spreadsheet would read as a formula (= + - @ …) is escaped. The first page is read
+   * before anything is sent, so PostgreSQL out of reach is the 503 page; a fault later ends the
+   * download broken (the connection is reset), never as a file that looks whole.
+   */
   async function csv(req: Request, res: Response) {
     const parsed = parseLogQuery(req.query, viewerOf(req).timeZone);
     if (!parsed.ok) return render(req, res, { ...formModel(req, parsed.form, parsed.problems), refused: true }, 400);
+    const page = (before: number | undefined): Promise<AuditEntry[]> => deps.audit.search({ ...parsed.filter, limit: 1000, ...(before !== undefined ? { before } : {}) });
+    let batch = await page(parsed.filter.before);
     res.set('Content-Type', 'text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="audit-log.csv"');
-    const out = stringify({ header: true, columns: ['seq', 'occurredAt', 'actor', 'action', 'subject', 'details', 'prevHash', 'hash'] });
+    const out = stringify({ header: true, escape_formulas: true, columns: ['seq', 'occurredAt', 'actor', 'action', 'subject', 'details', 'prevHash', 'hash'] });
     out.pipe(res);
-    let before = parsed.filter.before;
-    for (let written = 0; written < CSV_MAX;) {
-      const batch: AuditEntry[] = await deps.audit.search({ ...parsed.filter, limit: 1000, ...(before !== undefined ? { before } : {}) });
-      for (const e of batch) out.write({ ...e, details: JSON.stringify(e.details) });
-      written += batch.length;
-      if (batch.length < 1000) break;
-      before = batch.at(-1)!.seq;
+    try {
+      for (let written = 0; ;) {
+        for (const e of batch) {
+          // Backpressure: wait while the client reads what is written already.
+          if (!out.write({ ...e, details: JSON.stringify(e.details) })) await once(out, 'drain');
+        }
+        written += batch.length;
+        if (batch.length < 1000 || written >= CSV_MAX) break;
+        batch = await page(batch.at(-1)!.seq);
+      }
+      out.end();
+    } catch (err) {
+      out.unpipe(res);
+      res.destroy(err instanceof Error ? err : undefined);
     }
-    out.end();
   }
 }

@@ -10,7 +10,7 @@
 import { Router, type Request, type Response } from 'express';
 import { formBody, type FormBody } from '../../api/portal/forms.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
-import { HttpError, UnavailableError } from '../../api/errors.ts';
+import { HttpError, NotFoundError, UnavailableError } from '../../api/errors.ts';
 import { TicketNotFoundForExport } from '../../services/audit/evidence.ts';
 import { TicketNotFoundForTimeline } from '../../services/audit/timeline.ts';
 import { accessReason, staffViewer } from '../../services/privacy/access-log.ts';
@@ -98,11 +98,11 @@ export function ticketRoutes(deps: AuditorDeps, { auditors, requireCsrf }: Audit
     try {
       verdict = await deps.auditor.service.checkTicket(number);
     } catch (err) {
+      // A ticket that does not exist: the same 404 as its timeline (the check reads nothing of it).
+      if (err instanceof NotFoundError) return unknown(req, res, number);
       if (err instanceof UnavailableError) return unavailable(req, res, 'replay', number, err);
       throw err;
     }
-    // A ticket that does not exist has no history either: the same 404 as its timeline.
-    if (!verdict.runs.length && !(await deps.tickets.get(number))) return unknown(req, res, number);
     const { language, timeZone } = viewerOf(req);
     const t = auditorT(deps, req);
     auditorPage(deps, req, res, 'verdict', { title: t('verdict.title', { number }), number, verdict: verdictView(verdict, t, language, timeZone) });

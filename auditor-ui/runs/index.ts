@@ -12,7 +12,7 @@ import { formBody, text, type FormBody } from '../../api/portal/forms.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
 import type { StaffGuards } from '../../api/staff/guards.ts';
 import { AUDIT_READERS } from '../../api/staff/types.ts';
-import { NotFoundError, ValidationError } from '../../services/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../services/errors.ts';
 import type { AuditRuns } from '../../services/audit/runs.ts';
 import type { i18n } from 'i18next';
 import { runsPage, runsT } from './pages.ts';
@@ -41,7 +41,7 @@ export function auditRunsPages(deps: AuditRunsPagesDeps, guards: StaffGuards): R
   router.post('/audit/runs/:run/cancel', auditors, formBody, guards.requireCsrf, cancel);
   return router;
 
-  async function list(req: Request, res: Response, form?: { from: string; to: string; errors: Record<string, string> }) {
+  async function list(req: Request, res: Response, form?: { from: string; to: string; errors: Record<string, string>; busy?: string }) {
     const { language } = viewerOf(req);
     const t = runsT(deps, req);
     const now = Date.now();
@@ -55,9 +55,9 @@ export function auditRunsPages(deps: AuditRunsPagesDeps, guards: StaffGuards): R
     runsPage(deps, req, res, 'runs', {
       title: t('title'),
       from: form?.from ?? formDay(now - 30 * DAY_MS), to: form?.to ?? formDay(now + DAY_MS),
-      errors, refused: Object.keys(errors).length > 0, recent,
+      errors, refused: Object.keys(errors).length > 0, busy: form?.busy, recent,
       errorList: FIELDS.filter((f) => errors[f]).map((f) => ({ field: `run-${f}`, label: t(`form.${f}`), message: errors[f] })),
-    }, form ? 422 : 200);
+    }, form?.busy ? 409 : form ? 422 : 200);
   }
 
   async function start(req: Request, res: Response) {
@@ -67,6 +67,8 @@ export function auditRunsPages(deps: AuditRunsPagesDeps, guards: StaffGuards): R
       const run = await deps.auditRuns.start(period, { id: req.staffUser!.id });
       res.redirect(303, `/audit/runs/${run.id}`);
     } catch (err) {
+      // Another check is still queued or running: said above the form, which keeps what was typed.
+      if (err instanceof ConflictError) return list(req, res, { ...period, errors: {}, busy: runsT(deps, req)('errors.oneAtATime') });
       if (!(err instanceof ValidationError)) throw err;
       const t = runsT(deps, req);
       const errors: Record<string, string> = {};

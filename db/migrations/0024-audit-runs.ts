@@ -9,7 +9,8 @@ import type { QueryInterface } from 'sequelize';
  * `differing` holds the first tickets found not reproducible (at most 500, in the order found:
  * number, whether unreadable, how many differences and of which kinds — no recorded or recomputed
  * value, no text); `differing_count + unreadable` is how many there are in all. `error` is a code
- * (db/audit-runs-repo.ts AUDIT_RUN_ERRORS), never text.
+ * (db/audit-runs-repo.ts AUDIT_RUN_ERRORS), never text. At most one run is queued or running at
+ * a time (audit_runs_one_at_a_time): a second start is refused.
  */
 export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
   await qi.sequelize.query(`
@@ -37,6 +38,8 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       CHECK ((status IN ('done', 'cancelled', 'failed')) = (finished_at IS NOT NULL))
     );
     CREATE INDEX audit_runs_created_idx ON audit_runs (created_at DESC);
+    -- One check at a time: a period check is heavy, and the worker it runs on keeps the SLA clocks.
+    CREATE UNIQUE INDEX audit_runs_one_at_a_time ON audit_runs ((true)) WHERE status IN ('queued', 'running');
     COMMENT ON TABLE audit_runs IS 'Period replay checks: the tickets closed or cancelled in [period_from, period_to) replayed and recomputed on the worker, with progress and counts.';
     COMMENT ON COLUMN audit_runs.differing IS 'The first 500 tickets not reproducible, in the order found: {number, unreadable, differences, kinds}; no values, no text.';
     COMMENT ON COLUMN audit_runs.error IS 'Why a failed run failed, a code the run''s page says in words (auditor-runs:runError.<code>); the internal detail is in the worker''s log only.';

@@ -26,13 +26,11 @@ import { AUDIT_LOG_FILE, buildBundle, rulesFileName, rulesVersionText, type Evid
 import type { CheckpointWithEntry } from './checkpoints.ts';
 import type { Signer } from './signature.ts';
 import type { Audit } from './index.ts';
-import type { HistorySource, ReplayVerdict } from './types.ts';
+import type { ReplayVerdict } from './types.ts';
 import { timelineLines } from './timeline.ts';
-import { UnavailableError } from '../errors.ts';
 
 export interface TicketEvidenceDeps {
   audit: Audit;
-  histories: HistorySource;
   ticket(number: string): Promise<TicketRecord | undefined>;
   rules: RulesVersions;
   log: AuditRepo;
@@ -71,16 +69,15 @@ export class TicketNotFoundForExport extends Error {
 export async function exportTicketEvidence(deps: TicketEvidenceDeps, number: string, language = 'en'): Promise<{ bundle: EvidenceBundle; text: string; verdict: ReplayVerdict }> {
   const ticket = await deps.ticket(number);
   if (!ticket) throw new TicketNotFoundForExport(number);
-  // Temporal or PostgreSQL not answering is a fault to try again (503), as for the replay check.
-  const histories = await deps.histories.forTicket(number).catch((err: unknown) => {
-    throw new UnavailableError(err);
-  });
-  const verdict = await deps.audit.checkTicket(number);
+  // Read once: the histories, the verdict and the timeline in the bundle are of the same runs.
+  // Temporal or PostgreSQL not answering is a fault to try again (503): no degraded bundle is signed.
+  const histories = await deps.audit.histories(number);
+  const verdict = await deps.audit.checkTicket(number, histories);
   const files: Record<string, string> = {};
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   files['timeline.json'] = json({ ticket: number, status: ticket.status, createdAt: ticket.createdAt, events: ticket.timeline.map(timelineEntry) });
   // The timeline in words, with every "why", from the ticket as stored: people by pseudonym, sealed words left out.
-  const worded = await deps.audit.evidenceTimeline(number, language);
+  const worded = await deps.audit.evidenceTimeline(number, language, { histories });
   files['timeline-words.json'] = json(worded);
   files['timeline.txt'] = `${timelineLines(worded).join('\n')}\n`;
   for (const run of histories.runs) files[`history/${run.runId}.json`] = run.text;

@@ -10,7 +10,7 @@ import type { i18n } from 'i18next';
 import type { AccessChannel, AccessLogRepo } from '../../db/access-log-repo.ts';
 import type { AuditTicketsRepo, PeriodRange } from '../../db/audit-tickets-repo.ts';
 import type { RulesVersions } from '../../rules/versions.ts';
-import { UnavailableError } from '../errors.ts';
+import { isDependencyFault, NotFoundError, UnavailableError } from '../errors.ts';
 import { recordTicketRead, type StaffViewer } from '../privacy/access-log.ts';
 import { createRecompute } from './recompute.ts';
 import { createReplayCheck } from './replay.ts';
@@ -61,23 +61,35 @@ export function createAudit(deps: AuditDeps) {
     activeAt: async (atMs) => (await published()).filter((v) => v.ms <= atMs).reduce<number | undefined>((m, v) => (m === undefined || v.version > m ? v.version : m), undefined),
     ...(deps.open ? { open: deps.open } : {}),
   });
-  /** A ticket's histories; Temporal or PostgreSQL not answering is a fault to try again (503). */
+  /** A ticket's histories; Temporal or PostgreSQL not answering is a fault to try again (503); anything else is a defect. */
   const historiesOf = (number: string) => deps.histories.forTicket(number).catch((err: unknown) => {
-    throw new UnavailableError(err);
+    throw isDependencyFault(err) ? new UnavailableError(err) : err;
   });
+  /** The replay check's ticket must exist: an unknown number is a 404, not "no history". */
+  const known = async (number: string) => {
+    const exists = await deps.tickets.exists(number).catch((err: unknown) => {
+      throw isDependencyFault(err) ? new UnavailableError(err) : err;
+    });
+    if (!exists) throw new NotFoundError('errors.ticketNotFound', { number });
+  };
   const timelineDeps = () => {
     if (!deps.timeline) throw new Error('The auditors\' service was built without what the timeline reads (AuditDeps.timeline).');
     return deps.timeline;
   };
   /** Histories that cannot be read just now leave a timeline from the read model that says so. */
-  async function timelineOf(number: string, reader: Pick<TimelineReader, 'language' | 'timeZone'>, ticket: (t: NonNullable<AuditDeps['timeline']>, n: string) => ReturnType<TimelineDeps['ticket']>): Promise<Timeline> {
+  async function timelineOf(
+    number: string, reader: Pick<TimelineReader, 'language' | 'timeZone'>, ticket: (t: NonNullable<AuditDeps['timeline']>, n: string) => ReturnType<TimelineDeps['ticket']>, given?: TicketHistories,
+  ): Promise<Timeline> {
     const t = timelineDeps();
-    let histories: TicketHistories | null = null;
+    let histories: TicketHistories | null = given ?? null;
     let historyUnavailable = false;
-    try {
-      histories = await deps.histories.forTicket(number);
-    } catch {
-      historyUnavailable = true;
+    if (!given) {
+      try {
+        histories = await historiesOf(number);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        historyUnavailable = true;
+      }
     }
     return buildTimeline(
       { ticket: (n) => ticket(t, n), notifications: t.notifications, rulesVersion: t.rulesVersion, codec: deps.codec, i18n: await t.i18n() },
@@ -88,16 +100,27 @@ export function createAudit(deps: AuditDeps) {
   const replay = createReplayCheck({ bundle: deps.bundle, dataConverter: { payloadCodecs: [deps.codec] }, recompute });
 
   return {
-    /** The replay check of one ticket. */
-    async checkTicket(number: string): Promise<ReplayVerdict> {
-      return replay.checkTicket(await historiesOf(number));
+    /**
+     * A ticket's histories, as the check and the timeline read them (UnavailableError when
+     * Temporal or PostgreSQL does not answer): the evidence export reads them once for all its parts.
+     */
+    histories: historiesOf,
+
+    /**
+     * The replay check of one ticket (NotFoundError, 404, for an unknown number), over its
+     * histories as given, else as read now.
+     */
+    async checkTicket(number: string, given?: TicketHistories): Promise<ReplayVerdict> {
+      await known(number);
+      return replay.checkTicket(given ?? await historiesOf(number));
     },
 
     /**
      * The ticket's timeline in the reader's words (docs/audit-timeline.md), its read recorded in the
      * access log before it is handed back (UnavailableError, 503, when the entry cannot be written).
-     * Histories that cannot be read just now (Temporal down, not all archived) leave a timeline from
-     * the read model that says so. Throws TicketNotFoundForTimeline for an unknown number.
+     * Histories that cannot be read just now (Temporal or PostgreSQL down, not all archived) leave a
+     * timeline from the read model that says so (200, not 503: what the read model holds is still
+     * the story). Throws TicketNotFoundForTimeline for an unknown number.
      */
     async timeline(number: string, reader: TimelineReader): Promise<Timeline> {
       let requester: string | undefined;
@@ -115,8 +138,8 @@ export function createAudit(deps: AuditDeps) {
      * pseudonyms (an erasure leaves the evidence whole) and sealed reasons are left out, and said
      * so. No personal data is read, so no access-log entry; the export itself is in the audit log.
      */
-    evidenceTimeline(number: string, language: string, timeZone?: string): Promise<Timeline> {
-      return timelineOf(number, { language, ...(timeZone ? { timeZone } : {}) }, (t, n) => t.storedTicket(n));
+    evidenceTimeline(number: string, language: string, opts: { timeZone?: string; histories?: TicketHistories } = {}): Promise<Timeline> {
+      return timelineOf(number, { language, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) }, (t, n) => t.storedTicket(n), opts.histories);
     },
 
     /** The tickets a period's check covers (closed or cancelled in it). */

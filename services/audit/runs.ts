@@ -20,10 +20,11 @@
  *   finished run changes nothing.
  */
 import type { Client } from '@temporalio/client';
-import type { AuditRunRecord, AuditRunsRepo } from '../../db/audit-runs-repo.ts';
+import { AuditRunInProgress, type AuditRunRecord, type AuditRunsRepo } from '../../db/audit-runs-repo.ts';
 import type { auditPeriodRun } from '../../workflows/audit-run.ts';
 import { auditPeriodWorkflowId } from '../../workflows/audit-run-types.ts';
-import { NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '../errors.ts';
+import { instantOf } from './period.ts';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '../errors.ts';
 
 export interface AuditRunsDeps {
   runs: AuditRunsRepo;
@@ -50,21 +51,12 @@ export const MAX_PERIOD_DAYS = 366;
 export const MAX_LISTED_RUNS = 100;
 const DAY_MS = 86_400_000;
 const START_DEADLINE_MS = 8_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Epoch ms of a date or an instant; undefined when absent, NaN when not one. */
+/** Epoch ms of a date or an instant (services/audit/period.ts); undefined when absent, NaN when not one. */
 function instant(v: unknown): number | undefined {
   if (v instanceof Date) return v.getTime();
   if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return undefined;
   if (typeof v !== 'string') return Number.NaN;
-  const s = v.trim();
-  if (DATE.test(s)) {
-    const ms = Date.parse(`${s}T00:00:00Z`);
-    // 2026-02-30 parses in some engines: the day must be the one written.
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s ? ms : Number.NaN;
-  }
-  return INSTANT.test(s) ? Date.parse(s) : Number.NaN;
+  return instantOf(v) ?? Number.NaN;
 }
 
 /** The period in epoch ms. @throws ValidationError naming `from` / `to` (keys under api:field.) */
@@ -100,7 +92,8 @@ export function createAuditRuns(deps: AuditRunsDeps) {
     /**
      * Queues the replay check of the tickets closed or cancelled in `period`, asked for by user
      * `by`, and starts its workflow.
-     * @throws ValidationError (422) for a bad period; UnavailableError (503) when it cannot be started
+     * @throws ValidationError (422) for a bad period; ConflictError (409) while another run is
+     *   queued or running; UnavailableError (503) when it cannot be started
      */
     async start(period: AuditPeriodInput | undefined, by: { id: number }): Promise<AuditRunView> {
       const range = checkRunPeriod(period);
@@ -108,6 +101,8 @@ export function createAuditRuns(deps: AuditRunsDeps) {
       try {
         run = await deps.runs.create({ requestedBy: by.id, period: range });
       } catch (err) {
+        // One check at a time (audit_runs_one_at_a_time): the start is refused, nothing written.
+        if (err instanceof AuditRunInProgress) throw new ConflictError('AUDIT_RUN_IN_PROGRESS', 'auditor-runs:errors.oneAtATime');
         throw new UnavailableError(err);
       }
       try {
