@@ -44,7 +44,7 @@ export function timelineView(tl: Timeline, t: TFunction) {
     history: {
       ...tl.history,
       completeText: t(tl.history.complete ? 'history.complete' : 'history.incomplete'),
-      runs: tl.history.runs.map((r) => ({ ...r, originText: t(`verdict.origin.${r.origin}`) })),
+      runs: tl.history.runs.map((r) => ({ ...r, originText: t(`verdict.origin.${r.origin}`), statusText: t(`run.statusText.${r.status}`, { defaultValue: r.status }) })),
     },
     entries: tl.entries.map((e) => ({
       ...e,

@@ -34,6 +34,6 @@ export function verdictView(v: ReplayVerdict, t: TFunction, language: string, ti
     checkedAt: { iso: v.checkedAt, text: formatDateTime(v.checkedAt, language, timeZone) },
     differences: v.differences.map((d) => ({ kind: d.kind, kindText: t(`verdict.kind.${d.kind}`), text: differenceText(d, t) })),
     unchecked: v.unchecked.map((u) => ({ what: u.what, why: u.why, run: u.runId })),
-    runs: v.runs.map((r) => ({ ...r, originText: t(`verdict.origin.${r.origin}`) })),
+    runs: v.runs.map((r) => ({ ...r, originText: t(`verdict.origin.${r.origin}`), statusText: t(`run.statusText.${r.status}`, { defaultValue: r.status }) })),
   };
 }

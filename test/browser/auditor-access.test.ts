@@ -6,6 +6,7 @@
  * link. Auditors and admins have the link and the pages; a form sent without its CSRF token is refused.
  */
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,12 @@ describe('auditor pages: only auditors and admins', function () {
       expect(page.status).to.equal(200);
       expect(page.text).to.include('id="entries"');
       // A form without its CSRF token changes nothing and records nothing.
+      const reads = async () => (await stack.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log WHERE ticket_number = :number`, { replacements: { number }, type: QueryTypes.SELECT }))[0]!.n;
+      const before = await reads();
       expect((await c.postForm(`/audit/tickets/${number}`, { reason: 'no token' })).status).to.equal(403);
+      expect((await c.postForm(`/audit/tickets/${number}/evidence`, {})).status).to.equal(403);
+      expect(await reads()).to.equal(before);
+      expect((await stack.db.audit.search({ action: 'audit.ticket_exported', subject: `ticket:${number}` })).length).to.equal(0);
     });
   }
 });
