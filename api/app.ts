@@ -19,7 +19,6 @@ import type { PersonalDataRepos } from '../services/privacy/export.ts';
 import type { ErasureDeps } from '../services/privacy/erase.ts';
 import type { RulesAdmin } from '../services/rules-admin/index.ts';
 import type { People } from '../services/people/index.ts';
-import type { AuditorService } from '../auditor-ui/deps.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, isDependencyFault, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
@@ -50,7 +49,7 @@ export interface AppDeps extends TicketDeps {
   /** Rules administration (drafts, publication, versions) for the admin pages and the API; without it, neither. */
   rulesAdmin?: RulesAdmin;
   /** The auditors' service (services/audit/) and the audit log, for /api/v1/audit and the auditors' pages (/audit, with the evidence export); without it, neither. */
-  audit?: AuditRoutesDeps['audit'] & Pick<AuditorService, 'exportEvidence'>;
+  audit?: AuditRoutesDeps['audit'];
   /** The period replay check's runs (services/audit/runs.ts) for /api/v1/audit/runs and /audit/runs; without it, neither. */
   auditRuns?: AuditRuns;
   /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */

@@ -133,6 +133,39 @@ export const auditPaths = {
       },
     },
   },
+  '/api/v1/audit/population': {
+    post: {
+      operationId: 'exportAuditPopulation',
+      summary: 'A period\'s population for sampling: every ticket closed or cancelled in [from, to) with its SLA outcome, as CSV with the query, row count and SHA-256, in a signed bundle (as `helpdesk audit population`); recorded in the audit log with a new signed checkpoint',
+      parameters: [lang],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string', description: 'A day (UTC) or a zoned ISO instant, inclusive.' }, to: { type: 'string', description: 'A day (UTC) or a zoned ISO instant, exclusive; at most 366 days after from.' } } } } },
+      },
+      responses: {
+        '200': json({ type: 'object', required: ['format', 'files', 'manifest', 'checkpoint', 'signature'], description: 'The bundle exactly as `helpdesk audit population` writes it (Content-Disposition: attachment).' }, 'The bundle.'),
+        '403': forbidden, '422': err('from or to is missing or not a date, to is not after from, or the period is longer than 366 days (each named in `fields`); nothing was written.'), '503': err('PostgreSQL did not answer; nothing was signed. Try again.'),
+      },
+    },
+  },
+  '/api/v1/audit/verify': {
+    get: {
+      operationId: 'verifyAuditLog',
+      summary: 'The audit log\'s proof, as `helpdesk audit verify` gives it: every entry\'s hash recomputed from entry 1 and every signed checkpoint checked; the first entry that does not match, named',
+      parameters: [lang],
+      responses: {
+        '200': json({
+          type: 'object', required: ['ok', 'chain', 'checkpoints', 'problems', 'configuredKeyId', 'otherKeys', 'firstBad'],
+          properties: {
+            ok: { type: 'boolean' }, chain: { type: 'object' }, checkpoints: { type: 'object', properties: { total: { type: 'integer' }, valid: { type: 'integer' }, latest: { type: ['object', 'null'] } } },
+            problems: { type: 'array', items: { type: 'object' } }, configuredKeyId: { type: ['string', 'null'] }, otherKeys: { type: 'array', items: { type: 'object' } },
+            firstBad: { type: ['object', 'null'], properties: { seq: { type: 'integer' }, sentence: { type: 'string' } } },
+          },
+        }, 'The check: ok, or the first entry that does not match and every problem.'),
+        '403': forbidden, '503': err('PostgreSQL did not answer. Try again.'),
+      },
+    },
+  },
   '/api/v1/audit/log': {
     get: {
       operationId: 'searchAuditLog',

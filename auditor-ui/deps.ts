@@ -6,6 +6,8 @@
  */
 import type { AuditRepo } from '../db/audit-repo.ts';
 import type { EvidenceBundle } from '../services/audit/bundle.ts';
+import type { ProofCheck } from '../services/audit/checkpoints.ts';
+import type { PopulationMeta } from '../services/audit/bundle.ts';
 import type { Audit } from '../services/audit/index.ts';
 import type { ReplayVerdict } from '../services/audit/types.ts';
 
@@ -16,9 +18,20 @@ import type { ReplayVerdict } from '../services/audit/types.ts';
  */
 export type EvidenceExport = (number: string, language: string, actor: string) => Promise<{ bundle: EvidenceBundle; text: string; verdict: ReplayVerdict }>;
 
+/**
+ * The population of a period for sampling (services/audit/population.ts exportPopulation): every
+ * ticket closed or cancelled in it with its SLA outcome, as a signed bundle; the export recorded
+ * as `audit.population_exported` by `actor` and covered by a new signed checkpoint.
+ */
+export type PopulationExportFn = (range: { fromMs: number; toMs: number }, actor: string) => Promise<{ bundle: EvidenceBundle; text: string; meta: PopulationMeta }>;
+
 export interface AuditorService {
   service: Audit;
   log: AuditRepo;
   /** Without it the ticket page offers no evidence download. */
   exportEvidence?: EvidenceExport;
+  /** Without it there is no population download. */
+  exportPopulation?: PopulationExportFn;
+  /** The audit log's proof (`helpdesk audit verify`): the chain from entry 1 and every checkpoint. */
+  verifyProof?: () => Promise<ProofCheck>;
 }

@@ -1,7 +1,8 @@
 /**
  * The auditors' pages (/audit): the auditors' home (find a ticket by its number; the audit log and
  * the period checks linked), a ticket's timeline in words with a "Why" one click from every
- * automated entry, its replay check and its signed evidence bundle. Server-rendered, every page
+ * automated entry, its replay check and its signed evidence bundle; a period's population and the
+ * audit log's proof (routes/proof.ts). Server-rendered, every page
  * works without JavaScript. Mounted by the staff router (api/staff/index.ts) after the portal's
  * middleware (sessions, CSRF, language, time zone); the role is checked for every /audit address
  * before anything a caller sent is read (AUDIT_READERS: auditors and admins). See docs/auditor-ui.md.
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { StaffGuards } from '../api/staff/guards.ts';
 import { AUDIT_READERS } from '../api/staff/types.ts';
 import { homeRoutes } from './routes/home.ts';
+import { proofRoutes } from './routes/proof.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { AuditorDeps, AuditorGuards } from './types.ts';
 
@@ -32,5 +34,6 @@ export function auditorPages(deps: AuditorDeps, guards: StaffGuards): Router {
   router.use('/audit/assets', express.static(publicDir, { fallthrough: false, index: false }));
   router.use(homeRoutes(deps, g));
   router.use(ticketRoutes(deps, g));
+  router.use(proofRoutes(deps, g));
   return router;
 }

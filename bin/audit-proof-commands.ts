@@ -11,9 +11,9 @@ import type { Command } from 'commander';
 import { cliActor } from '../db/audit-repo.ts';
 import { verifyBundle } from '../services/audit/bundle.ts';
 import type { ProofCheck } from '../services/audit/checkpoints.ts';
-import { exportPopulation } from '../services/audit/population.ts';
 import { shortKeyId } from '../services/audit/signature.ts';
-import { auditCheckpointsFor, lazyAuditSigner, loadAuditSigner } from '../runtime/audit-signing-key.ts';
+import { auditCheckpointsFor, loadAuditSigner } from '../runtime/audit-signing-key.ts';
+import { webAudit } from '../runtime/audit-evidence.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { openDatabase } from '../runtime/stack.ts';
 import { ExitCode, setExitCode } from './exit-code.ts';
@@ -129,18 +129,8 @@ export function registerAuditProofCommands(audit: Command): void {
       const config = loadConfig();
       const db = await openDatabase(config, err);
       try {
-        const checkpoints = auditCheckpointsFor(config, db, err);
-        const range = { fromMs: from, toMs: to };
-        const signer = lazyAuditSigner(config, err);
-        const exported = await exportPopulation({
-          population: db.auditPopulation,
-          signer,
-          // The export itself is recorded, and the checkpoint written for the bundle covers that entry.
-          checkpoint: async (meta) => {
-            await db.sequelize.transaction((t) => db.audit.append({ actor: cliActor(), action: 'audit.population_exported', subject: `period:${meta.period.from}/${meta.period.to}`, details: { rows: meta.rows, sha256: meta.sha256 } }, t));
-            return checkpoints.write('export');
-          },
-        }, range);
+        // The same export as the API's and the auditors' page (runtime/audit-evidence.ts), by this operator.
+        const exported = await webAudit(config, db, undefined, err).exportPopulation({ fromMs: from, toMs: to }, cliActor());
         fs.writeFileSync(opts.out, exported.text, { flag: 'wx' });
         out(`Wrote ${opts.out}: ${plural(exported.meta.rows, 'ticket')} closed from ${exported.meta.period.from} to ${exported.meta.period.to}; population.csv SHA-256 ${exported.meta.sha256}; signed by key ${shortKeyId(exported.bundle.keyId)} with checkpoint #${exported.bundle.checkpoint.id} (entry #${exported.bundle.checkpoint.seq}).`);
       } finally {

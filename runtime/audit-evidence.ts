@@ -5,10 +5,14 @@
  * exportTicketEvidence over this process's histories (the archive, else Temporal), the ticket as
  * the read model holds it, the rules versions and the audit log; the export appended to the audit
  * log in its own transaction (`audit.ticket_exported`, the staff member as `user:<id>`) and a
- * checkpoint signed with the configured audit signing key (runtime/audit-signing-key.ts) covering it.
+ * checkpoint signed with the configured audit signing key (runtime/audit-signing-key.ts) covering it;
+ * a period's population for sampling, made and recorded the same way; and the audit log's proof.
  */
 import type { Client } from '@temporalio/client';
-import type { AuditorService, EvidenceExport } from '../auditor-ui/deps.ts';
+import type { AuditorService, EvidenceExport, PopulationExportFn } from '../auditor-ui/deps.ts';
+import type { AuditPopulationRepo } from '../db/audit-population-repo.ts';
+import type { ProofCheck } from '../services/audit/checkpoints.ts';
+import { exportPopulation } from '../services/audit/population.ts';
 import type { AuditCheckpointsRepo } from '../db/audit-checkpoints-repo.ts';
 import type { AuditRepo } from '../db/audit-repo.ts';
 import { exportTicketEvidence } from '../services/audit/evidence.ts';
@@ -16,10 +20,10 @@ import { auditService } from './audit.ts';
 import { auditCheckpointsFor, lazyAuditSigner } from './audit-signing-key.ts';
 import type { Config } from './config.ts';
 
-type AuditDb = Parameters<typeof auditService>[1] & { audit: AuditRepo; auditCheckpoints: AuditCheckpointsRepo };
+type AuditDb = Parameters<typeof auditService>[1] & { audit: AuditRepo; auditCheckpoints: AuditCheckpointsRepo; auditPopulation: AuditPopulationRepo };
 
 /** `log` hears the one line a first signature writes (the key generated, where); never personal data. */
-export function webAudit(config: Config, db: AuditDb, client: Client | undefined, log: (line: string) => void): AuditorService & { exportEvidence: EvidenceExport } {
+export function webAudit(config: Config, db: AuditDb, client: Client | undefined, log: (line: string) => void): AuditorService & { exportEvidence: EvidenceExport; exportPopulation: PopulationExportFn; verifyProof: () => Promise<ProofCheck> } {
   const service = auditService(config, db, client);
   const checkpoints = auditCheckpointsFor(config, db, log);
   const signer = lazyAuditSigner(config, log);
@@ -37,5 +41,15 @@ export function webAudit(config: Config, db: AuditDb, client: Client | undefined
       },
       signer,
     }, number, language),
+    exportPopulation: (range, actor) => exportPopulation({
+      population: db.auditPopulation,
+      signer,
+      // The export itself is recorded, and the checkpoint written for the bundle covers that entry.
+      checkpoint: async (meta) => {
+        await db.sequelize.transaction((t) => db.audit.append({ actor, action: 'audit.population_exported', subject: `period:${meta.period.from}/${meta.period.to}`, details: { rows: meta.rows, sha256: meta.sha256 } }, t));
+        return checkpoints.write('export');
+      },
+    }, range),
+    verifyProof: () => checkpoints.verify(),
   };
 }

@@ -251,4 +251,36 @@ describe('audit replay check on a ticket a real worker ran', function () {
     expect(replayUnknown.body.error.code).to.equal('NOT_FOUND');
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  it('exports a period\'s population and proves the audit log through the API, to auditors and admins only', async () => {
+    const auditor = await stack.tokenFor('auditor@example.com', 'auditor');
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const res = await fetch(`${stack.web.url}/api/v1/audit/population`, { method: 'POST', headers: { authorization: `Bearer ${auditor}`, 'content-type': 'application/json' }, body: JSON.stringify({ from: today, to: tomorrow }) });
+    expect(res.status).to.equal(200);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-population-'));
+    const file = path.join(dir, 'population.json');
+    fs.writeFileSync(file, await res.text());
+    const verified = await helpdesk(stack, ['verify-bundle', file]);
+    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+    const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { files: Record<string, string> };
+    const [ended] = await stack.db.sequelize.query<{ n: number }>(`SELECT count(DISTINCT ticket_number)::int AS n FROM ticket_events WHERE type IN ('closed', 'cancelled') AND occurred_at >= :from`, { replacements: { from: `${today}T00:00:00Z` }, type: QueryTypes.SELECT });
+    expect(ended!.n, 'the period test cancelled one').to.be.greaterThan(0);
+    expect(bundle.files['population.csv']!.split('\n').filter(Boolean).length, 'a header and each ticket that ended today').to.equal(1 + ended!.n);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const [exported] = await stack.db.audit.search({ action: 'audit.population_exported', limit: 1 });
+    expect(exported!.actor).to.match(/^user:\d+$/);
+
+    const bad = await request(stack.web.url, 'POST', '/api/v1/audit/population', { token: auditor, body: { from: tomorrow, to: today }, headers: { 'Accept-Language': 'pl' } });
+    expect(bad.status).to.equal(422);
+    expect((bad.body.error.fields as Array<{ field: string }>).map((f) => f.field)).to.deep.equal(['to']);
+
+    const proof = await request(stack.web.url, 'GET', '/api/v1/audit/verify', { token: auditor });
+    expect(proof.status).to.equal(200);
+    expect(proof.body).to.include({ ok: true, firstBad: null });
+    expect(proof.body.checkpoints.total).to.be.greaterThan(0);
+
+    const agent = await stack.tokenFor('agent2@example.com', 'agent');
+    expect((await request(stack.web.url, 'POST', '/api/v1/audit/population', { token: agent, body: { from: today, to: tomorrow } })).status).to.equal(403);
+    expect((await request(stack.web.url, 'GET', '/api/v1/audit/verify', { token: agent })).status).to.equal(403);
+  });
 });

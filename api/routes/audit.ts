@@ -7,12 +7,12 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
-import type { AuditFilter, AuditRepo } from '../../db/audit-repo.ts';
-import type { Audit } from '../../services/audit/index.ts';
+import type { AuditFilter } from '../../db/audit-repo.ts';
 import { TicketNotFoundForTimeline } from '../../services/audit/timeline.ts';
 import { instantOf } from '../../services/audit/period.ts';
 import { TicketNotFoundForExport } from '../../services/audit/evidence.ts';
-import type { EvidenceExport } from '../../auditor-ui/deps.ts';
+import type { AuditorService } from '../../auditor-ui/deps.ts';
+import { checkRunPeriod } from '../../services/audit/runs.ts';
 import { accessReasonHeader, staffViewer } from '../../services/privacy/access-log.ts';
 import { assertCanAudit } from '../access.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
@@ -21,7 +21,7 @@ import { HttpError } from '../errors.ts';
 export interface AuditRoutesDeps {
   apiTokens: ApiTokensRepo;
   /** The auditors' service; without it, these routes answer 404. */
-  audit?: { service: Audit; log: AuditRepo; exportEvidence?: EvidenceExport };
+  audit?: AuditorService;
 }
 
 /** Ticket numbers as intake writes them (HD-2026-000042; the prefix is configurable). */
@@ -99,6 +99,24 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
       throw err instanceof TicketNotFoundForExport ? new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number }) : err;
     });
     res.status(200).set('Cache-Control', 'no-store').set('Content-Disposition', `attachment; filename="evidence-${number}.json"`).type('application/json').send(text);
+  });
+
+  // A period's population for sampling (every ticket closed or cancelled in [from, to) with its
+  // SLA outcome), signed; recorded in the audit log and covered by a new checkpoint.
+  router.post('/audit/population', async (req: Request, res: Response) => {
+    const exportPopulation = deps.audit!.exportPopulation;
+    if (!exportPopulation) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    const body = (req.body ?? {}) as { from?: unknown; to?: unknown };
+    const range = checkRunPeriod({ from: body.from as string, to: body.to as string });
+    const { text, meta } = await exportPopulation(range, `user:${apiUser(res).id}`);
+    res.status(200).set('Cache-Control', 'no-store').set('Content-Disposition', `attachment; filename="population-${meta.period.from.slice(0, 10)}-${meta.period.to.slice(0, 10)}.json"`).type('application/json').send(text);
+  });
+
+  // The audit log's proof, as `helpdesk audit verify` gives it: the chain from entry 1 and every checkpoint.
+  router.get('/audit/verify', async (_req: Request, res: Response) => {
+    const verifyProof = deps.audit!.verifyProof;
+    if (!verifyProof) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
+    res.set('Cache-Control', 'no-store').json(await verifyProof());
   });
 
   // The timeline shows the ticket's people and words: the read is recorded in the access log (with

@@ -1,7 +1,8 @@
 /**
  * Accessibility of the auditors' pages (/audit): axe-core (@axe-core/playwright) in Debian's
  * chromium finds no serious or critical violation on the home (also with a malformed number), a
- * ticket's timeline (with a "Why" targeted) and the replay check's verdict, in English and Polish.
+ * ticket's timeline (with a "Why" targeted), the replay check's verdict, the audit log's proof and
+ * the population form refused, in English and Polish.
  * Every GET page route in auditor-ui/routes/*.ts must be visited here, so a new page cannot go unchecked.
  */
 import { AxeBuilder } from '@axe-core/playwright';
@@ -75,6 +76,14 @@ describe('auditor pages are accessible (axe-core: no serious or critical violati
         await page.click('#replay-submit');
         await page.waitForURL(/\/replay$/, { timeout: 120_000 });
         found.push(...await violations(page, 'the verdict'));
+        await visit('/audit/verify');
+        // The population form with a period the wrong way round: its problems beside the fields.
+        await page.goto(`${stack.web.url}/audit`);
+        await page.fill('#population-from', '2026-12-02');
+        await page.fill('#population-to', '2026-12-01');
+        await page.click('#population-submit');
+        await page.waitForSelector('#population-errors');
+        found.push(...await violations(page, 'the population form refused'));
         expect(found).to.deep.equal([]);
         const unvisited = pageRoutes().filter((p) => !visited.some((u) => matches(p, u)));
         expect(unvisited, 'GET page routes this test does not visit').to.deep.equal([]);
