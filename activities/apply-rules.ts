@@ -11,13 +11,12 @@
  * attempt ran (the workflow's cancellation lost on the way) is ended as cancelled. What went
  * wrong in an attempt goes to the worker's log without the error's message (run-log.ts).
  */
-import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ApplyCounts, ClaimedApplyRun, RulesApplyRunsRepo } from '../db/rules-apply-runs-repo.ts';
 import type { ApplyRulesActivities, ApplyRulesRunInput, ApplyRulesRunOutcome, ApplyRulesSettleInput } from '../workflows/apply-rules-types.ts';
 import { APPLY_STOP_CODES } from '../workflows/apply-rules-types.ts';
-import { internalDetail, warn } from './run-log.ts';
+import { activityContext, CancelRequested, internalDetail, warn } from './run-log.ts';
 
 /** Where a run is, as the engine updates it. */
 export interface ApplyRulesProgress {
@@ -42,22 +41,6 @@ export interface ApplyRulesActivityDeps {
   applyRules: ApplyRulesEngine;
 }
 
-function context(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The run stopped because its row asked for it (not Temporal). */
-class CancelRequested extends Error {
-  constructor() {
-    super('The run was cancelled.');
-    this.name = 'CancelRequested';
-  }
-}
-
 const stopCode = (err: unknown): string | undefined => {
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof Error && err.name === 'ApplyStopped' && typeof code === 'string' && (APPLY_STOP_CODES as readonly string[]).includes(code) ? code : undefined;
@@ -73,7 +56,7 @@ export function createApplyRulesActivities(deps: ApplyRulesActivityDeps, log: (l
         const row = await deps.applyRuns.settle(runId, 'cancelled');
         return { runId, status: row?.status === 'cancelled' ? 'cancelled' : 'skipped', seen: row?.counts.seen ?? 0, sent: row?.counts.sent ?? 0 };
       }
-      const ctx = context();
+      const ctx = activityContext();
       if (!ctx) throw new Error('applyRules runs as an activity: it sends the signals with the worker\'s Temporal client.');
       const stop = new AbortController();
       const onCancel = () => stop.abort(ctx.cancellationSignal.reason ?? new CancelledFailure('CANCELLED'));

@@ -15,12 +15,11 @@
  * message of the activity's failure, so the workflow hands it back to settleAuditPeriod; what went
  * wrong inside goes to the worker's log, without the error's message (run-log.ts).
  */
-import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { isAuditRunError, MAX_LISTED_DIFFERING, type AuditRunProgress, type AuditRunsRepo, type DifferingTicket } from '../db/audit-runs-repo.ts';
 import type { AuditPeriodActivities, AuditPeriodRunInput, AuditPeriodRunOutcome, AuditPeriodSettleInput } from '../workflows/audit-run-types.ts';
-import { internalDetail, warn } from './run-log.ts';
+import { activityContext, CancelRequested, internalDetail, warn } from './run-log.ts';
 
 /** A verdict of the replay check, as much of it as a run keeps (services/audit/types.ts ReplayVerdict). */
 export interface PeriodVerdict {
@@ -49,22 +48,6 @@ export const PERIOD_BATCH = 25;
 export const PROGRESS_EVERY_MS = 500;
 const HEARTBEAT_EVERY_MS = 1_000;
 
-function context(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The run stopped because its row asked for it (not Temporal). */
-class CancelRequested extends Error {
-  constructor() {
-    super('The period check was cancelled.');
-    this.name = 'CancelRequested';
-  }
-}
-
 /** A ticket not reproduced, in short: no recorded or recomputed value, no text. */
 export function differingTicket(v: PeriodVerdict): DifferingTicket {
   return { number: v.ticket, unreadable: v.runs.length === 0, differences: v.differences.length, kinds: [...new Set(v.differences.map((d) => d.kind))].sort() };
@@ -86,7 +69,7 @@ export function createAuditPeriodActivities(deps: AuditPeriodActivityDeps, log: 
         log(`Audit period run ${runId}: an attempt could not claim its run (${internalDetail(err)}); it is tried again.`);
         throw ApplicationFailure.retryable('checkFailed', 'CheckFailed');
       }
-      const ctx = context();
+      const ctx = activityContext();
       const stop = new AbortController();
       const onCancel = () => stop.abort(ctx?.cancellationSignal.reason ?? new CancelledFailure('CANCELLED'));
       ctx?.cancellationSignal.addEventListener('abort', onCancel, { once: true });

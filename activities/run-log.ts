@@ -1,6 +1,7 @@
 /**
- * What a long-running activity (the what-if, the apply-rules run) says in the worker's log when an
- * attempt stops with an error. The run's row and page get a code only; the log gets what an
+ * What a long-running activity (the what-if, the apply-rules run, the period check) says in the
+ * worker's log when an attempt stops with an error; and what each of them needs besides: its
+ * context when there is one, and the reason a run stops when its row asks. The run's row and page get a code only; the log gets what an
  * administrator needs to find the fault — the error's class, its code (a PostgreSQL SQLSTATE, a
  * Node system error such as ECONNREFUSED) and where in the code it was thrown — and never its
  * message, which may quote a ticket's or a person's data (a PostgreSQL error quotes the values of
@@ -39,5 +40,22 @@ export function warn(line: string): void {
     Context.current().log.warn(line);
   } catch {
     console.warn(line);
+  }
+}
+
+/** The activity's context, or undefined when called directly (a test). */
+export function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A run stopped because its row asked for it (not Temporal): the abort reason a run's loop checks for. */
+export class CancelRequested extends Error {
+  constructor() {
+    super('The run was cancelled: its row asked for it.');
+    this.name = 'CancelRequested';
   }
 }

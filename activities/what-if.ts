@@ -12,30 +12,12 @@
  * the message of the activity's failure, so the workflow hands it back to settleWhatIf; what went
  * wrong inside goes to the worker's log, without the error's message (run-log.ts).
  */
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { isWhatIfRunError } from '../db/what-if-runs-repo.ts';
 import { RulesValidationError } from '../rules/validate.ts';
 import type { WhatIfRunInput, WhatIfRunOutcome, WhatIfSettleInput } from '../workflows/what-if-types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { internalDetail, warn } from './run-log.ts';
-
-/** The activity's context, or undefined when called directly (a test). */
-function context(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why the run stopped when the row asked for it (not Temporal). */
-class CancelRequested extends Error {
-  constructor() {
-    super('The what-if was cancelled.');
-    this.name = 'CancelRequested';
-  }
-}
+import { activityContext, CancelRequested, internalDetail, warn } from './run-log.ts';
 
 /** `log`: the worker's log (tests read it). */
 export function createWhatIfActivities(deps: Pick<ActivityDeps, 'whatIfRuns' | 'whatIf'>, log: (line: string) => void = warn) {
@@ -53,7 +35,7 @@ export function createWhatIfActivities(deps: Pick<ActivityDeps, 'whatIfRuns' | '
         log(`What-if run ${runId}: an attempt could not claim its run (${internalDetail(err)}); it is tried again.`);
         throw ApplicationFailure.retryable('evaluationFailed', 'EvaluationFailed');
       }
-      const ctx = context();
+      const ctx = activityContext();
       const stop = new AbortController();
       const onCancel = () => stop.abort(ctx?.cancellationSignal.reason ?? new CancelledFailure('CANCELLED'));
       ctx?.cancellationSignal.addEventListener('abort', onCancel, { once: true });
