@@ -16,6 +16,7 @@ import type { ArchiveFailure, ArchivedRun, HistoryArchiveRepo } from '../../db/h
 import type { ArchiveSweepSummary } from '../../workflows/archive-types.ts';
 import { workflowIdFor } from '../../workflows/types.ts';
 import type { HistoryJson, HistorySource, RunHistory, TicketHistories } from './types.ts';
+import { UnavailableError } from '../errors.ts';
 
 export interface HistorySourceDeps {
   /** Without one (Temporal not reachable), only archived histories are read: a ticket whose every run is archived is whole, any other fails. */
@@ -125,7 +126,8 @@ export function createHistorySource(deps: HistorySourceDeps): HistorySourceWithA
       // Temporal out of reach is a fault (tried again by the caller) unless the archive holds the whole story.
       const listed = await listRuns(workflowId).catch((err: unknown) => {
         if (wholeInArchive(archived)) return [];
-        throw err;
+        // No client at all (the CLI found no Temporal to reach) is Temporal out of reach, too.
+        throw deps.client ? err : new UnavailableError(err);
       });
       const runs: RunHistory[] = [];
       const missing: TicketHistories['missing'] = [];
