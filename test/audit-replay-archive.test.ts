@@ -3,7 +3,7 @@
  * an escalation, resolution and its automatic close on a dev server of its own; its run is
  * archived (`helpdesk audit archive NUMBER`) and deleted from Temporal. Then the timeline (API),
  * the replay check (CLI and API) and the evidence export still work, from the archive — also with
- * that Temporal stopped, where a ticket not archived answers 503 instead. A classification altered
+ * that Temporal stopped, where a ticket not archived answers 503 instead (its check and its evidence). A classification altered
  * in the archive (the trigger dropped, as an attacker with database access would) is named with
  * its field, recorded and recomputed value, beside the changed sha256. A ticket whose requester
  * was erased still checks: the derived facts stand in for the words.
@@ -131,6 +131,14 @@ describe('audit: timeline, replay check and export from the history archive afte
     const down = await request(web.url, 'POST', `/api/v1/audit/tickets/${open}/replay`, { token: auditor, body: {}, headers: { 'Accept-Language': 'pl' } });
     expect(down.status).to.equal(503);
     expect(down.body.error).to.deep.equal({ code: 'UNAVAILABLE', message: 'Helpdesk nie może teraz obsłużyć tego żądania. Nic nie zginęło; spróbuj ponownie za chwilę.' });
+    // The evidence too: the archived ticket's bundle is made from the archive; the other one is a
+    // 503 and nothing is signed or recorded.
+    expect((await request(web.url, 'POST', `/api/v1/audit/tickets/${closed}/evidence`, { token: auditor, body: {} })).status).to.equal(200);
+    const exportsBefore = (await db.audit.search({ action: 'audit.ticket_exported', limit: 1000 })).length;
+    const noEvidence = await request(web.url, 'POST', `/api/v1/audit/tickets/${open}/evidence`, { token: auditor, body: {}, headers: { 'Accept-Language': 'de' } });
+    expect(noEvidence.status).to.equal(503);
+    expect(noEvidence.body.error.code).to.equal('UNAVAILABLE');
+    expect((await db.audit.search({ action: 'audit.ticket_exported', limit: 1000 })).length).to.equal(exportsBefore);
     const notArchived = await helpdesk(['replay', open]);
     expect(notArchived.code).to.equal(1);
     expect(notArchived.stderr).to.match(/The ticket's histories could not be read: Temporal at .* cannot be reached.*: start the helpdesk/);
