@@ -31,7 +31,8 @@ const text = (p: { metadata?: Record<string, Uint8Array | null | undefined> | nu
 });
 
 describe('audit: timeline, replay check and export from the history archive after Temporal forgets', function () {
-  this.timeout(240_000);
+  // Each command and request with Temporal stopped waits out its connection attempt (10–20 s).
+  this.timeout(400_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-archive-'));
   let server: Awaited<ReturnType<typeof startTestTemporal>>;
   let config: ReturnType<typeof testConfig>;
