@@ -38,11 +38,14 @@ export interface StaffRead {
 /** How long the page waits for the workflow's clocks before it shows the read model's SLA alone. */
 export const CLOCKS_WAIT_MS = 3_000;
 
-/** A ticket number as staff type it: trimmed, upper-cased; 400 with a sentence when it is not one. */
-export function ticketNumberOf(raw: unknown): string {
-  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) throw new HttpError(400, 'TICKET_NUMBER_MISSING', 'staff:errors.ticketNumberMissing');
+/**
+ * A ticket number as staff type it: trimmed, upper-cased; 400 with a sentence when it is not one
+ * (`keys`: the sentences' message keys, the staff pages' unless a surface has its own).
+ */
+export function ticketNumberOf(raw: unknown, keys: { missing: string; malformed: string } = { missing: 'staff:errors.ticketNumberMissing', malformed: 'staff:errors.ticketNumber' }): string {
+  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) throw new HttpError(400, 'TICKET_NUMBER_MISSING', keys.missing);
   const number = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
-  if (!TICKET_NUMBER_PATTERN.test(number)) throw new HttpError(400, 'BAD_TICKET_NUMBER', 'staff:errors.ticketNumber', { number: typeof raw === 'string' ? raw.trim().slice(0, 40) : '' });
+  if (!TICKET_NUMBER_PATTERN.test(number)) throw new HttpError(400, 'BAD_TICKET_NUMBER', keys.malformed, { number: typeof raw === 'string' ? raw.trim().slice(0, 40) : '' });
   return number;
 }
 

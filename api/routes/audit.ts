@@ -8,6 +8,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import type { AuditFilter } from '../../db/audit-repo.ts';
+import { TICKET_NUMBER_PATTERN } from '../../db/tickets-repo.ts';
 import { TicketNotFoundForTimeline } from '../../services/audit/timeline.ts';
 import { instantOf } from '../../services/audit/period.ts';
 import { TicketNotFoundForExport } from '../../services/audit/evidence.ts';
@@ -24,8 +25,6 @@ export interface AuditRoutesDeps {
   audit?: AuditorService;
 }
 
-/** Ticket numbers as intake writes them (HD-2026-000042; the prefix is configurable). */
-const NUMBER = /^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{6,}$/;
 
 function param(req: Request, name: string): string | undefined {
   const v = req.query[name];
@@ -83,7 +82,7 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
 
   router.post('/audit/tickets/:number/replay', async (req: Request, res: Response) => {
     const number = String(req.params.number);
-    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    if (!TICKET_NUMBER_PATTERN.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
     const verdict = await deps.audit!.service.checkTicket(number);
     res.set('Cache-Control', 'no-store').json(verdict);
   });
@@ -92,7 +91,7 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
   // export is recorded in the audit log (by user:<id>) and covered by a new signed checkpoint.
   router.post('/audit/tickets/:number/evidence', async (req: Request, res: Response) => {
     const number = String(req.params.number);
-    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    if (!TICKET_NUMBER_PATTERN.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
     const exportEvidence = deps.audit!.exportEvidence;
     if (!exportEvidence) throw new HttpError(404, 'NOT_FOUND', 'errors.notFound');
     const { text } = await exportEvidence(number, req.language, `user:${apiUser(res).id}`).catch((err: unknown) => {
@@ -123,7 +122,7 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
   // the X-Access-Reason header's reason when given) before it is answered.
   router.get('/audit/tickets/:number/timeline', async (req: Request, res: Response) => {
     const number = String(req.params.number);
-    if (!NUMBER.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
+    if (!TICKET_NUMBER_PATTERN.test(number)) throw new HttpError(404, 'TICKET_NOT_FOUND', 'errors.ticketNotFound', { number: number.slice(0, 40) });
     const user = apiUser(res);
     const reason = accessReasonHeader(req.get('X-Access-Reason'));
     const timeline = await deps.audit!.service.timeline(number, { language: req.language, timeZone: user.timeZone, viewer: staffViewer(user), channel: 'api', reason }).catch((err: unknown) => {
