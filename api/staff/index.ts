@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import { agentPages } from '../agent/index.ts';
+import { agentWorkspacePages } from '../../agent-ui/index.ts';
 import { adminPages } from '../../admin-ui/index.ts';
 import { auditorPages } from '../../auditor-ui/index.ts';
 import { auditRunsPages } from '../../auditor-ui/runs/index.ts';
@@ -43,6 +44,8 @@ export function staff(deps: StaffDeps): Router {
   router.use(homeRoutes(deps, guards));
   // The agents' pages (api/agent/): the ticket page today, the agents' workspace later.
   router.use(agentPages(deps, guards));
+  // The agents' workspace (agent-ui/): /agent, for agents and admins.
+  router.use(agentWorkspacePages(deps, guards));
   // The auditors' pages (auditor-ui/): /audit, a ticket's timeline, its replay check and evidence;
   // its guard covers every /audit address, so before the audit log's and the period checks' pages.
   const { auditor } = deps;

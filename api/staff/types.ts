@@ -19,6 +19,12 @@ export const isStaffRole = (role: Role): role is StaffRole => (STAFF_ROLES as re
 /** Who may read the audit log's page. */
 export const AUDIT_READERS: readonly StaffRole[] = ['auditor', 'admin'];
 
+/**
+ * Who may use the agents' workspace (agent-ui/, /agent): queues, ticket work, bulk actions. Team
+ * leads are agents with the team-lead flag (users.team_lead); admins may do everything an agent does.
+ */
+export const AGENT_ROLES: readonly StaffRole[] = ['agent', 'admin'];
+
 /** Who may use the process owners' admin pages (admin-ui/) and the rules-administration API. */
 export const RULES_ADMINS: readonly StaffRole[] = ['process_owner', 'admin'];
 
