@@ -2,42 +2,20 @@
  * Rendering an auditor page: the staff layout (api/views/layouts/staff.hbs) with the staff
  * navigation, a folder's views, and one helper that reads that folder's namespace in the viewer's
  * language (`au`: auditor.json for the ticket pages; `ar`: auditor-runs.json, auditor-ui/runs/;
- * `lt`: auditor-log.json, auditor-ui/log/); `st` still reads the staff namespace.
+ * `lt`: auditor-log.json, auditor-ui/log/); `st` still reads the staff namespace. The rendering
+ * itself is the staff pages' folderPages (api/staff/pages.ts), which agent-ui/pages.ts uses too.
  */
-import { fileURLToPath } from 'node:url';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { i18n, TFunction } from 'i18next';
-import { pageLocals } from '../api/portal/middleware.ts';
-import { viewerOf } from '../api/portal/pages.ts';
-import { staffNav, staffT } from '../api/staff/pages.ts';
-
-interface HelperOptions {
-  hash: Record<string, unknown>;
-}
+import { folderPages } from '../api/staff/pages.ts';
 
 type Deps = { i18n: i18n };
 
 /** A folder's pages: `views` (a folder URL), its namespace and the name of its helper in the views. */
 export function auditorPages(opts: { views: URL; namespace: string; helper: string }) {
-  const viewsDir = fileURLToPath(opts.views);
-  const words = (deps: Deps, req: Request): TFunction => deps.i18n.getFixedT(viewerOf(req).language, opts.namespace);
-  function render(deps: Deps, req: Request, res: Response, name: string, model: Record<string, unknown> = {}, status = 200): void {
-    pageLocals(req, res);
-    const t = words(deps, req);
-    const st = staffT(deps, req);
-    const staff = req.staffUser;
-    res.status(status).render(`${viewsDir}${name}.hbs`, {
-      layout: 'staff',
-      page: `auditor-${name}`,
-      helpers: {
-        [opts.helper]: (key: unknown, options: HelperOptions) => t(String(key), options.hash),
-        st: (key: unknown, options: HelperOptions) => st(String(key), options.hash),
-      },
-      staffNav: staff && staffNav(staff),
-      ...model,
-    });
-  }
-  return { words, render };
+  const pages = folderPages({ views: opts.views, prefix: 'auditor', helpers: { [opts.helper]: opts.namespace } });
+  const words = (deps: Deps, req: Request): TFunction => pages.words(deps, req, opts.namespace);
+  return { words, render: pages.render };
 }
 
 const ticketPages = auditorPages({ views: new URL('./views/', import.meta.url), namespace: 'auditor', helper: 'au' });
