@@ -33,6 +33,7 @@ import { auditRunsRoutes } from './routes/audit-runs.ts';
 import type { AuditRuns } from '../services/audit/runs.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
+import type { AgentWorkspace } from '../services/agent/workspace.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -54,6 +55,8 @@ export interface AppDeps extends TicketDeps {
   auditRuns?: AuditRuns;
   /** People and teams (services/people/) for /admin/people and /api/v1/people; without it, neither. */
   people?: People;
+  /** The agents' workspace (services/agent/): queues, countdowns, the live feed, the ticket's context; for /agent and the agent API. */
+  agent?: AgentWorkspace;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

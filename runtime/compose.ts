@@ -51,6 +51,7 @@ import { staffWeb } from './staff-web.ts';
 import { payloadCodec } from './payload-codec.ts';
 import { webAudit } from './audit-evidence.ts';
 import { auditRunsService } from './audit-runs.ts';
+import { createAgentWorkspace } from './agent-workspace.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -147,6 +148,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     people: peopleService(db),
     audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     auditRuns: auditRunsService(config, db, temporal),
+    agent: createAgentWorkspace(),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

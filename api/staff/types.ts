@@ -10,6 +10,7 @@ import type { RulesAdmin } from '../../services/rules-admin/index.ts';
 import type { People } from '../../services/people/index.ts';
 import type { AuditorService } from '../../auditor-ui/deps.ts';
 import type { AuditRuns } from '../../services/audit/runs.ts';
+import type { AgentWorkspace } from '../../services/agent/workspace.ts';
 
 /** The roles that are staff: everyone but requesters. */
 export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
@@ -106,6 +107,8 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   people?: People;
   /** The auditors' pages (auditor-ui/, /audit) are served when it is given (api/app.ts passes AppDeps.audit). */
   auditor?: AuditorService;
+  /** The agents' workspace (agent-ui/, /agent): queues, countdowns, the live feed, the ticket's context (AppDeps.agent). */
+  agent?: AgentWorkspace;
   /** The period replay checks' pages (auditor-ui/runs/, /audit/runs) are served when it is given (AppDeps.auditRuns). */
   auditRuns?: AuditRuns;
 }
