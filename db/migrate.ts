@@ -24,6 +24,7 @@ import * as m0021 from './migrations/0021-rules-apply-runs.ts';
 import * as m0022 from './migrations/0022-history-archive.ts';
 import * as m0023 from './migrations/0023-audit-checkpoints.ts';
 import * as m0024 from './migrations/0024-audit-runs.ts';
+import * as m0025 from './migrations/0025-agent-workspace.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -51,6 +52,7 @@ const migrations = [
   { name: '0022-history-archive', ...m0022 },
   { name: '0023-audit-checkpoints', ...m0023 },
   { name: '0024-audit-runs', ...m0024 },
+  { name: '0025-agent-workspace', ...m0025 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -113,9 +113,13 @@ export function createTicketsRepo(sequelize: Sequelize) {
         if (scrub && snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase()) snapshot = { ...snapshot, assignee: ERASED_TEXT };
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
-              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref)
+              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref,
+              response_due_at, resolution_due_at, next_due_at, breached, warned_at, escalated_at, escalated_by, merged_into)
            VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
-              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef)
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef,
+              :responseDueAt, :resolutionDueAt, LEAST(:responseDueAt::timestamptz, :resolutionDueAt::timestamptz), :breached,
+              CASE WHEN :warn = 'set' THEN :occurredAt::timestamptz END, CASE WHEN :escalation = 'set' THEN :occurredAt::timestamptz END,
+              CASE WHEN :escalation = 'set' THEN :actor END, :mergedInto)
            ON CONFLICT (number) DO UPDATE SET
               -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
               title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
@@ -123,9 +127,15 @@ export function createTicketsRepo(sequelize: Sequelize) {
               status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id,
               assignee = EXCLUDED.assignee,
               rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
-              updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq
+              updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq,
+              response_due_at = EXCLUDED.response_due_at, resolution_due_at = EXCLUDED.resolution_due_at, next_due_at = EXCLUDED.next_due_at,
+              breached = EXCLUDED.breached,
+              warned_at = CASE :warn WHEN 'set' THEN COALESCE(tickets.warned_at, EXCLUDED.warned_at) WHEN 'clear' THEN NULL ELSE tickets.warned_at END,
+              escalated_at = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_at WHEN 'clear' THEN NULL ELSE tickets.escalated_at END,
+              escalated_by = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_by WHEN 'clear' THEN NULL ELSE tickets.escalated_by END,
+              merged_into = COALESCE(EXCLUDED.merged_into, tickets.merged_into)
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
-          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, requesterRef: snapshot.requester ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null }, transaction: t },
+          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, requesterRef: snapshot.requester ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null, ...queueColumns(snapshot, event) }, transaction: t },
         );
         await sequelize.query(
           `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
@@ -141,6 +151,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
             { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...(scrub ? {} : notify!.data), ticket: snapshot.number, title: scrub ? ERASED_TEXT : snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
           );
         }
+        // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
+        await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
       });
     },
 
@@ -205,6 +217,26 @@ function scrubbedEvent(e: TicketEvent, requesterEmail: string): TicketEvent {
   for (const k of TEXT_FIELDS) if (typeof data[k] === 'string') data[k] = ERASED_TEXT;
   const byRequester = e.actor.toLowerCase() === requesterEmail.toLowerCase();
   return { ...e, actor: byRequester ? ERASED_TEXT : e.actor, reason: byRequester && e.reason !== null ? ERASED_TEXT : e.reason, data };
+}
+
+/**
+ * The queue columns of migration 0025 an event sets: the due instants and breach from the snapshot's
+ * SLA; the warning mark (the first warning since the clocks were planned), the escalation (the last
+ * `escalated`, cleared by `deescalated`) and the merge target from the event.
+ */
+function queueColumns(s: TicketSnapshot, e: TicketEvent) {
+  const replans = e.type === 'reclassified' || e.type === 'priority_changed';
+  const into = e.type === 'merged' && typeof e.data.into === 'string' ? e.data.into : null;
+  return {
+    responseDueAt: s.sla?.responseDueAt ?? null,
+    resolutionDueAt: s.sla?.resolutionDueAt ?? null,
+    breached: (s.sla?.breached.length ?? 0) > 0,
+    warn: e.type === 'sla_warning' ? 'set' : replans ? 'clear' : 'keep',
+    escalation: e.type === 'escalated' ? 'set' : e.type === 'deescalated' ? 'clear' : 'keep',
+    occurredAt: e.occurredAt,
+    actor: e.actor,
+    mergedInto: into,
+  };
 }
 
 export const TICKET_NUMBER_PATTERN = /^[A-Z]{1,8}-\d{4}-\d{6,}$/;
