@@ -73,7 +73,9 @@ export function accountRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards)
       const user = await signIn(deps, body);
       await attempt.succeeded();
       await startSession(req, user.id);
-      res.redirect(303, safeNext(body.next, '/tickets'));
+      const next = safeNext(body.next, '/tickets');
+      // An agent's home is their queues (/agent, which asks for the staff sign-in first), never the requester's "0 tickets".
+      res.redirect(303, user.role === 'agent' && (next === '/' || next === '/tickets') ? '/agent' : next);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       page(req, res.status(422), 'sign-in', { values: { email: text(body, 'email'), next: safeNext(body.next) }, errors: fieldMessages(err.fields, portalT(deps, req)) });

@@ -1,11 +1,11 @@
 /**
  * The staff home (who you are, your role, how you signed in, your recovery codes, what your role
- * may open); /staff/audit, once the audit log's page, sends auditors and admins on to /audit/log.
+ * may open, the agents' queues first for agents and admins); /staff/audit, once the audit log's page, sends auditors and admins on to /audit/log.
  */
 import { Router, type Request, type Response } from 'express';
 import type { StaffGuards } from '../guards.ts';
 import { staffPage } from '../pages.ts';
-import { AUDIT_READERS, type StaffDeps } from '../types.ts';
+import { AGENT_ROLES, AUDIT_READERS, type StaffDeps } from '../types.ts';
 
 export function homeRoutes(deps: StaffDeps, { access }: StaffGuards): Router {
   const router = Router();
@@ -24,6 +24,8 @@ export function homeRoutes(deps: StaffDeps, { access }: StaffGuards): Router {
       enrolled: Boolean(factor),
       recoveryLeft: factor?.recoveryCodesLeft ?? 0,
       canReadAudit: (AUDIT_READERS as readonly string[]).includes(user.role),
+      // Agents work from their queues (/agent): linked first; the staff home stays theirs too.
+      canWorkTickets: (AGENT_ROLES as readonly string[]).includes(user.role),
     });
   }
 
