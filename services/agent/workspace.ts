@@ -4,13 +4,24 @@
  * and the REST API call these, so both do the same. Each field is added by the service that
  * fills it.
  */
+import type { Countdowns } from './countdown.ts';
+import type { TicketContext } from './context.ts';
 
 /** Tickets whose read-model row changed, as the web process hears of them (PostgreSQL LISTEN, runtime/ticket-feed.ts). */
 export interface TicketFeed {
-  /** Calls `fn` with each changed ticket's number; returns the unsubscribe. */
-  subscribe(fn: (number: string) => void): () => void;
+  /**
+   * Calls `fn` with each changed ticket's number; returns the unsubscribe. `onGap` is called when
+   * the feed listens again after a fault: changes meanwhile were not heard, so re-read what you show.
+   */
+  subscribe(fn: (number: string) => void, onGap?: () => void): () => void;
   close(): Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the parts' fields are added as each lands (issue 13)
-export interface AgentWorkspace {}
+export interface AgentWorkspace {
+  /** The ticket at hand: the requester's card, suggestions, reply templates, duplicates (services/agent/context.ts). */
+  context?: TicketContext;
+  /** The SLA countdowns' words and risks (services/agent/countdown.ts). */
+  countdowns?: Countdowns;
+  /** Changed tickets as PostgreSQL tells this process (runtime/ticket-feed.ts); /agent/stream needs it. */
+  feed?: TicketFeed;
+}
