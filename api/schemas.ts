@@ -175,6 +175,8 @@ export const actionBodies = {
   deescalate: body(['reason'], { reason, tier }),
   change_priority: body(['priority', 'reason'], { priority: { type: 'string', enum: ['P1', 'P2', 'P3', 'P4'] }, reason }),
   rate: body(['score'], { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 2000 } }),
+  // Not one of the generic actions: POST /api/v1/tickets/{number}/merge (api/routes/ticket-merge.ts).
+  merge: body(['into', 'reason'], { into: { type: 'string', pattern: '^[A-Z]{1,8}-\\d{4}-\\d{6,}$', description: 'The ticket this one is a duplicate of (open, not this one).', example: 'HD-2026-000042' }, reason }),
 } as const;
 
 export const requesterReplyRequest = {

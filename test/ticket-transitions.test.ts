@@ -27,6 +27,7 @@ const TABLE: Record<TicketActionName, { allowed: TicketStatus[]; leadsTo: (from:
   deescalate: { allowed: OPEN, leadsTo: (from) => from, event: 'deescalated' },
   change_priority: { allowed: OPEN, leadsTo: (from) => from, event: 'priority_changed' },
   rate: { allowed: [S.resolved, S.closed], leadsTo: (from) => from, event: 'rated' },
+  merge: { allowed: OPEN, leadsTo: () => S.merged, event: 'merged' },
 };
 
 /** A well-formed action of each kind; the ticket sits at tier L2, so it can go up and down. */
@@ -45,6 +46,7 @@ const VALID: { [K in TicketActionName]: Extract<TicketAction, { action: K }> } =
   deescalate: { action: 'deescalate', actor: AGENT, reason: 'a configuration question' },
   change_priority: { action: 'change_priority', actor: AGENT, priority: 'P1', reason: 'finance closing' },
   rate: { action: 'rate', actor: REQUESTER, score: 4, comment: 'good fix' },
+  merge: { action: 'merge', actor: AGENT, into: 'HD-2026-000042', reason: 'the same outage' },
 };
 
 /** A ticket brought into `status` the way agents bring it there, one hour per step. */
@@ -59,6 +61,7 @@ function ticketIn(status: TicketStatus): TicketState {
     closed: ['resolve', 'close'],
     reopened: ['resolve', 'reopen'],
     cancelled: ['cancel'],
+    merged: ['merge'],
   };
   path[status].forEach((name, i) => act(st, VALID[name], T0 + (i + 1) * HOUR));
   expect(st.ticket.status).to.equal(status);

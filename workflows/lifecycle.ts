@@ -23,6 +23,7 @@ export const ALLOWED_IN: Readonly<Record<TicketActionName, readonly TicketStatus
   deescalate: OPEN,
   change_priority: OPEN,
   rate: [S.resolved, S.closed],
+  merge: OPEN,
 };
 
 /** The status an allowed action leads to from `current`. */
@@ -36,6 +37,7 @@ export function statusAfter(action: TicketActionName, current: TicketStatus): Ti
     case 'reopen': return S.reopened;
     case 'close': return S.closed;
     case 'cancel': return S.cancelled;
+    case 'merge': return S.merged;
     default: return current;
   }
 }
@@ -44,4 +46,4 @@ export function statusAfter(action: TicketActionName, current: TicketStatus): Ti
 export const SLA_ACTIVE: ReadonlySet<TicketStatus> = new Set([S.new, S.assigned, S.in_progress, S.reopened]);
 
 /** States after which the workflow does no more lifecycle work. */
-export const FINAL: ReadonlySet<TicketStatus> = new Set([S.closed, S.cancelled]);
+export const FINAL: ReadonlySet<TicketStatus> = new Set([S.closed, S.cancelled, S.merged]);

@@ -3,7 +3,7 @@
  * workflow share one name and one type for each.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RequesterReply, TicketAction, TicketSnapshot } from './types.ts';
+import type { MergeReceived, RequesterReply, TicketAction, TicketSnapshot } from './types.ts';
 import type { SlaRecord } from './sla-state.ts';
 
 /** Waits until intake is recorded in the read model and returns the ticket. */
@@ -22,6 +22,12 @@ export const requesterReplySignal = defineSignal<[RequesterReply]>('requesterRep
 
 /** Apply the newest published rules version to this open ticket (explicit, with a reason). */
 export const reclassifySignal = defineSignal<[{ actor: string; reason: string }]>('reclassify');
+
+/**
+ * Another ticket was merged into this one (sent by services/tickets/merge.ts after the source's
+ * `merge` Update): recorded as `merge_received`; ignored once this ticket is final.
+ */
+export const mergeReceivedSignal = defineSignal<[MergeReceived]>('mergeReceived');
 
 /** The ticket as the workflow holds it now. */
 export const ticketQuery = defineQuery<TicketSnapshot>('ticket');

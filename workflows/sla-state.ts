@@ -117,8 +117,10 @@ export interface SlaRecord {
   clocks: Array<ClockState & { remainingMs: number; paused: boolean; breached: boolean }>;
   marks: Mark[];
   now: number;
+  /** The ticket was merged into `into` at `at` (epoch ms): its clocks stopped then and stay frozen. Absent otherwise. */
+  merged?: { into: string; at: number };
 }
 
-export function slaRecordOf(plan: SlaPlan | null, clocks: ClockState[], marks: Mark[], now: number): SlaRecord {
-  return { plan, clocks: clocks.map((c) => ({ ...c, ...standing(c, c.elapsedMs) })), marks, now };
+export function slaRecordOf(plan: SlaPlan | null, clocks: ClockState[], marks: Mark[], now: number, merged?: { into: string; at: number }): SlaRecord {
+  return { plan, clocks: clocks.map((c) => ({ ...c, ...standing(c, c.elapsedMs) })), marks, now, ...(merged ? { merged: { ...merged } } : {}) };
 }

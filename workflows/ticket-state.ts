@@ -29,6 +29,10 @@ export interface TicketState {
    * the requester is recognised by pseudonym, not by address. Absent in older histories.
    */
   sealed?: boolean;
+  /** Merged into another ticket (patch `merge-outcome`): which one and when; the clocks stopped then. Absent otherwise. */
+  merged?: { into: string; at: number };
+  /** The tickets merged into this one, each recorded once (a repeated `mergeReceived` is ignored). Absent before the first. */
+  mergedFrom?: string[];
 }
 
 /** An event to record: what happened, who did it and why, and whom it concerns. */
@@ -128,6 +132,7 @@ export function syncSla(st: TicketState): void {
     responded: (st.respondedAt ?? null) !== null,
     paused: st.clocks.some((c) => c.pausedSince !== null),
     breached: st.clocks.filter((c) => c.breachedAt !== null).map((c) => c.name),
+    ...(st.merged ? { merged: { into: st.merged.into, at: iso(st.merged.at) } } : {}),
   };
 }
 

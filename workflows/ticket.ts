@@ -1,6 +1,6 @@
 /**
  * A ticket's lifecycle: intake → classification by the rules → wait for the next SLA mark
- * (warning, breach, ladder step), the auto-close, or an action → … → closed or cancelled.
+ * (warning, breach, ladder step), the auto-close, or an action → … → closed, cancelled or merged.
  *
  * This file is the process: it registers the ticket's message handlers and waits. What each
  * action, mark and decision does to the ticket is in transitions/, plain functions over the
@@ -22,14 +22,15 @@ import {
 } from '@temporalio/workflow';
 import type { TicketActivities } from './activity-types.ts';
 import { FINAL } from './lifecycle.ts';
-import { intakeRecordedUpdate, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
+import { intakeRecordedUpdate, mergeReceivedSignal, reclassifySignal, requesterReplySignal, slaQuery, ticketActionUpdate, ticketQuery } from './messages.ts';
 import { slaRecordOf } from './sla-state.ts';
 import { created, initialState, numbered, type Recording, type Step, type TicketState } from './ticket-state.ts';
 import { applyAction, dueEvents, refusalFor, requesterReplied, resume } from './transitions/actions.ts';
 import { canReclassify, classified, classifyRequest, policyRequest, priorityChanged, reclassified } from './transitions/classification.ts';
 import { adoptClockPlan, planRequest } from './transitions/clocks.ts';
+import { mergeReceived } from './transitions/merge.ts';
 import { nextDue } from './transitions/marks.ts';
-import { TicketStatus, type RequesterReply, type TicketAction, type TicketInput, type TicketSnapshot } from './types.ts';
+import { RefusalType, TicketStatus, type MergeReceived, type RequesterReply, type TicketAction, type TicketInput, type TicketSnapshot } from './types.ts';
 
 /** Rules decisions: they read the rules versions and the directory, so ordinary activities. */
 const io = proxyActivities<TicketActivities>({
@@ -111,6 +112,10 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   }
 
   async function perform(a: TicketAction): Promise<void> {
+    // Merging (issue 13) is new code: no history before it holds a merge, and the marker keeps it so.
+    if (a.action === 'merge' && !patched('merge-outcome')) {
+      throw ApplicationFailure.create({ type: RefusalType.invalidArgument, message: 'unknownAction {"action":"merge"}', nonRetryable: true, details: [{ key: 'unknownAction', params: { action: 'merge' } }] });
+    }
     if (a.action !== 'change_priority') {
       await run(applyAction(st, a, Date.now()));
       return;
@@ -126,6 +131,12 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
     if (t.status === TicketStatus.pending) await run(resume(st, replied.actor, 'requester replied', Date.now()));
   }
 
+  async function onMergeReceived(m: MergeReceived): Promise<void> {
+    if (!patched('merge-outcome')) return;
+    const received = mergeReceived(st, m);
+    if (received) await record(received);
+  }
+
   /** Fires every warning, breach and ladder step that is due, each exactly once, then the auto-close. */
   async function fireDue(): Promise<void> {
     for (const event of dueEvents(st, Date.now())) await record(event);
@@ -134,7 +145,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   // ----- handlers ----------------------------------------------------------------------------
 
   setHandler(ticketQuery, () => ({ ...t }));
-  setHandler(slaQuery, () => slaRecordOf(st.plan, st.clocks, st.marks, Date.now()));
+  setHandler(slaQuery, () => slaRecordOf(st.plan, st.clocks, st.marks, Date.now(), st.merged));
   setHandler(intakeRecordedUpdate, async () => {
     await condition(() => st.recorded);
     return { ...t };
@@ -151,6 +162,7 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   );
   setHandler(requesterReplySignal, (r) => exclusively(() => onReply(r)));
   setHandler(reclassifySignal, (by) => exclusively(() => reclassify(by)));
+  setHandler(mergeReceivedSignal, (m) => exclusively(() => onMergeReceived(m)));
 
   // ----- the lifecycle -----------------------------------------------------------------------
 

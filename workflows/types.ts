@@ -12,6 +12,8 @@ export const TicketStatus = {
   closed: 'closed',
   reopened: 'reopened',
   cancelled: 'cancelled',
+  /** Merged into another ticket (the `merge` action, patch `merge-outcome`): terminal, its clocks frozen. */
+  merged: 'merged',
 } as const;
 export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
 
@@ -95,6 +97,12 @@ export interface TicketSla {
   responded: boolean;
   paused: boolean;
   breached: Array<'response' | 'resolution'>;
+  /**
+   * Set once the ticket was merged into another (patch `merge-outcome`): its clocks stopped at
+   * `at` and stay frozen there; the SLA is reported as merged, neither met nor breached since.
+   * Absent on every other ticket.
+   */
+  merged?: { into: string; at: string };
 }
 
 export function workflowIdFor(ticketNumber: string): string {
@@ -128,7 +136,13 @@ export type TicketAction =
   | { action: 'escalate'; actor: string; reason: string; tier?: string }
   | { action: 'deescalate'; actor: string; reason: string; tier?: string }
   | { action: 'change_priority'; actor: string; priority: string; reason: string }
-  | { action: 'rate'; actor: string; score: number; comment?: string };
+  | { action: 'rate'; actor: string; score: number; comment?: string }
+  /**
+   * Ends this ticket as a duplicate of `into` (patch `merge-outcome`). Not one of TICKET_ACTIONS:
+   * the API sends it from its own route (services/tickets/merge.ts), which checks the target first
+   * and then signals it (`mergeReceived`).
+   */
+  | { action: 'merge'; actor: string; into: string; reason: string };
 
 export type TicketActionName = TicketAction['action'];
 
@@ -145,6 +159,13 @@ export interface Notification {
   kind: string;
   roles: string[];
   data: Record<string, unknown>;
+}
+
+/** What a merge target is told (the `mergeReceived` signal): which ticket was merged into it, by whom and why. */
+export interface MergeReceived {
+  from: string;
+  actor: string;
+  reason: string;
 }
 
 /** A requester's reply (portal, e-mail): a public comment that resumes a pending ticket. */

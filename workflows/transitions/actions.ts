@@ -9,6 +9,7 @@ import { RefusalType, ResolutionCode, TicketStatus, type RequesterReply, type Ti
 import { markFirstResponse, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { moveTier, tierRefusal } from './escalation.ts';
 import { dueMarks, fireMark } from './marks.ts';
+import { mergeInto, mergeRefusal } from './merge.ts';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const RESOLUTION_CODES: readonly string[] = Object.values(ResolutionCode);
@@ -36,6 +37,7 @@ export function refusalFor(st: TicketState, a: TicketAction): Refusal | null {
       if (!isRequester(st, a.actor)) return refusal('onlyRequesterRates', {});
       if (!Number.isInteger(a.score) || a.score < 1 || a.score > 5) return refusal('badScore', {}, RefusalType.invalidArgument);
       return st.rating ? refusal('alreadyRated', { score: st.rating.score }) : null;
+    case 'merge': return mergeRefusal(st, a);
     default: return null;
   }
 }
@@ -104,6 +106,8 @@ export function applyAction(st: TicketState, a: Exclude<TicketAction, { action: 
     case 'rate':
       st.rating = { score: a.score, comment: a.comment ?? null };
       return noReplan({ type: 'rated', actor: a.actor, reason: null, data: { score: a.score, comment: a.comment ?? null } });
+    case 'merge':
+      return mergeInto(st, a, now);
   }
 }
 
