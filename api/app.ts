@@ -30,6 +30,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { rulesAdminRoutes } from './routes/rules-admin.ts';
 import { auditRoutes, type AuditRoutesDeps } from './routes/audit.ts';
 import { auditRunsRoutes } from './routes/audit-runs.ts';
+import { ticketBulkRoutes } from './routes/ticket-bulk.ts';
 import type { AuditRuns } from '../services/audit/runs.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   app.use('/api/v1', ticketRoutes(deps));
+  app.use('/api/v1', ticketBulkRoutes(deps));
   app.use('/api/v1', privacyRoutes(deps));
   app.use('/api/v1', peopleRoutes(deps));
   app.use('/api/v1', rulesAdminRoutes(deps));

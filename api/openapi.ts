@@ -4,6 +4,7 @@
  */
 import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
+import { ticketBulkPaths, ticketBulkSchemas } from './openapi-ticket-bulk.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
 import {
@@ -174,6 +175,7 @@ export function openApiDocument(serverUrl = '/') {
       ...rulesAdminPaths,
       ...auditPaths,
       ...auditRunsPaths,
+      ...ticketBulkPaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -208,6 +210,7 @@ export function openApiDocument(serverUrl = '/') {
         ...rulesAdminSchemas,
         ...auditSchemas,
         ...auditRunsSchemas,
+        ...ticketBulkSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
