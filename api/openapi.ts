@@ -5,6 +5,7 @@
 import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
 import { ticketBulkPaths, ticketBulkSchemas } from './openapi-ticket-bulk.ts';
+import { ticketContextPaths, ticketContextSchemas } from './openapi-ticket-context.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
 import {
@@ -176,6 +177,7 @@ export function openApiDocument(serverUrl = '/') {
       ...auditPaths,
       ...auditRunsPaths,
       ...ticketBulkPaths,
+      ...ticketContextPaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -211,6 +213,7 @@ export function openApiDocument(serverUrl = '/') {
         ...auditSchemas,
         ...auditRunsSchemas,
         ...ticketBulkSchemas,
+        ...ticketContextSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },

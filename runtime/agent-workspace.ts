@@ -2,8 +2,24 @@
  * Builds the agents' workspace (services/agent/workspace.ts) for the web process: one per
  * process, given to createApp as AppDeps.agent (the staff pages get it as StaffDeps.agent).
  */
+import type { i18n } from 'i18next';
+import type { Sequelize } from 'sequelize';
+import { createDuplicatesRepo } from '../db/duplicates-repo.ts';
+import type { KbRepo } from '../db/kb-repo.ts';
+import { createRequesterCardRepo } from '../db/requester-card-repo.ts';
+import type { Vault } from '../db/vault.ts';
+import { createTicketContext } from '../services/agent/context.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
 
-export function createAgentWorkspace(): AgentWorkspace {
-  return {};
+/** What the workspace's parts are built from: the database's repositories and the web process's i18next. */
+export interface AgentWorkspaceDeps {
+  db: { sequelize: Sequelize; kb: KbRepo; vault: Vault };
+  i18n: i18n;
+}
+
+export function createAgentWorkspace(deps: AgentWorkspaceDeps): AgentWorkspace {
+  const { db, i18n } = deps;
+  return {
+    context: createTicketContext({ cards: createRequesterCardRepo(db.sequelize), duplicates: createDuplicatesRepo(db.sequelize), kb: db.kb, vault: db.vault, i18n }),
+  };
 }

@@ -133,9 +133,10 @@ export function peopleService(db: Pick<Repositories, 'users' | 'people' | 'staff
 export async function appDeps(config: Config, db: Repositories & { sequelize: Sequelize }, temporal: Client, web: WebOptions = {}): Promise<AppDeps> {
   // Staff sign-in shares the portal's sessions; without the portal there is none.
   const staff = web.portal ? staffWeb(config, db, { pgPool: web.portal.pgPool, sessionSecret: await db.portal.sessionSecret() }) : undefined;
+  const i18n = await createI18n();
   return {
     ...ticketDeps(config, db, temporal),
-    i18n: await createI18n(),
+    i18n,
     sequelize: db.sequelize,
     apiTokens: db.apiTokens,
     personalData: { accessLog: db.accessLog, people: db.personExport, portal: db.portal },
@@ -148,7 +149,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     people: peopleService(db),
     audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     auditRuns: auditRunsService(config, db, temporal),
-    agent: createAgentWorkspace(),
+    agent: createAgentWorkspace({ db, i18n }),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),
