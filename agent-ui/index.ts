@@ -14,10 +14,12 @@
 import { Router } from 'express';
 import type { StaffGuards } from '../api/staff/guards.ts';
 import type { StaffDeps } from '../api/staff/types.ts';
+import { liveRoutes } from './live/index.ts';
 
 export function agentWorkspacePages(deps: StaffDeps, guards: StaffGuards): Router {
   const router = Router();
   void deps;
   void guards;
+  router.use(liveRoutes(deps, guards));
   return router;
 }

@@ -1,0 +1,88 @@
+/**
+ * Live queues and ticket pages: `GET /agent/stream?tickets=N1,N2,…` (server-sent events) and the
+ * script that reads it, `/agent/assets/live.js` (agent-ui/public/live.js). Agents and admins only
+ * (AGENT_ROLES), like every /agent route.
+ *
+ * The stream (decisions in agent-ui/live/README.md):
+ * - `event: ticket` `data: { number, status, statusText, assignee, countdowns, announce }` when a
+ *   watched ticket's read-model row changes (a second agent's action, the requester's reply, an SLA
+ *   mark), read once per change for every stream of the process (rows.ts);
+ * - `event: changed` `data: { number }` for any other ticket (the queue's "new or changed" banner);
+ * - `event: tick` `data: { tickets: [{ number, status, countdowns }], words }` at once and every
+ *   30 s: fresh countdowns for the watched tickets, from the cached rows (no query), and the words
+ *   the script says when the stream breaks and comes back;
+ * - a comment every 15 s as a heartbeat (proxies and load balancers keep an idle stream open);
+ * - texts in the viewer's language, due instants in the viewer's time zone;
+ * - `tickets` is a comma-separated (or repeated) list of ticket numbers, at most 100 (a queue page's
+ *   rows); anything else is a 422 naming the field, and no stream. Absent: nothing watched, only `changed`;
+ * - no access-log read: the stream carries no requester data (status, the assignee's address, SLA).
+ */
+import { fileURLToPath } from 'node:url';
+import { Router, type Request, type Response } from 'express';
+import { TICKET_NUMBER_PATTERN } from '../../db/tickets-repo.ts';
+import { UnavailableError } from '../../services/errors.ts';
+import { viewerOf } from '../../api/portal/pages.ts';
+import type { StaffGuards } from '../../api/staff/guards.ts';
+import { AGENT_ROLES, type StaffDeps } from '../../api/staff/types.ts';
+import { createLiveRows, type LiveRows } from './rows.ts';
+import { openStream } from './stream.ts';
+
+/** The most tickets one stream watches: a queue page's largest page. */
+export const MAX_WATCHED = 100;
+
+export interface LiveOptions {
+  /** @default 30_000 */
+  tickMs?: number;
+  /** @default 15_000 */
+  heartbeatMs?: number;
+}
+
+const liveJs = fileURLToPath(new URL('../public/live.js', import.meta.url));
+
+/** The watched numbers from `tickets` (comma-separated or repeated), or the problem with them. */
+export function parseWatched(raw: unknown): { ok: true; numbers: string[] } | { ok: false } {
+  if (raw === undefined || raw === '') return { ok: true, numbers: [] };
+  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
+  if (parts.length > MAX_WATCHED * 2) return { ok: false };
+  const numbers = new Set<string>();
+  for (const p of parts) {
+    if (p === null) return { ok: false };
+    const n = p.trim().toUpperCase();
+    if (n === '') continue;
+    if (!TICKET_NUMBER_PATTERN.test(n)) return { ok: false };
+    numbers.add(n);
+  }
+  return numbers.size > MAX_WATCHED ? { ok: false } : { ok: true, numbers: [...numbers] };
+}
+
+export function liveRoutes(deps: StaffDeps, guards: StaffGuards, opts: LiveOptions = {}): Router {
+  const router = Router();
+  const agents = guards.access.requireStaff(AGENT_ROLES);
+  let rows: LiveRows | undefined;
+  const log = deps.log ?? ((line: string) => console.error(line));
+
+  router.get('/agent/assets/live.js', agents, (_req, res) => {
+    res.set('Cache-Control', 'private, max-age=3600');
+    res.type('application/javascript').sendFile(liveJs);
+  });
+
+  router.get('/agent/stream', agents, (req: Request, res: Response) => {
+    const viewer = viewerOf(req);
+    const watched = parseWatched(req.query.tickets);
+    if (!watched.ok) {
+      const message = deps.i18n.getFixedT(viewer.language, 'agent-sla')('errors.tickets', { max: MAX_WATCHED });
+      res.status(422).set('Cache-Control', 'no-store').json({ error: { code: 'VALIDATION_FAILED', message, fields: [{ field: 'tickets', message }] } });
+      return;
+    }
+    const feed = deps.agent?.feed;
+    const countdowns = deps.agent?.countdowns;
+    if (!feed || !countdowns) throw new UnavailableError(new Error('the live feed is not part of this web process'));
+    rows ??= createLiveRows(deps.tickets, feed);
+    openStream(req, res, {
+      rows, countdowns, i18n: deps.i18n, log, numbers: watched.numbers,
+      place: { language: viewer.language, timeZone: viewer.timeZone },
+      tickMs: opts.tickMs ?? 30_000, heartbeatMs: opts.heartbeatMs ?? 15_000,
+    });
+  });
+  return router;
+}
