@@ -75,6 +75,8 @@ export const PUBLIC_TIMELINE = {
   closed: { data: ['automatic', 'confirmedByRequester'], reason: false },
   auto_closed: { data: [], reason: false },
   cancelled: { data: ['from'], reason: false },
+  // Merged into another ticket as a duplicate (issue 13): which one, not why (the reason is the agents').
+  merged: { data: ['into'], reason: false },
   rated: { data: ['score', 'comment'], reason: false },
 } as const satisfies Record<string, { data: readonly string[]; reason: boolean }>;
 

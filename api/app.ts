@@ -33,6 +33,7 @@ import { auditRunsRoutes } from './routes/audit-runs.ts';
 import { ticketBulkRoutes } from './routes/ticket-bulk.ts';
 import type { AuditRuns } from '../services/audit/runs.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { ticketMergeRoutes } from './routes/ticket-merge.ts';
 import { ticketContextRoutes } from './routes/ticket-context.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   app.use('/api/v1', ticketRoutes(deps));
+  app.use('/api/v1', ticketMergeRoutes(deps));
   app.use('/api/v1', ticketBulkRoutes(deps));
   if (deps.agent?.context) app.use('/api/v1', ticketContextRoutes({ ...deps, context: deps.agent.context }));
   app.use('/api/v1', privacyRoutes(deps));

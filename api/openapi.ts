@@ -6,6 +6,7 @@ import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
 import { ticketBulkPaths, ticketBulkSchemas } from './openapi-ticket-bulk.ts';
 import { ticketContextPaths, ticketContextSchemas } from './openapi-ticket-context.ts';
+import { ticketMergePaths, ticketMergeSchemas } from './openapi-merge.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
 import {
@@ -178,6 +179,7 @@ export function openApiDocument(serverUrl = '/') {
       ...auditRunsPaths,
       ...ticketBulkPaths,
       ...ticketContextPaths,
+      ...ticketMergePaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -214,6 +216,7 @@ export function openApiDocument(serverUrl = '/') {
         ...auditRunsSchemas,
         ...ticketBulkSchemas,
         ...ticketContextSchemas,
+        ...ticketMergeSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },

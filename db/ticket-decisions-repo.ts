@@ -64,7 +64,7 @@ export interface PageCursor {
 }
 
 /** The event types the what-if reads: what moves a clock, and what changes a ticket's targets later. */
-export const CLOCK_EVENT_TYPES = ['responded', 'pending', 'resumed', 'resolved', 'reopened', 'closed', 'cancelled', 'priority_changed', 'reclassified'] as const;
+export const CLOCK_EVENT_TYPES = ['responded', 'pending', 'resumed', 'resolved', 'reopened', 'closed', 'cancelled', 'merged', 'priority_changed', 'reclassified'] as const;
 
 interface DecisionRow {
   ticket_number: string; kind: DecisionKind; decided_at: Date; rules_version: number; rules_hash: string;

@@ -66,7 +66,7 @@ export class TicketNotFoundForTimeline extends Error {
 }
 
 const CLOCKS: ClockName[] = ['response', 'resolution'];
-const PAUSE_ENDS = new Set(['resumed', 'resolved', 'cancelled', 'closed']);
+const PAUSE_ENDS = new Set(['resumed', 'resolved', 'cancelled', 'closed', 'merged']);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 interface ClockNow {
@@ -104,7 +104,7 @@ function advanceClocks(clocks: Record<ClockName, ClockNow>, e: TicketEvent): voi
       Object.assign(clocks.resolution, { state: 'stopped' });
       set('resolution', d.resolutionDueAt);
       break;
-    case 'resolved': case 'cancelled': case 'closed':
+    case 'resolved': case 'cancelled': case 'closed': case 'merged':
       CLOCKS.forEach(stop);
       break;
     case 'sla_breached':

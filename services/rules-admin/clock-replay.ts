@@ -5,7 +5,7 @@
  * (workflows/sla-state.ts): both clocks start at creation; the first public word to the requester
  * (a response, or the reason for pending: `firstResponse`) stops the response clock; pending
  * pauses the running clocks and resuming ends the pause; resolving, closing and cancelling stop
- * them; a reopen turns the time spent resolved into a pause of the resolution clock, which runs on.
+ * them, as merging into another ticket does; a reopen turns the time spent resolved into a pause of the resolution clock, which runs on.
  * The transitions are those of workflows/transitions/clocks.ts, over the event record instead of
  * the workflow state; test/rules-admin-clock-replay.test.ts holds the two side by side.
  *
@@ -82,6 +82,7 @@ export function replayClocks(createdMs: number, events: readonly ClockEventLike[
         break;
       case 'closed':
       case 'cancelled':
+      case 'merged':
         for (const c of clocks) stop(c, at);
         break;
       case 'priority_changed':

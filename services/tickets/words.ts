@@ -15,7 +15,7 @@ import type { TicketEvent } from '../../workflows/types.ts';
 export const EVENT_TYPES = [
   'created', 'classified', 'reclassified', 'priority_changed', 'assigned', 'started', 'responded', 'commented',
   'pending', 'resumed', 'requester_replied', 'resolved', 'reopened', 'closed', 'cancelled', 'rated',
-  'sla_warning', 'sla_breached', 'escalated', 'deescalated', 'escalation_notified',
+  'sla_warning', 'sla_breached', 'escalated', 'deescalated', 'escalation_notified', 'merged', 'merge_received',
 ] as const;
 
 /** Actors that are the helpdesk itself, not a person; each has `ticket.actor.<name>`. */
@@ -90,6 +90,9 @@ function eventParams(e: TicketEvent, w: Words): Record<string, unknown> {
     clock: typeof d.clock === 'string' ? w.staff(`ticket.clockOf.${d.clock}`, { defaultValue: d.clock }) : '—',
     percent: typeof d.fraction === 'number' ? new Intl.NumberFormat(w.language, { style: 'percent' }).format(d.fraction) : '—',
     step: str(d.step),
+    // A merge: the ticket merged into (on the source), the ticket merged from (on the target; its `from` is a number, not a status).
+    into: str(d.into),
+    source: e.type === 'merge_received' ? str(from) : '—',
   };
 }
 

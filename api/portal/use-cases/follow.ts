@@ -110,9 +110,11 @@ export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): Tim
   // Responses and replies carry their text in data.message; a resolution its note, a reopening or a wait its reason.
   const message = typeof e.data.message === 'string' ? e.data.message : (e.reason ?? undefined);
   const score = typeof e.data.score === 'number' ? e.data.score : undefined;
+  // A merge names the ticket the work goes on in ("merged it into ticket HD-…").
+  const into = typeof e.data.into === 'string' ? e.data.into : undefined;
   return {
     seq: e.seq, mine, who,
-    text: tp(`timeline.${e.type}`, { score }),
+    text: tp(`timeline.${e.type}`, { score, into }),
     when: formatDateTime(e.occurredAt, viewer.language, viewer.timeZone),
     iso: e.occurredAt,
     ...(message ? { message } : {}),
