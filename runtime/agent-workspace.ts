@@ -9,17 +9,26 @@ import type { KbRepo } from '../db/kb-repo.ts';
 import { createRequesterCardRepo } from '../db/requester-card-repo.ts';
 import type { Vault } from '../db/vault.ts';
 import { createTicketContext } from '../services/agent/context.ts';
-import type { AgentWorkspace } from '../services/agent/workspace.ts';
+import { createCountdowns } from '../services/agent/countdown.ts';
+import type { RulesVersions } from '../rules/versions.ts';
+import type { AgentWorkspace, TicketFeed } from '../services/agent/workspace.ts';
 
 /** What the workspace's parts are built from: the database's repositories and the web process's i18next. */
 export interface AgentWorkspaceDeps {
-  db: { sequelize: Sequelize; kb: KbRepo; vault: Vault };
+  db: { sequelize: Sequelize; kb: KbRepo; vault: Vault; rules: Pick<RulesVersions, 'compiled'> };
   i18n: i18n;
+  /**
+   * The web process's live feed (runtime/ticket-feed.ts createTicketFeed over the read model's
+   * database, closed when the web process closes); without it /agent/stream answers 503.
+   */
+  feed?: TicketFeed;
 }
 
 export function createAgentWorkspace(deps: AgentWorkspaceDeps): AgentWorkspace {
   const { db, i18n } = deps;
   return {
+    countdowns: createCountdowns({ rules: db.rules, i18n }),
+    ...(deps.feed ? { feed: deps.feed } : {}),
     context: createTicketContext({ cards: createRequesterCardRepo(db.sequelize), duplicates: createDuplicatesRepo(db.sequelize), kb: db.kb, vault: db.vault, i18n }),
   };
 }
