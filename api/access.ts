@@ -36,6 +36,7 @@ import type { TicketRecord } from '../db/tickets-repo.ts';
 import type { Role } from '../db/users-repo.ts';
 import type { TicketEvent, TicketSla } from '../workflows/types.ts';
 import type { ClockView, SlaView } from '../services/tickets/sla-view.ts';
+import type { TicketRow } from '../services/agent/queues.ts';
 import { HttpError, NotFoundError } from './errors.ts';
 
 /** Who reads: the role is all the shape depends on. */
@@ -211,4 +212,24 @@ export function assertCanAudit(reader: Pick<Reader, 'role'>): void {
 /** Admins and auditors read the access log; agents, process owners and requesters do not (a requester sees the entries about them in their own export). */
 export function assertCanReadAccessLog(reader: Pick<Reader, 'role'>): void {
   if (reader.role !== 'admin' && reader.role !== 'auditor') throw new HttpError(403, 'FORBIDDEN', 'errors.forbiddenRole', { role: reader.role });
+}
+
+// ----- the queue listing ---------------------------------------------------------------------
+
+/** A listed ticket as a requester reads it (GET /api/v1/tickets): no priority, tier, team, assignee, rules version or escalation; the public SLA. */
+export interface TicketListItemPublic {
+  number: string;
+  title: string;
+  status: TicketRow['status'];
+  category: string | null;
+  locale: string;
+  sla: PublicSla | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A listed ticket as this reader may see it: staff the whole queue row, a requester the public side (the same whitelist as publicTicket). */
+export function listItemFor(reader: Pick<Reader, 'role'>, row: TicketRow): TicketRow | TicketListItemPublic {
+  if (isStaffReader(reader)) return row;
+  return { number: row.number, title: row.title, status: row.status, category: row.category, locale: row.locale, sla: publicSla(row.sla), createdAt: row.createdAt, updatedAt: row.updatedAt };
 }

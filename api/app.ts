@@ -33,6 +33,7 @@ import { auditRunsRoutes } from './routes/audit-runs.ts';
 import { ticketBulkRoutes } from './routes/ticket-bulk.ts';
 import type { AuditRuns } from '../services/audit/runs.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { ticketListRoutes } from './routes/ticket-list.ts';
 import { ticketMergeRoutes } from './routes/ticket-merge.ts';
 import { ticketContextRoutes } from './routes/ticket-context.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
@@ -107,6 +108,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/v1/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
+  // Before ticketRoutes: GET /api/v1/tickets, the queues' list.
+  app.use('/api/v1', ticketListRoutes(deps));
   app.use('/api/v1', ticketRoutes(deps));
   app.use('/api/v1', ticketMergeRoutes(deps));
   app.use('/api/v1', ticketBulkRoutes(deps));

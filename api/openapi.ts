@@ -6,6 +6,7 @@ import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
 import { ticketBulkPaths, ticketBulkSchemas } from './openapi-ticket-bulk.ts';
 import { ticketContextPaths, ticketContextSchemas } from './openapi-ticket-context.ts';
+import { listTicketsOperation, ticketListSchemas } from './openapi-ticket-list.ts';
 import { ticketMergePaths, ticketMergeSchemas } from './openapi-merge.ts';
 import { TICKET_ACTIONS } from '../workflows/types.ts';
 import { ALLOWED_IN } from '../workflows/lifecycle.ts';
@@ -50,6 +51,7 @@ export function openApiDocument(serverUrl = '/') {
     servers: [{ url: serverUrl }],
     paths: {
       '/api/v1/tickets': {
+        get: listTicketsOperation,
         post: {
           operationId: 'createTicket',
           summary: 'Report a problem: creates a ticket and starts its workflow',
@@ -216,6 +218,7 @@ export function openApiDocument(serverUrl = '/') {
         ...auditRunsSchemas,
         ...ticketBulkSchemas,
         ...ticketContextSchemas,
+        ...ticketListSchemas,
         ...ticketMergeSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },

@@ -6,6 +6,7 @@
  */
 import type { Countdowns } from './countdown.ts';
 import type { TicketContext } from './context.ts';
+import type { QueueService } from './queues.ts';
 
 /** Tickets whose read-model row changed, as the web process hears of them (PostgreSQL LISTEN, runtime/ticket-feed.ts). */
 export interface TicketFeed {
@@ -18,6 +19,8 @@ export interface TicketFeed {
 }
 
 export interface AgentWorkspace {
+  /** The queues: lists, filters, keyset pages and counts (services/agent/queues.ts); GET /api/v1/tickets and the queue pages. */
+  queues?: QueueService;
   /** The ticket at hand: the requester's card, suggestions, reply templates, duplicates (services/agent/context.ts). */
   context?: TicketContext;
   /** The SLA countdowns' words and risks (services/agent/countdown.ts). */
