@@ -14,12 +14,14 @@
 import { Router } from 'express';
 import type { StaffGuards } from '../api/staff/guards.ts';
 import type { StaffDeps } from '../api/staff/types.ts';
+import { agentTicketRoutes } from './ticket/index.ts';
 import { liveRoutes } from './live/index.ts';
+import { queueRoutes } from './queue/index.ts';
 
 export function agentWorkspacePages(deps: StaffDeps, guards: StaffGuards): Router {
   const router = Router();
-  void deps;
-  void guards;
+  router.use(agentTicketRoutes(deps, guards));
   router.use(liveRoutes(deps, guards));
+  router.use(queueRoutes(deps, guards));
   return router;
 }
