@@ -216,6 +216,11 @@ export const slaStaffResponse = {
     policy: { type: ['string', 'null'] },
     calendar: { type: ['string', 'null'] },
     clocks: { type: 'array', items: clockView },
+    merged: {
+      type: ['object', 'null'], required: ['into', 'at'],
+      properties: { into: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+      description: 'Merged into another ticket: which one and when; the clocks stopped then and stay frozen (neither met nor breached since). Null otherwise.',
+    },
   },
 } as const;
 

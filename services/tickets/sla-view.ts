@@ -34,6 +34,11 @@ export interface SlaView {
   policy: string | null;
   calendar: string | null;
   clocks: ClockView[];
+  /**
+   * Merged into another ticket (issue 13): which one and when (ISO 8601). Its clocks stopped then
+   * and stay frozen there: neither met nor breached from then on. Null for every other ticket.
+   */
+  merged: { into: string; at: string } | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -77,5 +82,6 @@ export async function ticketSla(deps: Pick<TicketDeps, 'temporal' | 'clock'>, nu
     policy: state.plan?.policyId ?? null,
     calendar: calendar?.id ?? null,
     clocks: calendar ? state.clocks.map((c) => viewClock(c, calendar, now)) : [],
+    merged: state.merged ? { into: state.merged.into, at: new Date(state.merged.at).toISOString() } : null,
   };
 }
