@@ -4,7 +4,11 @@
  * differ), to add the new code path's histories beside the old ones — never to overwrite
  * old ones (a suffix whose files exist is refused):
  *
- *   node --import tsx scripts/record-histories.ts [suffix]
+ *   node --import tsx scripts/record-histories.ts [suffix] [set]
+ *
+ * `set` is `lifecycle` (the default: the three lifecycle scenarios) or `merge` (issue 13, patch
+ * `merge-outcome`: a ticket merged into another, and the other, which receives the merge and is
+ * then answered, resolved, closed and rated).
  *
  * v1: the first recordings. v2: intake carries `filedBy` (an agent files for the requester).
  * v4: personal data sealed (patched `sealed-personal-data`): title, description and address are
@@ -30,8 +34,58 @@ import { workflowIdFor } from '../workflows/types.ts';
 const suffix = process.argv[2] ?? 'v1';
 const out = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test', 'histories');
 const SCENARIOS = ['p1-unanswered-escalates', 'pending-reply-autoclose', 'reopen-reprioritise-cancel'] as const;
+const MERGE_SCENARIOS = ['merged-into-other', 'receives-merge'] as const;
+const set = process.argv[3] ?? 'lifecycle';
+
+type Stack = Awaited<ReturnType<typeof isolatedStack>>;
+
+/** Writes each ticket's history (once its workflow has completed) as `<name>.<suffix>.json`. */
+async function writeHistories(stack: Stack, tickets: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  fs.mkdirSync(out, { recursive: true });
+  const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  for (const [name, number] of tickets) {
+    const handle = stack.client.workflow.getHandle(workflowIdFor(number));
+    await handle.result().catch(() => undefined);
+    await sleep(200);
+    // The CLI writes the standard proto JSON that historyFromJSON reads back.
+    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', stack.temporalAddress, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const file = path.join(out, `${name}.${suffix}.json`);
+    fs.writeFileSync(file, json);
+    console.log(`wrote ${path.relative(process.cwd(), file)} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
+  }
+}
+
+/** Issue 13: a duplicate merged into another ticket (assigned, answered, then merged), and that ticket taking it in and going on to the end. */
+async function recordMerge(): Promise<void> {
+  const stack = await isolatedStack('record', fastRulesText({ response: '30s', resolution: '60s', autoCloseAfter: '2s' }));
+  const requester = { token: await stack.tokenFor('requester@example.com') };
+  await stack.tokenFor('l1.agent@example.com', 'agent');
+  const ok = async (p: Promise<{ status: number; body: unknown }>) => {
+    const r = await p;
+    if (r.status !== 200) throw new Error(`answered ${r.status}: ${JSON.stringify(r.body)}`);
+  };
+  const duplicate = await openTicket(stack, { title: 'Printer on floor 2 jams' });
+  const target = await openTicket(stack, { title: 'Floor 2 printer jams all the time' });
+  await waitForEvent(stack, duplicate, (e) => e.type === 'classified');
+  await waitForEvent(stack, target, (e) => e.type === 'classified');
+  await ok(act(stack, duplicate, 'assign', { assignee: 'l1.agent@example.com' }));
+  await ok(act(stack, duplicate, 'set_pending', { reason: 'which tray?' }));
+  await ok(request(stack.web.url, 'POST', `/api/v1/tickets/${duplicate}/merge`, { body: { into: target, reason: 'the same printer, reported twice' }, token: stack.agentToken }));
+  await waitForEvent(stack, target, (e) => e.type === 'merge_received');
+  await ok(act(stack, target, 'respond', { message: 'A technician is on the way' }));
+  await ok(act(stack, target, 'resolve', { code: 'solved' }));
+  await ok(act(stack, target, 'close', { reason: 'confirmed' }, requester));
+  await ok(act(stack, target, 'rate', { score: 5 }, requester));
+  await writeHistories(stack, [[MERGE_SCENARIOS[0], duplicate], [MERGE_SCENARIOS[1], target]]);
+}
 
 async function main(): Promise<void> {
+  if (set === 'merge') {
+    const taken = MERGE_SCENARIOS.map((name) => path.join(out, `${name}.${suffix}.json`)).filter((f) => fs.existsSync(f));
+    if (taken.length) throw new Error(`Recorded histories are added, never replaced: ${taken.map((f) => path.relative(process.cwd(), f)).join(', ')} exist; choose another suffix.`);
+    return recordMerge();
+  }
+  if (set !== 'lifecycle') throw new Error(`Unknown set "${set}": lifecycle or merge.`);
   const taken = SCENARIOS.map((name) => path.join(out, `${name}.${suffix}.json`)).filter((f) => fs.existsSync(f));
   if (taken.length) throw new Error(`Recorded histories are added, never replaced: ${taken.map((f) => path.relative(process.cwd(), f)).join(', ')} exist; choose another suffix.`);
   const stack = await isolatedStack('record', fastRulesText({ response: '2s', resolution: '6s', autoCloseAfter: '2s' }));
@@ -79,18 +133,7 @@ async function main(): Promise<void> {
   await ok(act(stack, p1, 'rate', { score: 4, comment: 'slow start, good fix' }, requester));
 
   await waitForEvent(stack, pending, (e) => e.type === 'closed', 30_000);
-  fs.mkdirSync(out, { recursive: true });
-  const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
-  for (const [name, number] of [[SCENARIOS[0], p1], [SCENARIOS[1], pending], [SCENARIOS[2], busy]] as const) {
-    const handle = stack.client.workflow.getHandle(workflowIdFor(number));
-    await handle.result().catch(() => undefined);
-    await sleep(200);
-    // The CLI writes the standard proto JSON that historyFromJSON reads back.
-    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', stack.temporalAddress, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const file = path.join(out, `${name}.${suffix}.json`);
-    fs.writeFileSync(file, json);
-    console.log(`wrote ${path.relative(process.cwd(), file)} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
-  }
+  await writeHistories(stack, [[SCENARIOS[0], p1], [SCENARIOS[1], pending], [SCENARIOS[2], busy]]);
 }
 
 main()

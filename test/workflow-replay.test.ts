@@ -115,6 +115,17 @@ describe('replay: recorded ticket histories through the current workflow code', 
     }
   });
 
+  it('has a merged ticket and the ticket it was merged into (v5 on: patch merge-outcome), and no older history carries that patch', () => {
+    const patchedWith = (file: string, id: string) =>
+      (load(file) as { events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: JsonPayload[] }> } }> }).events.some((e) => {
+        const m = e.markerRecordedEventAttributes;
+        return m?.markerName === 'core_patch' && Object.values(m.details ?? {}).some((d) => d.payloads.some((p) => Buffer.from(p.data ?? '', 'base64').toString().includes(`"${id}"`)));
+      });
+    const merging = histories.filter((f) => patchedWith(f, 'merge-outcome'));
+    expect(merging.map((f) => f.replace(/\.v\d+\.json$/, '')).sort()).to.include.members(['merged-into-other', 'receives-merge']);
+    for (const f of histories.filter((f) => /\.v[1-4]\.json$/.test(f))) expect(merging, f).not.to.include(f);
+  });
+
   it('has histories recorded through the codec (v3 on) that cannot be read without it', async () => {
     const sealed = histories.filter((file) => encodingOf(storedInput(file)) === 'binary/encrypted');
     expect(sealed.length).to.be.at.least(3);
@@ -131,7 +142,8 @@ describe('replay: recorded ticket histories through the current workflow code', 
     const changed = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./fixtures/changed-workflow.ts', import.meta.url)), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
     let caught: unknown;
     try {
-      await Worker.runReplayHistory({ workflowBundle: changed }, load(histories[0]!));
+      // A lifecycle history (the fixture's change is on its path), not whichever sorts first.
+      await Worker.runReplayHistory({ workflowBundle: changed }, load(histories.find((f) => f.startsWith('p1-unanswered-escalates.'))!));
     } catch (err) {
       caught = err;
     }
