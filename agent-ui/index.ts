@@ -17,11 +17,13 @@ import type { StaffDeps } from '../api/staff/types.ts';
 import { agentTicketRoutes } from './ticket/index.ts';
 import { liveRoutes } from './live/index.ts';
 import { queueRoutes } from './queue/index.ts';
+import { teamRoutes } from './team/index.ts';
 
 export function agentWorkspacePages(deps: StaffDeps, guards: StaffGuards): Router {
   const router = Router();
   router.use(agentTicketRoutes(deps, guards));
   router.use(liveRoutes(deps, guards));
   router.use(queueRoutes(deps, guards));
+  router.use(teamRoutes(deps, guards));
   return router;
 }

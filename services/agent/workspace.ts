@@ -6,6 +6,8 @@
  */
 import type { Countdowns } from './countdown.ts';
 import type { TicketContext } from './context.ts';
+import type { SavedViews } from './saved-views.ts';
+import type { TeamView } from './team.ts';
 import type { QueueService } from './queues.ts';
 
 /** Tickets whose read-model row changed, as the web process hears of them (PostgreSQL LISTEN, runtime/ticket-feed.ts). */
@@ -25,6 +27,10 @@ export interface AgentWorkspace {
   context?: TicketContext;
   /** The SLA countdowns' words and risks (services/agent/countdown.ts). */
   countdowns?: Countdowns;
+  /** An agent's saved queue views (services/agent/saved-views.ts); the queue page lists and saves them. */
+  savedViews?: SavedViews;
+  /** A team lead's view of the team's load (services/agent/team.ts); /agent/team. */
+  team?: TeamView;
   /** Changed tickets as PostgreSQL tells this process (runtime/ticket-feed.ts); /agent/stream needs it. */
   feed?: TicketFeed;
 }
