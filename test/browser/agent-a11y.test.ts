@@ -1,7 +1,7 @@
 /**
  * The agents' workspace is accessible: @axe-core/playwright in chromium finds no serious or
- * critical violation (WCAG 2.1 A and AA) on the agent's pages — the ticket page as it is first
- * opened, with a refused action's sentence beside its form, with a merged ticket's conversation
+ * critical violation (WCAG 2.1 A and AA) on the agent's pages — the queue page, the team page (as
+ * the demo team lead), the ticket page as it is first opened, with a refused action's sentence beside its form, with a merged ticket's conversation
  * and timeline linked, and on a tablet's width — in English and Polish.
  */
 import { AxeBuilder } from '@axe-core/playwright';
@@ -9,7 +9,10 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { getEnv, type TestEnv } from '../support/env.ts';
-import { fileTicket, portalRequester, signInDemoAgent } from './agent-ticket-steps.ts';
+import { signInStaffInBrowser } from '../support/admin-browser.ts';
+import { demoAgent, fileTicket, portalRequester, signInDemoAgent } from './agent-ticket-steps.ts';
+
+const DEMO_LEAD = 'sd.lead@example.com';
 
 async function violations(page: Page, label: string): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -32,7 +35,7 @@ describe('agent pages are accessible (axe-core: no serious or critical violation
   });
 
   for (const { language, locale } of [{ language: 'en', locale: 'en-GB' }, { language: 'pl', locale: 'pl-PL' }]) {
-    it(`the ticket page in ${language}: as opened, with a refusal beside its form, with a merged ticket, on a tablet`, async () => {
+    it(`the queue, the team page and the ticket page in ${language}: as opened, with a refusal beside its form, with a merged ticket, on a tablet`, async () => {
       const requester = await portalRequester(env, language);
       const number = await fileTicket(env, requester, { title: 'Cannot sign in to the payroll portal', description: 'My account is locked since the password change.', locale: language, category: 'access' });
       const other = await fileTicket(env, requester, { title: 'Payroll portal sign-in locked again', description: 'The payroll portal locks my account.', locale: language, category: 'access' });
@@ -46,6 +49,7 @@ describe('agent pages are accessible (axe-core: no serious or critical violation
           expect(res?.status(), url).to.equal(200);
           found.push(...await violations(page, url));
         };
+        await visit('/agent');
         await visit(`/agent/tickets/${number}`);
         await page.click('#take-submit');
         // The same priority again: refused, the sentence beside the form.
@@ -70,6 +74,20 @@ describe('agent pages are accessible (axe-core: no serious or critical violation
         await page.locator(`#timeline-${other}`).waitFor();
         await page.setViewportSize({ width: 820, height: 1180 });
         found.push(...await violations(page, 'the ticket page on a tablet'));
+
+        // The team page, as the demo team lead sees it.
+        const lead = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId: 'Europe/Warsaw' });
+        try {
+          const leadPage = await lead.newPage();
+          const user = await demoAgent(env, DEMO_LEAD, language);
+          await env.db.sequelize.query(`UPDATE users SET team_lead = true WHERE id = :id`, { replacements: { id: user.id } });
+          await signInStaffInBrowser(leadPage, env.web.url, user);
+          const res = await leadPage.goto(`${env.web.url}/agent/team`);
+          expect(res?.status(), '/agent/team').to.equal(200);
+          found.push(...await violations(leadPage, '/agent/team'));
+        } finally {
+          await lead.close();
+        }
         expect(found).to.deep.equal([]);
       } finally {
         await context.close();
