@@ -85,6 +85,14 @@ export function createPersonsRepo(sequelize: Sequelize) {
       return r && toKey(r);
     },
 
+    /** Several keys by id in one read (unknown ids are left out). */
+    async keys(ids: string[]): Promise<Map<string, DataKeyRecord>> {
+      const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/.test(id));
+      if (valid.length === 0) return new Map();
+      const rows = await sequelize.query<KeyRow>(`SELECT * FROM data_keys WHERE id IN (:ids)`, { replacements: { ids: valid }, type: QueryTypes.SELECT });
+      return new Map(rows.map((r) => [r.id, toKey(r)]));
+    },
+
     async keyFor(personId: string, scope: string): Promise<DataKeyRecord | undefined> {
       const r = await one<KeyRow>(`SELECT * FROM data_keys WHERE person_id = :personId AND scope = :scope`, { personId, scope });
       return r && toKey(r);

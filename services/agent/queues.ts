@@ -32,7 +32,7 @@ const REQUESTER_FILTERS: ReadonlySet<keyof TicketFilters> = new Set(['queue', 's
 
 export interface QueueDeps {
   list: TicketListRepo;
-  vault: Pick<Vault, 'open' | 'addressesOf' | 'knownRef'>;
+  vault: Pick<Vault, 'open' | 'prefetch' | 'addressesOf' | 'knownRef'>;
   clock?: () => number;
 }
 
@@ -95,7 +95,11 @@ export function createQueueService(deps: QueueDeps): QueueService {
   /** Sealed titles opened; pseudonyms to addresses; '[erased]' / null where the key is gone. */
   async function open(rows: ListRow[]): Promise<TicketRow[]> {
     const refs = [...new Set(rows.flatMap((r) => [r.requesterRef, r.assignee]).filter(isPersonRef))];
-    const people = refs.length ? await deps.vault.addressesOf(refs) : new Map<string, string | null>();
+    // The page's title keys in one read (beside the people's), so no title reads its key alone.
+    const [people] = await Promise.all([
+      refs.length ? deps.vault.addressesOf(refs) : Promise.resolve(new Map<string, string | null>()),
+      deps.vault.prefetch(rows.map((r) => r.title)),
+    ]);
     const who = (v: string | null) => (v === null ? null : isPersonRef(v) ? (people.get(v) ?? null) : v);
     return Promise.all(rows.map(async (r): Promise<TicketRow> => {
       let title = r.title;
