@@ -1,15 +1,17 @@
 /**
- * The agents' queues at 100,000 tickets (issue 13): fills the read model directly (a realistic
- * spread of statuses, teams, tiers, priorities and requesters; titles sealed through the real vault;
- * the words in ticket_search), then times the queue service (services/agent/queues.ts) and
- * `GET /api/v1/tickets` over HTTP on a real web process: each queue, filters, text search, and deep
- * paging (pages 1, 50 and 200 by cursor). A database of its own (made and dropped) on the machine's
- * PostgreSQL (TEST_DATABASE_URL), a Temporal dev server for the web process; everything is stopped.
+ * The agents' queues at 100,000 tickets (issue 13): fills the read model directly (bench/ticket-queue-fill.ts:
+ * a realistic spread of statuses, teams, tiers, priorities, requesters and organisations; titles sealed
+ * through the real vault, one data key per ticket; the words in ticket_search), then times, for each
+ * queue, filter, text search and deep page (pages 1, 50 and 200 by cursor): the queue service
+ * (services/agent/queues.ts, titles opened), `GET /api/v1/tickets` over HTTP with an agent's API token,
+ * and the queue page `GET /agent` over HTTP as that agent signed in (password, enrolment code, TOTP; the
+ * page's counts, countdowns and render included). A database of its own (made and dropped) on the
+ * machine's PostgreSQL (TEST_DATABASE_URL), a Temporal dev server for the web process; all stopped, on failure too.
  *
- *   npm run bench:queue                     (a few minutes)
- *   BENCH_TICKETS=20000 npm run bench:queue
+ *   npm run bench:queue                     (about 4 minutes: fill ~25 s)
+ *   BENCH_TICKETS=20000 BENCH_RUNS=1 BENCH_SAMPLES=10 npm run bench:queue
  *
- * Not a test: it prints p50/p99 in ms per case (each case SAMPLES times per run, RUNS runs, the median run's figures).
+ * Not a test: it prints p50/p99 in ms per case (SAMPLES a case per run; the median of the RUNS runs' figures) and the load average.
  */
 import { hash } from '@node-rs/argon2';
 import { cpus, loadavg } from 'node:os';
