@@ -52,6 +52,7 @@ import { payloadCodec } from './payload-codec.ts';
 import { webAudit } from './audit-evidence.ts';
 import { auditRunsService } from './audit-runs.ts';
 import { createAgentWorkspace } from './agent-workspace.ts';
+import type { TicketFeed } from '../services/agent/workspace.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -122,6 +123,8 @@ export interface WebOptions {
   log?: (line: string) => void;
   /** The self-service portal: the pool its sessions and rate limits live in, and its options. Without it, the JSON API only. */
   portal?: { pgPool: Pool; options?: PortalOptions };
+  /** The web process's live feed of changed tickets (runtime/ticket-feed.ts), for /agent/stream; without it the stream answers 503. */
+  feed?: TicketFeed;
 }
 
 /** People and teams (services/people/) for the admin pages, the API and the CLI. */
@@ -149,7 +152,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     people: peopleService(db),
     audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     auditRuns: auditRunsService(config, db, temporal),
-    agent: createAgentWorkspace({ db, i18n }),
+    agent: createAgentWorkspace({ db, i18n, ...(web.feed ? { feed: web.feed } : {}) }),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -33,6 +33,7 @@ import { describeFailure, isAddressInUse, PortInUseError } from './failure.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 import { startDevServer, type DevServer } from './temporal-dev-server.ts';
 import { closeClient, connectClient, createWorker, targetFromConfig } from './temporal.ts';
+import { createTicketFeed } from './ticket-feed.ts';
 
 export type Log = (line: string) => void;
 
@@ -164,8 +165,11 @@ export async function startWeb(config: Config, address: string, db: Database, lo
   // An idle connection that PostgreSQL ends (a restart, a shutdown) is dropped and made anew on
   // the next query; without a listener pg-pool would end the process with an unhandled 'error'.
   sessionPool.on('error', (err) => log(`[web] a PostgreSQL connection of the session pool was closed (${err.message}); the next request opens a new one`));
+  // The agents' live workspace (/agent/stream): one LISTEN connection, opened on the first subscriber.
+  const feed = createTicketFeed({ databaseUrl: db.url, log });
   const app = createApp(await appDeps(config, db, client, {
     log,
+    feed,
     portal: {
       pgPool: sessionPool,
       // Follow links use PUBLIC_URL unless this process listens elsewhere (tests on port 0): then the request's origin.
@@ -181,6 +185,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
   } catch (err) {
     await closeClient(client);
     await sessionPool.end();
+    await feed.close();
     if (isAddressInUse(err)) throw new PortInUseError(listen.port, 'PORT', 'web process');
     throw err;
   }
@@ -197,6 +202,7 @@ export async function startWeb(config: Config, address: string, db: Database, lo
       clearTimeout(grace);
       await closeClient(client);
       await sessionPool.end();
+      await feed.close();
     },
   };
 }
