@@ -19,9 +19,9 @@ export const DEMO_TEAMS = [
 ] as const;
 
 export const DEMO_USERS = [
-  { email: 'anna.kowalska@example.com', displayName: 'Anna Kowalska', locale: 'pl', role: 'requester', teamId: null, vip: false },
-  { email: 'jonas.weber@example.com', displayName: 'Jonas Weber', locale: 'de', role: 'requester', teamId: null, vip: false },
-  { email: 'ceo@example.com', displayName: 'Maria Nowak (CEO)', locale: 'pl', role: 'requester', teamId: null, vip: true },
+  { email: 'anna.kowalska@example.com', displayName: 'Anna Kowalska', locale: 'pl', role: 'requester', teamId: null, vip: false, organisation: 'Example Sp. z o.o.', department: 'Finanse' },
+  { email: 'jonas.weber@example.com', displayName: 'Jonas Weber', locale: 'de', role: 'requester', teamId: null, vip: false, organisation: 'Example GmbH', department: 'Vertrieb' },
+  { email: 'ceo@example.com', displayName: 'Maria Nowak (CEO)', locale: 'pl', role: 'requester', teamId: null, vip: true, organisation: 'Example Sp. z o.o.', department: 'Zarząd' },
   { email: 'l1.agent@example.com', displayName: 'Piotr Zieliński', locale: 'pl', role: 'agent', teamId: 'service-desk', vip: false },
   // The Service Desk's team lead (users.team_lead): sees the team's load and reassigns (/agent/team).
   { email: 'sd.lead@example.com', displayName: 'Agnieszka Wójcik', locale: 'pl', role: 'agent', teamId: 'service-desk', vip: false, teamLead: true },
@@ -52,9 +52,9 @@ export async function seedReferenceData(sequelize: Sequelize, vault: Vault): Pro
     for (const { u, s } of sealed) {
       const rows = await sequelize.query<{ id: string }>(
         // Demo addresses count as verified: they see every ticket filed for them (docs/portal.md).
-        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, locale, role, team_id, vip, team_lead, password_hash, email_verified_at)
-         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :locale, :role, :teamId, :vip, :teamLead, :passwordHash, now()) ON CONFLICT (email_bidx) DO NOTHING RETURNING id::text AS id`,
-        { replacements: { ...s, locale: u.locale, role: u.role, teamId: u.teamId, vip: u.vip, teamLead: 'teamLead' in u && u.teamLead, passwordHash }, type: QueryTypes.SELECT, transaction: t },
+        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, locale, role, team_id, vip, team_lead, organisation, department, password_hash, email_verified_at)
+         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :locale, :role, :teamId, :vip, :teamLead, :organisation, :department, :passwordHash, now()) ON CONFLICT (email_bidx) DO NOTHING RETURNING id::text AS id`,
+        { replacements: { ...s, locale: u.locale, role: u.role, teamId: u.teamId, vip: u.vip, teamLead: 'teamLead' in u && u.teamLead, organisation: 'organisation' in u ? u.organisation : null, department: 'department' in u ? u.department : null, passwordHash }, type: QueryTypes.SELECT, transaction: t },
       );
       if (rows[0]) await linkPerson(sequelize, s.personId, Number(rows[0].id), t);
     }
