@@ -14,7 +14,7 @@ import { localizedParams, HttpError, ValidationError, type FieldProblem } from '
 import type { StaffGuards } from '../../api/staff/guards.ts';
 import { AGENT_ROLES, type StaffDeps } from '../../api/staff/types.ts';
 import { ticketNumberOf } from '../../api/agent/read-ticket.ts';
-import { openAttachment } from '../../api/portal/use-cases/portal-data.ts';
+import { openAttachment, sendAttachment } from '../../api/portal/use-cases/portal-data.ts';
 import { recordTicketRead, staffViewer } from '../../services/privacy/access-log.ts';
 import { isFormAction, performForm, type FormAction } from './actions.ts';
 import { pages, pageWords, renderLive, renderPage, ticketModel, type FormProblem, type ModelOpts } from './page.ts';
@@ -76,13 +76,7 @@ export function agentTicketRoutes(deps: StaffDeps, { access, requireCsrf }: Staf
     if (!ticket || !file) throw new HttpError(404, 'NOT_FOUND', 'api:errors.notFound');
     if (file.erased) throw new HttpError(410, 'ATTACHMENT_ERASED', 'portal:errors.attachmentErased');
     await recordTicketRead(deps.personalData, staffViewer(req.staffUser!), ticket, { channel: 'web', reason: null });
-    res.set({
-      'Content-Type': file.contentType,
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, no-store',
-    });
-    res.send(file.data);
+    sendAttachment(res, file);
   }
 
   /** A form's problem in the agent's words: the sentence, and each field's beside it. */

@@ -17,7 +17,7 @@ import { requireUser } from '../middleware.ts';
 import { grantFollow, page, portalT, viewerOf, type Guards } from '../pages.ts';
 import type { PortalDeps, Viewer } from '../types.ts';
 import { confirmResolution, followByCode, openTicket, rate, reopen, reply, ticketsOf, ticketView, type FollowDeps } from '../use-cases/follow.ts';
-import { openAttachment } from '../use-cases/portal-data.ts';
+import { openAttachment, sendAttachment } from '../use-cases/portal-data.ts';
 
 /** The action forms' paths, without the `:number` parameter (so router.param does not run for the guards). */
 const TICKET_ACTIONS = /^\/tickets\/[^/]+\/(?:reply|confirm|reopen|rate)\/?$/i;
@@ -79,13 +79,7 @@ export function ticketRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards):
     if (!file) throw new HttpError(404, 'NOT_FOUND', 'api:errors.notFound');
     // Its key was destroyed: the file is gone for good, and the page says so in the viewer's language.
     if (file.erased) throw new HttpError(410, 'ATTACHMENT_ERASED', 'portal:errors.attachmentErased');
-    res.set({
-      'Content-Type': file.contentType,
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, no-store',
-    });
-    res.send(file.data);
+    sendAttachment(res, file);
   }
 
   function act(kind: 'reply' | 'confirm' | 'reopen' | 'rate', perform: Action) {

@@ -15,6 +15,7 @@
  * and ticket (vault.fingerprint), not a plain digest: with the database alone, nobody can test
  * whether a file they know is attached anywhere. Rows from before hold the plain SHA-256.
  */
+import type { Response } from 'express';
 import type { AttachmentMeta, NewAttachment, PortalRepo, RatingRecord } from '../../../db/portal-repo.ts';
 import { isSealed, type Vault } from '../../../db/vault.ts';
 
@@ -62,6 +63,17 @@ export async function openAttachment(deps: PortalDataDeps, number: string, id: n
   if (meta.erased || !isSealed(file.filename)) return { ...meta, data: meta.erased ? Buffer.alloc(0) : file.data };
   const data = await deps.vault.openBytes(file.data.toString('utf8'), 'attachment', number);
   return data === null ? { ...meta, filename: '', erased: true, data: Buffer.alloc(0) } : { ...meta, data };
+}
+
+/** Sends an opened attachment as a download: its own name and type, never sniffed, never kept by a cache. */
+export function sendAttachment(res: Response, file: OpenedAttachmentMeta & { data: Buffer }): void {
+  res.set({
+    'Content-Type': file.contentType,
+    'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+  });
+  res.send(file.data);
 }
 
 /** Stores a rating: for a sealed ticket (it has a requester pseudonym) the comment sealed and the rater as a pseudonym; a ticket from before sealing keeps both plain, like the rest of it. */
