@@ -20,7 +20,7 @@ const day = 'A date (YYYY-MM-DD: the start of that day in UTC) or an ISO 8601 in
 export const auditRunRequest = {
   type: 'object', additionalProperties: false, required: ['from', 'to'],
   properties: {
-    from: { type: 'string', maxLength: 40, description: `${day}: tickets closed or cancelled from then (included) …`, example: '2026-11-01' },
+    from: { type: 'string', maxLength: 40, description: `${day}: tickets closed, cancelled or merged from then (included) …`, example: '2026-11-01' },
     to: { type: 'string', maxLength: 40, description: `… until then (not included); at most 366 days after from. ${day}.`, example: '2026-12-01' },
   },
 } as const;
@@ -42,7 +42,7 @@ const run = {
     id: { type: 'string', format: 'uuid' },
     requestedBy: { type: ['integer', 'null'], description: 'The user id of the auditor or admin who started it; null once that account was deleted.' },
     status: { enum: ['queued', 'running', 'done', 'cancelled', 'failed'] },
-    period: { type: 'object', required: ['from', 'to'], properties: { from: instant, to: instant }, description: 'Tickets closed or cancelled from `from` (included) to `to` (not included).' },
+    period: { type: 'object', required: ['from', 'to'], properties: { from: instant, to: instant }, description: 'Tickets closed, cancelled or merged from `from` (included) to `to` (not included).' },
     done: { ...count, description: 'Tickets checked so far.' },
     total: { type: ['integer', 'null'], minimum: 0, description: 'Tickets in the period; null until counted.' },
     counts: { type: 'object', required: ['reproducible', 'differing', 'unreadable'], properties: { reproducible: count, differing: count, unreadable: count } },
@@ -57,7 +57,7 @@ export const auditRunsPaths = {
   '/api/v1/audit/runs': {
     post: {
       operationId: 'startAuditRun',
-      summary: 'Start the replay check of every ticket closed or cancelled in a period, on a worker (docs/audit-runs.md); follow it with GET …/runs/{run}',
+      summary: 'Start the replay check of every ticket closed, cancelled or merged in a period, on a worker (docs/audit-runs.md); follow it with GET …/runs/{run}',
       parameters: [lang],
       requestBody: { required: true, content: { 'application/json': { schema: ref('AuditRunRequest') } } },
       responses: {

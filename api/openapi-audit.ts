@@ -136,7 +136,7 @@ export const auditPaths = {
   '/api/v1/audit/population': {
     post: {
       operationId: 'exportAuditPopulation',
-      summary: 'A period\'s population for sampling: every ticket closed or cancelled in [from, to) with its SLA outcome, as CSV with the query, row count and SHA-256, in a signed bundle (as `helpdesk audit population`); recorded in the audit log with a new signed checkpoint',
+      summary: 'A period\'s population for sampling: every ticket closed, cancelled or merged in [from, to) with its SLA outcome, as CSV with the query, row count and SHA-256, in a signed bundle (as `helpdesk audit population`); recorded in the audit log with a new signed checkpoint',
       parameters: [lang],
       requestBody: {
         required: true,

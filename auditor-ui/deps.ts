@@ -20,7 +20,7 @@ export type EvidenceExport = (number: string, language: string, actor: string) =
 
 /**
  * The population of a period for sampling (services/audit/population.ts exportPopulation): every
- * ticket closed or cancelled in it with its SLA outcome, as a signed bundle; the export recorded
+ * ticket closed, cancelled or merged in it with its SLA outcome, as a signed bundle; the export recorded
  * as `audit.population_exported` by `actor` and covered by a new signed checkpoint.
  */
 export type PopulationExportFn = (range: { fromMs: number; toMs: number }, actor: string) => Promise<{ bundle: EvidenceBundle; text: string; meta: PopulationMeta }>;

@@ -1,6 +1,6 @@
 /**
  * The population of a period for auditors' sampling (services/audit/population.ts): every ticket
- * whose lifecycle ended (closed or cancelled) in the period, with its SLA outcome, from the read
+ * whose lifecycle ended (closed, cancelled, or merged into another ticket) in the period, with its SLA outcome, from the read
  * model. No personal data: no title, description, address, assignee or requester, only numbers,
  * instants and codes. The query's text goes into the export as it ran, so an auditor can run it
  * again; every value is formatted in SQL, so its output is the CSV's rows as they are.
@@ -19,14 +19,15 @@ export type PopulationRow = Record<(typeof POPULATION_COLUMNS)[number], string |
  * Per clock: `breached` when a breach of it was recorded (an sla_breached event, or the SLA's
  * breached list), else `met` when it stopped by its event (the first response, or resolution;
  * a resolution stops the response clock too), `cancelled` when the ticket was cancelled first,
+ * `merged` when it was merged into another ticket first (its clocks froze there),
  * `none` when the ticket never had an SLA (cancelled before classification).
  * `escalations`: escalated events (a tier move, by hand or by the ladder) and escalation_notified
- * events (a ladder step that notified without a move). `closed_at`: the first closed or cancelled event.
+ * events (a ladder step that notified without a move). `closed_at`: the first closed, cancelled or merged event.
  */
 export const POPULATION_SQL = `WITH ended AS (
   SELECT e.ticket_number, min(e.occurred_at) AS ended_at
     FROM ticket_events e
-   WHERE e.type IN ('closed', 'cancelled') AND e.occurred_at >= :from AND e.occurred_at < :to
+   WHERE e.type IN ('closed', 'cancelled', 'merged') AND e.occurred_at >= :from AND e.occurred_at < :to
    GROUP BY e.ticket_number
 ), facts AS (
   SELECT t.number, t.created_at, ended.ended_at, t.status, t.priority, t.rules_version, t.sla,
@@ -53,9 +54,9 @@ SELECT number,
        sla->>'responseTargetMs' AS response_target_ms,
        sla->>'resolutionTargetMs' AS resolution_target_ms,
        CASE WHEN sla IS NULL THEN 'none' WHEN response_breached THEN 'breached'
-            WHEN response_stopped THEN 'met' WHEN status = 'cancelled' THEN 'cancelled' ELSE 'met' END AS response,
+            WHEN response_stopped THEN 'met' WHEN status IN ('cancelled', 'merged') THEN status ELSE 'met' END AS response,
        CASE WHEN sla IS NULL THEN 'none' WHEN resolution_breached THEN 'breached'
-            WHEN resolved THEN 'met' WHEN status = 'cancelled' THEN 'cancelled' ELSE 'met' END AS resolution,
+            WHEN resolved THEN 'met' WHEN status IN ('cancelled', 'merged') THEN status ELSE 'met' END AS resolution,
        escalations::text AS escalations
   FROM facts
  ORDER BY ended_at, number`;

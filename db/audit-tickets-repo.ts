@@ -14,11 +14,11 @@ export interface PeriodRange {
 
 export function createAuditTicketsRepo(sequelize: Sequelize) {
   return {
-    /** The numbers of the tickets closed or cancelled in the period, in the order they ended. */
+    /** The numbers of the tickets closed, cancelled or merged into another in the period, in the order they ended. */
     async endedBetween(range: PeriodRange): Promise<string[]> {
       const rows = await sequelize.query<{ number: string }>(
         `SELECT e.ticket_number AS number FROM ticket_events e
-          WHERE e.type IN ('closed', 'cancelled') AND e.occurred_at >= :from AND e.occurred_at < :to
+          WHERE e.type IN ('closed', 'cancelled', 'merged') AND e.occurred_at >= :from AND e.occurred_at < :to
           GROUP BY e.ticket_number ORDER BY min(e.occurred_at), e.ticket_number`,
         { replacements: { from: new Date(range.fromMs), to: new Date(range.toMs) }, type: QueryTypes.SELECT },
       );

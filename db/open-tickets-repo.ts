@@ -12,7 +12,7 @@ import type { TicketSla } from '../workflows/types.ts';
 import { CLOCK_EVENT_TYPES, type ClockEvent, type RecordedOutcome } from './ticket-decisions-repo.ts';
 
 /** The statuses a ticket is no longer re-classified in (workflows/transitions/classification.ts canReclassify). */
-export const SETTLED_STATUSES = ['resolved', 'closed', 'cancelled'] as const;
+export const SETTLED_STATUSES = ['resolved', 'closed', 'cancelled', 'merged'] as const;
 
 export interface OpenTicket {
   number: string;

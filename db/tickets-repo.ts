@@ -94,6 +94,20 @@ export function createTicketsRepo(sequelize: Sequelize) {
     },
 
     /**
+     * Runs `fn` holding a PostgreSQL advisory lock on each of `numbers` (taken in one order, so two
+     * callers cannot deadlock), across every web process: two merges that share a ticket (A into B
+     * beside B into A) run one after the other, and the second sees the first's outcome.
+     */
+    async whileLocked<R>(numbers: string[], fn: () => Promise<R>): Promise<R> {
+      return sequelize.transaction(async (t) => {
+        for (const n of [...new Set(numbers)].sort()) {
+          await sequelize.query(`SELECT pg_advisory_xact_lock(hashtextextended('ticket:' || :n, 0))`, { replacements: { n }, transaction: t });
+        }
+        return fn();
+      });
+    },
+
+    /**
      * Writes one workflow event and the ticket as it stands after it. Idempotent: the
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.

@@ -103,6 +103,7 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
   before(async () => {
     stack = await isolatedStack('agent-live');
     pool = new pg.Pool({ connectionString: stack.db.url, max: 4 });
+    pool.on('error', () => undefined); // as the web process's own pool: an idle connection PostgreSQL ends is dropped
     feed = createTicketFeed({ databaseUrl: stack.db.url, log, retryMs: 100 });
     await feed.ready();
     const deps = await appDeps(stack.config, stack.db, stack.client, { log, portal: { pgPool: pool, options: { publicUrl: '' } } });

@@ -263,7 +263,7 @@ describe('audit replay check on a ticket a real worker ran', function () {
     const verified = await helpdesk(stack, ['verify-bundle', file]);
     expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
     const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { files: Record<string, string> };
-    const [ended] = await stack.db.sequelize.query<{ n: number }>(`SELECT count(DISTINCT ticket_number)::int AS n FROM ticket_events WHERE type IN ('closed', 'cancelled') AND occurred_at >= :from`, { replacements: { from: `${today}T00:00:00Z` }, type: QueryTypes.SELECT });
+    const [ended] = await stack.db.sequelize.query<{ n: number }>(`SELECT count(DISTINCT ticket_number)::int AS n FROM ticket_events WHERE type IN ('closed', 'cancelled', 'merged') AND occurred_at >= :from`, { replacements: { from: `${today}T00:00:00Z` }, type: QueryTypes.SELECT });
     expect(ended!.n, 'the period test cancelled one').to.be.greaterThan(0);
     expect(bundle.files['population.csv']!.split('\n').filter(Boolean).length, 'a header and each ticket that ended today').to.equal(1 + ended!.n);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { createAuditPopulationRepo } from '../db/audit-population-repo.ts';
 import { createAuditTicketsRepo } from '../db/audit-tickets-repo.ts';
 import { payloadCodec } from '../runtime/payload-codec.ts';
 import { createAudit } from '../services/audit/index.ts';
@@ -105,6 +106,11 @@ describe('merging a duplicate (POST /api/v1/tickets/{number}/merge)', function (
     const verdict = await audit.checkTicket(source);
     expect(verdict.differences, JSON.stringify(verdict.differences)).to.deep.equal([]);
     expect(verdict.reproducible).to.equal(true);
+    // A merge ends a lifecycle: the period's replay check and its population include the source.
+    const day = { fromMs: Date.now() - 86_400_000, toMs: Date.now() + 60_000 };
+    expect(await createAuditTicketsRepo(stack.db.sequelize).endedBetween(day)).to.include(source);
+    const rows = await createAuditPopulationRepo(stack.db.sequelize).rows(day);
+    expect(rows.find((r) => r.number === source)).to.deep.include({ status: 'merged', response: 'merged', resolution: 'merged' });
   });
 
   it('refuses merging into itself, into a merged ticket, into a closed or cancelled one, or an unknown one, changing nothing', async () => {
@@ -148,6 +154,20 @@ describe('merging a duplicate (POST /api/v1/tickets/{number}/merge)', function (
     const notOpen = await merge(resolved, { into: source, reason: 'x' });
     expect(notOpen.body.error).to.deep.equal({ code: 'INVALID_TRANSITION', message: 'You cannot merge a ticket that is resolved.' });
     expect(await state(source)).to.deep.equal(before);
+  });
+
+  it('merges one of two tickets asked at once to merge into each other, and refuses the other with a sentence', async () => {
+    const a = await classified({ title: 'VPN drops every hour' });
+    const b = await classified({ title: 'VPN disconnects hourly' });
+    const [ab, ba] = await Promise.all([merge(a, { into: b, reason: 'Same VPN fault' }), merge(b, { into: a, reason: 'Same VPN fault' })]);
+    const statuses = [ab.status, ba.status].sort();
+    expect(statuses, JSON.stringify([ab.body, ba.body])).to.deep.equal([200, 409]);
+    const [won, lost] = ab.status === 200 ? [a, b] : [b, a];
+    const refusal = ab.status === 409 ? ab.body : ba.body;
+    expect(refusal.error.code).to.equal('MERGE_INTO_MERGED');
+    expect(refusal.error.message).to.be.a('string').and.include(won);
+    expect((await stack.db.tickets.get(won))?.status).to.equal('merged');
+    expect((await stack.db.tickets.get(lost))?.status).to.equal('new');
   });
 
   it('is for agents and admins only: requesters and other staff get 403 with a sentence, and nothing changes', async () => {

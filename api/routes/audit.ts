@@ -100,7 +100,7 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
     res.status(200).set('Cache-Control', 'no-store').set('Content-Disposition', `attachment; filename="evidence-${number}.json"`).type('application/json').send(text);
   });
 
-  // A period's population for sampling (every ticket closed or cancelled in [from, to) with its
+  // A period's population for sampling (every ticket closed, cancelled or merged in [from, to) with its
   // SLA outcome), signed; recorded in the audit log and covered by a new checkpoint.
   router.post('/audit/population', async (req: Request, res: Response) => {
     const exportPopulation = deps.audit!.exportPopulation;

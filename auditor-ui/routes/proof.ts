@@ -1,6 +1,6 @@
 /**
  * The proofs an auditor takes away, from the home (/audit): a period's population for sampling,
- * signed (POST /audit/population: every ticket closed or cancelled in the period with its SLA
+ * signed (POST /audit/population: every ticket closed, cancelled or merged in the period with its SLA
  * outcome, as `helpdesk audit population` makes it, recorded in the audit log with a new signed
  * checkpoint), and the audit log's proof (GET /audit/verify: every entry's hash recomputed from
  * the first and every checkpoint checked, as `helpdesk audit verify` does). A bad period comes back

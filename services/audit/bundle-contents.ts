@@ -35,7 +35,7 @@ export function rulesVersionText(r: RulesVersionEvidence): string {
 
 /** What `population.json` holds about `population.csv`. */
 export interface PopulationMeta {
-  /** The period, ISO instants: closed or cancelled from `from` (inclusive) to `to` (exclusive). */
+  /** The period, ISO instants: closed, cancelled or merged from `from` (inclusive) to `to` (exclusive). */
   period: { from: string; to: string };
   /** The query that produced the rows (also in query.sql), and its parameters. */
   query: string;

@@ -142,7 +142,7 @@ export function createAudit(deps: AuditDeps) {
       return timelineOf(number, { language, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) }, (t, n) => t.storedTicket(n), opts.histories);
     },
 
-    /** The tickets a period's check covers (closed or cancelled in it). */
+    /** The tickets a period's check covers (closed, cancelled or merged in it). */
     ticketsEndedBetween: (range: PeriodRange) => deps.tickets.endedBetween(range),
 
     /**

@@ -8,7 +8,7 @@
  * The same shape as the process owners' what-if runs (services/rules-admin/what-if-runs.ts).
  *
  * Decisions:
- * - a period is [from, to) of the instant a ticket was closed or cancelled, as the CLI's
+ * - a period is [from, to) of the instant a ticket was closed, cancelled or merged, as the CLI's
  *   `helpdesk audit replay --closed-between FROM TO`: dates (YYYY-MM-DD, the start of that day in
  *   UTC) or ISO 8601 instants with a zone; from before to; at most MAX_PERIOD_DAYS;
  * - the row and its `audit.period_check_started` entry (actor user:<id>) are written together,
@@ -90,7 +90,7 @@ export function createAuditRuns(deps: AuditRunsDeps) {
 
   return {
     /**
-     * Queues the replay check of the tickets closed or cancelled in `period`, asked for by user
+     * Queues the replay check of the tickets closed, cancelled or merged in `period`, asked for by user
      * `by`, and starts its workflow.
      * @throws ValidationError (422) for a bad period; ConflictError (409) while another run is
      *   queued or running; UnavailableError (503) when it cannot be started

@@ -7,6 +7,9 @@
  * validator refuses a source that is not open: 409 INVALID_TRANSITION; nothing changed), then the
  * target's `mergeReceived` signal.
  *
+ * Two merges sharing a ticket run one after the other (advisory locks on both numbers, across web
+ * processes): the second sees the first's outcome, so A into B beside B into A merges one of them.
+ *
  * Retrying is safe: when the source is already merged into this very target (the signal was lost
  * to an outage after the Update), the signal is sent again and the target records it once.
  * The target's page reads the sources (mergedSources) and links their conversation and
@@ -90,11 +93,13 @@ async function targetShowing(deps: MergeDeps, source: string, into: string): Pro
  */
 export async function mergeTicket(deps: MergeDeps, source: string, into: string, by: { actor: string; reason: string }): Promise<{ source: TicketRecord; target: TicketRecord }> {
   if (into === source) throw new ServiceError(409, 'MERGE_INTO_SELF', 'refusal.mergeIntoSelf', { number: source });
-  const [target, current] = await reading(Promise.all([deps.tickets.get(into), deps.tickets.get(source)]));
-  if (!current) throw new NotFoundError('errors.ticketNotFound', { number: source });
-  if (!target) throw new NotFoundError('errors.ticketNotFound', { number: into });
-  const retried = current.status === TicketStatus.merged && current.sla?.merged?.into === into;
-  if (!retried) {
+  // Checked and merged under both tickets' locks: A into B beside B into A would otherwise both
+  // pass their checks and leave two merged tickets pointing at each other, and nobody working.
+  await reading(deps.tickets.whileLocked([source, into], async () => {
+    const [target, current] = await reading(Promise.all([deps.tickets.get(into), deps.tickets.get(source)]));
+    if (!current) throw new NotFoundError('errors.ticketNotFound', { number: source });
+    if (!target) throw new NotFoundError('errors.ticketNotFound', { number: into });
+    if (current.status === TicketStatus.merged && current.sla?.merged?.into === into) return; // a retry: tell the target again
     const refused = targetRefusal(target);
     if (refused) throw refused;
     const live = await liveTarget(deps, into);
@@ -102,7 +107,7 @@ export async function mergeTicket(deps: MergeDeps, source: string, into: string,
     const refusedNow = targetRefusal(live);
     if (refusedNow) throw refusedNow;
     await performTicketAction(deps, source, { action: 'merge', actor: by.actor, into, reason: by.reason });
-  }
+  }));
   await tellTarget(deps, source, into, by);
   const [sourceAfter, targetAfter] = await Promise.all([reading(deps.tickets.get(source)), targetShowing(deps, source, into)]);
   if (!sourceAfter) throw new NotFoundError('errors.ticketNotFound', { number: source });
