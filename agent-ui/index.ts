@@ -22,7 +22,7 @@ import { teamRoutes } from './team/index.ts';
 export function agentWorkspacePages(deps: StaffDeps, guards: StaffGuards): Router {
   const router = Router();
   router.use(agentTicketRoutes(deps, guards));
-  router.use(liveRoutes(deps, guards));
+  router.use(liveRoutes(deps, guards, deps.agent?.live));
   router.use(queueRoutes(deps, guards));
   router.use(teamRoutes(deps, guards));
   return router;

@@ -2,7 +2,8 @@
  * The live feed of changed tickets for one web process: one PostgreSQL connection that LISTENs on
  * `ticket_changed` (the read model's project() ends its transaction with pg_notify of the ticket's
  * number, db/tickets-repo.ts) and hands each number to every subscriber (the /agent/stream
- * connections, agent-ui/live/). However many agents watch, the process holds one connection.
+ * connections, agent-ui/live/). However many agents watch, the process holds one connection,
+ * opened when the first of them subscribes.
  *
  * A fault (PostgreSQL restarted, the network gone, a health ping unanswered) closes the connection
  * and opens a new one after a growing pause (0.25 s doubling to 30 s, with jitter); subscribers keep
@@ -31,7 +32,7 @@ export interface TicketFeedOptions {
 }
 
 export interface LiveTicketFeed extends TicketFeed {
-  /** Resolves once the feed listens (the first time); for tests and start logs. */
+  /** Opens the connection if no subscriber has yet, and resolves once the feed listens (the first time); for tests and start logs. */
   ready(): Promise<void>;
   /** How many subscribers there are now (tests check that a closed stream leaves none). */
   subscriberCount(): number;
@@ -125,7 +126,13 @@ export function createTicketFeed(opts: TicketFeedOptions): LiveTicketFeed {
     if (client !== c || closed) return;
     retryMs = firstRetry;
     pingTimer = setInterval(() => {
-      c.query('SELECT 1').catch((err: unknown) => fault(c, err));
+      // A ping not answered within the interval is a connection lost without a word (a cut network).
+      const late = setTimeout(() => fault(c, new Error(`no answer to a health ping within ${pingMs} ms`)), pingMs);
+      late.unref();
+      c.query('SELECT 1').then(() => clearTimeout(late), (err: unknown) => {
+        clearTimeout(late);
+        fault(c, err);
+      });
     }, pingMs);
     pingTimer.unref();
     if (everListened) {
@@ -137,17 +144,27 @@ export function createTicketFeed(opts: TicketFeedOptions): LiveTicketFeed {
     }
   }
 
-  void connect();
+  /** The connection is opened on the first subscriber (or ready()), not before: a web process nobody watches holds none. */
+  let started = false;
+  function start(): void {
+    if (started || closed) return;
+    started = true;
+    void connect();
+  }
 
   return {
     subscribe(fn, onGap) {
       const s: Subscriber = { fn, onGap };
       subscribers.add(s);
+      start();
       return () => {
         subscribers.delete(s);
       };
     },
-    ready: () => readyPromise,
+    ready() {
+      start();
+      return readyPromise;
+    },
     subscriberCount: () => subscribers.size,
     async close() {
       closed = true;

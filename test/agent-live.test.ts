@@ -19,7 +19,7 @@ import { appDeps } from '../runtime/compose.ts';
 import { createTicketFeed, type LiveTicketFeed } from '../runtime/ticket-feed.ts';
 import { createCountdowns } from '../services/agent/countdown.ts';
 import { isolatedStack, log, type IsolatedStack } from './support/env.ts';
-import { PortalClient } from './portal-client.ts';
+import { PortalClient, csrfOf } from './portal-client.ts';
 import { makeUser, PASSWORD, signInEnrolled } from './support/staff.ts';
 import { act, openTicket } from './support/tickets.ts';
 import { waitFor } from './support/processes.ts';
@@ -107,7 +107,7 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
     feed = createTicketFeed({ databaseUrl: stack.db.url, log, retryMs: 100 });
     await feed.ready();
     const deps = await appDeps(stack.config, stack.db, stack.client, { log, portal: { pgPool: pool, options: { publicUrl: '' } } });
-    deps.agent = { ...deps.agent, feed, countdowns: createCountdowns({ rules: stack.db.rules, i18n: deps.i18n }) };
+    deps.agent = { ...deps.agent, feed, countdowns: createCountdowns({ rules: stack.db.rules, i18n: deps.i18n }), live: { tickMs: 500 } };
     server = http.createServer(createApp(deps));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -186,6 +186,21 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
     expect(js.status).to.equal(200);
     expect(js.headers.get('content-type')).to.match(/javascript/);
     expect(js.text).to.include("new EventSource(url");
+  });
+
+  it('ends the stream with `signed_out` in the viewer\'s language once the agent signs out elsewhere, and opens no new one', async () => {
+    const leaving = new PortalClient(base, 'de');
+    await signInEnrolled(leaving, await makeUser(stack.db, 'agent', 'live-leaving', 'de'));
+    const s = await stream(leaving, '/agent/stream', 'de');
+    await s.next((e) => e.event === 'tick');
+    // Another tab of the same session signs out.
+    const page = await leaving.get('/agent');
+    expect((await leaving.postForm('/staff/sign-out', { _csrf: csrfOf(page.text) })).status).to.equal(303);
+    const ended = await s.next((e) => e.event === 'signed_out', 5_000);
+    expect(ended.data.message).to.equal('Ihre Sitzung ist beendet, daher wurde die Live-Aktualisierung angehalten. Melden Sie sich erneut an, um fortzufahren.');
+    await s.ended;
+    const refused = await stream(leaving, '/agent/stream', 'de');
+    expect(refused.status).to.not.equal(200);
   });
 
   it('ends the subscription when the client goes, and hears again after PostgreSQL drops the LISTEN connection', async () => {

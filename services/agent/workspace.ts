@@ -33,4 +33,6 @@ export interface AgentWorkspace {
   team?: TeamView;
   /** Changed tickets as PostgreSQL tells this process (runtime/ticket-feed.ts); /agent/stream needs it. */
   feed?: TicketFeed;
+  /** How often /agent/stream sends fresh countdowns (and asks whether its viewer is still signed in), and its heartbeat; defaults 30 s and 15 s. */
+  live?: { tickMs?: number; heartbeatMs?: number };
 }
