@@ -17,6 +17,8 @@ export const AccessKind = {
   ticketExport: 'ticket.export',
   /** Everything held about a person (their account, tickets and access-log entries). */
   personExport: 'person.export',
+  /** A ticket's row in a list (its title and requester): a queue, a team page, `GET /api/v1/tickets`, likely duplicates, the requester card's other tickets. */
+  ticketListed: 'ticket.listed',
   /** Temporal payloads decoded with the service key (the codec endpoint, api/codec/): no ticket or person is named, the request does not say. */
   temporalDecode: 'temporal.decode',
 } as const;
@@ -102,6 +104,32 @@ export function createAccessLogRepo(sequelize: Sequelize, vault: Vault) {
     /** Records one read. Throws when it cannot be written: the read must then not be answered. */
     async record(entry: AccessEntryInput): Promise<void> {
       await insert([entry]);
+    },
+
+    /**
+     * Records that `viewer` had these tickets listed, one `ticket.listed` entry per ticket naming
+     * its requester's pseudonym as the read model has it, except a ticket listed to the same viewer
+     * within the last `withinMs` (already on record). One statement for the whole page. Throws
+     * when it cannot be written.
+     */
+    async recordListed(viewer: Pick<AccessEntryInput, 'viewer' | 'viewerUserId' | 'viewerRole' | 'channel'>, numbers: string[], withinMs: number): Promise<void> {
+      if (numbers.length === 0) return;
+      await sequelize.query(
+        `INSERT INTO access_log (viewer, viewer_user_id, viewer_role, ticket_number, person, what, channel)
+         SELECT :viewer, :viewerUserId, :viewerRole, t.number, t.requester_ref, 'ticket.listed', :channel
+           FROM tickets t
+          WHERE t.number = ANY(CAST(:numbers AS text[]))
+            AND NOT EXISTS (SELECT 1 FROM access_log a
+                             WHERE a.what = 'ticket.listed' AND a.viewer = :viewer AND a.ticket_number = t.number
+                               AND a.occurred_at > now() - make_interval(secs => :withinS))`,
+        {
+          replacements: {
+            viewer: viewer.viewer, viewerUserId: viewer.viewerUserId, viewerRole: viewer.viewerRole, channel: viewer.channel,
+            // A text[] literal; ticket numbers are [A-Z0-9-] only, so none needs quoting.
+            numbers: `{${numbers.join(',')}}`, withinS: withinMs / 1000,
+          },
+        },
+      );
     },
 
     /**

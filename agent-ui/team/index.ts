@@ -14,6 +14,7 @@ import { AGENT_ROLES, type StaffDeps } from '../../api/staff/types.ts';
 import { runBulk } from '../../services/agent/bulk.ts';
 import type { TeamView } from '../../services/agent/team.ts';
 import { ServiceError, UnavailableError } from '../../services/errors.ts';
+import { recordTicketsListed, staffViewer } from '../../services/privacy/access-log.ts';
 import { agentPages } from '../pages.ts';
 import { queueViewer } from '../queue/index.ts';
 
@@ -74,6 +75,8 @@ export function teamRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuards
       const load = await service().load(team);
       const queues = deps.agent?.queues;
       const page = queues ? await queues.list(queueViewer(user), { filters: { queue: 'all', team: [team] }, sort: 'due', limit: 100 }) : { items: [], nextCursor: null };
+      // The rows show titles: each listed ticket is recorded before the page is (503 when it cannot be).
+      await recordTicketsListed(deps.personalData, staffViewer(user), page.items.map((t) => t.number), { channel: 'web' });
       const colleagues = load.members.map((m) => ({ email: m.email, name: m.displayName }));
       Object.assign(model, {
         teamName: teams.find((t) => t.id === team)?.name ?? team,

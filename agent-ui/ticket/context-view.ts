@@ -64,7 +64,12 @@ async function piece<T>(name: string, fallback: T, fn: () => Promise<T> | T, log
 /** The text a suggestion puts into the reply: its title and its link (absolute, as the requester will follow it). */
 export const suggestionText = (s: Suggestion, base: string): string => `${s.title}: ${new URL(s.url, base).href}`;
 
-export async function sideView(services: PageServices, t: TicketRecord, w: PageWords, at: ViewerPlace, opts: { base: string; log?: (line: string) => void }): Promise<SideView> {
+/**
+ * `recordListed` records the other tickets the side shows by title (the requester's open and past
+ * ones, the likely duplicates) as listed to the viewer (services/privacy/access-log.ts); when that
+ * cannot be written, those lists are left out: nothing is shown unrecorded.
+ */
+export async function sideView(services: PageServices, t: TicketRecord, w: PageWords, at: ViewerPlace, opts: { base: string; log?: (line: string) => void; recordListed?: (numbers: string[]) => Promise<void> }): Promise<SideView> {
   const { context, countdowns } = services;
   const open = OPEN.includes(t.status);
   const brief = (b: Brief): BriefItem => ({ ...b, statusText: statusWord(b.status, w), when: formatDateTime(b.updatedAt, at.language, at.timeZone) });
@@ -74,6 +79,10 @@ export async function sideView(services: PageServices, t: TicketRecord, w: PageW
     context && open ? piece('duplicates', [] as Duplicate[], () => context.duplicates(t, 5), opts.log) : [],
     countdowns ? piece('countdowns', [] as CountdownLike[], () => countdowns.forTicket(t, at), opts.log) : [],
   ]);
+  const listed = [...(card ? [...card.open, ...card.past] : []), ...duplicates].map((x) => x.number);
+  const recorded = listed.length === 0 || !opts.recordListed || (await piece('access-log entry of its lists', false, async () => (await opts.recordListed!(listed), true), opts.log));
+  if (card && !recorded) card.open = card.past = [];
+  if (!recorded) duplicates.length = 0;
   const templates = context ? await piece('templates', [] as Template[], () => context.replyTemplates(t, at.language, card?.displayName ?? null), opts.log) : [];
   const href = (param: string, id: string) => `/agent/tickets/${t.number}?${param}=${encodeURIComponent(id)}#form-respond`;
   return {

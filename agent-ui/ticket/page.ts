@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { Request, Response } from 'express';
 import type { StaffDeps } from '../../api/staff/types.ts';
-import { viewerOf } from '../../api/portal/pages.ts';
+import { publicBase, viewerOf } from '../../api/portal/pages.ts';
 import { staffT } from '../../api/staff/pages.ts';
 import { personLabel } from '../../api/agent/words.ts';
 import { agentPages } from '../pages.ts';
@@ -18,6 +18,7 @@ import { agentTicketView, conversationOf, type PageWords } from './view.ts';
 import { staffTicketView } from '../../api/agent/ticket-view.ts';
 import type { TicketRecord } from '../../db/tickets-repo.ts';
 import type { OpenedAttachmentMeta } from '../../api/portal/use-cases/portal-data.ts';
+import { recordTicketsListed, staffViewer } from '../../services/privacy/access-log.ts';
 
 export const pages = agentPages(new URL('./views/', import.meta.url));
 
@@ -74,8 +75,10 @@ export async function ticketModel(deps: StaffDeps, req: Request, data: TicketPag
   const me = req.staffUser!;
   const t = data.ticket;
   const view = agentTicketView(t, data.sla, data.attachments, w, viewer);
-  const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const side = await sideView(services(deps), t, w, viewer, { base, ...(deps.log ? { log: deps.log } : {}) });
+  // Links put into a reply are followed by the requester: PUBLIC_URL, as in mails (the request's origin only without one).
+  const base = publicBase(deps, req);
+  const recordListed = (numbers: string[]) => recordTicketsListed(deps.personalData, staffViewer(me), numbers, { channel: 'web' });
+  const side = await sideView(services(deps), t, w, viewer, { base, recordListed, ...(deps.log ? { log: deps.log } : {}) });
   const merged = (opts.merged ?? []).map((m) => {
     const v = staffTicketView(m.ticket, undefined, m.attachments, w, viewer);
     return {

@@ -89,6 +89,28 @@ export async function recordTicketRead(
   });
 }
 
+/** A ticket listed to the same staff member again within this window is not recorded again. */
+export const LISTED_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Records that a staff member sees these tickets' rows in a list (their titles and requesters):
+ * `ticket.listed` naming each ticket's requester, once per ticket and staff member in LISTED_WINDOW_MS. Nothing for a requester
+ * (viewer undefined: their own tickets). Throws UnavailableError (503) when it cannot be written:
+ * the list is then not shown.
+ */
+export async function recordTicketsListed(
+  deps: { accessLog: Pick<AccessLogRepo, 'recordListed'> },
+  viewer: StaffViewer | undefined,
+  numbers: readonly string[],
+  opts: { channel: AccessChannel },
+): Promise<void> {
+  if (!viewer || numbers.length === 0) return;
+  const valid = [...new Set(numbers)].filter((n) => TICKET_NUMBER_PATTERN.test(n));
+  await deps.accessLog.recordListed({ viewer: viewer.label, viewerUserId: viewer.userId, viewerRole: viewer.role, channel: opts.channel }, valid, LISTED_WINDOW_MS).catch((err: unknown) => {
+    throw new UnavailableError(err);
+  });
+}
+
 /**
  * Records that a staff member had Temporal payloads decoded with the service key (the codec
  * endpoint): the request does not say which workflow they belong to, so the entry names no
