@@ -17,8 +17,8 @@ export const bulkRequest = {
     assignee: { type: 'string', format: 'email', description: 'assign: the agent who takes the tickets (the caller\'s own address to take them).' },
     priority: { type: 'string', description: 'change_priority: a priority of the ticket\'s rules version, e.g. P2.' },
     reason: { type: 'string', maxLength: 1000, description: 'change_priority: why (in each ticket\'s timeline).' },
-    duplicateOf: { ...number, description: 'resolve_duplicate: the ticket these duplicate; each is resolved with the code `duplicate` and this number as its note.' },
-    note: { type: 'string', maxLength: 1000, description: 'resolve_duplicate: words added to the note.' },
+    duplicateOf: { ...number, description: 'resolve_duplicate: the ticket these duplicate; each is merged into it (as POST /api/v1/tickets/{number}/merge: it ends `merged`, its conversation and attachments linked into this one, its requester told).' },
+    note: { type: 'string', minLength: 1, maxLength: 1000, description: 'resolve_duplicate (required): why, the merge\'s reason in both tickets\' timelines.' },
   },
 } as const;
 

@@ -128,11 +128,11 @@ export function createTicketsRepo(sequelize: Sequelize) {
         await sequelize.query(
           `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
               priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref,
-              response_due_at, resolution_due_at, next_due_at, breached, warned_at, escalated_at, escalated_by, merged_into)
+              response_due_at, resolution_due_at, next_due_at, breached, warned_at, warned_clock, escalated_at, escalated_by, merged_into)
            VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
               :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef,
               :responseDueAt, :resolutionDueAt, LEAST(:responseDueAt::timestamptz, :resolutionDueAt::timestamptz), :breached,
-              CASE WHEN :warn = 'set' THEN :occurredAt::timestamptz END, CASE WHEN :escalation = 'set' THEN :occurredAt::timestamptz END,
+              CASE WHEN :warn = 'set' THEN :occurredAt::timestamptz END, CASE WHEN :warn = 'set' THEN :warnedClock END, CASE WHEN :escalation = 'set' THEN :occurredAt::timestamptz END,
               CASE WHEN :escalation = 'set' THEN :actor END, :mergedInto)
            ON CONFLICT (number) DO UPDATE SET
               -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
@@ -145,6 +145,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
               response_due_at = EXCLUDED.response_due_at, resolution_due_at = EXCLUDED.resolution_due_at, next_due_at = EXCLUDED.next_due_at,
               breached = EXCLUDED.breached,
               warned_at = CASE :warn WHEN 'set' THEN COALESCE(tickets.warned_at, EXCLUDED.warned_at) WHEN 'clear' THEN NULL ELSE tickets.warned_at END,
+              warned_clock = CASE :warn WHEN 'set' THEN EXCLUDED.warned_clock WHEN 'clear' THEN NULL ELSE tickets.warned_clock END,
               escalated_at = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_at WHEN 'clear' THEN NULL ELSE tickets.escalated_at END,
               escalated_by = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_by WHEN 'clear' THEN NULL ELSE tickets.escalated_by END,
               merged_into = COALESCE(EXCLUDED.merged_into, tickets.merged_into)
@@ -235,7 +236,8 @@ function scrubbedEvent(e: TicketEvent, requesterEmail: string): TicketEvent {
 
 /**
  * The queue columns of migration 0025 an event sets: the due instants and breach from the snapshot's
- * SLA; the warning mark (the first warning since the clocks were planned), the escalation (the last
+ * SLA; the warning mark (the first warning since the clocks were planned, and the clock of the latest:
+ * at risk while that clock runs), the escalation (the last
  * `escalated`, cleared by `deescalated`) and the merge target from the event.
  */
 function queueColumns(s: TicketSnapshot, e: TicketEvent) {
@@ -246,6 +248,7 @@ function queueColumns(s: TicketSnapshot, e: TicketEvent) {
     resolutionDueAt: s.sla?.resolutionDueAt ?? null,
     breached: (s.sla?.breached.length ?? 0) > 0,
     warn: e.type === 'sla_warning' ? 'set' : replans ? 'clear' : 'keep',
+    warnedClock: e.type === 'sla_warning' && (e.data.clock === 'response' || e.data.clock === 'resolution') ? e.data.clock : null,
     escalation: e.type === 'escalated' ? 'set' : e.type === 'deescalated' ? 'clear' : 'keep',
     occurredAt: e.occurredAt,
     actor: e.actor,

@@ -1,7 +1,7 @@
 /**
  * Bulk actions: `POST /api/v1/tickets/bulk` { numbers, action, … } (services/agent/bulk.ts) —
- * assign (to a colleague, or oneself), change_priority with a reason, resolve_duplicate of another
- * ticket. Agents and admins only (AGENT_ROLES); other roles get 403 with a sentence. A bad request
+ * assign (to a colleague, or oneself), change_priority with a reason, resolve_duplicate: merged into
+ * another ticket with a reason. Agents and admins only (AGENT_ROLES); other roles get 403 with a sentence. A bad request
  * is a 422 naming each field and nothing is done; otherwise 200 with each ticket's outcome in the
  * order given (`ok`, its new `status`, or `error` { code, message } in the caller's language).
  * The answer carries numbers and statuses only, no personal data: not an access-log read (each

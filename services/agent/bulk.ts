@@ -1,9 +1,10 @@
 /**
  * Bulk actions on a selection of tickets (the queue page's form, POST /api/v1/tickets/bulk):
  * assign to a colleague (or take), change the priority with a reason, resolve as a duplicate of
- * another ticket. Each ticket goes through the same action as a single one
- * (services/tickets/actions.ts performTicketAction: its arguments checked, one workflow Update),
- * one by one, in the order given; one ticket's failure never stops the rest, and each one's
+ * another ticket — a merge into it, with a reason (services/tickets/merge.ts: the source ends
+ * `merged`, its conversation linked into the target, the requester told). Each ticket goes through
+ * the same action as a single one (services/tickets/actions.ts performTicketAction: its arguments
+ * checked, one workflow Update; or mergeTicket), one by one, in the order given; one ticket's failure never stops the rest, and each one's
  * outcome is reported: its new status, or why it was refused in the viewer's words.
  *
  * The request itself is checked first (numbers, action, its fields): a bad one is one
@@ -13,6 +14,7 @@ import { TICKET_NUMBER_PATTERN } from '../../db/tickets-repo.ts';
 import type { TicketAction } from '../../workflows/types.ts';
 import { NotFoundError, ServiceError, UnavailableError, ValidationError, type FieldProblem } from '../errors.ts';
 import { performTicketAction } from '../tickets/actions.ts';
+import { mergeTicket } from '../tickets/merge.ts';
 import type { TicketDeps } from '../tickets/deps.ts';
 
 export const BULK_ACTIONS = ['assign', 'change_priority', 'resolve_duplicate'] as const;
@@ -27,7 +29,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export type BulkRequest =
   | { numbers: string[]; action: 'assign'; assignee: string }
   | { numbers: string[]; action: 'change_priority'; priority: string; reason: string }
-  | { numbers: string[]; action: 'resolve_duplicate'; duplicateOf: string; note?: string };
+  | { numbers: string[]; action: 'resolve_duplicate'; duplicateOf: string; note: string };
 
 export interface BulkResult {
   number: string;
@@ -81,9 +83,8 @@ export function parseBulkRequest(raw: Record<string, unknown>): BulkRequest {
   } else if (action === 'resolve_duplicate') {
     const duplicateOf = required('duplicateOf', 40).toUpperCase();
     if (duplicateOf && !TICKET_NUMBER_PATTERN.test(duplicateOf)) problems.push({ field: 'duplicateOf', key: 'invalid' });
-    const note = str(raw.note);
-    if (note.length > MAX_REASON) problems.push({ field: 'note', key: 'tooLong', params: { max: MAX_REASON } });
-    request = { numbers, action, duplicateOf, ...(note ? { note } : {}) };
+    // The merge's reason, kept in both tickets' timelines.
+    request = { numbers, action, duplicateOf, note: required('note', MAX_REASON) };
   } else {
     problems.push({ field: 'action', key: 'oneOf', params: { values: BULK_ACTIONS.join(', ') } });
   }
@@ -91,12 +92,11 @@ export function parseBulkRequest(raw: Record<string, unknown>): BulkRequest {
   return request;
 }
 
-/** The one ticket action a bulk request stands for. */
-function actionFor(request: BulkRequest, actor: string): TicketAction {
+/** The one ticket action an assignment or a priority change stands for. */
+function actionFor(request: Exclude<BulkRequest, { action: 'resolve_duplicate' }>, actor: string): TicketAction {
   switch (request.action) {
     case 'assign': return { action: 'assign', actor, assignee: request.assignee };
     case 'change_priority': return { action: 'change_priority', actor, priority: request.priority, reason: request.reason };
-    case 'resolve_duplicate': return { action: 'resolve', actor, code: 'duplicate', note: request.note ? `${request.duplicateOf}: ${request.note}` : request.duplicateOf };
   }
 }
 
@@ -109,17 +109,17 @@ async function read<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs the request on each ticket in turn. A resolve as duplicate first checks that the ticket
- * named exists and is another one (409 DUPLICATE_OF_ITSELF for the ticket itself).
+ * Runs the request on each ticket in turn. A resolve as duplicate merges each into the ticket
+ * named, with mergeTicket's checks and refusals (into itself, into a merged or finished ticket).
  */
 export async function runBulk(deps: BulkDeps, viewer: BulkViewer, request: BulkRequest, describe: DescribeError): Promise<BulkResult[]> {
   const results: BulkResult[] = [];
-  const target = request.action === 'resolve_duplicate' ? await read(() => deps.tickets.get(request.duplicateOf)) : undefined;
   for (const number of request.numbers) {
     try {
       if (request.action === 'resolve_duplicate') {
-        if (!target) throw new NotFoundError('errors.ticketNotFound', { number: request.duplicateOf });
-        if (number === request.duplicateOf) throw new ServiceError(409, 'DUPLICATE_OF_ITSELF', 'agent:bulk.duplicateOfItself', { number });
+        const { source } = await mergeTicket(deps, number, request.duplicateOf, { actor: viewer.email, reason: request.note });
+        results.push({ number, ok: true, status: source.status });
+        continue;
       }
       const ticket = await read(() => deps.tickets.get(number));
       if (!ticket) throw new NotFoundError('errors.ticketNotFound', { number });
