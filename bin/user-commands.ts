@@ -5,7 +5,8 @@
  * the people service's (services/people/): the language and the team of the active rules version,
  * who is staff, whether an enrolment code would be used. A staff member without a second factor
  * gets an enrolment code (printed once; docs/staff-sign-in.md) from `user add`,
- * `user reset-second-factor` and `user enrolment-code`.
+ * `user reset-second-factor` and `user enrolment-code`. `user add --team-lead` / `--no-team-lead`
+ * makes an agent their team's lead or no longer (users.team_lead; agents only, as the service has it).
  */
 import type { Command } from 'commander';
 import { cliActor } from '../db/audit-repo.ts';
@@ -55,15 +56,22 @@ export function registerUserCommands(program: Command): void {
   const user = program.command('user').description('People who use the helpdesk');
   user
     .command('add')
-    .description('Add a user (or change the role, team and name of an existing one)')
+    .description('Add a user (or change the role, team, team lead flag and name of an existing one)')
     .requiredOption('--email <email>', 'e-mail address')
     .requiredOption('--name <name>', 'display name')
     .option('--role <role>', `one of ${Object.values(Role).join(', ')}`, 'requester')
     .option('--team <team>', 'team id (agents)')
+    .option('--team-lead', 'the agent leads their team: sees its load and reassigns (/agent/team); with --role agent only')
+    .option('--no-team-lead', 'the agent no longer leads their team (without either flag an agent keeps theirs; another role leads none)')
     .option('--locale <locale>', 'pl, en or de', 'en')
-    .action(async (opts: { email: string; name: string; role: string; team?: string; locale: string }) => {
+    .action(async (opts: { email: string; name: string; role: string; team?: string; teamLead?: boolean; locale: string }) => {
       if (!(Object.values(Role) as string[]).includes(opts.role)) {
         console.error(`--role must be one of ${Object.values(Role).join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      if (opts.teamLead !== undefined && opts.role !== Role.agent) {
+        console.error(`--${opts.teamLead ? '' : 'no-'}team-lead is for agents only: only an agent leads a team. Add --role agent, or leave the flag off (a user given another role leads no team); nothing was changed.`);
         process.exitCode = 2;
         return;
       }
@@ -88,8 +96,9 @@ export function registerUserCommands(program: Command): void {
           }
           await db.people.ensureTeam(team);
         }
-        const made = await db.users.upsert({ email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale }, cliActor());
-        console.log(`user ${made.email} (${made.role}${made.teamId ? `, team ${made.teamId}` : ''}) is #${made.id}`);
+        const account = { email: opts.email, displayName: opts.name, role: opts.role as Role, teamId: opts.team ?? null, locale: opts.locale };
+        const made = await db.users.upsert({ ...account, ...(opts.teamLead !== undefined ? { teamLead: opts.teamLead } : {}) }, cliActor());
+        console.log(`user ${made.email} (${made.role}${made.teamId ? `, team ${made.teamId}` : ''}${made.teamLead ? ', team lead' : ''}) is #${made.id}`);
         // Staff set up their second factor with an enrolment code only; one who has one needs none.
         if (STAFF.includes(made.role) && !(await db.staffAuth.find(made.id))) await printEnrolmentCode(db, made);
       } finally {

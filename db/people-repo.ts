@@ -1,6 +1,6 @@
 /**
  * Staff accounts as the people pages, the API and the CLI change them (services/people/): adding a
- * staff member, changing their role, team, language, time zone or name, deactivating and
+ * staff member, changing their role, team, team lead flag, language, time zone or name, deactivating and
  * reactivating them. Each write is one transaction that locks the person first (as an erasure
  * does: db/account-sealing.ts lockPersons), then the accounts of the target and of the acting
  * staff member in id order, hands their current state to the caller's `decide` (which may refuse
@@ -21,13 +21,15 @@ import { ErasedError, type Vault } from './vault.ts';
 export interface TeamRow { id: string; name: string; tier: string }
 
 /** What an account is, as a check sees it inside the write's transaction. */
-export interface LockedAccount { id: number; role: Role; teamId: string | null; locale: string; timeZone: string; active: boolean }
+export interface LockedAccount { id: number; role: Role; teamId: string | null; teamLead: boolean; locale: string; timeZone: string; active: boolean }
 
 export interface NewStaff {
   email: string;
   displayName: string;
   role: Role;
   team: TeamRow | null;
+  /** Whether they lead their team (users.team_lead; agents only, the service checks). */
+  teamLead: boolean;
   locale: string;
   timeZone: string;
 }
@@ -36,6 +38,7 @@ export interface NewStaff {
 export interface StaffPatch {
   role?: Role;
   team?: TeamRow | null;
+  teamLead?: boolean;
   locale?: string;
   timeZone?: string;
   displayName?: string;
@@ -60,10 +63,10 @@ export interface Acting {
 /** What a deactivation ended with the account. */
 export interface Deactivation { sessionsEnded: number; tokensRevoked: number[]; enrolmentCodeWithdrawn: boolean }
 
-interface Row { id: string; role: string; team_id: string | null; locale: string; time_zone: string; deactivated_at: Date | null; person_id: string | null }
+interface Row { id: string; role: string; team_id: string | null; team_lead: boolean; locale: string; time_zone: string; deactivated_at: Date | null; person_id: string | null }
 
 const toLocked = (r: Row): LockedAccount => ({
-  id: Number(r.id), role: r.role as Role, teamId: r.team_id, locale: r.locale, timeZone: r.time_zone, active: r.deactivated_at === null,
+  id: Number(r.id), role: r.role as Role, teamId: r.team_id, teamLead: r.team_lead, locale: r.locale, timeZone: r.time_zone, active: r.deactivated_at === null,
 });
 
 export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
@@ -81,7 +84,7 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
   async function lockAccounts(ids: number[], transaction: Transaction): Promise<Map<number, LockedAccount>> {
     if (ids.length === 0) return new Map();
     const rows = await sequelize.query<Row>(
-      `SELECT id::text AS id, role, team_id, locale, time_zone, deactivated_at, person_id FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
+      `SELECT id::text AS id, role, team_id, team_lead, locale, time_zone, deactivated_at, person_id FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
       { replacements: { ids: [...new Set(ids)] }, type: QueryTypes.SELECT, transaction },
     );
     return new Map(rows.map((r) => [Number(r.id), toLocked(r)]));
@@ -99,12 +102,12 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
       if (by.userId !== undefined) by.check?.(locked.get(by.userId), known);
       if (known && known.role !== 'requester') return { outcome: 'taken', id: known.id };
       if (s.team) await ensureTeam(s.team, transaction);
-      const values = { ...sealed, role: s.role, teamId: s.team?.id ?? null, locale: s.locale, timeZone: s.timeZone };
+      const values = { ...sealed, role: s.role, teamId: s.team?.id ?? null, teamLead: s.teamLead, locale: s.locale, timeZone: s.timeZone };
       let id: number;
       if (known) {
         // A requester the desk knows (reported by e-mail, or signed up) becomes staff: the same account.
         await sequelize.query(
-          `UPDATE users SET display_name_sealed = :nameSealed, role = :role, team_id = :teamId, locale = :locale, time_zone = :timeZone,
+          `UPDATE users SET display_name_sealed = :nameSealed, role = :role, team_id = :teamId, team_lead = :teamLead, locale = :locale, time_zone = :timeZone,
              email_verified_at = COALESCE(email_verified_at, CASE WHEN password_hash IS NULL THEN now() END)
            WHERE id = :id`,
           { replacements: { ...values, id: known.id }, transaction },
@@ -112,15 +115,15 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
         id = known.id;
         // Whatever the requester had open ends: their first staff sign-in starts afresh, with the enrolment code.
         await endSessions(id, transaction);
-        await audit.append({ actor, action: 'user.role_changed', subject: `user:${id}`, details: { from: { role: known.role, teamId: known.teamId }, to: { role: s.role, teamId: values.teamId } } }, transaction);
+        await audit.append({ actor, action: 'user.role_changed', subject: `user:${id}`, details: { from: { role: known.role, teamId: known.teamId, teamLead: known.teamLead }, to: { role: s.role, teamId: values.teamId, teamLead: s.teamLead } } }, transaction);
       } else {
         const [row] = await sequelize.query<{ id: string }>(
-          `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, locale, time_zone, email_verified_at)
-           VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :locale, :timeZone, now()) RETURNING id::text AS id`,
+          `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, team_lead, locale, time_zone, email_verified_at)
+           VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :teamLead, :locale, :timeZone, now()) RETURNING id::text AS id`,
           { replacements: values, type: QueryTypes.SELECT, transaction },
         );
         id = Number(row!.id);
-        await audit.append({ actor, action: 'user.created', subject: `user:${id}`, details: { role: s.role, teamId: values.teamId, locale: s.locale, timeZone: s.timeZone } }, transaction);
+        await audit.append({ actor, action: 'user.created', subject: `user:${id}`, details: { role: s.role, teamId: values.teamId, teamLead: s.teamLead, locale: s.locale, timeZone: s.timeZone } }, transaction);
       }
       await linkPerson(sequelize, sealed.personId, id, transaction);
       return { outcome: known ? 'promoted' : 'created', id };
@@ -178,7 +181,7 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
      * Changes a staff member. `decide` gets the target's and the acting user's accounts as they are
      * under lock (the actor undefined for an operator) and answers the patch to apply, or throws to
      * refuse; undefined from `locked` means there is no such account (nothing is written). Audited:
-     * `user.changed` {from, to (the changed fields), nameChanged}, `user.deactivated` {what it ended},
+     * `user.changed` {from, to (the changed fields: role, teamId, teamLead, locale, timeZone), nameChanged}, `user.deactivated` {what it ended},
      * `user.reactivated`. Answers whether anything changed, and what a deactivation ended.
      */
     async change(
@@ -200,7 +203,7 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
         const to: { [key: string]: AuditJson } = {};
         const set: string[] = [];
         const replacements: Record<string, unknown> = { id };
-        const field = (name: keyof LockedAccount & string, column: string, value: string | null | undefined) => {
+        const field = (name: keyof LockedAccount & string, column: string, value: string | boolean | null | undefined) => {
           if (value === undefined || value === target[name]) return;
           from[name] = target[name] as AuditJson;
           to[name] = value;
@@ -209,6 +212,7 @@ export function createPeopleRepo(sequelize: Sequelize, vault: Vault) {
         };
         field('role', 'role', patch.role);
         field('teamId', 'team_id', patch.team === undefined ? undefined : (patch.team?.id ?? null));
+        field('teamLead', 'team_lead', patch.teamLead);
         field('locale', 'locale', patch.locale);
         field('timeZone', 'time_zone', patch.timeZone);
         if (patch.team && to.teamId !== undefined) await ensureTeam(patch.team, transaction);

@@ -37,11 +37,14 @@ export interface UserRecord {
 /** Which staff a listing shows (services/people/): a role, a team (null: no team), active or deactivated; all when absent. */
 export interface StaffFilter { role?: Role; teamId?: string | null; active?: boolean }
 
-/** A staff member as the people pages list them: the account and whether a second factor is set up. */
-export type StaffRecord = UserRecord & { deactivatedAt: Date | null; secondFactor: boolean };
+/** A staff member as the people pages list them: the account, whether they lead their team (users.team_lead) and whether a second factor is set up. */
+export type StaffRecord = UserRecord & { deactivatedAt: Date | null; secondFactor: boolean; teamLead: boolean };
 
-/** What `helpdesk user add` gives for an account. */
-export interface AccountInput { email: string; displayName: string; role: Role; teamId: string | null; locale: string }
+/**
+ * What `helpdesk user add` gives for an account. `teamLead` (agents only; the command checks) sets
+ * users.team_lead; absent, an agent keeps theirs. Any other role leads no team.
+ */
+export interface AccountInput { email: string; displayName: string; role: Role; teamId: string | null; locale: string; teamLead?: boolean }
 
 interface UserRow {
   id: string; email: string | null; display_name: string | null; email_sealed: string | null; display_name_sealed: string | null;
@@ -54,7 +57,7 @@ const COLUMNS = `u.id::text AS id, u.email, u.display_name, u.email_sealed, u.di
                  u.password_hash, u.email_verified_at, u.deactivated_at`;
 const FROM = 'FROM users u LEFT JOIN teams t ON t.id = u.team_id';
 const SELECT = `SELECT ${COLUMNS} ${FROM}`;
-const STAFF_SELECT = `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM staff_second_factors f WHERE f.user_id = u.id) AS second_factor ${FROM} WHERE u.role <> 'requester'`;
+const STAFF_SELECT = `SELECT ${COLUMNS}, u.team_lead, EXISTS (SELECT 1 FROM staff_second_factors f WHERE f.user_id = u.id) AS second_factor ${FROM} WHERE u.role <> 'requester'`;
 
 /**
  * Accounts: the address and the name are sealed under the person's own key and the row is found
@@ -83,13 +86,13 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
   }
 
   async function staff(where: string[], replacements: Record<string, unknown>): Promise<StaffRecord[]> {
-    const rows = await sequelize.query<UserRow & { second_factor: boolean }>(
+    const rows = await sequelize.query<UserRow & { second_factor: boolean; team_lead: boolean }>(
       `${STAFF_SELECT}${where.map((w) => ` AND ${w}`).join('')} ORDER BY u.id`,
       { replacements, type: QueryTypes.SELECT },
     );
     const opened = await Promise.all(rows.map(async (r) => {
       const user = await toRecord(r);
-      return user && { ...user, deactivatedAt: r.deactivated_at, secondFactor: r.second_factor };
+      return user && { ...user, deactivatedAt: r.deactivated_at, secondFactor: r.second_factor, teamLead: r.team_lead };
     }));
     return opened.filter((u): u is StaffRecord => u !== undefined);
   }
@@ -97,7 +100,7 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
   const byEmail = async (email: string) => one('u.email_bidx = :bidx', { bidx: await vault.blindIndex(email) });
 
   /** The upsert's transaction; undefined when the person was erased meanwhile (nothing is written). */
-  async function write(u: AccountInput, actor: string): Promise<number | undefined> {
+  async function write(u: AccountInput, actor: string): Promise<{ id: number; teamLead: boolean } | undefined> {
     let sealed: SealedIdentity;
     try {
       sealed = await sealIdentity(vault, u.email, u.displayName, AccountContext.user);
@@ -110,32 +113,37 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
       if (!(await lockPersons(sequelize, [sealed.personId], transaction))) return undefined;
       // An account of the address from before sealing is this one, sealed now.
       await sealPlainUser(sequelize, vault, sealed, u.email, transaction);
-      const before = await sequelize.query<{ role: string; team_id: string | null }>(
-        `SELECT role, team_id FROM users WHERE email_bidx = :bidx FOR UPDATE`,
+      const before = await sequelize.query<{ role: string; team_id: string | null; team_lead: boolean }>(
+        `SELECT role, team_id, team_lead FROM users WHERE email_bidx = :bidx FOR UPDATE`,
         { replacements: { bidx: sealed.bidx }, type: QueryTypes.SELECT, transaction },
       );
-      const rows = await sequelize.query<{ id: string; inserted: boolean }>(
+      const rows = await sequelize.query<{ id: string; inserted: boolean; team_lead: boolean }>(
         // An operator vouches for a new address; an address someone already claimed by sign-up stays
         // unverified, or the stranger's password would be handed that address's tickets.
-        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, locale, email_verified_at)
-         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, :locale, now())
+        // Only an agent leads a team: another role clears the flag; an agent without --team-lead/--no-team-lead keeps theirs.
+        `INSERT INTO users (email_bidx, email_sealed, display_name_sealed, person_id, role, team_id, team_lead, locale, email_verified_at)
+         VALUES (:bidx, :emailSealed, :nameSealed, :personId, :role, :teamId, (:role = 'agent' AND COALESCE(CAST(:teamLead AS boolean), false)), :locale, now())
          ON CONFLICT (email_bidx) DO UPDATE SET display_name_sealed = EXCLUDED.display_name_sealed, role = EXCLUDED.role, team_id = EXCLUDED.team_id,
+           team_lead = (EXCLUDED.role = 'agent' AND COALESCE(CAST(:teamLead AS boolean), users.role = 'agent' AND users.team_lead)),
            email_verified_at = COALESCE(users.email_verified_at, CASE WHEN users.password_hash IS NULL THEN now() END)
-         RETURNING id::text AS id, (xmax = 0) AS inserted`,
-        { replacements: { ...sealed, role: u.role, teamId: u.teamId, locale: u.locale }, type: QueryTypes.SELECT, transaction },
+         RETURNING id::text AS id, (xmax = 0) AS inserted, team_lead`,
+        { replacements: { ...sealed, role: u.role, teamId: u.teamId, teamLead: u.teamLead ?? null, locale: u.locale }, type: QueryTypes.SELECT, transaction },
       );
       const row = rows[0]!;
       await linkPerson(sequelize, sealed.personId, Number(row.id), transaction);
       const was = before[0];
       const subject = `user:${row.id}`;
       if (row.inserted) {
-        await audit.append({ actor, action: 'user.created', subject, details: { role: u.role, teamId: u.teamId } }, transaction);
+        await audit.append({ actor, action: 'user.created', subject, details: { role: u.role, teamId: u.teamId, teamLead: row.team_lead } }, transaction);
       } else if (!was || was.role !== u.role || was.team_id !== u.teamId) {
         // No row before but a conflict: someone else created the user a moment ago, with another role maybe.
-        const details = { from: was ? { role: was.role, teamId: was.team_id } : null, to: { role: u.role, teamId: u.teamId } };
+        const details = { from: was ? { role: was.role, teamId: was.team_id, teamLead: was.team_lead } : null, to: { role: u.role, teamId: u.teamId, teamLead: row.team_lead } };
         await audit.append({ actor, action: 'user.role_changed', subject, details }, transaction);
+      } else if (was.team_lead !== row.team_lead) {
+        // Only the team lead flag: recorded as the people pages record it.
+        await audit.append({ actor, action: 'user.changed', subject, details: { from: { teamLead: was.team_lead }, to: { teamLead: row.team_lead }, nameChanged: false } }, transaction);
       }
-      return Number(row.id);
+      return { id: Number(row.id), teamLead: row.team_lead };
     });
   }
 
@@ -184,15 +192,16 @@ export function createUsersRepo(sequelize: Sequelize, vault: Vault) {
     },
 
     /**
-     * An operator's `helpdesk user add`: creates the user, or sets the name, role and team of an
-     * existing one. A creation (`user.created`) or a change of role or team (`user.role_changed`)
-     * is recorded in the audit log in the same transaction, by the user's id only.
+     * An operator's `helpdesk user add`: creates the user, or sets the name, role, team and team
+     * lead flag of an existing one. A creation (`user.created`), a change of role or team
+     * (`user.role_changed`) or of the team lead flag alone (`user.changed`) is recorded in the
+     * audit log in the same transaction, by the user's id only.
      */
-    async upsert(u: AccountInput, actor = 'system'): Promise<UserRecord> {
+    async upsert(u: AccountInput, actor = 'system'): Promise<UserRecord & { teamLead: boolean }> {
       // Erased while this ran (the person is then gone): once more, as a new person.
-      const id = (await write(u, actor)) ?? (await write(u, actor));
-      if (id === undefined) throw new Error('The person with this address was erased while their account was being written, twice; run the command again.');
-      return (await this.findById(id))!;
+      const done = (await write(u, actor)) ?? (await write(u, actor));
+      if (done === undefined) throw new Error('The person with this address was erased while their account was being written, twice; run the command again.');
+      return { ...(await this.findById(done.id))!, teamLead: done.teamLead };
     },
   };
 }

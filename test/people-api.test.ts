@@ -4,8 +4,11 @@
  * and a deactivated agent who can no longer use their token or sign in. Real PostgreSQL, a real
  * web process; the expected sentences come from locales/.
  */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import { openApiDocument } from '../api/openapi.ts';
 import { PortalClient, textOf } from './portal-client.ts';
 import { localeT } from './support/admin-browser.ts';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
@@ -67,7 +70,7 @@ describe('people and teams through the REST API', function () {
     const person = added.body.person;
     expect(added.headers.get('location')).to.equal(`/api/v1/people/${person.id}`);
     expect(added.headers.get('cache-control')).to.equal('no-store');
-    expect(person).to.deep.include({ email: input.email, displayName: 'Nowa Agentka', role: 'agent', teamId: 'service-desk', teamName: 'Service Desk', tier: 'L1', teamInRules: true, locale: 'pl', timeZone: 'Europe/Berlin', active: true, deactivatedAt: null, secondFactor: false });
+    expect(person).to.deep.include({ email: input.email, displayName: 'Nowa Agentka', role: 'agent', teamId: 'service-desk', teamName: 'Service Desk', tier: 'L1', teamLead: false, teamInRules: true, locale: 'pl', timeZone: 'Europe/Berlin', active: true, deactivatedAt: null, secondFactor: false });
     expect(added.body.promoted).to.equal(false);
     expect(added.body.enrolmentCode.code).to.match(/^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
     expect(added.body.enrolmentCode.hours).to.equal(72);
@@ -93,7 +96,7 @@ describe('people and teams through the REST API', function () {
 
     const subject = `user:${person.id}`;
     const by = `user:${owner.id}`;
-    expect(await audit(subject, 'user.created')).to.deep.equal([{ actor: by, details: { role: 'agent', teamId: 'service-desk', locale: 'pl', timeZone: 'Europe/Berlin' } }]);
+    expect(await audit(subject, 'user.created')).to.deep.equal([{ actor: by, details: { role: 'agent', teamId: 'service-desk', teamLead: false, locale: 'pl', timeZone: 'Europe/Berlin' } }]);
     expect((await audit(subject, 'staff.enrolment_code_issued')).map((e) => e.actor)).to.deep.equal([by]);
     expect(await audit(subject, 'user.changed')).to.deep.equal([{ actor: by, details: { from: { teamId: 'service-desk', locale: 'pl' }, to: { teamId: 'infrastructure', locale: 'de' }, nameChanged: false } }]);
     const all = await stack.db.sequelize.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE subject = :subject`, { replacements: { subject }, type: QueryTypes.SELECT });
@@ -135,6 +138,79 @@ describe('people and teams through the REST API', function () {
     expect((await stack.db.users.findById(requester.id))!.role).to.equal('requester');
     const [{ count }] = await stack.db.sequelize.query<{ count: string }>(`SELECT count(*)::text AS count FROM audit_log WHERE action = 'user.created' AND actor = :by`, { replacements: { by: `user:${owner.id}` }, type: QueryTypes.SELECT }) as [{ count: string }];
     expect(count).to.equal('1');
+  });
+
+  it('when a process owner sets teamLead on an agent, then the person says so, it is audited by ids and flags only, and clearing it makes them no lead again', async () => {
+    const agent = await makeUser(stack.db, 'agent', 'lead.to.be');
+    const leadOf = async (id: number) => (await stack.db.sequelize.query<{ lead: boolean }>(`SELECT team_lead AS lead FROM users WHERE id = :id`, { replacements: { id }, type: QueryTypes.SELECT }))[0]!.lead;
+    const set = await call('PATCH', `/people/${agent.id}`, ownerToken, { teamLead: true });
+    expect(set.status, JSON.stringify(set.body)).to.equal(200);
+    expect(set.body).to.deep.include({ id: agent.id, role: 'agent', teamId: 'service-desk', teamLead: true });
+    // As the OpenAPI document has it: the field in both requests and in the answer.
+    const doc = openApiDocument();
+    const { ChangePersonRequest: change, AddPersonRequest: add } = doc.components.schemas;
+    expect([change.properties.teamLead.type, add.properties.teamLead.type]).to.deep.equal(['boolean', 'boolean']);
+    const ajv = (addFormatsModule as unknown as (a: Ajv) => Ajv)(new Ajv({ strict: false }));
+    ajv.addSchema({ $id: 'openapi', components: doc.components });
+    expect(ajv.getSchema('openapi#/components/schemas/Person')!(set.body)).to.equal(true);
+    expect(await leadOf(agent.id)).to.equal(true);
+    expect((await call('GET', `/people/${agent.id}`, ownerToken)).body.teamLead).to.equal(true);
+    const listed = (await call('GET', '/people?role=agent', ownerToken)).body.people as Array<{ id: number; teamLead: boolean }>;
+    expect(listed.find((p) => p.id === agent.id)!.teamLead).to.equal(true);
+    // The same value again is no change, and no entry.
+    expect((await call('PATCH', `/people/${agent.id}`, ownerToken, { teamLead: true })).body.teamLead).to.equal(true);
+    const cleared = await call('PATCH', `/people/${agent.id}`, ownerToken, { teamLead: false });
+    expect([cleared.status, cleared.body.teamLead]).to.deep.equal([200, false]);
+    expect(await leadOf(agent.id)).to.equal(false);
+    expect(await audit(`user:${agent.id}`, 'user.changed')).to.deep.equal([
+      { actor: `user:${owner.id}`, details: { from: { teamLead: false }, to: { teamLead: true }, nameChanged: false } },
+      { actor: `user:${owner.id}`, details: { from: { teamLead: true }, to: { teamLead: false }, nameChanged: false } },
+    ]);
+
+    // Added as a lead.
+    const input = newAgent({ teamLead: true });
+    const added = await call('POST', '/people', ownerToken, input);
+    expect([added.status, added.body.person?.teamLead]).to.deep.equal([201, true]);
+    expect(await audit(`user:${added.body.person.id}`, 'user.created')).to.deep.equal([{ actor: `user:${owner.id}`, details: { role: 'agent', teamId: 'service-desk', teamLead: true, locale: 'pl', timeZone: 'Europe/Berlin' } }]);
+    const all = await stack.db.sequelize.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE subject IN (:subjects)`, { replacements: { subjects: [`user:${agent.id}`, `user:${added.body.person.id}`] }, type: QueryTypes.SELECT });
+    expect(JSON.stringify(all)).to.not.include(agent.email).and.not.include(input.email).and.not.include('lead.to.be person').and.not.include('Nowa');
+  });
+
+  it('when teamLead is asked for someone who is not (or is made no longer) an agent, then it answers 422 with the sentence on teamLead in the caller\'s language and nothing changes; an agent made another role stops leading; who may is who may change a team', async () => {
+    const other = await makeUser(stack.db, 'process_owner', 'not.a.lead');
+    const lead = await makeUser(stack.db, 'agent', 'lead.to.demote');
+    expect((await call('PATCH', `/people/${lead.id}`, ownerToken, { teamLead: true })).body.teamLead).to.equal(true);
+    for (const lang of ['pl', 'en', 'de']) {
+      const api = await localeT(lang, 'api');
+      const sentence = [{ field: 'teamLead', message: api('field.teamLeadAgent', { field: 'teamLead' }) }];
+      expect(sentence[0]!.message).to.match(/[.!]$/);
+      const refused = await call('PATCH', `/people/${other.id}`, ownerToken, { teamLead: true }, lang);
+      expect([refused.status, refused.body.error?.fields]).to.deep.equal([422, sentence]);
+      const demoted = await call('PATCH', `/people/${lead.id}`, ownerToken, { role: 'process_owner', teamLead: true }, lang);
+      expect([demoted.status, demoted.body.error?.fields]).to.deep.equal([422, sentence]);
+      const wanted = newAgent({ role: 'process_owner', teamId: null, teamLead: true });
+      const notAdded = await call('POST', '/people', ownerToken, wanted, lang);
+      expect([notAdded.status, notAdded.body.error?.fields]).to.deep.equal([422, sentence]);
+      expect(await stack.db.users.findByEmail(wanted.email)).to.equal(undefined);
+    }
+    expect((await call('GET', `/people/${other.id}`, ownerToken)).body).to.deep.include({ role: 'process_owner', teamLead: false });
+    expect((await call('GET', `/people/${lead.id}`, ownerToken)).body).to.deep.include({ role: 'agent', teamLead: true });
+    expect(await audit(`user:${other.id}`, 'user.changed')).to.deep.equal([]);
+
+    // As a team: only an admin touches an auditor's account.
+    const auditor = await makeUser(stack.db, 'auditor', 'lead.auditor');
+    const t = await localeT('en', 'admin-people');
+    const guarded = await call('PATCH', `/people/${auditor.id}`, ownerToken, { teamLead: true });
+    expect([guarded.status, guarded.body.error]).to.deep.equal([403, { code: 'ADMIN_ONLY', message: t('errors.auditorOnly') }]);
+
+    // Another role clears the flag, in the same change; made an agent again, they lead no team until someone says so.
+    const moved = await call('PATCH', `/people/${lead.id}`, ownerToken, { role: 'process_owner' });
+    expect([moved.status, moved.body.role, moved.body.teamLead]).to.deep.equal([200, 'process_owner', false]);
+    expect((await audit(`user:${lead.id}`, 'user.changed')).at(-1)!.details).to.deep.equal({ from: { role: 'agent', teamLead: true }, to: { role: 'process_owner', teamLead: false }, nameChanged: false });
+    const back = await call('PATCH', `/people/${lead.id}`, ownerToken, { role: 'agent' });
+    expect([back.status, back.body.teamLead]).to.deep.equal([200, false]);
+    const both = await call('PATCH', `/people/${other.id}`, ownerToken, { role: 'agent', teamId: 'service-desk', teamLead: true });
+    expect([both.status, both.body.role, both.body.teamLead]).to.deep.equal([200, 'agent', true]);
   });
 
   it('when a change is not theirs to make, then it answers 403 or 409 with the sentence saying why, and nothing changes', async () => {
@@ -217,7 +293,7 @@ describe('people and teams through the REST API', function () {
     expect((await call('POST', `/people/${auditor.id}/enrolment-codes`, adminToken)).status).to.equal(201);
     const made = await call('POST', '/people', adminToken, wanted);
     expect([made.status, made.body.person?.role, made.body.promoted]).to.deep.equal([201, 'auditor', false]);
-    expect(await audit(`user:${made.body.person.id}`, 'user.created')).to.deep.equal([{ actor: `user:${admin.id}`, details: { role: 'auditor', teamId: null, locale: 'pl', timeZone: 'Europe/Berlin' } }]);
+    expect(await audit(`user:${made.body.person.id}`, 'user.created')).to.deep.equal([{ actor: `user:${admin.id}`, details: { role: 'auditor', teamId: null, teamLead: false, locale: 'pl', timeZone: 'Europe/Berlin' } }]);
     // A process owner still manages agents and process owners.
     expect((await call('PATCH', `/people/${agent.id}`, ownerToken, { role: 'process_owner' })).body.role).to.equal('process_owner');
   });
@@ -242,7 +318,7 @@ describe('people and teams through the REST API', function () {
     const promoted = await call('POST', '/people', adminToken, newAgent({ email: requester.email }));
     expect([promoted.status, promoted.body.person.id, promoted.body.promoted]).to.deep.equal([201, requester.id, true]);
     expect(promoted.body.enrolmentCode.code).to.be.a('string');
-    expect(await audit(`user:${requester.id}`, 'user.role_changed')).to.deep.equal([{ actor: `user:${admin.id}`, details: { from: { role: 'requester', teamId: null }, to: { role: 'agent', teamId: 'service-desk' } } }]);
+    expect(await audit(`user:${requester.id}`, 'user.role_changed')).to.deep.equal([{ actor: `user:${admin.id}`, details: { from: { role: 'requester', teamId: null, teamLead: false }, to: { role: 'agent', teamId: 'service-desk', teamLead: false } } }]);
     // The requester's session is gone; their password alone leads to the enrolment step, not in.
     expect((await portal.get('/tickets')).status).to.equal(303);
     const staff = new PortalClient(stack.web.url, 'en');

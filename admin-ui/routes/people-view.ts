@@ -60,7 +60,7 @@ export function shownCode(v: ReturnType<typeof peopleT>, code: EnrolmentCode) {
 }
 
 /** The fields of the forms (the service's field names) and the ids of their inputs. */
-const FIELDS: Record<string, string> = { email: 'email', displayName: 'name', role: 'role', teamId: 'team', locale: 'locale', timeZone: 'timezone' };
+const FIELDS: Record<string, string> = { email: 'email', displayName: 'name', role: 'role', teamId: 'team', teamLead: 'team-lead', locale: 'locale', timeZone: 'timezone' };
 
 export interface ShownFieldProblem { code: string; severity: 'error'; text: string; fieldId: string | undefined }
 

@@ -1,7 +1,7 @@
 /**
  * People and teams (docs/people.md): the staff list with its filters, the teams of the active
  * rules version, adding a staff member (their enrolment code shown once, in that answer only), a
- * staff member's page — role, team, language, time zone and name; deactivating and reactivating;
+ * staff member's page — role, team, team lead, language, time zone and name; deactivating and reactivating;
  * a new enrolment code. The same use cases and checks as the REST API and the CLI
  * (services/people/); a refused change is shown on the page with the sentence saying why.
  */
@@ -42,6 +42,17 @@ function formInput(body: FormBody, names: readonly string[]): Record<string, unk
 }
 
 const selected = (options: Option[]) => options.find((o) => o.selected)?.value;
+
+/**
+ * The edit form's team lead checkbox (`teamLead`, beside the flag as the page showed it,
+ * `teamLeadShown`) as the service's input: sent only when it was ticked or cleared, so that giving
+ * a team lead another role clears the flag (the service does) instead of being refused for it.
+ */
+function teamLeadInput(body: FormBody): { teamLead?: boolean } {
+  if (body.teamLeadShown === undefined) return {};
+  const ticked = text(body, 'teamLead') === 'true';
+  return ticked === (text(body, 'teamLeadShown') === 'true') ? {} : { teamLead: ticked };
+}
 
 export function peopleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuards): Router {
   const router = Router();
@@ -141,6 +152,7 @@ export function peopleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuar
       self, mayEdit, auditorAccount: person.role === 'auditor',
       edit: {
         values: { displayName: values.displayName ?? person.displayName },
+        teamLead: values.teamLead !== undefined ? values.teamLead === 'true' : person.teamLead,
         roles, roleLocked: self || !selected(roles),
         teamChoices: teamOptions(v.t, teams, values.teamId !== undefined ? values.teamId || null : person.teamId),
         languages: languageOptions(v.t, values.locale ?? person.locale),
@@ -160,7 +172,7 @@ export function peopleRoutes(deps: AdminDeps, { admins, requireCsrf }: AdminGuar
     const id = idOf(req);
     const body = req.body as FormBody;
     // A locked role select is not posted; the service refuses a role change the viewer may not make all the same.
-    const input = formInput(body, ['displayName', 'role', 'teamId', 'locale', 'timeZone']);
+    const input = { ...formInput(body, ['displayName', 'role', 'teamId', 'locale', 'timeZone']), ...teamLeadInput(body) };
     try {
       const done = await people().change(actor(req), id, input);
       req.session.notice = { key: done.changed ? 'admin-people:notice.saved' : 'admin-people:notice.unchanged' };

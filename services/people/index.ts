@@ -2,7 +2,7 @@
  * People and teams (issue 11, item 9; docs/people.md): the use cases behind the admin pages
  * (/admin/people), the REST API (/api/v1/people) and the CLI (`helpdesk user …`), with the same
  * checks for all three — list staff, add a staff member (with the enrolment code of their first
- * sign-in, shown once), change their role, team, language, time zone or name, deactivate and
+ * sign-in, shown once), change their role, team, team lead flag, language, time zone or name, deactivate and
  * reactivate them, issue a new enrolment code. Who may do what is policy.ts; every change is
  * audited by the repository in its transaction (db/people-repo.ts).
  *
@@ -10,6 +10,10 @@
  * the rules route tickets to teams, and a person is put in one of those teams; their tier is
  * their team's. A team the active version no longer has stays on the person (shown as such) until
  * someone moves them.
+ *
+ * Only agents lead a team (users.team_lead: they see its load and reassign, /agent/team): the flag
+ * on anyone else is refused (422 on `teamLead`), and an agent given another role stops leading.
+ * Who may set it is who may change the person's team (policy.ts).
  */
 import type { LockedAccount, PeopleRepo, StaffPatch, TeamRow } from '../../db/people-repo.ts';
 import type { StaffAuthRepo } from '../../db/staff-auth-repo.ts';
@@ -45,6 +49,8 @@ export interface Person {
   teamName: string | null;
   /** Their team's tier (L1/L2/L3 …); null without a team. */
   tier: string | null;
+  /** Whether they lead their team (agents only): they see its load and reassign (/agent/team). */
+  teamLead: boolean;
   /** False when the active rules version has no such team any more. */
   teamInRules: boolean;
   locale: string;
@@ -99,6 +105,8 @@ export function filterFrom(query: Record<string, unknown>): PeopleFilter {
 
 const auditActor = (actor: PeopleActor) => ('operator' in actor ? actor.operator : `user:${actor.userId}`);
 const noPerson = (id: number) => new NotFoundError('admin-people:errors.noPerson', { id });
+/** The flag on someone who is not (or will not be) an agent. */
+const leadNotAgent: FieldProblem = { field: 'teamLead', key: 'teamLeadAgent' };
 
 export function createPeople(deps: PeopleDeps) {
   /** The active version's teams, in its tiers' order; none before any version is published. */
@@ -121,7 +129,7 @@ export function createPeople(deps: PeopleDeps) {
     const team = r.teamId === null ? undefined : known.find((t) => t.id === r.teamId);
     return {
       id: r.id, email: r.email, displayName: r.displayName, role: r.role as PeopleRole,
-      teamId: r.teamId, teamName: team?.name ?? null, tier: team?.tier ?? r.tier, teamInRules: r.teamId === null || team !== undefined,
+      teamId: r.teamId, teamName: team?.name ?? null, tier: team?.tier ?? r.tier, teamLead: r.role === 'agent' && r.teamLead, teamInRules: r.teamId === null || team !== undefined,
       locale: r.locale, timeZone: r.timeZone, active: r.active, deactivatedAt: r.deactivatedAt?.toISOString() ?? null, secondFactor: r.secondFactor,
     };
   }
@@ -199,10 +207,11 @@ export function createPeople(deps: PeopleDeps) {
       const team = await teamNamed(body.teamId, problems);
       const timeZone = zoneOf(body.timeZone, problems) ?? DEFAULT_TIME_ZONE;
       if (body.role === 'agent' && (body.teamId ?? null) === null) problems.push({ field: 'teamId', key: 'agentTeam' });
+      if (body.teamLead === true && body.role !== 'agent') problems.push(leadNotAgent);
       if (problems.length) throw new ValidationError(problems);
       assertMayGrant(account, body.role);
       const made = await deps.people.add(
-        { email: body.email, displayName: body.displayName.trim(), role: body.role, team: team ?? null, locale: body.locale, timeZone },
+        { email: body.email, displayName: body.displayName.trim(), role: body.role, team: team ?? null, teamLead: body.teamLead ?? false, locale: body.locale, timeZone },
         { ...lockArg(actor), check: (a, existing) => assertMayAdd(lockedActor(actor, a), body.role, existing) },
       );
       if (made.outcome === 'taken') throw new ConflictError('EMAIL_TAKEN', 'admin-people:errors.emailTaken', { id: made.id });
@@ -222,7 +231,7 @@ export function createPeople(deps: PeopleDeps) {
       const current = await deps.users.findStaff(id);
       if (!current) throw noPerson(id);
       // A change that is not theirs to make is refused before its fields are looked at (and again under the lock).
-      const asksOther = ['teamId', 'locale', 'timeZone', 'displayName'].some((k) => k in body);
+      const asksOther = ['teamId', 'teamLead', 'locale', 'timeZone', 'displayName'].some((k) => k in body);
       assertMayChange(account, current, { other: asksOther, ...(body.role ? { role: body.role } : {}), ...(body.active !== undefined ? { active: body.active } : {}) });
       const problems: FieldProblem[] = [];
       const team = await teamNamed(body.teamId, problems);
@@ -230,11 +239,13 @@ export function createPeople(deps: PeopleDeps) {
       const role = body.role ?? current.role;
       const teamId = body.teamId === undefined ? current.teamId : body.teamId;
       if (role === 'agent' && teamId === null && (body.role !== undefined || body.teamId !== undefined)) problems.push({ field: 'teamId', key: 'agentTeam' });
+      if (body.teamLead === true && role !== 'agent') problems.push(leadNotAgent);
       if (problems.length) throw new ValidationError(problems);
       const name = body.displayName?.trim();
       const patch: StaffPatch = {
         ...(body.role !== undefined ? { role: body.role } : {}),
         ...(team !== undefined ? { team } : {}),
+        ...(body.teamLead !== undefined ? { teamLead: body.teamLead } : {}),
         ...(body.locale !== undefined ? { locale: body.locale } : {}),
         ...(timeZone !== undefined ? { timeZone } : {}),
         ...(name !== undefined && name !== current.displayName ? { displayName: name } : {}),
@@ -242,9 +253,14 @@ export function createPeople(deps: PeopleDeps) {
       };
       const done = await deps.people.change(id, lockArg(actor), (target, a) => {
         if (target.role === 'requester') throw noPerson(id);
-        const other = (patch.team !== undefined && (patch.team?.id ?? null) !== target.teamId) || (patch.locale !== undefined && patch.locale !== target.locale)
-          || (patch.timeZone !== undefined && patch.timeZone !== target.timeZone) || patch.displayName !== undefined;
+        const other = (patch.team !== undefined && (patch.team?.id ?? null) !== target.teamId) || (patch.teamLead !== undefined && patch.teamLead !== target.teamLead)
+          || (patch.locale !== undefined && patch.locale !== target.locale) || (patch.timeZone !== undefined && patch.timeZone !== target.timeZone) || patch.displayName !== undefined;
         assertMayChange(lockedActor(actor, a), target, { other, ...(body.role ? { role: body.role } : {}), ...(body.active !== undefined ? { active: body.active } : {}) });
+        // Only an agent leads a team, as they are under the lock: someone made another role stops leading.
+        if ((patch.role ?? target.role) !== 'agent') {
+          if (patch.teamLead === true) throw new ValidationError([leadNotAgent]);
+          if (target.teamLead) return { ...patch, teamLead: false };
+        }
         return patch;
       });
       if (!done.found) throw noPerson(id);

@@ -24,7 +24,7 @@ export type ActorAccount = Pick<LockedAccount, 'id' | 'role' | 'active'> | undef
 export interface AskedChange {
   role?: PeopleRole;
   active?: boolean;
-  /** Anything else (team, language, time zone, name, a new enrolment code). */
+  /** Anything else (team, team lead flag, language, time zone, name, a new enrolment code): the same rules as a team. */
   other: boolean;
 }
 

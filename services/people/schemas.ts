@@ -19,6 +19,10 @@ const teamId = {
 } as const;
 const locale = { type: 'string', enum: [...LANGUAGES], description: 'The language of their pages and messages.' } as const;
 const timeZone = { type: 'string', minLength: 1, maxLength: 64, description: 'An IANA time zone, e.g. Europe/Warsaw.', example: 'Europe/Warsaw' } as const;
+const teamLead = {
+  type: 'boolean',
+  description: 'Whether they lead their team: they see its load and who holds what, and reassign (/agent/team). Only agents lead a team (422 otherwise); an agent made another role stops leading. Set as a team is set (the same who-may).',
+} as const;
 const displayName = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', 'x-blank-is-missing': true } as const;
 
 export const addPersonRequest = {
@@ -30,6 +34,7 @@ export const addPersonRequest = {
     displayName,
     role,
     teamId,
+    teamLead: { ...teamLead, description: `${teamLead.description} Default false.` },
     locale,
     timeZone: { ...timeZone, description: 'An IANA time zone. Default Europe/Warsaw.' },
   },
@@ -43,6 +48,7 @@ export const changePersonRequest = {
     displayName,
     role: { ...role, description: 'Nobody changes their own role; only an admin gives or takes away the admin or the auditor role.' },
     teamId,
+    teamLead,
     locale,
     timeZone,
     active: { type: 'boolean', description: 'false deactivates: they can no longer sign in, their web sessions end and their API tokens are revoked. true reactivates (new tokens are needed). Nobody deactivates themselves.' },
@@ -54,6 +60,7 @@ export interface AddPersonInput {
   displayName: string;
   role: PeopleRole;
   teamId?: string | null;
+  teamLead?: boolean;
   locale: string;
   timeZone?: string;
 }
@@ -62,6 +69,7 @@ export interface ChangePersonInput {
   displayName?: string;
   role?: PeopleRole;
   teamId?: string | null;
+  teamLead?: boolean;
   locale?: string;
   timeZone?: string;
   active?: boolean;

@@ -4,7 +4,10 @@
  * field, what was typed is kept), sets their team and language, sees their enrolment code once
  * (not again on the person's page), finds them in the filtered list with their team's tier, and
  * deactivates them; the auditor and admin roles are not offered to them, nor an auditor's account.
+ * Then makes an agent their team's lead with the edit form's checkbox (the agent's /agent/team goes
+ * from 403 to 200), is refused beside the field for a process owner, and clears it by a role change.
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { formatDateTime } from '../../api/portal/format.ts';
@@ -12,7 +15,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/browser.ts';
 import { isolatedStack, type IsolatedStack } from '../support/env.ts';
 import { localeT, signInStaffInBrowser } from '../support/admin-browser.ts';
-import { makeUser, uniqueEmail } from '../support/staff.ts';
+import { PortalClient } from '../portal-client.ts';
+import { makeUser, signInEnrolled, uniqueEmail } from '../support/staff.ts';
 
 const LANGUAGES = [
   { language: 'en', locale: 'en-GB' },
@@ -125,6 +129,56 @@ describe('people and teams in a browser: a process owner adds an agent, sets tea
         await page.goto(`${stack.web.url}/admin/people/${auditor.id}`);
         expect(await page.locator('#admin-only').innerText()).to.equal(t('access.auditorOnly'));
         expect(await page.locator('#edit-person, #deactivate-submit, #issue-code-submit').count()).to.equal(0);
+      });
+
+      it('makes an agent their team\'s lead with the checkbox (their team page then opens), refuses it beside the field for a process owner, and a role change clears it', async () => {
+        const t = await localeT(language, 'admin-people');
+        const api = await localeT(language, 'api');
+        const agent = await makeUser(stack.db, 'agent', `lead-${language}`, language);
+        const agentBrowser = new PortalClient(stack.web.url, language);
+        await signInEnrolled(agentBrowser, agent);
+        expect((await agentBrowser.get('/agent/team')).status).to.equal(403);
+
+        await page.goto(`${stack.web.url}/admin/people/${agent.id}`);
+        expect(await page.locator('#person-team-lead').innerText()).to.equal(t('person.teamLeadNo'));
+        expect(await page.locator('label[for="edit-team-lead"]').innerText()).to.equal(t('form.teamLead'));
+        expect(await page.locator('#edit-team-lead').getAttribute('aria-describedby')).to.equal('edit-team-lead-hint');
+        expect(await page.locator('#edit-team-lead-hint').innerText()).to.equal(t('form.teamLeadHint'));
+        await page.check('#edit-team-lead');
+        await page.click('#edit-person-submit');
+        expect(await page.locator('#notice').innerText()).to.equal(t('notice.saved'));
+        expect(await page.locator('#person-team-lead').innerText()).to.equal(t('person.teamLeadYes'));
+        expect(await page.locator('#edit-team-lead').isChecked()).to.equal(true);
+        expect((await agentBrowser.get('/agent/team')).status).to.equal(200);
+        await page.goto(`${stack.web.url}/admin/people?role=agent`);
+        expect(await page.locator(`#people tr[data-person="${agent.id}"] [data-team-lead]`).innerText()).to.equal(t('list.teamLead'));
+
+        // A process owner leads no team: the sentence beside the checkbox, nothing saved.
+        const owner = await makeUser(stack.db, 'process_owner', `no-lead-${language}`, language);
+        await page.goto(`${stack.web.url}/admin/people/${owner.id}`);
+        expect(await page.locator('#person-team-lead').count()).to.equal(0);
+        await page.check('#edit-team-lead');
+        await page.click('#edit-person-submit');
+        expect(await page.locator('#edit-team-lead-problem-0').innerText()).to.include(api('field.teamLeadAgent', { field: t('form.teamLead') }));
+        expect(await page.locator('#edit-team-lead').getAttribute('aria-invalid')).to.equal('true');
+        expect(await page.locator('#edit-team-lead').getAttribute('aria-describedby')).to.equal('edit-team-lead-hint edit-team-lead-problem-0');
+        expect(await page.locator('#error-summary a[href="#edit-team-lead"]').count()).to.equal(1);
+        expect(await page.locator('#edit-team-lead').isChecked()).to.equal(true);
+        const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).to.deep.equal([]);
+        await screenshot(page, `admin-person-team-lead-refused-${language}`);
+        const [still] = await stack.db.sequelize.query<{ lead: boolean }>(`SELECT team_lead AS lead FROM users WHERE id = :id`, { replacements: { id: owner.id }, type: QueryTypes.SELECT });
+        expect(still!.lead).to.equal(false);
+
+        // The lead made a process owner, the box left ticked: saved, and they lead no team any more.
+        await page.goto(`${stack.web.url}/admin/people/${agent.id}`);
+        await page.selectOption('#edit-role', 'process_owner');
+        await page.selectOption('#edit-team', '');
+        await page.click('#edit-person-submit');
+        expect(await page.locator('#notice').innerText()).to.equal(t('notice.saved'));
+        expect(await page.locator('#edit-team-lead').isChecked()).to.equal(false);
+        const [cleared] = await stack.db.sequelize.query<{ role: string; lead: boolean }>(`SELECT role, team_lead AS lead FROM users WHERE id = :id`, { replacements: { id: agent.id }, type: QueryTypes.SELECT });
+        expect(cleared).to.deep.equal({ role: 'process_owner', lead: false });
       });
     });
   }
