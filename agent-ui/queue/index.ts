@@ -21,7 +21,8 @@ import { queueHref, type SavedViews } from '../../services/agent/saved-views.ts'
 import { UnavailableError, ValidationError, type FieldProblem } from '../../services/errors.ts';
 import type { UserRecord } from '../../db/users-repo.ts';
 import { agentPages } from '../pages.ts';
-import { formValues, hiddenQuery, paging, rowModel, savedViewLinks, sortOptions, statusOptions, tabs, type Words } from './model.ts';
+import { fixedWords } from '../../services/agent/queue-words.ts';
+import { formValues, hiddenQuery, paging, rowModel, savedViewLinks, sortOptions, statusOptions, tableLabels, tabs, type Words } from './model.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -88,9 +89,10 @@ export function queueRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuard
     return deps.agent?.savedViews;
   }
 
+  /** The page's words, each sentence made once a request (a page of 25 rows repeats the same ones). */
   function words(req: Request): Words {
     const language = viewerOf(req).language;
-    return { ag: deps.i18n.getFixedT(language, 'agent'), api: deps.i18n.getFixedT(language, 'api') };
+    return { ag: fixedWords(deps.i18n, language, 'agent'), api: fixedWords(deps.i18n, language, 'api') };
   }
 
   /** The page's raw query: the URL's, or the one kept in the session, or the viewer's default queue. */
@@ -154,6 +156,7 @@ export function queueRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuard
       sorts: sortOptions(values.sort as string | undefined, w),
       filterErrors,
       rows,
+      labels: tableLabels(w),
       paging: query ? paging(query, page) : { next: null, first: null, any: false },
       hidden: query ? hiddenQuery(query) : [],
       here,
@@ -173,6 +176,9 @@ export function queueRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuard
       agentNotice: notice && w.ag(notice.key, notice.params),
       liveScript: Boolean(deps.agent?.feed),
       teamLink: leads,
+      // Express's view cache for this page (its view, the staff layout and the partials compiled once, not on every
+      // request as without NODE_ENV=production: 25–60 ms a page); the views only change with a deploy.
+      cache: true,
     }, extra.status ?? (filterErrors ? 422 : 200));
   }
 

@@ -59,6 +59,14 @@ export interface RowModel {
   escalated: boolean;
   clocks: Array<{ clock: string; name: string; text: string; title: string; risk: string }>;
   selected: boolean;
+  /** The row's checkbox label ("Select HD-…"). */
+  selectLabel: string;
+}
+
+/** The table's words every row repeats (column names as the cards' labels, "none", badges), made once a page. */
+export function tableLabels(w: Words): Record<string, string> {
+  const keys = ['number', 'title', 'requester', 'priority', 'status', 'assignee', 'teamTier', 'nobody', 'erased', 'vip', 'escalated'] as const;
+  return Object.fromEntries(keys.map((k) => [k, w.ag(`table.${k}`)]));
 }
 
 export function rowModel(row: TicketRow, countdowns: Countdown[], w: Words, selected: ReadonlySet<string>): RowModel {
@@ -81,6 +89,7 @@ export function rowModel(row: TicketRow, countdowns: Countdown[], w: Words, sele
     escalated: row.escalated,
     clocks: [clockOf('response'), clockOf('resolution')],
     selected: selected.has(row.number),
+    selectLabel: w.ag('table.selectTicket', { number: row.number }),
   };
 }
 

@@ -31,6 +31,7 @@ import { businessTimeBetween, type BusinessCalendar } from '../../rules/calendar
 import type { RulesFile } from '../../rules/types.ts';
 import { UnknownRulesVersionError } from '../../rules/versions.ts';
 import type { TicketSla } from '../../workflows/types.ts';
+import { fixedWords } from './queue-words.ts';
 
 export type Risk = 'ok' | 'warning' | 'breached' | 'paused' | 'met' | 'stopped';
 
@@ -71,7 +72,7 @@ export interface CountdownRules {
 
 export interface CountdownDeps {
   rules: CountdownRules;
-  i18n: Pick<i18n, 'getFixedT'>;
+  i18n: Pick<i18n, 't'>;
   clock?: () => number;
 }
 
@@ -94,6 +95,17 @@ export const NS = 'agent-sla';
 export function createCountdowns(deps: CountdownDeps): Countdowns {
   const now = deps.clock ?? Date.now;
   const versions = new Map<number, Promise<VersionFacts>>();
+  // Each language's countdown words, made once (a queue page asks ten a row, mostly the same ones).
+  const words = new Map<string, TFunction>();
+  const wordsOf = (language: string): TFunction => {
+    let t = words.get(language);
+    if (!t) {
+      if (words.size >= 16) words.clear();
+      t = fixedWords(deps.i18n, language, NS);
+      words.set(language, t);
+    }
+    return t;
+  };
 
   function factsOf(version: number): Promise<VersionFacts> {
     let facts = versions.get(version);
@@ -131,7 +143,7 @@ export function createCountdowns(deps: CountdownDeps): Countdowns {
       const language = typeof viewer === 'string' ? viewer : viewer.language;
       const facts = await factsFor(t.rulesVersion);
       const calendar = facts?.calendars.get(sla.calendarId) ?? null;
-      const place = { t: deps.i18n.getFixedT(language, NS), language, timeZone: typeof viewer === 'string' ? (calendar?.timeZone ?? 'UTC') : viewer.timeZone };
+      const place = { t: wordsOf(language), language, timeZone: typeof viewer === 'string' ? (calendar?.timeZone ?? 'UTC') : viewer.timeZone };
       const warnAt = facts?.firstWarnAt.get(sla.policyId) ?? null;
       return COUNTDOWN_CLOCKS.map((clock) => countdownOf(clock, t.status, sla, calendar, warnAt, at, place));
     },
