@@ -23,6 +23,8 @@ export interface ListWhere {
   /** The assignee as stored: a pseudonym (sealed tickets) or an address (tickets from before sealing). */
   assignee?: readonly string[];
   unassigned?: boolean;
+  /** Held by nobody or by one of these (stored as assignee is): "escalated to me" leaves out what a colleague took. */
+  unassignedOr?: readonly string[];
   /** The requester: a pseudonym, or an address of a ticket from before sealing. */
   requester?: { ref: string | null; email: string };
   /** The requesters whose account has this organisation (users.organisation). */
@@ -110,6 +112,7 @@ function whereSql(w: ListWhere, prefix = 'w', only?: 'ref' | 'email'): Sql {
   list('t.tier', 'tier', w.tier);
   list('t.assignee', 'assignee', w.assignee);
   if (w.unassigned) conds.push('t.assignee IS NULL');
+  if (w.unassignedOr) conds.push(w.unassignedOr.length ? `(t.assignee IS NULL OR t.assignee IN (${p('unassignedOr', [...w.unassignedOr])}))` : 't.assignee IS NULL');
   if (w.requester) {
     const byRef = w.requester.ref ? `t.requester_ref = ${p('requesterRef', w.requester.ref)}::uuid` : null;
     const byEmail = `(t.requester_ref IS NULL AND t.requester_email = ${p('requesterEmail', w.requester.email)})`;
@@ -125,7 +128,11 @@ function whereSql(w: ListWhere, prefix = 'w', only?: 'ref' | 'email'): Sql {
     conds.push(`t.number IN (SELECT s.ticket_number FROM ticket_search s WHERE ${branches.join(' OR ')})`);
   }
   if (w.escalated) conds.push('t.escalated_at IS NOT NULL');
-  if (w.atRisk) conds.push('t.warned_at IS NOT NULL AND NOT t.breached');
+  // A warning counts while its clock runs (answered, resolved or paused: no longer at risk); warned_clock NULL: from before 0026.
+  if (w.atRisk) {
+    conds.push(`t.warned_at IS NOT NULL AND NOT t.breached AND (t.warned_clock IS NULL
+      OR (t.warned_clock = 'response' AND t.response_due_at IS NOT NULL) OR (t.warned_clock = 'resolution' AND t.resolution_due_at IS NOT NULL))`);
+  }
   if (w.breached) conds.push('t.breached');
   return { conds, params };
 }

@@ -143,6 +143,39 @@ describe('GET /api/v1/tickets: the queues, filters, sorts and keyset pages on th
       const counts = await service.counts({ role: user.role, email, userId: user.id, teamId: user.teamId, tier: user.tier });
       for (const [queue, n] of Object.entries(counts)) expect((await all(`?queue=${queue}`, token, 3)).length, `${email} ${queue}`).to.equal(n);
     }
+
+    // Escalated to me, not to a colleague: once another L2 agent takes it, it is theirs, no longer the tier's to pick up.
+    const taker = `l2b.${tag}@example.com`;
+    await stack.db.users.upsert({ email: taker, displayName: 'Second Line Too', role: 'agent', teamId: carolTicket.teamId, locale: 'en' });
+    const takerToken = await stack.tokenFor(taker, 'agent');
+    expect((await act(stack, t.carolAccess, 'assign', { assignee: taker })).status).to.equal(200);
+    await waitFor('the assignment projected', async () => ((await stack.db.tickets.get(t.carolAccess))?.status === 'assigned' ? true : undefined), 10_000, 100);
+    expect(await numbers('?queue=escalated', l2Token)).to.deep.equal([]);
+    expect(await numbers('?queue=escalated', takerToken)).to.deep.equal([t.carolAccess]);
+  });
+
+  it('at risk is a warning of a clock that still runs: answered or paused, the ticket leaves the queue', async () => {
+    const l1User = (await stack.db.users.findByEmail(l1))!;
+    const risky = t.alicePrinter;
+    const at = (sql: string) => stack.db.sequelize.query(`UPDATE tickets SET ${sql} WHERE number = :n`, { replacements: { n: risky } });
+    const { createQueueService } = await import('../services/agent/queues.ts');
+    const { createTicketListRepo } = await import('../db/ticket-list-repo.ts');
+    const service = createQueueService({ list: createTicketListRepo(stack.db.sequelize), vault: stack.db.vault });
+    const viewer = { role: l1User.role, email: l1, userId: l1User.id, teamId: l1User.teamId, tier: l1User.tier };
+    const listed = async () => (await service.list(viewer, service.parse({ queue: 'at_risk', limit: '100' }))).items.map((i) => i.number);
+    const before = (await stack.db.sequelize.query<Record<string, unknown>>(`SELECT warned_at, warned_clock, response_due_at FROM tickets WHERE number = :n`, { replacements: { n: risky }, type: 'SELECT' as never }))[0]!;
+    try {
+      // A response warning with the response clock running: at risk, counted so.
+      await at(`warned_at = now(), warned_clock = 'response', response_due_at = now() + interval '1 hour', breached = false`);
+      expect(await listed()).to.include(risky);
+      expect((await service.counts(viewer)).at_risk).to.equal((await listed()).length);
+      // Answered (the response clock stopped): no longer at risk.
+      await at(`response_due_at = NULL`);
+      expect(await listed()).to.not.include(risky);
+      expect((await service.counts(viewer)).at_risk).to.equal((await listed()).length);
+    } finally {
+      await stack.db.sequelize.query(`UPDATE tickets SET warned_at = :w, warned_clock = :c, response_due_at = :r WHERE number = :n`, { replacements: { n: risky, w: before.warned_at ?? null, c: before.warned_clock ?? null, r: before.response_due_at ?? null } });
+    }
   });
 
   it('each sort pages by keyset: no row twice, none skipped, also when tickets are recorded between pages', async () => {

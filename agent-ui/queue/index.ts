@@ -19,6 +19,7 @@ import { parseBulkRequest, runBulk, type BulkResult } from '../../services/agent
 import type { QueueId, QueueService, QueueViewer } from '../../services/agent/queues.ts';
 import { queueHref, type SavedViews } from '../../services/agent/saved-views.ts';
 import { UnavailableError, ValidationError, type FieldProblem } from '../../services/errors.ts';
+import { recordTicketsListed, staffViewer } from '../../services/privacy/access-log.ts';
 import type { UserRecord } from '../../db/users-repo.ts';
 import { agentPages } from '../pages.ts';
 import { fixedWords } from '../../services/agent/queue-words.ts';
@@ -136,6 +137,8 @@ export function queueRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuard
       views()?.list(user.id) ?? Promise.resolve([]),
       user.role === 'admin' ? Promise.resolve(true) : deps.agent?.team?.ledTeam(user).then(Boolean) ?? Promise.resolve(false),
     ]);
+    // The rows show titles and requesters: each is recorded as listed before the page is (503 when it cannot be).
+    await recordTicketsListed(deps.personalData, staffViewer(user), page.items.map((t) => t.number), { channel: 'web' });
     if (query && !filterErrors) req.session.agentQueue = new URLSearchParams(hiddenQuery(query).map((h): [string, string] => [h.name, h.value])).toString();
     const countdowns = deps.agent?.countdowns;
     const selected = new Set(extra.selected ?? []);

@@ -25,9 +25,20 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       SELECT DISTINCT ON (ticket_number) ticket_number, data->>'clock' AS clock FROM ticket_events
        WHERE type = 'sla_warning' AND data->>'clock' IN ('response', 'resolution') ORDER BY ticket_number, seq DESC
     ) w WHERE w.ticket_number = t.number AND t.warned_at IS NOT NULL;
+    -- The queue counts read the open tickets from this index alone: it carries what "at risk" now reads.
+    DROP INDEX tickets_open_counts_idx;
+    CREATE INDEX tickets_open_counts_idx ON tickets (status)
+      INCLUDE (assignee, team_id, tier, escalated_at, warned_at, warned_clock, response_due_at, resolution_due_at, breached)
+      WHERE status IN ('new', 'assigned', 'in_progress', 'pending', 'reopened');
   `);
 };
 
 export const down: MigrationFn<QueryInterface> = async ({ context: qi }) => {
-  await qi.sequelize.query(`DROP INDEX access_log_listed_idx; ALTER TABLE tickets DROP COLUMN warned_clock;`);
+  await qi.sequelize.query(`
+    DROP INDEX access_log_listed_idx;
+    DROP INDEX tickets_open_counts_idx;
+    ALTER TABLE tickets DROP COLUMN warned_clock;
+    CREATE INDEX tickets_open_counts_idx ON tickets (status) INCLUDE (assignee, team_id, tier, escalated_at, warned_at, breached)
+      WHERE status IN ('new', 'assigned', 'in_progress', 'pending', 'reopened');
+  `);
 };

@@ -5,9 +5,10 @@
  *
  * Queues (over open tickets unless a status filter says otherwise): mine = assigned to me; team =
  * my team's; tier = my tier's; unassigned = nobody's (in my tier, for agents with one); escalated =
- * escalated and in my tier (every tier's for staff without one); pending = pending (my team's, for
- * staff with a team); at_risk = warned and not breached; breached; all. A viewer without a team or
- * tier has empty team / tier queues.
+ * escalated into my tier (every tier's for staff without one) and not taken by a colleague (nobody's
+ * or mine); pending = pending; at_risk = a warned clock still running, not breached; breached — these
+ * three my team's, for staff with a team; all. A viewer without a team or tier has empty team / tier
+ * queues.
  *
  * Requesters list their own tickets only (by pseudonym, or by address for tickets from before
  * sealing), and only with the queue `all` and the filters of their own side (status, category,
@@ -66,10 +67,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
       case 'team': return v.teamId ? { team: [v.teamId] } : { none: true };
       case 'tier': return v.tier ? { tier: [v.tier] } : { none: true };
       case 'unassigned': return { unassigned: true, ...(v.tier ? { tier: [v.tier] } : {}) };
-      case 'escalated': return { escalated: true, ...(v.tier ? { tier: [v.tier] } : {}) };
+      case 'escalated': return { escalated: true, unassignedOr: me, ...(v.tier ? { tier: [v.tier] } : {}) };
       case 'pending': return { statuses: ['pending'], ...(v.teamId ? { team: [v.teamId] } : {}) };
-      case 'at_risk': return { atRisk: true };
-      case 'breached': return { breached: true };
+      case 'at_risk': return { atRisk: true, ...(v.teamId ? { team: [v.teamId] } : {}) };
+      case 'breached': return { breached: true, ...(v.teamId ? { team: [v.teamId] } : {}) };
       case 'all': return {};
     }
   }
@@ -124,7 +125,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       let where: ListWhere;
       if (staff) {
         const queue = f.queue ?? 'all';
-        const me = queue === 'mine' ? await stored(viewer.email, viewer.personId) : [];
+        const me = queue === 'mine' || queue === 'escalated' ? await stored(viewer.email, viewer.personId) : [];
         where = merge(queueWhere(queue, viewer, me), await filterWhere(f));
       } else {
         const used = (Object.keys(f) as Array<keyof TicketFilters>).find((k) => f[k] !== undefined && !REQUESTER_FILTERS.has(k));
