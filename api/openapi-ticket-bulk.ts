@@ -29,7 +29,7 @@ const bulkResult = {
     ok: { type: 'boolean' },
     status: { type: 'string', description: 'The ticket\'s status after the action (when ok).' },
     error: {
-      type: 'object', required: ['code', 'message'], description: 'Why this ticket was not changed (when not ok): e.g. INVALID_TRANSITION, VALIDATION_FAILED (a priority or agent the ticket\'s rules do not know), NOT_FOUND, DUPLICATE_OF_ITSELF, UNAVAILABLE.',
+      type: 'object', required: ['code', 'message'], description: 'Why this ticket was not changed (when not ok): e.g. INVALID_TRANSITION, VALIDATION_FAILED (a priority or agent the ticket\'s rules do not know), NOT_FOUND, and for resolve_duplicate the refusals of a merge (MERGE_INTO_SELF, MERGE_INTO_MERGED, MERGE_TARGET_FINISHED), UNAVAILABLE.',
       properties: { code: { type: 'string' }, message: { type: 'string', description: 'In the caller\'s language.' } },
     },
   },

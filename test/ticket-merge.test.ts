@@ -18,6 +18,7 @@ import { workflowIdFor } from '../workflows/types.ts';
 import { fastRulesText } from './fixtures/fast-rules.ts';
 import { isolatedStack, workflowBundle, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
+import { decode, PortalClient } from './portal-client.ts';
 import { act, openTicket, sleep, timeline, waitForEvent } from './support/tickets.ts';
 
 describe('merging a duplicate (POST /api/v1/tickets/{number}/merge)', function () {
@@ -168,6 +169,18 @@ describe('merging a duplicate (POST /api/v1/tickets/{number}/merge)', function (
     expect(refusal.error.message).to.be.a('string').and.include(won);
     expect((await stack.db.tickets.get(won))?.status).to.equal('merged');
     expect((await stack.db.tickets.get(lost))?.status).to.equal('new');
+  });
+
+  it('tells a requester whose ticket went into another person\'s ticket so, in their language, on their portal page', async () => {
+    const mine = `merge.src.${Date.now().toString(36)}@example.com`;
+    const source = await classified({ requesterEmail: mine, title: 'Projector in room 4 is dead' });
+    const target = await classified({ requesterEmail: 'colleague@example.com', title: 'Room 4 projector broken' });
+    expect((await merge(source, { into: target, reason: 'Same projector' })).status).to.equal(200);
+    const c = new PortalClient(stack.web.url, 'de');
+    await c.signUp(stack.db, mine, 'a long enough password', 'de');
+    const page = await c.get(`/tickets/${source}`);
+    expect(page.status).to.equal(200);
+    expect(decode(page.text)).to.include(`mit Ticket ${target} zusammengeführt, das jemand anderes zum selben Problem gemeldet hat`);
   });
 
   it('is for agents and admins only: requesters and other staff get 403 with a sentence, and nothing changes', async () => {

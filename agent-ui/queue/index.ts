@@ -137,12 +137,14 @@ export function queueRoutes(deps: StaffDeps, { access, requireCsrf }: StaffGuard
       views()?.list(user.id) ?? Promise.resolve([]),
       user.role === 'admin' ? Promise.resolve(true) : deps.agent?.team?.ledTeam(user).then(Boolean) ?? Promise.resolve(false),
     ]);
-    // The rows show titles and requesters: each is recorded as listed before the page is (503 when it cannot be).
-    await recordTicketsListed(deps.personalData, staffViewer(user), page.items.map((t) => t.number), { channel: 'web' });
     if (query && !filterErrors) req.session.agentQueue = new URLSearchParams(hiddenQuery(query).map((h): [string, string] => [h.name, h.value])).toString();
     const countdowns = deps.agent?.countdowns;
     const selected = new Set(extra.selected ?? []);
-    const rows = await Promise.all(page.items.map(async (row) => rowModel(row, countdowns ? await countdowns.forTicket(row, viewer) : [], w, selected)));
+    // The rows show titles and requesters: each is recorded as listed before the page is sent (503 when it cannot be), beside the countdowns.
+    const [rows] = await Promise.all([
+      Promise.all(page.items.map(async (row) => rowModel(row, countdowns ? await countdowns.forTicket(row, viewer) : [], w, selected))),
+      recordTicketsListed(deps.personalData, staffViewer(user), page.items.map((t) => t.number), { channel: 'web' }),
+    ]);
     const bulkResults = req.session.agentBulk;
     delete req.session.agentBulk;
     const notice = req.session.agentQueueNotice;

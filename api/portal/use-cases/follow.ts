@@ -104,7 +104,11 @@ export interface TicketView {
   canRate: boolean;
 }
 
-export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): TimelineItem {
+/**
+ * `mergedElsewhere`: the ticket was merged into one another person reported (a colleague's, of the
+ * same organisation): the requester is told so, as they cannot open it.
+ */
+export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction, opts: { mergedElsewhere?: boolean } = {}): TimelineItem {
   const mine = e.actor === 'requester';
   const who = mine ? tp('timeline.you') : e.actor === 'system' ? tp('timeline.system') : tp('timeline.support');
   // Responses and replies carry their text in data.message; a resolution its note, a reopening or a wait its reason.
@@ -114,7 +118,7 @@ export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction): Tim
   const into = typeof e.data.into === 'string' ? e.data.into : undefined;
   return {
     seq: e.seq, mine, who,
-    text: tp(`timeline.${e.type}`, { score, into }),
+    text: tp(`timeline.${e.type === 'merged' && opts.mergedElsewhere ? 'merged_other' : e.type}`, { score, into }),
     when: formatDateTime(e.occurredAt, viewer.language, viewer.timeZone),
     iso: e.occurredAt,
     ...(message ? { message } : {}),
@@ -126,6 +130,7 @@ export async function ticketView(deps: FollowDeps, viewer: Viewer, record: Ticke
   const [attachments, rating] = await Promise.all([listAttachments(deps, ticket.number), openRating(deps, ticket.number)]);
   const open = !FINAL.has(ticket.status);
   const rated = rating !== undefined || ticket.timeline.some((e) => e.type === 'rated');
+  const mergedElsewhere = await mergedIntoAnother(deps, record);
   return {
     ticket,
     statusText: tp(`status.${ticket.status}`),
@@ -133,7 +138,7 @@ export async function ticketView(deps: FollowDeps, viewer: Viewer, record: Ticke
     promise: slaPromise(record, tp),
     created: formatDateTime(ticket.createdAt, viewer.language, viewer.timeZone),
     updated: formatDateTime(ticket.updatedAt, viewer.language, viewer.timeZone),
-    timeline: ticket.timeline.map((e) => timelineItem(e, viewer, tp)),
+    timeline: ticket.timeline.map((e) => timelineItem(e, viewer, tp, { mergedElsewhere })),
     attachments: attachments.map((a) => ({ ...a, size: formatBytes(a.sizeBytes, viewer.language) })),
     rating,
     canReply: open && ticket.status !== 'resolved',
@@ -141,6 +146,16 @@ export async function ticketView(deps: FollowDeps, viewer: Viewer, record: Ticke
     canReopen: ticket.status === 'resolved',
     canRate: ['resolved', 'closed'].includes(ticket.status) && !rated,
   };
+}
+
+/** Whether the ticket was merged into one with another requester (by pseudonym, or by address before sealing). */
+async function mergedIntoAnother(deps: Pick<FollowDeps, 'tickets'>, record: TicketRecord): Promise<boolean> {
+  const into = record.sla?.merged?.into;
+  if (!into) return false;
+  const target = await deps.tickets.get(into);
+  if (!target) return false;
+  if (record.requester || target.requester) return record.requester !== target.requester;
+  return record.requesterEmail.toLowerCase() !== target.requesterEmail.toLowerCase();
 }
 
 const actorOf = (viewer: Viewer, ticket: TicketRecord) => viewer.user?.email ?? ticket.requesterEmail;
