@@ -36,6 +36,7 @@ import { ticketRoutes } from './routes/tickets.ts';
 import { ticketListRoutes } from './routes/ticket-list.ts';
 import { ticketMergeRoutes } from './routes/ticket-merge.ts';
 import { ticketContextRoutes } from './routes/ticket-context.ts';
+import { agentWorkspaceRoutes } from './routes/agent-workspace.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
@@ -108,8 +109,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/v1/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
-  // Before ticketRoutes: GET /api/v1/tickets, the queues' list.
+  // Before ticketRoutes: GET /api/v1/tickets, the queues' list; GET /api/v1/tickets/counts (not a ticket number), the saved views, a team's load.
   app.use('/api/v1', ticketListRoutes(deps));
+  app.use('/api/v1', agentWorkspaceRoutes(deps));
   app.use('/api/v1', ticketRoutes(deps));
   app.use('/api/v1', ticketMergeRoutes(deps));
   app.use('/api/v1', ticketBulkRoutes(deps));

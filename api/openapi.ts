@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document served at /api/v1/openapi.json. Body schemas are the
  * ones validation uses; a test checks every route of the app is described here.
  */
+import { agentWorkspacePaths, agentWorkspaceSchemas } from './openapi-agent-workspace.ts';
 import { auditPaths, auditSchemas } from './openapi-audit.ts';
 import { auditRunsPaths, auditRunsSchemas } from './openapi-audit-runs.ts';
 import { ticketBulkPaths, ticketBulkSchemas } from './openapi-ticket-bulk.ts';
@@ -182,6 +183,7 @@ export function openApiDocument(serverUrl = '/') {
       ...ticketBulkPaths,
       ...ticketContextPaths,
       ...ticketMergePaths,
+      ...agentWorkspacePaths,
       '/api/v1/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -220,6 +222,7 @@ export function openApiDocument(serverUrl = '/') {
         ...ticketContextSchemas,
         ...ticketListSchemas,
         ...ticketMergeSchemas,
+        ...agentWorkspaceSchemas,
         ...Object.fromEntries(TICKET_ACTIONS.map((a) => [`Action_${a}`, actionBodies[a]])),
       },
     },
@@ -227,12 +230,13 @@ export function openApiDocument(serverUrl = '/') {
   // Every ticket and privacy route needs a bearer token; the document and the health check do not.
   for (const [p, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>]>) {
     for (const op of Object.values(ops)) {
-      if (!p.startsWith('/api/v1/tickets') && !p.startsWith('/api/v1/privacy') && !p.startsWith('/api/v1/rules') && !p.startsWith('/api/v1/people')) {
+      if (!['/api/v1/tickets', '/api/v1/privacy', '/api/v1/rules', '/api/v1/people', '/api/v1/agent/', '/api/v1/teams/'].some((prefix) => p.startsWith(prefix))) {
         op.security = [];
         continue;
       }
       op.responses['401'] = err('No API token, or a token that is not valid.');
-      op.responses['403'] = err('The caller\'s role may not do this.');
+      // A path's own 403 (who may) is kept; the others get the general one.
+      op.responses['403'] ??= err('The caller\'s role may not do this.');
     }
   }
   return doc;

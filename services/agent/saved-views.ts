@@ -5,7 +5,7 @@
  * saved under filters that are no longer valid is still listed, with what of it still holds.
  */
 import type { SavedViewsRepo } from '../../db/saved-views-repo.ts';
-import { NotFoundError, UnavailableError, ValidationError } from '../errors.ts';
+import { NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '../errors.ts';
 import type { ListQuery, SortKey, TicketFilters } from './queue-types.ts';
 import { parseListQuery } from './queue-parse.ts';
 
@@ -27,7 +27,7 @@ export interface SavedViews {
   list(userId: number): Promise<SavedView[]>;
   /** @throws ValidationError (422, field `name`) for a missing or too long name, or too many views */
   save(userId: number, name: unknown, query: Pick<ListQuery, 'filters' | 'sort'>): Promise<SavedView>;
-  /** @throws NotFoundError when it is not one of the agent's views */
+  /** @throws NotFoundError (errors.viewNotFound) when it is not one of the agent's views */
   remove(userId: number, id: number): Promise<void>;
 }
 
@@ -46,6 +46,14 @@ export function queryParams(filters: TicketFilters, sort: SortKey): Array<[strin
 export function queueHref(filters: TicketFilters, sort: SortKey, extra: Array<[string, string]> = []): string {
   const qs = new URLSearchParams([...queryParams(filters, sort), ...extra]).toString();
   return qs ? `/agent?${qs}` : '/agent';
+}
+
+/** A view's name as kept (trimmed, inner spaces collapsed), or the problem with it (field `name`). */
+export function viewName(raw: unknown): { name: string } | { problem: FieldProblem } {
+  const name = typeof raw === 'string' ? raw.trim().replace(/\s+/g, ' ') : '';
+  if (!name) return { problem: { field: 'name', key: 'required' } };
+  if (name.length > MAX_VIEW_NAME) return { problem: { field: 'name', key: 'tooLong', params: { max: MAX_VIEW_NAME } } };
+  return { name };
 }
 
 async function db<T>(fn: () => Promise<T>): Promise<T> {
@@ -82,9 +90,9 @@ export function createSavedViews(deps: { repo: SavedViewsRepo }): SavedViews {
       return (await db(() => deps.repo.list(userId))).map((r) => view(r.id, r.name, r.query));
     },
     async save(userId, rawName, query) {
-      const name = typeof rawName === 'string' ? rawName.trim().replace(/\s+/g, ' ') : '';
-      if (!name) throw new ValidationError([{ field: 'name', key: 'required' }]);
-      if (name.length > MAX_VIEW_NAME) throw new ValidationError([{ field: 'name', key: 'tooLong', params: { max: MAX_VIEW_NAME } }]);
+      const checked = viewName(rawName);
+      if ('problem' in checked) throw new ValidationError([checked.problem]);
+      const { name } = checked;
       const existing = await db(() => deps.repo.list(userId));
       if (existing.length >= MAX_VIEWS && !existing.some((v) => v.name === name)) throw new ValidationError([{ field: 'name', key: 'tooMany', params: { max: MAX_VIEWS } }]);
       const stored = { filters: query.filters, sort: query.sort };
@@ -92,7 +100,7 @@ export function createSavedViews(deps: { repo: SavedViewsRepo }): SavedViews {
       return view(saved.id, saved.name, saved.query);
     },
     async remove(userId, id) {
-      if (!(await db(() => deps.repo.remove(userId, id)))) throw new NotFoundError('errors.notFound');
+      if (!(await db(() => deps.repo.remove(userId, id)))) throw new NotFoundError('errors.viewNotFound', { id });
     },
   };
 }
