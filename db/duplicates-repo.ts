@@ -2,7 +2,8 @@
  * Likely duplicates of a ticket (services/agent/context.ts): the other open tickets of the same
  * requester or of the same organisation, scored by the trigram similarity (pg_trgm) of their
  * words in the plain-text search projection (ticket_search.body) to the ticket's words, plus
- * their full-text rank (ts_rank) for the ticket's words; recent first where scores tie.
+ * their full-text rank (ts_rank) for the ticket's words; recent first where scores tie. Only the
+ * newest MAX_CANDIDATES of them are scored.
  *
  * pg_trgm is created by the migrations where the server ships it (0004, 0025). Where it is
  * missing (an embedded PostgreSQL without contrib), or its functions cannot be called, the
@@ -49,6 +50,12 @@ export interface DuplicateRow {
  */
 export const MIN_SIMILARITY = 0.3;
 export const MIN_RANK = 0.03;
+/**
+ * The most open tickets scored, the newest of the requester's and their organisation's: in a
+ * helpdesk whose organisation is the whole company that is every open ticket otherwise, scored on
+ * every view of a ticket page.
+ */
+export const MAX_CANDIDATES = 500;
 /** The most of the ticket's text compared (the rest of a long description adds little). */
 export const TEXT_MAX = 2000;
 
@@ -71,6 +78,8 @@ function candidatesSql(trigram: boolean): string {
         LEFT JOIN ticket_search s ON s.ticket_number = t.number
        WHERE t.number <> :number AND t.status IN (:open) AND t.personal_data_erased_at IS NULL
          AND (${SAME_REQUESTER} OR ${SAME_ORGANISATION})
+       ORDER BY t.created_at DESC
+       LIMIT ${MAX_CANDIDATES}
     ), scored AS (
       SELECT c.number, c.title, c.status, c.created_at, c.same_requester, c.same_organisation,
              ${similarity}::float8 AS similarity,

@@ -5,8 +5,7 @@
  * from before sealing by address). Counts only: no title, no address leaves here.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-
-const OPEN_SQL = `t.status IN ('new', 'assigned', 'in_progress', 'pending', 'reopened')`;
+import { AT_RISK_SQL, OPEN_SQL } from './ticket-list-repo.ts';
 
 export interface LoadRow {
   /** As the read model stores it: a pseudonym, an address (tickets from before sealing), or null (unassigned). */
@@ -41,7 +40,7 @@ export function createTeamLoadRepo(sequelize: Sequelize) {
     async load(teamId: string): Promise<LoadRow[]> {
       const rows = await sequelize.query<{ assignee: string | null; priority: string | null; open: string; at_risk: string; breached: string }>(
         `SELECT t.assignee, t.priority, count(*)::text AS open,
-                count(*) FILTER (WHERE t.warned_at IS NOT NULL AND NOT t.breached)::text AS at_risk,
+                count(*) FILTER (WHERE ${AT_RISK_SQL})::text AS at_risk,
                 count(*) FILTER (WHERE t.breached)::text AS breached
            FROM tickets t WHERE t.team_id = :teamId AND ${OPEN_SQL}
           GROUP BY t.assignee, t.priority`,

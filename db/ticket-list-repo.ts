@@ -69,18 +69,37 @@ const DUE = `COALESCE(t.next_due_at, 'infinity'::timestamptz)`;
 const PRIO = `(COALESCE(t.priority, '~') COLLATE "C")`;
 
 /** Per sort: the key's expressions (selected as text), its direction, and the casts a cursor's values take back. */
-const SORTS: Readonly<Record<ListSort, { keys: string[]; casts: string[]; desc: boolean }>> = {
-  due: { keys: [DUE, 't.number'], casts: ['::timestamptz', ''], desc: false },
-  priority: { keys: [PRIO, DUE, 't.number'], casts: [' COLLATE "C"', '::timestamptz', ''], desc: false },
-  created: { keys: ['t.created_at', 't.number'], casts: ['::timestamptz', ''], desc: true },
-  created_asc: { keys: ['t.created_at', 't.number'], casts: ['::timestamptz', ''], desc: false },
-  updated: { keys: ['t.updated_at', 't.number'], casts: ['::timestamptz', ''], desc: true },
+const SORTS: Readonly<Record<ListSort, { keys: string[]; casts: string[]; kinds: KeyKind[]; desc: boolean }>> = {
+  due: { keys: [DUE, 't.number'], casts: ['::timestamptz', ''], kinds: ['instant', 'number'], desc: false },
+  priority: { keys: [PRIO, DUE, 't.number'], casts: [' COLLATE "C"', '::timestamptz', ''], kinds: ['priority', 'instant', 'number'], desc: false },
+  created: { keys: ['t.created_at', 't.number'], casts: ['::timestamptz', ''], kinds: ['instant', 'number'], desc: true },
+  created_asc: { keys: ['t.created_at', 't.number'], casts: ['::timestamptz', ''], kinds: ['instant', 'number'], desc: false },
+  updated: { keys: ['t.updated_at', 't.number'], casts: ['::timestamptz', ''], kinds: ['instant', 'number'], desc: true },
+};
+
+type KeyKind = 'instant' | 'number' | 'priority';
+
+/** A key value as PostgreSQL writes it (timestamptz::text; a ticket number; a priority id or '~'). */
+const KEY_PATTERNS: Readonly<Record<KeyKind, RegExp>> = {
+  instant: /^(infinity|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2}){0,2}|Z)?)$/,
+  number: /^[A-Z]{1,8}-\d{4}-\d{6,}$/,
+  priority: /^(~|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/,
 };
 
 export const sortKeyLength = (sort: ListSort): number => SORTS[sort].keys.length;
 
+/** Whether a cursor's key could have come from this sort: each value of its kind (a forged one is a 422, not a cast error). */
+export function sortKeyValid(sort: ListSort, key: readonly string[]): boolean {
+  const kinds = SORTS[sort].kinds;
+  return key.length === kinds.length && key.every((v, i) => KEY_PATTERNS[kinds[i]!].test(v) && (kinds[i] !== 'instant' || v === 'infinity' || !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')))));
+}
+
 /** The open statuses (workflows/lifecycle.ts OPEN), as migration 0025's partial indexes have them. */
-const OPEN_SQL = `t.status IN ('new', 'assigned', 'in_progress', 'pending', 'reopened')`;
+export const OPEN_SQL = `t.status IN ('new', 'assigned', 'in_progress', 'pending', 'reopened')`;
+
+/** At risk: a warning of a clock that still runs (answered, resolved or paused: no longer), not breached; warned_clock NULL: from before 0026. The queues and the team page count the same. */
+export const AT_RISK_SQL = `(t.warned_at IS NOT NULL AND NOT t.breached AND (t.warned_clock IS NULL
+  OR (t.warned_clock = 'response' AND t.response_due_at IS NOT NULL) OR (t.warned_clock = 'resolution' AND t.resolution_due_at IS NOT NULL)))`;
 
 /** The text-search configurations ticket_search uses (db/search-repo.ts), each branch able to use the GIN index. */
 const TS_CONFIGS = ['english', 'german', 'simple'];
@@ -128,11 +147,7 @@ function whereSql(w: ListWhere, prefix = 'w', only?: 'ref' | 'email'): Sql {
     conds.push(`t.number IN (SELECT s.ticket_number FROM ticket_search s WHERE ${branches.join(' OR ')})`);
   }
   if (w.escalated) conds.push('t.escalated_at IS NOT NULL');
-  // A warning counts while its clock runs (answered, resolved or paused: no longer at risk); warned_clock NULL: from before 0026.
-  if (w.atRisk) {
-    conds.push(`t.warned_at IS NOT NULL AND NOT t.breached AND (t.warned_clock IS NULL
-      OR (t.warned_clock = 'response' AND t.response_due_at IS NOT NULL) OR (t.warned_clock = 'resolution' AND t.resolution_due_at IS NOT NULL))`);
-  }
+  if (w.atRisk) conds.push(AT_RISK_SQL);
   if (w.breached) conds.push('t.breached');
   return { conds, params };
 }

@@ -211,6 +211,13 @@ describe('GET /api/v1/tickets: the queues, filters, sorts and keyset pages on th
     const de = await get('?cursor=bm9wZQ', stack.agentToken, 'de');
     expect(de.status).to.equal(422);
     expect(de.body.error!.fields![0]!.message).to.equal('cursor ist keine Seite dieser Liste: Beginnen Sie wieder mit der ersten Seite');
+    // A well-formed cursor with values no page made (a hand-edited link): 422 as well, for a requester too.
+    const forged = Buffer.from(JSON.stringify({ s: 'due', k: ['x', 'HD-2026-000001'] })).toString('base64url');
+    for (const token of [stack.agentToken, tokens.alice]) {
+      const f = await get(`?cursor=${forged}`, token);
+      expect(f.status).to.equal(422);
+      expect(f.body.error!.fields!.map((x) => x.field)).to.deep.equal(['cursor']);
+    }
     const page = await get('?sort=due&limit=1', stack.agentToken);
     const wrongSort = await get(`?sort=created&cursor=${page.body.nextCursor}`, stack.agentToken);
     expect(wrongSort.status).to.equal(422);

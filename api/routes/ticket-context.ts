@@ -13,7 +13,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiTokensRepo } from '../../db/api-tokens-repo.ts';
 import { TICKET_NUMBER_PATTERN, type TicketRecord, type TicketsRepo } from '../../db/tickets-repo.ts';
 import type { TicketContext } from '../../services/agent/context.ts';
-import { accessReasonHeader, recordTicketRead, staffViewer } from '../../services/privacy/access-log.ts';
+import { accessReasonHeader, recordTicketRead, recordTicketsListed, staffViewer } from '../../services/privacy/access-log.ts';
 import type { PersonalDataRepos } from '../../services/privacy/export.ts';
 import type { TicketPrivacy } from '../../services/privacy/ticket-data.ts';
 import { apiUser, authenticateApi, type ApiUser } from '../auth.ts';
@@ -81,10 +81,16 @@ export function ticketContextRoutes(deps: TicketContextRoutesDeps): Router {
       deps.context.kbSuggestions(ticket).catch(dependency),
     ]);
     const templates = deps.context.replyTemplates(ticket, req.language ?? 'en', requester?.displayName ?? null);
+    // The card lists the requester's other tickets by title: each is recorded as listed, as on the ticket page.
+    const others = requester ? [...requester.open, ...requester.past].map((t) => t.number) : [];
+    await recordTicketsListed(deps.personalData, staffViewer(apiUser(res)), others, { channel: 'api' });
     res.json({ number: ticket.number, requester, suggestions, templates });
   });
 
   router.get('/tickets/:number/duplicates', async (req: Request, res: Response) => {
+    // Who may ask comes first (a requester gets the 404 of a ticket they cannot see, not a 422 about
+    // `limit`); then the limit, before anything is read or recorded.
+    assertAgent(apiUser(res), ticketNumber(req));
     const limit = duplicatesLimit(req);
     const { ticket, user, reason } = await agentTicket(req, res);
     const items = await deps.context.duplicates(ticket, limit).catch(dependency);

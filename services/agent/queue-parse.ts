@@ -4,7 +4,7 @@
  * cursor opaque (base64url of the sort it was made for and the last row's sort key).
  */
 import { normaliseEmail } from '../../db/account-sealing.ts';
-import { sortKeyLength, type ListKey } from '../../db/ticket-list-repo.ts';
+import { sortKeyLength, sortKeyValid, type ListKey } from '../../db/ticket-list-repo.ts';
 import { TicketStatus } from '../../workflows/types.ts';
 import { ValidationError, type FieldProblem } from '../errors.ts';
 import type { ListQuery, QueueId, SortKey, TicketFilters } from './queue-types.ts';
@@ -32,6 +32,7 @@ export function decodeCursor(cursor: string, sort: SortKey): ListKey | undefined
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; k?: unknown };
     if (v.s !== sort || !Array.isArray(v.k) || v.k.length !== sortKeyLength(sort) || !v.k.every((x) => typeof x === 'string' && x.length <= 100)) return undefined;
+    if (!sortKeyValid(sort, v.k as string[])) return undefined;
     return v.k as string[];
   } catch {
     return undefined;

@@ -76,6 +76,14 @@ async function tellTarget(deps: MergeDeps, source: string, into: string, by: { a
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let mergesInProcess: Promise<unknown> = Promise.resolve();
+/** Runs `fn` after every merge this process started before it has finished (whatever its outcome). */
+function oneAtATime<R>(fn: () => Promise<R>): Promise<R> {
+  const run = mergesInProcess.then(fn, fn);
+  mergesInProcess = run.catch(() => undefined);
+  return run;
+}
+
 /** The target once its read model shows the merge (or as it stands after a short wait). */
 async function targetShowing(deps: MergeDeps, source: string, into: string): Promise<TicketRecord> {
   const until = Date.now() + SHOWN_WITHIN_MS;
@@ -95,7 +103,9 @@ export async function mergeTicket(deps: MergeDeps, source: string, into: string,
   if (into === source) throw new ServiceError(409, 'MERGE_INTO_SELF', 'refusal.mergeIntoSelf', { number: source });
   // Checked and merged under both tickets' locks: A into B beside B into A would otherwise both
   // pass their checks and leave two merged tickets pointing at each other, and nobody working.
-  await reading(deps.tickets.whileLocked([source, into], async () => {
+  // One merge at a time in this process: the locks hold a pool connection while the checks need
+  // others from the same pool, so many at once could take them all and wait on each other.
+  await oneAtATime(() => reading(deps.tickets.whileLocked([source, into], async () => {
     const [target, current] = await reading(Promise.all([deps.tickets.get(into), deps.tickets.get(source)]));
     if (!current) throw new NotFoundError('errors.ticketNotFound', { number: source });
     if (!target) throw new NotFoundError('errors.ticketNotFound', { number: into });
@@ -107,7 +117,7 @@ export async function mergeTicket(deps: MergeDeps, source: string, into: string,
     const refusedNow = targetRefusal(live);
     if (refusedNow) throw refusedNow;
     await performTicketAction(deps, source, { action: 'merge', actor: by.actor, into, reason: by.reason });
-  }));
+  })));
   await tellTarget(deps, source, into, by);
   const [sourceAfter, targetAfter] = await Promise.all([reading(deps.tickets.get(source)), targetShowing(deps, source, into)]);
   if (!sourceAfter) throw new NotFoundError('errors.ticketNotFound', { number: source });
