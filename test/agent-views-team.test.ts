@@ -12,6 +12,8 @@ import { PortalClient, csrfOf, decode, textOf } from './portal-client.ts';
 import { localeT } from './support/admin-browser.ts';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
 import { makeUser, signInEnrolled, type TestUser } from './support/staff.ts';
+import { erasureDeps } from '../runtime/compose.ts';
+import { erasePerson } from '../services/privacy/erase.ts';
 import { request } from './support/http.ts';
 import { openTicket, waitForEvent } from './support/tickets.ts';
 
@@ -84,6 +86,21 @@ describe('agent saved views and the team lead\'s reassignment', function () {
     const gone = await agent.get(deleted.location!);
     expect(textOf(gone.text, 'queue-notice')).to.equal(en('views.deleted'));
     expect(listed(gone.text)).to.deep.equal([]);
+  });
+
+  it('forgets a queue filtered by a person who is erased: the views naming them and the session\'s last queue', async () => {
+    const person = `erased.view.${Date.now().toString(36)}@example.com`;
+    await openTicket(stack, { requesterEmail: person, title: 'Monitor flickers' });
+    const agent = await signedIn(await makeUser(stack.db, 'agent', 'erasure-views'));
+    const queue = await agent.get(`/agent?queue=all&requester=${encodeURIComponent(person)}`);
+    expect(queue.status).to.equal(200);
+    await agent.postForm('/agent/views', { _csrf: csrfOf(queue.text), queue: 'all', requester: person, name: 'That person' });
+    await agent.postForm('/agent/views', { _csrf: csrfOf(queue.text), queue: 'breached', name: 'Breached' });
+    const held = async () => (await stack.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM portal_sessions WHERE position(:e IN lower(sess::jsonb->>'agentQueue')) > 0`, { replacements: { e: encodeURIComponent(person).toLowerCase() }, type: 'SELECT' as never }))[0]!.n;
+    expect(await held()).to.equal(1);
+    await erasePerson(erasureDeps(stack.config, stack.db), { email: person, reason: 'Art. 17 GDPR, case V-1', actor: 'test' });
+    expect(await held()).to.equal(0);
+    expect(listed((await agent.get('/agent')).text).map(([name]) => name)).to.deep.equal(['Breached']);
   });
 
   it('lets a team lead reassign a team ticket to a colleague, and refuses a colleague or a ticket outside the team', async () => {

@@ -113,6 +113,23 @@ async function deleteAccount(db: Sequelize, who: { bidx: string | null; personId
   return users.length > 0;
 }
 
+/**
+ * An agent who filtered a queue by the person's address keeps it in plain: in a saved view
+ * (agent_saved_views.query) and as the session's last queue (portal_sessions, agentQueue). Views
+ * naming the address are deleted, and the last queue dropped from every session that holds it.
+ */
+async function forgetQueueFilters(db: Sequelize, email: string, t: Transaction): Promise<void> {
+  const address = email.trim().toLowerCase();
+  // As URLSearchParams writes it in the session's query string (`requester=ola%40example.com`).
+  const encoded = new URLSearchParams({ requester: address }).toString();
+  await db.query(`DELETE FROM agent_saved_views WHERE lower(query->'filters'->>'requester') = :address`, { replacements: { address }, transaction: t });
+  await db.query(
+    `UPDATE portal_sessions SET sess = (sess::jsonb - 'agentQueue')::json
+      WHERE position(:encoded IN lower(sess::jsonb->>'agentQueue')) > 0`,
+    { replacements: { encoded }, transaction: t },
+  );
+}
+
 /** The database's clock, which tickets' created_at is stamped with (a ledger line's instant is compared with it). */
 async function dbNow(deps: ErasureDeps): Promise<string> {
   return (await q<{ now: Date }>(deps.sequelize, `SELECT now() AS now`, {}))[0]!.now.toISOString();
@@ -160,6 +177,7 @@ export async function erasePerson(deps: ErasureDeps, input: { email: unknown; re
     if (person) await deps.persons.markErased(person.id, t);
     await scrubTickets(deps.sequelize, tickets, { id: person?.id ?? null, address: email }, t);
     const accountDeleted = await deleteAccount(deps.sequelize, { bidx, personId: person?.id ?? null }, t);
+    await forgetQueueFilters(deps.sequelize, email, t);
     await deps.audit.append({
       actor: input.actor,
       action: 'privacy.erased',
