@@ -104,9 +104,9 @@ describe('audit log: what is recorded', () => {
       ['user.role_changed', `user:${piotr.id}`, 'cli:root'],
       ['user.role_changed', `user:${piotr.id}`, 'cli:root'],
     ]);
-    expect(rows[0]!.details).to.deep.equal({ role: 'requester', teamId: null });
-    expect(rows[1]!.details).to.deep.equal({ from: { role: 'requester', teamId: null }, to: { role: 'agent', teamId: null } });
-    expect(rows[2]!.details, 'a team change alone').to.deep.equal({ from: { role: 'agent', teamId: null }, to: { role: 'agent', teamId: team } });
+    expect(rows[0]!.details).to.deep.equal({ role: 'requester', teamId: null, teamLead: false });
+    expect(rows[1]!.details).to.deep.equal({ from: { role: 'requester', teamId: null, teamLead: false }, to: { role: 'agent', teamId: null, teamLead: false } });
+    expect(rows[2]!.details, 'a team change alone').to.deep.equal({ from: { role: 'agent', teamId: null, teamLead: false }, to: { role: 'agent', teamId: team, teamLead: false } });
     expect(rows[2]!.xid, 'the role change and its entry were written by one transaction').to.equal(userRow!.xid);
     expect(JSON.stringify(rows)).not.to.include('@').and.not.to.include('Piotr');
   });

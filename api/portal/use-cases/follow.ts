@@ -118,7 +118,7 @@ export function timelineItem(e: PublicEvent, viewer: Viewer, tp: TFunction, opts
   const into = typeof e.data.into === 'string' ? e.data.into : undefined;
   return {
     seq: e.seq, mine, who,
-    text: tp(`timeline.${e.type === 'merged' && opts.mergedElsewhere ? 'merged_other' : e.type}`, { score, into }),
+    text: tp(`timeline.${e.type === 'merged' && opts.mergedElsewhere ? 'merged_elsewhere' : e.type}`, { score, into }),
     when: formatDateTime(e.occurredAt, viewer.language, viewer.timeZone),
     iso: e.occurredAt,
     ...(message ? { message } : {}),
