@@ -4,8 +4,9 @@
  * projects it and project() notifies `ticket_changed`) reaches a signed-in agent's open stream
  * within seconds with the ticket's new status and its countdowns in words; any other ticket is
  * a `changed`; requesters and auditors get 403 and no stream; a bad `tickets` list is a 422 in
- * the viewer's language; a client that goes leaves no subscription behind, and the feed hears
- * again after PostgreSQL ends its connection.
+ * the viewer's language; the ticket page's live part is the page's, records the ticket's read and
+ * no lists, and a background refresh of it leaves the session's idle clock alone; a client that
+ * goes leaves no subscription behind, and the feed hears again after PostgreSQL ends its connection.
  *
  * The web process here is the product's app (createApp over appDeps) with the feed and the
  * countdowns given, as runtime/agent-workspace.ts gives them.
@@ -201,6 +202,52 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
     await s.ended;
     const refused = await stream(leaving, '/agent/stream', 'de');
     expect(refused.status).to.not.equal(200);
+  });
+
+  it('answers the ticket page\'s live part as the page shows it, recording the ticket\'s read and no lists, and a background refresh (X-Background: 1) leaves the session\'s idle clock where it was', async () => {
+    const number = await openTicket(stack, { title: 'The printer on floor 3 jams', description: 'The printer on floor 3 jams on every second page.' });
+    const other = await openTicket(stack, { title: 'The printer on floor 3 jams again', description: 'The printer on floor 3 jams on every second page.' });
+    await waitFor('classification', async () => (await stack.db.tickets.get(number))?.sla && (await stack.db.tickets.get(other))?.sla, 30_000);
+    const user = await makeUser(stack.db, 'agent', 'live-part');
+    const c = new PortalClient(base, 'en');
+    await signInEnrolled(c, user);
+    const sid = decodeURIComponent(c.cookie('hd.sid')!).replace(/^s:/, '').split('.')[0]!;
+    const seen = async () => Number((await pool.query(`SELECT sess->'staffAuth'->>'seen' AS seen FROM portal_sessions WHERE sid = $1`, [sid])).rows[0]?.seen);
+    const setSeen = (ms: number) => pool.query(`UPDATE portal_sessions SET sess = jsonb_set(sess::jsonb, '{staffAuth,seen}', to_jsonb($2::bigint))::json WHERE sid = $1`, [sid, ms]);
+    const entries = async (what: string) => (await pool.query(`SELECT ticket_number FROM access_log WHERE viewer_user_id = $1 AND what = $2 ORDER BY id`, [user.id, what])).rows.map((r: { ticket_number: string }) => r.ticket_number);
+    expect(await seen()).to.be.a('number').and.not.NaN;
+
+    // Ten minutes without the person: the page's script refreshes the live part by itself.
+    const idleSince = Date.now() - 10 * 60_000;
+    await setSeen(idleSince);
+    const live = await c.get(`/agent/tickets/${number}/live`, { accept: 'text/html', 'x-background': '1' });
+    expect(live.status).to.equal(200);
+    expect(live.text).to.match(/^<div id="ticket-live" data-live-part>/);
+    expect(live.text).to.include('id="conversation"').and.include('id="countdowns"');
+    expect(await seen(), 'the idle clock after a background refresh').to.equal(idleSince);
+    expect(await entries('ticket.read')).to.deep.equal([number]);
+    expect(await entries('ticket.listed'), 'the live part lists no other ticket').to.deep.equal([]);
+    // Nor is the stream the person's: opening it (as a tab shown again does) and its ticks leave the clock alone.
+    const s = await stream(c, `/agent/stream?tickets=${number}`);
+    expect((await s.next((e) => e.event === 'tick')).data.words).to.include({ signedOut: 'Your session has ended, so live updates stopped. Sign in again to go on.' });
+    s.close();
+    expect(await seen(), 'the idle clock after the stream').to.equal(idleSince);
+
+    // The same request without the header is the person's: it counts.
+    expect((await c.get(`/agent/tickets/${number}/live`, { accept: 'text/html' })).status).to.equal(200);
+    expect(await seen()).to.be.closeTo(Date.now(), 5_000);
+
+    // The page lists the requester's other ticket beside it (so the part's silence is not for want of lists), and its live part is the same.
+    const page = await c.get(`/agent/tickets/${number}`);
+    expect(page.status).to.equal(200);
+    expect(await entries('ticket.listed')).to.include(other);
+    expect(await entries('ticket.read')).to.deep.equal([number, number, number]);
+    const inPage = page.text.slice(page.text.indexOf('>', page.text.indexOf('<div id="ticket-live"')) + 1, page.text.indexOf('<section aria-labelledby="decision-heading"'));
+    const alone = live.text.slice(live.text.indexOf('>') + 1);
+    // Compared without the countdowns' words (a minute may pass between the two) and the CSRF tokens.
+    const same = (html: string) => html.replace(/<ul class="countdowns"[\s\S]*?<\/ul>/, 'COUNTDOWNS').replace(/name="_csrf" value="[^"]*"/g, '').replace(/<\/div>\s*$/, '').replace(/\s+/g, ' ').trim();
+    expect(same(alone)).to.include('COUNTDOWNS');
+    expect(same(alone)).to.equal(same(inPage));
   });
 
   it('ends the subscription when the client goes, and hears again after PostgreSQL drops the LISTEN connection', async () => {

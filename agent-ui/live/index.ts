@@ -10,14 +10,18 @@
  * - `event: changed` `data: { number }` for any other ticket (the queue's "new or changed" banner);
  * - `event: tick` `data: { tickets: [{ number, status, countdowns }], words }` at once and every
  *   30 s: fresh countdowns for the watched tickets, from the cached rows (no query), and the words
- *   the script says when the stream breaks and comes back;
+ *   the script says when the stream breaks and comes back, and when the session ended (its refresh of
+ *   the ticket page's live part answered with the sign-in);
  * - a comment every 15 s as a heartbeat (proxies and load balancers keep an idle stream open);
  * - texts in the viewer's language, due instants in the viewer's time zone;
  * - `tickets` is a comma-separated (or repeated) list of ticket numbers, at most 100 (a queue page's
  *   rows); anything else is a 422 naming the field, and no stream. Absent: nothing watched, only `changed`;
  * - `event: signed_out` `data: { message }`, then the end: on a tick the viewer is no longer signed in
  *   as an agent (signed out, past the session's limit, role changed, account deactivated);
- * - no access-log read: the stream carries no requester data (status, the assignee's address, SLA).
+ * - no access-log read: the stream carries no requester data (status, the assignee's address, SLA);
+ * - not activity for the staff session's idle limit (requireStaff's `background`): an open stream,
+ *   its reconnections and its ticks keep no unattended session alive; the tick's `signed_out` says
+ *   when it ended.
  */
 import { fileURLToPath } from 'node:url';
 import { Router, type Request, type Response } from 'express';
@@ -68,7 +72,8 @@ export function liveRoutes(deps: StaffDeps, guards: StaffGuards, opts: LiveOptio
     res.type('application/javascript').sendFile(liveJs);
   });
 
-  router.get('/agent/stream', agents, (req: Request, res: Response) => {
+  // The stream is the page's script's (opened, reopened when the tab is shown, reconnected), never the person's: not activity for the idle limit.
+  router.get('/agent/stream', guards.access.requireStaff(AGENT_ROLES, { background: true }), (req: Request, res: Response) => {
     const viewer = viewerOf(req);
     const watched = parseWatched(req.query.tickets);
     if (!watched.ok) {

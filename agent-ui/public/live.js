@@ -11,9 +11,17 @@
  *   `agent:changed` event is dispatched on the document with `{ number }`;
  * - a polite live region (`[data-live-status]`, made if the page has none) says what changed, and
  *   when the stream breaks and comes back. EventSource reconnects by itself; when it gives up
- *   (the server answered an error), a new one is tried after a growing pause.
+ *   (the server answered an error), a new one is tried after a growing pause;
+ * - a hidden tab holds no stream (browsers allow 6 connections per host over HTTP/1.1, so a 7th
+ *   tab would wait): it is closed when the page is hidden and opened again when it is shown, and
+ *   what was missed meanwhile is caught up — the ticket page fetches its live part once, the queue
+ *   shows its banner, the countdowns come with the stream's first tick;
+ * - the live part is fetched at most once a second (a burst of changes is one fetch), marked
+ *   `X-Background: 1` (a page refreshing itself keeps no session alive past its idle limit), and
+ *   swapped in only when the answer is the part: a session that ended (the sign-in's redirect, a
+ *   401) is said, in the stream's words, and nothing reconnects.
  */
-/* global window, document, fetch, DOMParser, EventSource, CustomEvent, setTimeout */
+/* global window, document, fetch, DOMParser, EventSource, CustomEvent, setTimeout, clearTimeout */
 (function () {
   'use strict';
   var main = document.querySelector('main[data-ticket]');
@@ -36,12 +44,21 @@
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
 
-  var words = { reconnecting: '', restored: '' };
+  var words = { reconnecting: '', restored: '', signedOut: '' };
   var stopped = false;
   var broken = false;
   var retryMs = 1000;
+  var retryTimer = null;
   var source = null;
   var pendingFragment = false;
+  // What was missed while no stream was open (a hidden tab, a page from the back-forward cache).
+  var missed = false;
+  // At most one fetch of the live part a second, and never two at once (an older answer would overwrite a newer one).
+  var FRAGMENT_EVERY_MS = 1000;
+  var lastFetch = 0;
+  var fetchTimer = null;
+  var fetching = false;
+  var fetchAgain = false;
 
   function say(text) {
     if (!text) return;
@@ -80,26 +97,72 @@
     return !!active && active !== document.body && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
-  function refreshFragment() {
+  function isHidden() {
+    return document.visibilityState === 'hidden';
+  }
+
+  /** The session ended: said once, in the stream's words (or the page's own), and nothing reconnects. */
+  function signedOut(message) {
+    if (stopped) return;
+    stopped = true;
+    if (source) source.close();
+    source = null;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     var live = document.getElementById('ticket-live');
-    if (!live || !pageTicket) return;
+    say(message || words.signedOut || (live && live.getAttribute('data-signed-out')) || '');
+  }
+
+  /** A change of the page's ticket: the live part fetched soon, once for a burst of changes. */
+  function refreshFragment() {
+    if (stopped || fetchTimer) return;
+    if (fetching) {
+      fetchAgain = true;
+      return;
+    }
+    fetchTimer = setTimeout(fetchFragment, Math.max(0, lastFetch + FRAGMENT_EVERY_MS - Date.now()));
+  }
+
+  function fetchFragment() {
+    fetchTimer = null;
+    var live = document.getElementById('ticket-live');
+    if (!live || !pageTicket || stopped) return;
     if (focusInside(live)) {
       pendingFragment = true;
       return;
     }
     pendingFragment = false;
-    fetch('/agent/tickets/' + encodeURIComponent(pageTicket) + '/live', { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+    fetching = true;
+    lastFetch = Date.now();
+    fetch('/agent/tickets/' + encodeURIComponent(pageTicket) + '/live', {
+      credentials: 'same-origin',
+      // A redirect is the sign-in page: not followed, never put into the page.
+      redirect: 'manual',
+      headers: { Accept: 'text/html', 'X-Background': '1' },
+    })
       .then(function (res) {
-        if (!res.ok) throw new Error('fragment ' + res.status);
+        if (res.type === 'opaqueredirect' || res.status === 401) {
+          signedOut('');
+          return null;
+        }
+        if (!res.ok || !/^text\/html/.test(res.headers.get('Content-Type') || '')) throw new Error('fragment ' + res.status);
         return res.text();
       })
       .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, 'text/html');
-        var fresh = doc.getElementById('ticket-live');
-        live.innerHTML = fresh ? fresh.innerHTML : doc.body.innerHTML;
+        if (html === null || stopped) return;
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('ticket-live');
+        // Only the live part itself is swapped in; anything else waits for the next change or a reload.
+        if (fresh && fresh.hasAttribute('data-live-part')) live.innerHTML = fresh.innerHTML;
       })
       .catch(function () {
         /* the next change or a reload shows it */
+      })
+      .then(function () {
+        fetching = false;
+        if (fetchAgain) {
+          fetchAgain = false;
+          refreshFragment();
+        }
       });
   }
 
@@ -129,13 +192,18 @@
     say(d.announce);
   }
 
-  function onChanged(e) {
-    var d = parse(e);
-    if (!d) return;
+  /** Another ticket changed (number), or perhaps some did while the page had no stream (null): the banner. */
+  function showChanged(number) {
     document.querySelectorAll('[data-live-banner]').forEach(function (el) {
       el.hidden = false;
     });
-    document.dispatchEvent(new CustomEvent('agent:changed', { detail: { number: d.number } }));
+    document.dispatchEvent(new CustomEvent('agent:changed', { detail: { number: number } }));
+  }
+
+  function onChanged(e) {
+    var d = parse(e);
+    if (!d) return;
+    showChanged(d.number);
   }
 
   function onTick(e) {
@@ -146,47 +214,74 @@
       showCountdowns(t.number, t.countdowns);
     });
     if (broken) {
+      // Back after a break (EventSource's own reconnection, or ours): changes meanwhile were not heard.
       broken = false;
       say(words.restored);
+      catchUp();
     }
     retryMs = 1000;
   }
 
   function connect() {
+    retryTimer = null;
+    if (stopped || source || isHidden()) return;
     var url = '/agent/stream' + (numbers.length ? '?tickets=' + encodeURIComponent(numbers.join(',')) : '');
-    source = new EventSource(url, { withCredentials: true });
-    source.addEventListener('ticket', onTicket);
-    source.addEventListener('changed', onChanged);
-    source.addEventListener('tick', onTick);
-    source.addEventListener('signed_out', function (e) {
+    var es = new EventSource(url, { withCredentials: true });
+    source = es;
+    es.addEventListener('ticket', onTicket);
+    es.addEventListener('changed', onChanged);
+    es.addEventListener('tick', onTick);
+    es.addEventListener('signed_out', function (e) {
       // The session ended: no more reconnecting; the next page asks to sign in again.
       var d = parse(e);
-      stopped = true;
-      source.close();
-      source = null;
-      say(d && d.message ? d.message : '');
+      signedOut(d && d.message ? d.message : '');
     });
-    source.onerror = function () {
+    es.onerror = function () {
+      if (es !== source || stopped) return;
       if (!broken) {
         broken = true;
         say(words.reconnecting);
       }
-      if (stopped) return;
-      if (source.readyState === EventSource.CLOSED) {
+      if (es.readyState === EventSource.CLOSED) {
         // The browser gave up (an error answer): try again, less and less often.
         source = null;
-        setTimeout(connect, retryMs);
+        retryTimer = setTimeout(connect, retryMs);
         retryMs = Math.min(retryMs * 2, 60000);
       }
     };
+    if (missed) {
+      missed = false;
+      catchUp();
+    }
   }
 
-  if (typeof EventSource === 'function') connect();
-  window.addEventListener('pagehide', function () {
+  /** Back after a while without a stream: what changed meanwhile was not heard (the countdowns come with the first tick). */
+  function catchUp() {
+    if (pageTicket) refreshFragment();
+    if (document.querySelector('[data-live-banner]')) showChanged(null);
+  }
+
+  /** No stream while nobody looks (a hidden tab, a page left): its connection is given back. */
+  function disconnect() {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     if (source) source.close();
     source = null;
+    missed = true;
+  }
+
+  if (typeof EventSource !== 'function') return;
+  if (isHidden()) missed = true;
+  connect();
+  document.addEventListener('visibilitychange', function () {
+    if (isHidden()) disconnect();
+    else connect();
   });
+  window.addEventListener('pagehide', disconnect);
   window.addEventListener('pageshow', function (e) {
-    if (e.persisted && !source && !stopped && typeof EventSource === 'function') connect();
+    if (e.persisted) {
+      missed = true;
+      connect();
+    }
   });
 })();

@@ -1,10 +1,10 @@
 /**
- * The side of the ticket page and its countdowns, from the agents' workspace services: C's
- * countdowns (services/agent/countdown.ts), E's context (services/agent/context.ts: the requester's
- * card, knowledge-base suggestions, reply templates in the ticket's language, likely duplicates)
- * and A's merged sources (services/tickets/merge.ts). Each piece is read on its own: one that
- * fails leaves its box saying so, and the rest of the page stands (the ticket itself was read and
- * recorded first, read.ts).
+ * The side of the ticket page, and the countdowns of its live part, from the agents' workspace
+ * services: E's context (services/agent/context.ts: the requester's card, knowledge-base
+ * suggestions, reply templates in the ticket's language, likely duplicates) and C's countdowns
+ * (services/agent/countdown.ts; countdownsOf, read for the page and for the live part alone). Each
+ * piece is read on its own: one that fails leaves its box saying so, and the rest of the page
+ * stands (the ticket itself was read and recorded first, read.ts).
  *
  * A suggestion or template is inserted into the reply box by agent-ui/public/ticket.js (its
  * `data-insert` text); without JavaScript its link reloads the page with `?kb=<id>` or
@@ -45,9 +45,10 @@ export interface SideView {
   suggestions: Array<Suggestion & { insertText: string; prefillHref: string }>;
   templates: Array<Template & { insertText: string; prefillHref: string }>;
   duplicates: Array<Duplicate & { statusText: string; when: string; why: string }>;
-  countdowns: Array<CountdownLike & { name: string }>;
   mergeOpen: boolean;
 }
+
+export type CountdownView = CountdownLike & { name: string };
 
 type BriefItem = Brief & { statusText: string; when: string };
 
@@ -70,14 +71,13 @@ export const suggestionText = (s: Suggestion, base: string): string => `${s.titl
  * cannot be written, those lists are left out: nothing is shown unrecorded.
  */
 export async function sideView(services: PageServices, t: TicketRecord, w: PageWords, at: ViewerPlace, opts: { base: string; log?: (line: string) => void; recordListed?: (numbers: string[]) => Promise<void> }): Promise<SideView> {
-  const { context, countdowns } = services;
+  const { context } = services;
   const open = OPEN.includes(t.status);
   const brief = (b: Brief): BriefItem => ({ ...b, statusText: statusWord(b.status, w), when: formatDateTime(b.updatedAt, at.language, at.timeZone) });
-  const [card, suggestions, duplicates, clocks] = await Promise.all([
+  const [card, suggestions, duplicates] = await Promise.all([
     context ? piece('requester card', null, () => context.requesterCard(t), opts.log) : null,
     context ? piece('suggestions', [] as Suggestion[], () => context.kbSuggestions(t, 5), opts.log) : [],
     context && open ? piece('duplicates', [] as Duplicate[], () => context.duplicates(t, 5), opts.log) : [],
-    countdowns ? piece('countdowns', [] as CountdownLike[], () => countdowns.forTicket(t, at), opts.log) : [],
   ]);
   const listed = [...(card ? [...card.open, ...card.past] : []), ...duplicates].map((x) => x.number);
   const recorded = listed.length === 0 || !opts.recordListed || (await piece('access-log entry of its lists', false, async () => (await opts.recordListed!(listed), true), opts.log));
@@ -97,9 +97,15 @@ export async function sideView(services: PageServices, t: TicketRecord, w: PageW
       when: formatDateTime(d.createdAt, at.language, at.timeZone),
       why: w.tk(d.sameRequester ? 'duplicates.sameRequester' : 'duplicates.sameOrganisation', { percent: new Intl.NumberFormat(at.language, { style: 'percent' }).format(d.similarity) }),
     })),
-    countdowns: clocks.map((c) => ({ ...c, name: w.tk(`sla.clockName.${c.clock}`) })),
     mergeOpen: open,
   };
+}
+
+/** The ticket's response and resolution countdowns with their names (none when they cannot be computed: the line says so). */
+export async function countdownsOf(services: PageServices, t: TicketRecord, w: PageWords, at: ViewerPlace, log?: (line: string) => void): Promise<CountdownView[]> {
+  const { countdowns } = services;
+  const clocks = countdowns ? await piece('countdowns', [] as CountdownLike[], () => countdowns.forTicket(t, at), log) : [];
+  return clocks.map((c) => ({ ...c, name: w.tk(`sla.clockName.${c.clock}`) }));
 }
 
 /** The reply's prefill from `?kb=` or `?template=` (the links that work without JavaScript). */

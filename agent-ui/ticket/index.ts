@@ -2,7 +2,8 @@
  * The agent's ticket page (/agent/tickets/:number): the whole ticket, its actions, the requester's
  * card, suggestions, templates, duplicates and merging. Agents and admins only (AGENT_ROLES),
  * checked before anything is read; every view (the page, its live part, an attachment) is a read
- * in the access log, recorded before it is shown (read.ts). Forms are POST with the CSRF token and
+ * in the access log, recorded before it is shown (read.ts); the live part reads and records only
+ * what it shows (the ticket and the tickets merged into it: no side, so nothing listed). Forms are POST with the CSRF token and
  * answer 303 back to the page with a one-time notice of what was done; a refused action (409) or a
  * bad field (422) shows the page again with the sentence beside its form and nothing changed;
  * PostgreSQL or Temporal out of reach (503) a page that says so and what to do.
@@ -17,8 +18,8 @@ import { ticketNumberOf } from '../../api/agent/read-ticket.ts';
 import { openAttachment, sendAttachment } from '../../api/portal/use-cases/portal-data.ts';
 import { recordTicketRead, staffViewer } from '../../services/privacy/access-log.ts';
 import { isFormAction, performForm, type FormAction } from './actions.ts';
-import { pages, pageWords, renderLive, renderPage, ticketModel, type FormProblem, type ModelOpts } from './page.ts';
-import { readTicketPage, ticketForAction } from './read.ts';
+import { liveModel, pages, pageWords, renderLive, renderPage, ticketModel, type FormProblem, type ModelOpts } from './page.ts';
+import { readLivePart, readTicketPage, ticketForAction } from './read.ts';
 import { mergeForm, mergedOf } from './merge.ts';
 
 declare module 'express-session' {
@@ -64,8 +65,9 @@ export function agentTicketRoutes(deps: StaffDeps, { access, requireCsrf }: Staf
     renderPage(deps, req, res, await model(req, notice ? { notice } : {}));
   }
 
+  /** The live part alone, read and recorded for what it shows (read.ts readLivePart): no side, no lists, no workflow query. */
   async function livePart(req: Request, res: Response) {
-    renderLive(deps, req, res, await model(req));
+    renderLive(deps, req, res, await liveModel(deps, req, await readLivePart(deps, req.staffUser!, req.params.number)));
   }
 
   async function attachment(req: Request, res: Response) {

@@ -9,7 +9,9 @@
  *   portal's sign-in or the staff one).
  *
  * and it is within its limits: at most HELPDESK_STAFF_SESSION_HOURS (12) since the second
- * factor, and HELPDESK_STAFF_IDLE_MINUTES (60) since the last staff request. A staff session past
+ * factor, and HELPDESK_STAFF_IDLE_MINUTES (60) since the last staff request — a request a page's
+ * script sends by itself (`X-Background: 1` on a GET, the live part's refresh) is checked against
+ * both limits but does not count as activity, nor does the agents' live stream. A staff session past
  * either ends (signed out, the portal included) and a page is sent to /staff/sign-in with a
  * sentence saying which limit it was; JSON gets a 401 with that sentence. A password-only staff
  * session (the `optional` setting, after the portal's sign-in) starts its clock at its first staff
@@ -68,8 +70,11 @@ export interface StaffAccess {
   staffFromSession(req: Request): Promise<UserRecord | undefined>;
   /** How this session passed the staff sign-in (undefined when it did not). */
   factorOf(session: Partial<SessionData> | undefined): StaffFactor | undefined;
-  /** Guards a staff route: every staff role, or only `roles`. */
-  requireStaff(roles?: readonly StaffRole[]): RequestHandler;
+  /**
+   * Guards a staff route: every staff role, or only `roles`. `background`: the route's requests are
+   * a page's script's, never the person's (the live stream), so they do not count as activity.
+   */
+  requireStaff(roles?: readonly StaffRole[], opts?: { background?: boolean }): RequestHandler;
 }
 
 export function createStaffAccess(deps: StaffAccessDeps): StaffAccess {
@@ -101,14 +106,20 @@ export function createStaffAccess(deps: StaffAccessDeps): StaffAccess {
     return undefined;
   }
 
+  /** A GET the page's script sends by itself (agent-ui/public/live.js), not the person: `X-Background: 1`. */
+  function isBackground(req: Request): boolean {
+    return (req.method === 'GET' || req.method === 'HEAD') && req.get('x-background') === '1';
+  }
+
   type Decision = { staff: UserRecord } | { ended: StaffSessionEnd } | undefined;
 
   /**
    * The staff member of this session, or why not: past a limit (`ended`) or no staff session
    * (undefined). Counts the request for the idle limit, and starts the clock of a password-only
-   * session (optional setting) on a session it may write.
+   * session (optional setting) on a session it may write. A `background` request is checked
+   * against the limits but is not activity: it leaves the idle clock (`seen`) where it was.
    */
-  async function decide(req: Request, user: UserRecord | undefined, session: Partial<SessionData> | undefined): Promise<Decision> {
+  async function decide(req: Request, user: UserRecord | undefined, session: Partial<SessionData> | undefined, background = isBackground(req)): Promise<Decision> {
     if (!user || !session || !isStaffRole(user.role) || !user.active) return undefined;
     const t = now();
     const factor = factorOf(session);
@@ -117,7 +128,8 @@ export function createStaffAccess(deps: StaffAccessDeps): StaffAccess {
       if (factor === 'password' && (deps.secondFactor !== 'optional' || (await deps.staffAuth.find(user.id)))) return undefined;
       const ended = endOf(auth, t);
       if (ended) return { ended };
-      if (t - (auth.seen ?? auth.at) >= touchEvery) {
+      // A background request (a page's script refreshing itself) is not activity: it keeps no session alive.
+      if (!background && t - (auth.seen ?? auth.at) >= touchEvery) {
         if (req.session) req.session.staffAuth = { ...auth, seen: t };
         else await deps.sessions?.touchStaff(req, user.id, t);
       }
@@ -138,11 +150,11 @@ export function createStaffAccess(deps: StaffAccessDeps): StaffAccess {
     return decision && 'staff' in decision ? decision.staff : undefined;
   }
 
-  function requireStaff(roles?: readonly StaffRole[]): RequestHandler {
+  function requireStaff(roles?: readonly StaffRole[], opts: { background?: boolean } = {}): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
       const session = await sessionOf(req);
       const user = await signedInUser(req, session);
-      const decision = await decide(req, user, session);
+      const decision = await decide(req, user, session, opts.background === true || isBackground(req));
       if (decision && 'ended' in decision) {
         // Signed out: the sign-in page says why (the limit in words in its own language); so does a JSON answer.
         const limitMs = decision.ended === 'absolute' ? limits.maxMs : limits.idleMs;

@@ -125,12 +125,9 @@ export async function mergeTicket(deps: MergeDeps, source: string, into: string,
 }
 
 /**
- * The tickets merged into `number`, in the order they were merged: the target's own record of
+ * The tickets merged into this one, in the order they were merged: the target's own record of
  * each merge it received (`merge_received` in its timeline, which the read model keeps).
  */
-export async function mergedSources(deps: Pick<TicketDeps, 'tickets'>, number: string): Promise<string[]> {
-  const t = await reading(deps.tickets.get(number));
-  if (!t) return [];
-  const from = t.timeline.filter((e) => e.type === 'merge_received' && typeof e.data.from === 'string').map((e) => e.data.from as string);
-  return [...new Set(from)];
+export function mergedSources(t: Pick<TicketRecord, 'timeline'>): string[] {
+  return [...new Set(t.timeline.filter((e) => e.type === 'merge_received' && typeof e.data.from === 'string').map((e) => e.data.from as string))];
 }
