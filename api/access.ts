@@ -33,7 +33,7 @@
  * the API, and only admins and auditors read the access log (the functions at the end).
  */
 import type { TicketRecord } from '../db/tickets-repo.ts';
-import type { Role } from '../db/users-repo.ts';
+import { isStaffRole, type Role } from '../db/users-repo.ts';
 import type { TicketEvent, TicketSla } from '../workflows/types.ts';
 import type { ClockView, SlaView } from '../services/tickets/sla-view.ts';
 import type { TicketRow } from '../services/agent/queues.ts';
@@ -46,9 +46,7 @@ export interface Reader {
 }
 
 /** Roles that see the whole ticket. Anything else (today: requester) gets the public shape. */
-const STAFF_ROLES: ReadonlySet<string> = new Set<Role>(['agent', 'process_owner', 'admin', 'auditor']);
-
-export const isStaffReader = (reader: Pick<Reader, 'role'>): boolean => STAFF_ROLES.has(reader.role);
+export const isStaffReader = (reader: Pick<Reader, 'role'>): boolean => isStaffRole(reader.role);
 
 /** Whether this API caller may read the ticket at all. */
 export function mayRead(reader: Reader, ticket: { requesterEmail: string }): boolean {

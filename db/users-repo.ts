@@ -12,6 +12,11 @@ import { ErasedError, type Vault } from './vault.ts';
 export const Role = { requester: 'requester', agent: 'agent', process_owner: 'process_owner', auditor: 'auditor', admin: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
+/** The roles that are staff: everyone but requesters. The one list every staff check reads. */
+export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const isStaffRole = (role: string): role is StaffRole => (STAFF_ROLES as readonly string[]).includes(role);
+
 export interface UserRecord {
   id: number;
   email: string;

@@ -4,7 +4,7 @@
  */
 import type { AuditRepo } from '../../db/audit-repo.ts';
 import type { StaffAuthRepo } from '../../db/staff-auth-repo.ts';
-import type { Role, UsersRepo } from '../../db/users-repo.ts';
+import type { StaffRole, UsersRepo } from '../../db/users-repo.ts';
 import type { PortalDeps } from '../portal/types.ts';
 import type { RulesAdmin } from '../../services/rules-admin/index.ts';
 import type { People } from '../../services/people/index.ts';
@@ -12,10 +12,7 @@ import type { AuditorService } from '../../auditor-ui/deps.ts';
 import type { AuditRuns } from '../../services/audit/runs.ts';
 import type { AgentWorkspace } from '../../services/agent/workspace.ts';
 
-/** The roles that are staff: everyone but requesters. */
-export const STAFF_ROLES = ['agent', 'process_owner', 'auditor', 'admin'] as const satisfies readonly Role[];
-export type StaffRole = (typeof STAFF_ROLES)[number];
-export const isStaffRole = (role: Role): role is StaffRole => (STAFF_ROLES as readonly string[]).includes(role);
+export { STAFF_ROLES, isStaffRole, type StaffRole } from '../../db/users-repo.ts';
 
 /** Who may read the audit log's page. */
 export const AUDIT_READERS: readonly StaffRole[] = ['auditor', 'admin'];

@@ -16,6 +16,7 @@
  */
 import { ServiceError } from '../errors.ts';
 import { TICKET_NUMBER_PATTERN } from '../../db/tickets-repo.ts';
+import { isStaffRole } from '../../db/users-repo.ts';
 import type { ListRow, ListWhere, TicketListRepo } from '../../db/ticket-list-repo.ts';
 import { isPersonRef, isSealed, type Vault } from '../../db/vault.ts';
 import { ERASED } from '../privacy/ticket-data.ts';
@@ -26,8 +27,6 @@ import type { ListPage, ListQuery, QueueId, QueueService, QueueViewer, TicketFil
 export type { ListPage, ListQuery, QueueId, QueueService, QueueViewer, SortKey, TicketFilters, TicketRow } from './queue-types.ts';
 export { QUEUE_IDS, SORT_KEYS, encodeCursor, decodeCursor, LIST_PARAMETERS, DEFAULT_LIMIT, MAX_LIMIT } from './queue-parse.ts';
 
-/** Who lists as staff (every ticket, every queue); anyone else is a requester. */
-const STAFF_ROLES: ReadonlySet<string> = new Set(['agent', 'admin', 'process_owner', 'auditor']);
 /** The filters a requester may use on their own tickets. */
 const REQUESTER_FILTERS: ReadonlySet<keyof TicketFilters> = new Set(['queue', 'status', 'category', 'text']);
 
@@ -120,7 +119,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
     parse: parseListQuery,
 
     async list(viewer, q: ListQuery): Promise<ListPage> {
-      const staff = STAFF_ROLES.has(viewer.role);
+      const staff = isStaffRole(viewer.role);
       const f = q.filters;
       let where: ListWhere;
       if (staff) {
@@ -142,7 +141,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
     },
 
     async counts(viewer): Promise<Record<QueueId, number>> {
-      if (!STAFF_ROLES.has(viewer.role)) throw new ServiceError(403, 'FORBIDDEN', 'errors.listStaffOnly', { field: 'queue' });
+      if (!isStaffRole(viewer.role)) throw new ServiceError(403, 'FORBIDDEN', 'errors.listStaffOnly', { field: 'queue' });
       const me = await stored(viewer.email, viewer.personId);
       const queues = Object.fromEntries(QUEUE_IDS.map((id) => [id, queueWhere(id, viewer, me)])) as Record<QueueId, ListWhere>;
       return deps.list.counts(queues);
