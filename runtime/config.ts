@@ -6,6 +6,8 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseDuration } from '../rules/duration.ts';
+import { ConfigError } from './config-error.ts';
+import { mailConfig, type MailConfig } from './mail-config.ts';
 
 export interface Setting {
   env: string;
@@ -50,6 +52,12 @@ export const settings = {
   auditSigningKey: { env: 'HELPDESK_AUDIT_SIGNING_KEY', default: '', doc: 'The Ed25519 key that signs the audit log\'s checkpoints and evidence bundles (see docs/audit-proof.md): the private key as PKCS#8 PEM text (starting `-----BEGIN PRIVATE KEY-----`), or the path of a file holding it. When empty, audit-signing-key in the data folder, generated with mode 0600 on first use.' },
   retentionInterval: { env: 'HELPDESK_RETENTION_INTERVAL', default: '1h', doc: 'How often the retention schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) runs the retention workflow, which erases and deletes what the rules\' retention periods make due: a duration such as `30m`, `1h` or `1d`, from 1 minute to 7 days. See docs/retention.md.' },
   archiveInterval: { env: 'HELPDESK_ARCHIVE_INTERVAL', default: '5m', doc: 'How often the history archive\'s schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) copies the histories of ticket runs that have closed into PostgreSQL, so auditors read them after Temporal\'s retention: a duration such as `5m` or `1h`, from 1 minute to 6 hours (well inside the namespace\'s retention). See docs/audit-archive.md.' },
+  smtpUrl: { env: 'HELPDESK_SMTP_URL', default: '', doc: 'The SMTP server notifications are sent through: `smtp://user:password@host:587` (STARTTLS when the server offers it) or `smtps://user:password@host:465`. When empty, `helpdesk start` runs a local SMTP server on 127.0.0.1 (HELPDESK_MAIL_SINK_PORT) that keeps every message under the data folder\'s `mail/` and shows them to admins at /admin/mail; a `helpdesk worker` without it sends nothing, and notifications wait in the outbox. See docs/mail.md.' },
+  mailFrom: { env: 'HELPDESK_MAIL_FROM', default: 'Helpdesk <helpdesk@localhost>', doc: 'The From of every mail the helpdesk sends (`Name <address>` or an address); its domain is the domain of the Message-IDs.' },
+  smtpPool: { env: 'HELPDESK_SMTP_POOL', default: '3', doc: 'How many SMTP connections a worker keeps open to HELPDESK_SMTP_URL at most (pooled, reused for many messages): 1-20.' },
+  dkimKey: { env: 'HELPDESK_DKIM_KEY', default: '', doc: 'A DKIM private key (PEM text, or the path of a file holding it) to sign outgoing mail with, for the From address\'s domain; empty: not signed (the SMTP server may sign).' },
+  dkimSelector: { env: 'HELPDESK_DKIM_SELECTOR', default: 'helpdesk', doc: 'The DKIM selector of HELPDESK_DKIM_KEY (its public key is published at `<selector>._domainkey.<domain>`).' },
+  mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
 
@@ -95,6 +103,8 @@ export interface Config {
   archiveIntervalMs: number;
   /** Staff web sign-in (api/staff/): whether the second factor is required, and single sign-on. */
   staff: StaffSignInConfig;
+  /** Outgoing mail (runtime/mail-config.ts). */
+  mail: MailConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -125,9 +135,7 @@ export interface OidcConfig {
   allowedDomains: string[];
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-}
+export { ConfigError };
 
 function port(name: string, value: string): number {
   const n = Number(value);
@@ -213,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     auditSigningKey: auditSigningKey(get('auditSigningKey'), cwd, dataDir),
     retentionIntervalMs: retentionInterval(get('retentionInterval')),
     archiveIntervalMs: durationSetting(settings.archiveInterval.env, get('archiveInterval'), 60_000, 6 * 3_600_000, '1m and 6h', '5m, 30m or 1h'),
+    mail: mailConfig(get, cwd, dataDir),
     logLevel: level as Config['logLevel'],
   };
 }

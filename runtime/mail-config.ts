@@ -1,0 +1,79 @@
+/**
+ * Outgoing mail's settings (HELPDESK_SMTP_URL, HELPDESK_MAIL_FROM, HELPDESK_SMTP_POOL,
+ * HELPDESK_DKIM_KEY, HELPDESK_DKIM_SELECTOR, HELPDESK_MAIL_SINK_PORT), read by runtime/config.ts's
+ * loadConfig: a wrong value is a ConfigError naming its variable, never a mail that fails later.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './config-error.ts';
+
+export interface MailConfig {
+  /** HELPDESK_SMTP_URL; undefined: `helpdesk start` runs the local mail sink and sends there. */
+  smtpUrl: string | undefined;
+  /** HELPDESK_MAIL_FROM, parsed. */
+  from: { name: string; address: string };
+  /** The domain of the From address: of every Message-ID, and of the DKIM signature. */
+  domain: string;
+  /** HELPDESK_SMTP_POOL: pooled connections at most. @default 3 */
+  poolSize: number;
+  /** DKIM signing of every message, when HELPDESK_DKIM_KEY is set. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+  /** HELPDESK_MAIL_SINK_PORT. @default 2525 */
+  sinkPort: number;
+  /** Where the local mail sink keeps the messages: the data folder's `mail/`. */
+  sinkDir: string;
+}
+
+
+type Get = (k: 'smtpUrl' | 'mailFrom' | 'smtpPool' | 'dkimKey' | 'dkimSelector' | 'mailSinkPort') => string;
+
+const ADDRESS = /^[^\s@<>"]+@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
+
+/** `Name <address>` or a bare address. */
+export function parseFrom(value: string): { name: string; address: string; domain: string } {
+  const v = value.trim();
+  const m = /^(.*?)\s*<([^<>]+)>$/.exec(v);
+  const name = (m ? m[1]! : '').replace(/^"(.*)"$/, '$1').trim();
+  const address = (m ? m[2]! : v).trim();
+  const a = ADDRESS.exec(address);
+  if (!a) throw new ConfigError(`HELPDESK_MAIL_FROM must be an address such as helpdesk@example.com or "Helpdesk <helpdesk@example.com>"; got "${value}"`);
+  return { name, address, domain: a[1]!.toLowerCase() };
+}
+
+function smtpUrl(value: string): string | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
+    throw new ConfigError('HELPDESK_SMTP_URL must be an SMTP URL such as smtp://user:password@mail.example.com:587 or smtps://user:password@mail.example.com:465');
+  }
+  return v;
+}
+
+export function mailConfig(get: Get, cwd: string, dataDir: string): MailConfig {
+  const from = parseFrom(get('mailFrom'));
+  const pool = /^\d+$/.test(get('smtpPool').trim()) ? Number(get('smtpPool').trim()) : NaN;
+  if (!(pool >= 1 && pool <= 20)) throw new ConfigError(`HELPDESK_SMTP_POOL must be a whole number of connections from 1 to 20, got "${get('smtpPool')}"`);
+  const sinkPort = Number(get('mailSinkPort'));
+  if (!Number.isInteger(sinkPort) || sinkPort < 0 || sinkPort > 65535) throw new ConfigError(`HELPDESK_MAIL_SINK_PORT must be a port number (0-65535), got "${get('mailSinkPort')}"`);
+  const key = get('dkimKey').trim();
+  let dkim: MailConfig['dkim'];
+  if (key) {
+    const pem = key.startsWith('-----BEGIN') ? key : readKey(path.resolve(cwd, key));
+    const selector = get('dkimSelector').trim();
+    if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i.test(selector)) throw new ConfigError(`HELPDESK_DKIM_SELECTOR must be a DNS label such as helpdesk, got "${selector}"`);
+    dkim = { domainName: from.domain, keySelector: selector, privateKey: pem };
+  }
+  return { smtpUrl: smtpUrl(get('smtpUrl')), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail') };
+}
+
+function readKey(file: string): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes('-----BEGIN')) throw new ConfigError(`HELPDESK_DKIM_KEY names ${file}, which holds no PEM private key`);
+    return text;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`HELPDESK_DKIM_KEY names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): give the PEM text or a readable file`);
+  }
+}
