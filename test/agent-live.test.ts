@@ -200,8 +200,11 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
     const ended = await s.next((e) => e.event === 'signed_out', 5_000);
     expect(ended.data.message).to.equal('Ihre Sitzung ist beendet, daher wurde die Live-Aktualisierung angehalten. Melden Sie sich erneut an, um fortzufahren.');
     await s.ended;
+    // A new stream without the session is told so at once, rather than refused (EventSource would only retry a 401).
     const refused = await stream(leaving, '/agent/stream', 'de');
-    expect(refused.status).to.not.equal(200);
+    expect(refused.status).to.equal(200);
+    expect((await refused.next((e) => e.event === 'signed_out', 5_000)).data.message).to.equal(ended.data.message);
+    await refused.ended;
   });
 
   it('answers the ticket page\'s live part as the page shows it, recording the ticket\'s read and no lists, and a background refresh (X-Background: 1) leaves the session\'s idle clock where it was', async () => {
@@ -222,15 +225,19 @@ describe('agent live stream: a change on a ticket reaches the agents watching it
     await setSeen(idleSince);
     const live = await c.get(`/agent/tickets/${number}/live`, { accept: 'text/html', 'x-background': '1' });
     expect(live.status).to.equal(200);
-    expect(live.text).to.match(/^<div id="ticket-live" data-live-part>/);
+    expect(live.text).to.match(/^<div id="ticket-live" data-live-part data-seq="\d+">/);
     expect(live.text).to.include('id="conversation"').and.include('id="countdowns"');
     expect(await seen(), 'the idle clock after a background refresh').to.equal(idleSince);
     expect(await entries('ticket.read')).to.deep.equal([number]);
     expect(await entries('ticket.listed'), 'the live part lists no other ticket').to.deep.equal([]);
     // Nor is the stream the person's: opening it (as a tab shown again does) and its ticks leave the clock alone.
+    const before = feed.subscriberCount();
     const s = await stream(c, `/agent/stream?tickets=${number}`);
     expect((await s.next((e) => e.event === 'tick')).data.words).to.include({ signedOut: 'Your session has ended, so live updates stopped. Sign in again to go on.' });
     s.close();
+    // Once the server has ended the stream's response (when express-session would save a touched session), and a moment after.
+    await waitFor('the stream gone', async () => (feed.subscriberCount() <= before ? true : undefined), 5_000);
+    await new Promise((r) => setTimeout(r, 1_000));
     expect(await seen(), 'the idle clock after the stream').to.equal(idleSince);
 
     // The same request without the header is the person's: it counts.

@@ -17,16 +17,17 @@
  * - `tickets` is a comma-separated (or repeated) list of ticket numbers, at most 100 (a queue page's
  *   rows); anything else is a 422 naming the field, and no stream. Absent: nothing watched, only `changed`;
  * - `event: signed_out` `data: { message }`, then the end: on a tick the viewer is no longer signed in
- *   as an agent (signed out, past the session's limit, role changed, account deactivated);
+ *   as an agent (signed out, past the session's limit, role changed, account deactivated) — and at
+ *   once, with a 200, for a stream opened without a staff session (a 401 would only be retried);
  * - no access-log read: the stream carries no requester data (status, the assignee's address, SLA);
  * - not activity for the staff session's idle limit (requireStaff's `background`): an open stream,
  *   its reconnections and its ticks keep no unattended session alive; the tick's `signed_out` says
  *   when it ended.
  */
 import { fileURLToPath } from 'node:url';
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { TICKET_NUMBER_PATTERN } from '../../db/tickets-repo.ts';
-import { UnavailableError } from '../../services/errors.ts';
+import { ServiceError, UnavailableError } from '../../services/errors.ts';
 import { viewerOf } from '../../api/portal/pages.ts';
 import type { StaffGuards } from '../../api/staff/guards.ts';
 import { AGENT_ROLES, type StaffDeps } from '../../api/staff/types.ts';
@@ -68,12 +69,30 @@ export function liveRoutes(deps: StaffDeps, guards: StaffGuards, opts: LiveOptio
   const log = deps.log ?? ((line: string) => console.error(line));
 
   router.get('/agent/assets/live.js', agents, (_req, res) => {
-    res.set('Cache-Control', 'private, max-age=3600');
+    // Revalidated on every page (a 304 by its ETag): a deploy's new script is used at once, never an old one for an hour.
+    res.set('Cache-Control', 'private, no-cache');
     res.type('application/javascript').sendFile(liveJs);
   });
 
   // The stream is the page's script's (opened, reopened when the tab is shown, reconnected), never the person's: not activity for the idle limit.
-  router.get('/agent/stream', guards.access.requireStaff(AGENT_ROLES, { background: true }), (req: Request, res: Response) => {
+  const streamers = guards.access.requireStaff(AGENT_ROLES, { background: true });
+  /**
+   * A viewer whose session ended (past a limit, signed out elsewhere) gets a stream of one
+   * `signed_out` and its end, not a 401: EventSource would only retry that, and the page would say
+   * "reconnecting" for ever instead of that the session ended. Staff of another role keep their 403.
+   */
+  async function streamGuard(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      await streamers(req, res, next);
+    } catch (err) {
+      if (!(err instanceof ServiceError) || err.status !== 401) throw err;
+      const message = deps.i18n.getFixedT(viewerOf(req).language, 'agent-sla')('live.signedOut');
+      res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(`retry: 60000\nevent: signed_out\ndata: ${JSON.stringify({ message })}\n\n`);
+    }
+  }
+
+  router.get('/agent/stream', streamGuard, (req: Request, res: Response) => {
     const viewer = viewerOf(req);
     const watched = parseWatched(req.query.tickets);
     if (!watched.ok) {

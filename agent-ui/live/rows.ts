@@ -16,6 +16,8 @@ export interface LiveRow {
   assignee: string | null;
   sla: TicketSla | null;
   rulesVersion: number | null;
+  /** The ticket's last event's sequence number: a page that shows an older one has missed a change. */
+  seq: number;
 }
 
 export interface LiveRows {
@@ -46,7 +48,7 @@ export function createLiveRows(tickets: Pick<TicketsRepo, 'get'>, feed: TicketFe
 
   async function load(number: string): Promise<LiveRow | null> {
     const t = await tickets.get(number);
-    return t ? { number: t.number, status: t.status, assignee: t.assignee, sla: t.sla, rulesVersion: t.rulesVersion } : null;
+    return t ? { number: t.number, status: t.status, assignee: t.assignee, sla: t.sla, rulesVersion: t.rulesVersion, seq: t.lastEventSeq } : null;
   }
 
   return {

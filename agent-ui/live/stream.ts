@@ -75,7 +75,7 @@ export function openStream(req: Request, res: Response, ctx: StreamContext): voi
     }
     const rows = (await Promise.all([...watched].map((n) => ctx.rows.get(n)))).filter((r): r is LiveRow => r !== null);
     const now = Date.now();
-    const tickets = await Promise.all(rows.map(async (r) => ({ number: r.number, status: r.status, countdowns: await ctx.countdowns.forTicket(r, ctx.place, now) })));
+    const tickets = await Promise.all(rows.map(async (r) => ({ number: r.number, status: r.status, seq: r.seq, countdowns: await ctx.countdowns.forTicket(r, ctx.place, now) })));
     send('tick', { tickets, words: { reconnecting: sla('live.reconnecting'), restored: sla('live.restored'), signedOut: sla('live.signedOut') } });
   }
 

@@ -51,8 +51,9 @@
   var retryTimer = null;
   var source = null;
   var pendingFragment = false;
-  // What was missed while no stream was open (a hidden tab, a page from the back-forward cache).
-  var missed = false;
+  // What may have been missed while no stream was heard (a hidden tab, a page from the back-forward
+  // cache, a break): caught up once, on the next stream's first tick (it is subscribed by then).
+  var catchUpOnTick = false;
   // At most one fetch of the live part a second, and never two at once (an older answer would overwrite a newer one).
   var FRAGMENT_EVERY_MS = 1000;
   var lastFetch = 0;
@@ -152,7 +153,10 @@
         if (html === null || stopped) return;
         var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('ticket-live');
         // Only the live part itself is swapped in; anything else waits for the next change or a reload.
-        if (fresh && fresh.hasAttribute('data-live-part')) live.innerHTML = fresh.innerHTML;
+        if (fresh && fresh.hasAttribute('data-live-part')) {
+          live.innerHTML = fresh.innerHTML;
+          live.setAttribute('data-seq', fresh.getAttribute('data-seq') || '');
+        }
       })
       .catch(function () {
         /* the next change or a reload shows it */
@@ -217,7 +221,11 @@
       // Back after a break (EventSource's own reconnection, or ours): changes meanwhile were not heard.
       broken = false;
       say(words.restored);
-      catchUp();
+      catchUpOnTick = true;
+    }
+    if (catchUpOnTick) {
+      catchUpOnTick = false;
+      catchUp(d.tickets || []);
     }
     retryMs = 1000;
   }
@@ -249,15 +257,26 @@
         retryMs = Math.min(retryMs * 2, 60000);
       }
     };
-    if (missed) {
-      missed = false;
-      catchUp();
-    }
   }
 
-  /** Back after a while without a stream: what changed meanwhile was not heard (the countdowns come with the first tick). */
-  function catchUp() {
-    if (pageTicket) refreshFragment();
+  /** The event sequence number of the ticket page's live part as shown (data-seq). */
+  function shownSeq() {
+    var live = document.getElementById('ticket-live');
+    return live ? live.getAttribute('data-seq') : null;
+  }
+
+  /**
+   * Back after a while without a stream (the countdowns come with this first tick): the ticket
+   * page fetches its live part only when the ticket has moved on since it was shown (a fetch is
+   * a read in the access log); the queue shows its banner, since tickets may have come or changed.
+   */
+  function catchUp(tickets) {
+    if (pageTicket) {
+      var mine = tickets.filter(function (t) {
+        return t.number === pageTicket;
+      })[0];
+      if (!mine || mine.seq === undefined || String(mine.seq) !== shownSeq()) refreshFragment();
+    }
     if (document.querySelector('[data-live-banner]')) showChanged(null);
   }
 
@@ -265,13 +284,17 @@
   function disconnect() {
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = null;
+    // A fetch not yet sent waits for the tab to be shown: the catch-up then decides whether it is needed.
+    if (fetchTimer) clearTimeout(fetchTimer);
+    fetchTimer = null;
     if (source) source.close();
     source = null;
-    missed = true;
+    broken = false;
+    catchUpOnTick = true;
   }
 
   if (typeof EventSource !== 'function') return;
-  if (isHidden()) missed = true;
+  if (isHidden()) catchUpOnTick = true;
   connect();
   document.addEventListener('visibilitychange', function () {
     if (isHidden()) disconnect();
@@ -280,7 +303,7 @@
   window.addEventListener('pagehide', disconnect);
   window.addEventListener('pageshow', function (e) {
     if (e.persisted) {
-      missed = true;
+      catchUpOnTick = true;
       connect();
     }
   });

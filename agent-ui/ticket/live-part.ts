@@ -70,6 +70,7 @@ export function livePartModel(w: PageWords, viewer: ViewerPlace, me: UserRecord,
   if (input.prefill && !values.respond?.message) values.respond = { message: input.prefill };
   return {
     view,
+    seq: t.lastEventSeq,
     countdowns: input.countdowns,
     conversation,
     conversationCount: conversation.filter((c) => c.public).length,

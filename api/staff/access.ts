@@ -24,7 +24,8 @@
  * `staffFromSession(req)` works on any request: after the portal's middleware it reads
  * `req.session`; before it (the codec endpoint is mounted ahead of the portal) it reads the
  * signed session cookie and the session from PostgreSQL itself. Both count as a staff request
- * for the idle limit, and both refuse a session past its limits.
+ * for the idle limit (unless the request is a background one, below), and both refuse a session
+ * past its limits.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';

@@ -63,7 +63,7 @@ describe('live.js in a hidden tab: the stream given back, opened again when show
     await browser?.close();
   });
 
-  it('closes the stream while the ticket page is hidden, reopens it when shown and fetches the live part once to show a note written meanwhile; a burst of changes is two fetches a second apart; a session ended meanwhile is said, not shown as the sign-in page', async () => {
+  it('closes the stream while the ticket page is hidden, reopens it when shown and fetches the live part once to show a note written meanwhile (and not when nothing changed); a burst of changes is two fetches a second apart; a session ended meanwhile is said, not shown as the sign-in page', async () => {
     const requester = await portalRequester(env, 'en');
     const number = await fileTicket(env, requester, { title: 'The VPN drops every ten minutes', description: 'Since Monday the VPN drops every ten minutes.', locale: 'en' });
     const ctx: BrowserContext = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Warsaw' });
@@ -111,6 +111,17 @@ describe('live.js in a hidden tab: the stream given back, opened again when show
       await sleep(2_500);
       expect(lives.length - burstFrom, 'fetches for a burst of five changes').to.equal(2);
       expect(lives[burstFrom + 1]!.at - lives[burstFrom]!.at).to.be.at.least(900);
+
+      // Hidden and shown again with nothing changed meanwhile: a new stream, and no fetch (each would be a read in the access log).
+      const quietFrom = lives.length;
+      const streamsBefore = streams.length;
+      await setVisibility(page, 'hidden');
+      await sleep(500);
+      await setVisibility(page, 'visible');
+      await streamOpen(page);
+      await sleep(1_500);
+      expect(streams.length - streamsBefore, 'a new stream').to.equal(1);
+      expect(lives.length - quietFrom, 'no fetch when nothing changed').to.equal(0);
 
       // The session ends while the tab is hidden (signed out in another tab); shown again, the page says so.
       await setVisibility(page, 'hidden');
