@@ -17,9 +17,10 @@ import type { ShadowStore } from './shadow.ts';
 import type { AuditCheckpointActivityDeps } from './audit-checkpoint.ts';
 import type { ArchiveActivityDeps } from './archive.ts';
 import type { AuditPeriodActivityDeps } from './audit-run.ts';
+import type { NotificationActivityDeps } from './notify.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps, NotificationActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

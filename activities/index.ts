@@ -13,10 +13,13 @@ import { createApplyRulesActivities } from './apply-rules.ts';
 import { createAuditCheckpointActivities } from './audit-checkpoint.ts';
 import { createArchiveActivities } from './archive.ts';
 import { createAuditPeriodActivities } from './audit-run.ts';
+import { createNotifyActivities, startDeliveries } from './notify.ts';
+import { activityContext } from './run-log.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
 import type { AuditPeriodActivities } from '../workflows/audit-run-types.ts';
+import type { NotificationActivities } from '../workflows/notification-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -28,6 +31,12 @@ export function createActivities(deps: ActivityDeps) {
      */
     async recordEvent(args: RecordEventInput): Promise<void> {
       await deps.tickets.project(args.snapshot, args.event, args.notify);
+      // The event's notifications leave through their own delivery workflows (docs/mail.md), started
+      // here from the worker's client; one already started is left alone, so a retry starts none twice.
+      const ctx = activityContext();
+      if (deps.notifications && ctx && args.notify?.roles.length) {
+        await startDeliveries(ctx.client, ctx.info.taskQueue, await deps.notifications.eventRows(args.snapshot.number, args.event.seq));
+      }
       // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).
       if (args.event.type === 'created' && args.snapshot.requester) {
         const { number, title, description, locale } = args.snapshot;
@@ -43,7 +52,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditCheckpointActivities(deps),
     ...createArchiveActivities(deps),
     ...createAuditPeriodActivities(deps),
-  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities;
+    ...createNotifyActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities & NotificationActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

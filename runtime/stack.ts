@@ -34,6 +34,10 @@ import { ensureTemporalCli } from './temporal-cli.ts';
 import { startDevServer, type DevServer } from './temporal-dev-server.ts';
 import { closeClient, connectClient, createWorker, targetFromConfig } from './temporal.ts';
 import { createTicketFeed } from './ticket-feed.ts';
+import { createI18n } from '../api/i18n.ts';
+import { createDeliveriesRepo } from '../db/notification-deliveries-repo.ts';
+import { createDeliveryEngine } from '../services/notifications/delivery.ts';
+import { createMailTransport } from '../services/notifications/transport.ts';
 
 export type Log = (line: string) => void;
 
@@ -110,10 +114,21 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
   return { address: devServer.address, uiUrl: devServer.uiUrl, devServer };
 }
 
+/** The outbox's delivery engine over a pooled SMTP transport to `smtpUrl` (services/notifications/delivery.ts). */
+async function deliveryEngine(config: Config, db: Database, smtpUrl: string) {
+  const transport = createMailTransport({ ...config.mail, smtpUrl });
+  const engine = createDeliveryEngine({
+    deliveries: createDeliveriesRepo(db.sequelize), tickets: db.tickets, users: db.users, vault: db.vault, signUps: db.signUps,
+    i18n: await createI18n(), transport, mail: config.mail, publicUrl: config.publicUrl,
+  });
+  return { engine, transport };
+}
+
 /** A worker on the configured task queue with the activities' real dependencies; `bundle` reuses pre-built workflow code. */
 export async function startWorker(config: Config, address: string, db: Database, bundle?: WorkflowBundle): Promise<{ worker: Worker; done: Promise<void> }> {
   // The retention run erases and deletes through the erasure machinery, bound here (activities do not import services).
   const erasure = erasureDeps(config, db);
+  const mail = config.mail.smtpUrl ? await deliveryEngine(config, db, config.mail.smtpUrl) : undefined;
   const deps = {
     tickets: db.tickets, rules: db.rules, directory: db.directory, vault: db.vault, search: db.search, retention: db.retention,
     erasure: { eraseTicketData: (t: string[], actor: string) => eraseTicketData(erasure, t, actor), deleteTickets: (t: string[], actor: string) => deleteTickets(erasure, t, actor) },
@@ -134,10 +149,15 @@ export async function startWorker(config: Config, address: string, db: Database,
     // The period replay check's runs (activities/audit-run.ts): the auditors' service over the worker's own client.
     auditRuns: db.auditRuns,
     auditPeriod: auditPeriodEngine(config, db),
+    // The outbox's delivery (docs/mail.md): only with an SMTP server to send through; without one, rows wait.
+    notifications: mail?.engine,
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
-  // The worker's own connection is closed once it has stopped, however it stopped.
-  const closeConnection = () => worker.connection?.close().catch(() => undefined);
+  // The worker's own connection (and its SMTP pool) is closed once it has stopped, however it stopped.
+  const closeConnection = () => {
+    mail?.transport.close();
+    return worker.connection?.close().catch(() => undefined);
+  };
   const done = worker.run().then(
     async () => {
       await closeConnection();

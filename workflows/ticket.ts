@@ -102,7 +102,8 @@ export async function ticketWorkflow(args: TicketWorkflowArgs): Promise<TicketSn
   async function classify(): Promise<void> {
     const createdMs = Date.parse(st.input.createdAt);
     const c = await io.classifyTicket(classifyRequest(st, createdMs));
-    await run(classified(st, c, createdMs));
+    // Issue 14: the requester's acknowledgement goes out with the classification's SLA promise.
+    await run(classified(st, c, createdMs, { acknowledge: patched('acknowledge-requester') }));
   }
 
   async function reclassify(by: { actor: string; reason: string }): Promise<void> {

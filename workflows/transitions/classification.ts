@@ -47,8 +47,12 @@ function adopt(st: TicketState, c: Classification): Decision {
   return d;
 }
 
-/** Intake's classification: priority, category, team, tier, and the clocks started at creation. */
-export function classified(st: TicketState, c: Classification, createdMs: number): Step {
+/**
+ * Intake's classification: priority, category, team, tier, and the clocks started at creation.
+ * `acknowledge` (patch `acknowledge-requester`, issue 14): the requester is told too — their
+ * acknowledgement, with the SLA promise the classification just made.
+ */
+export function classified(st: TicketState, c: Classification, createdMs: number, opts: { acknowledge?: boolean } = {}): Step {
   const t = st.ticket;
   const d = adopt(st, c);
   t.category = d.category;
@@ -75,8 +79,12 @@ export function classified(st: TicketState, c: Classification, createdMs: number
       fired: firedOf(d),
       ...deadlines(st),
     },
-    ...(d.notify.length ? { notify: { kind: 'classified', roles: d.notify, data: { rules: d.explanation.fired.map((f) => f.rule) } } } : {}),
+    ...notifyClassified(opts.acknowledge === true ? ['requester', ...d.notify.filter((r) => r !== 'requester')] : d.notify, d),
   }));
+}
+
+function notifyClassified(roles: string[], d: Decision) {
+  return roles.length ? { notify: { kind: 'classified', roles, data: { rules: d.explanation.fired.map((f) => f.rule) } } } : {};
 }
 
 /** Only an open, classified ticket is re-classified (a resolved one keeps its decision). */

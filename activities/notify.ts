@@ -1,0 +1,73 @@
+/**
+ * The outbox's delivery as activities (workflows/notification.ts), over the delivery engine
+ * (services/notifications/delivery.ts) bound in runtime/ — activities do not import services —
+ * and the start of a row's delivery workflow from the worker's own client. A send that the server
+ * refused for good fails non-retryably (`PermanentMailError`); any other failure is recorded on
+ * the message (no address in it) and retried by Temporal.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { NotificationActivities, OutboxRowRef } from '../workflows/notification-types.ts';
+import { notificationWorkflowId } from '../workflows/notification-types.ts';
+
+export interface NotificationEngine {
+  plan(ref: OutboxRowRef): Promise<number[]>;
+  send(id: number): Promise<'sent' | 'already'>;
+  retrying(id: number, message: string): Promise<void>;
+  fail(id: number, message: string): Promise<void>;
+  settle(ref: OutboxRowRef): Promise<void>;
+  /** The outbox rows one event wrote (to start their deliveries). */
+  eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRowRef[]>;
+}
+
+export interface NotificationActivityDeps {
+  /** Absent when this worker sends no mail (no SMTP configured): rows then wait in the outbox. */
+  notifications?: NotificationEngine | undefined;
+}
+
+/**
+ * Starts the delivery of outbox rows (one workflow each, keyed by the row): a row whose delivery
+ * was started already is left to it. Used by recordEvent, the web process and the outbox sweep.
+ */
+export async function startDeliveries(client: Client, taskQueue: string, refs: OutboxRowRef[]): Promise<number> {
+  let started = 0;
+  for (const ref of refs) {
+    try {
+      await client.workflow.start('notificationWorkflow', { workflowId: notificationWorkflowId(ref), taskQueue, args: [ref] });
+      started++;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  return started;
+}
+
+export function createNotifyActivities(deps: NotificationActivityDeps): NotificationActivities {
+  const engine = (): NotificationEngine => {
+    if (!deps.notifications) throw ApplicationFailure.nonRetryable('This worker sends no mail (HELPDESK_SMTP_URL is not set): start the worker with it.', 'MailNotConfigured');
+    return deps.notifications;
+  };
+  return {
+    async planDelivery(ref) {
+      return { deliveries: await engine().plan(ref) };
+    },
+    async sendDelivery({ id }) {
+      const e = engine();
+      try {
+        await e.send(id);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof Error && err.name === 'PermanentMailError') throw ApplicationFailure.nonRetryable(message, 'PermanentMailError');
+        await e.retrying(id, message).catch(() => undefined);
+        throw ApplicationFailure.retryable(message, 'MailNotSentYet');
+      }
+    },
+    async failDelivery({ id, message }) {
+      await engine().fail(id, message);
+    },
+    async settleDelivery(ref) {
+      await engine().settle(ref);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Delivering one outbox row (docs/mail.md), in the steps workflows/notification.ts runs as
+ * activities: `plan` (who gets a message, in which language, with which Message-ID — written once),
+ * `send` one message (skipped when already sent), `fail` one for good, and `settle` the row
+ * (delivered; the follow link and the sign-up link then leave the database). Addresses and texts
+ * are opened here, when the message is sent, and never written back or logged.
+ */
+import type { i18n } from 'i18next';
+import type { DeliveriesRepo, DeliveryRow, OutboxRef } from '../../db/notification-deliveries-repo.ts';
+import type { TicketRecord } from '../../db/tickets-repo.ts';
+import type { UserRecord } from '../../db/users-repo.ts';
+import { AccountContext } from '../../db/account-sealing.ts';
+import { isSealed, type SealedField } from '../../db/vault.ts';
+import type { MailConfig } from '../../runtime/mail-config.ts';
+import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
+import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
+import { messageIdFor, rootMessageId } from './threading.ts';
+import { PermanentMailError, type MailTransport } from './transport.ts';
+
+export interface DeliveryDeps extends RecipientDeps {
+  deliveries: DeliveriesRepo;
+  /** The read model, opened (db/tickets-repo through services/privacy/ticket-data.ts). */
+  tickets: { get(number: string): Promise<TicketRecord | undefined> };
+  users: RecipientDeps['users'] & { findById(id: number): Promise<UserRecord | undefined> };
+  vault: RecipientDeps['vault'] & { open(value: string, field: SealedField, context: string): Promise<string | null> };
+  /** Account mails: marking one delivered blanks its link (db/sign-up-repo.ts). */
+  signUps: { delivered(id: number): Promise<void> };
+  i18n: i18n;
+  transport: MailTransport;
+  mail: Pick<MailConfig, 'domain'>;
+  publicUrl: string;
+}
+
+export interface DeliveryEngine {
+  /** The row's messages, planned once; the ids of those still to send. */
+  plan(ref: OutboxRef): Promise<number[]>;
+  /** Sends one message unless it was sent already. Throws PermanentMailError when refused for good. */
+  send(id: number): Promise<'sent' | 'already'>;
+  /** Records that an attempt failed and will be retried. */
+  retrying(id: number, message: string): Promise<void>;
+  /** Records that a message failed for good. */
+  fail(id: number, message: string): Promise<void>;
+  settle(ref: OutboxRef): Promise<void>;
+  eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRef[]>;
+}
+
+/** The fields of an outbox payload that carry someone's words, and the seal field of each. */
+const TEXT_FIELDS: Readonly<Record<string, SealedField>> = { message: 'message', reason: 'note', note: 'note' };
+
+export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
+  const open = async (value: unknown, field: SealedField, context: string): Promise<string | null> => {
+    if (typeof value !== 'string') return null;
+    if (!isSealed(value)) return value;
+    return deps.vault.open(value, field, context).catch(() => null);
+  };
+
+  async function planTicket(ref: OutboxRef): Promise<DeliveryRow[]> {
+    const row = await deps.deliveries.ticketOutbox(ref.id);
+    if (!row) return [];
+    const ticket = await deps.tickets.get(row.ticketNumber);
+    if (!ticket) return deps.deliveries.of(ref);
+    const siblings = row.eventSeq > 0 ? await deps.deliveries.ticketOutboxRoles(row.ticketNumber, row.eventSeq) : [{ id: row.id, role: row.role }];
+    const recipients = await recipientsOf(deps, row, siblings, ticket, row.actor);
+    return deps.deliveries.plan(ref, recipients.map((r) => ({ recipient: r.key, language: r.language, messageId: messageIdFor(ref, r.key, deps.mail.domain, { number: row.ticketNumber, eventSeq: row.eventSeq }) })));
+  }
+
+  async function planAccount(ref: OutboxRef): Promise<DeliveryRow[]> {
+    const row = await deps.deliveries.accountOutbox(ref.id);
+    // A mail from before sealing names no pseudonym: there is nobody to open it for.
+    if (!row || !row.recipientRef) return [];
+    const key = `person:${row.recipientRef}`;
+    return deps.deliveries.plan(ref, [{ recipient: key, language: languageOf(row.language), messageId: messageIdFor(ref, key, deps.mail.domain) }]);
+  }
+
+  /** The recipient's address as it is now (null: erased, deactivated, gone). */
+  async function addressOf(key: string): Promise<string | null> {
+    const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (kind === 'user') {
+      const u = await deps.users.findById(Number(id));
+      return u && u.active ? u.email : null;
+    }
+    return kind === 'person' ? ((await deps.vault.addressOf(id)) ?? null) : null;
+  }
+
+  async function composeTicket(d: DeliveryRow): Promise<{ mail: ComposedMail; thread: string } | null> {
+    const row = await deps.deliveries.ticketOutbox(d.ref.id);
+    const ticket = row && (await deps.tickets.get(row.ticketNumber));
+    if (!row || !ticket) return null;
+    const number = row.ticketNumber;
+    const data: MailEventData = { into: typeof row.payload.into === 'string' ? row.payload.into : null, clock: typeof row.payload.clock === 'string' ? row.payload.clock : null, priority: typeof row.payload.priority === 'string' ? row.payload.priority : null };
+    for (const [k, field] of Object.entries(TEXT_FIELDS)) (data as Record<string, string | null>)[k] = await open(row.payload[k], field, number);
+    const requester = d.recipient.startsWith('person:');
+    let href = `${deps.publicUrl}/${requester ? 'tickets' : 'agent/tickets'}/${number}`;
+    if (row.kind === 'follow_link') {
+      const link = await open(row.payload.link, 'link', number);
+      if (!link) return null;
+      href = link;
+    }
+    const mail = composeTicketMail(deps.i18n, { kind: row.kind, audience: requester ? 'requester' : 'staff', language: languageOf(d.language), ticket, data, href });
+    return { mail, thread: rootMessageId(number, deps.mail.domain) };
+  }
+
+  async function composeAccount(d: DeliveryRow): Promise<ComposedMail | null> {
+    const row = await deps.deliveries.accountOutbox(d.ref.id);
+    if (!row?.payloadSealed || row.deliveredAt) return null;
+    const opened = await deps.vault.open(row.payloadSealed, 'mail', AccountContext.mail).catch(() => null);
+    if (!opened) return null;
+    const p = JSON.parse(opened) as { subject?: string; text?: string };
+    return composeAccountMail(deps.i18n, { language: languageOf(d.language), subject: p.subject ?? '', text: p.text ?? '' });
+  }
+
+  return {
+    async plan(ref) {
+      const rows = ref.source === 'ticket' ? await planTicket(ref) : await planAccount(ref);
+      return rows.filter((r) => r.status === 'pending').map((r) => r.id);
+    },
+
+    async send(id) {
+      const d = await deps.deliveries.get(id);
+      if (!d || d.status !== 'pending') return 'already';
+      const to = await addressOf(d.recipient);
+      if (!to) throw new PermanentMailError('The recipient has no address any more (erased, deactivated or removed), so the message was not sent.');
+      const composed = d.ref.source === 'ticket' ? await composeTicket(d) : await composeAccount(d);
+      if (!composed) throw new PermanentMailError('What the message was about is gone (erased or deleted), so it was not sent.');
+      const { mail, thread } = 'mail' in composed ? composed : { mail: composed, thread: undefined };
+      await deps.deliveries.attempt(id);
+      await deps.transport.send({ to, ...mail, messageId: d.messageId, thread, language: d.language });
+      await deps.deliveries.sent(id);
+      return 'sent';
+    },
+
+    retrying: (id, message) => deps.deliveries.retrying(id, message),
+    fail: (id, message) => deps.deliveries.failed(id, message),
+
+    async eventRows(ticketNumber, eventSeq) {
+      return (await deps.deliveries.ticketOutboxRoles(ticketNumber, eventSeq)).map((r) => ({ source: 'ticket' as const, id: r.id }));
+    },
+
+    async settle(ref) {
+      if (ref.source === 'account') await deps.signUps.delivered(ref.id);
+      else await deps.deliveries.forgetFollowLink(ref.id);
+      await deps.deliveries.settle(ref);
+    },
+  };
+}

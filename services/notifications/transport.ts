@@ -1,0 +1,95 @@
+/**
+ * Mail out over SMTP with nodemailer (docs/mail.md): one pooled transport per worker (at most
+ * HELPDESK_SMTP_POOL connections, reused), DKIM-signed when a key is configured. A message is sent
+ * with the Message-ID its delivery row fixed, the thread's In-Reply-To/References and the headers
+ * of an automatic mail. What the server answers decides what happens next: a 5xx refusal is for
+ * good (PermanentMailError), anything else — a 4xx, a connection that failed or broke — is tried
+ * again. Error texts leave here without any address in them.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailConfig } from '../../runtime/mail-config.ts';
+import { AUTOMATIC_HEADERS } from './threading.ts';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  /** The thread's root: In-Reply-To and References. */
+  thread?: string | undefined;
+  language: string;
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<{ response: string }>;
+  close(): void;
+}
+
+/** The server refused the message for good (a 5xx): retrying would be refused again. */
+export class PermanentMailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentMailError';
+  }
+}
+
+const ADDRESS = /[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g;
+
+/** A server's or the network's words, with every address in them replaced (they end up in logs and on the admins' page). */
+export function scrubAddresses(text: string): string {
+  return text.replace(ADDRESS, '[address]').slice(0, 500);
+}
+
+/** What went wrong, in a sentence an operator can act on, and whether trying again can help. */
+export function describeSendFailure(err: unknown): { permanent: boolean; message: string } {
+  const e = err as { responseCode?: number; response?: string; code?: string; command?: string; message?: string };
+  if (typeof e.responseCode === 'number') {
+    const said = scrubAddresses(e.response ?? e.message ?? '');
+    const permanent = e.responseCode >= 500 && e.responseCode < 600;
+    return { permanent, message: `The SMTP server answered ${e.responseCode}${e.command ? ` to ${e.command}` : ''}: ${said}` };
+  }
+  const code = e.code ? ` (${e.code})` : '';
+  return { permanent: false, message: `The SMTP server could not be reached or broke the connection${code}: ${scrubAddresses(e.message ?? String(err))}` };
+}
+
+export function createMailTransport(config: Pick<MailConfig, 'from' | 'poolSize' | 'dkim'> & { smtpUrl: string }): MailTransport {
+  const url = new URL(config.smtpUrl);
+  const transporter: Transporter = nodemailer.createTransport({
+    pool: true,
+    maxConnections: config.poolSize,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+    secure: url.protocol === 'smtps:',
+    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    // Loopback (the local mail sink) needs no TLS; anywhere else STARTTLS is used when offered.
+    ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname) ? { ignoreTLS: true } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    ...(config.dkim ? { dkim: config.dkim } : {}),
+  });
+  return {
+    async send(mail) {
+      try {
+        const info = await transporter.sendMail({
+          from: config.from.name ? { name: config.from.name, address: config.from.address } : config.from.address,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          ...(mail.thread ? { inReplyTo: mail.thread, references: [mail.thread] } : {}),
+          headers: { ...AUTOMATIC_HEADERS, 'Content-Language': mail.language },
+        });
+        return { response: scrubAddresses(String(info.response ?? '')) };
+      } catch (err) {
+        const failure = describeSendFailure(err);
+        throw failure.permanent ? new PermanentMailError(failure.message) : new Error(failure.message);
+      }
+    },
+    close() {
+      transporter.close();
+    },
+  };
+}
