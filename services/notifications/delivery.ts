@@ -11,7 +11,6 @@ import type { TicketRecord } from '../../db/tickets-repo.ts';
 import type { UserRecord } from '../../db/users-repo.ts';
 import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
-import type { MailConfig } from '../../runtime/mail-config.ts';
 import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
 import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
 import { messageIdFor, rootMessageId } from './threading.ts';
@@ -27,7 +26,8 @@ export interface DeliveryDeps extends RecipientDeps {
   signUps: { delivered(id: number): Promise<void> };
   i18n: i18n;
   transport: MailTransport;
-  mail: Pick<MailConfig, 'domain'>;
+  /** The From address's domain: of every Message-ID. */
+  mail: { domain: string };
   publicUrl: string;
 }
 

@@ -7,7 +7,6 @@
  * again. Error texts leave here without any address in them.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { MailConfig } from '../../runtime/mail-config.ts';
 import { AUTOMATIC_HEADERS } from './threading.ts';
 
 export interface OutgoingMail {
@@ -53,7 +52,15 @@ export function describeSendFailure(err: unknown): { permanent: boolean; message
   return { permanent: false, message: `The SMTP server could not be reached or broke the connection${code}: ${scrubAddresses(e.message ?? String(err))}` };
 }
 
-export function createMailTransport(config: Pick<MailConfig, 'from' | 'poolSize' | 'dkim'> & { smtpUrl: string }): MailTransport {
+/** What the transport is built from (runtime/mail-config.ts MailConfig, with the URL to send to). */
+export interface TransportSettings {
+  smtpUrl: string;
+  from: { name: string; address: string };
+  poolSize: number;
+  dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined;
+}
+
+export function createMailTransport(config: TransportSettings): MailTransport {
   const url = new URL(config.smtpUrl);
   const transporter: Transporter = nodemailer.createTransport({
     pool: true,
