@@ -72,6 +72,8 @@ describe('audit: timeline, replay check and export from the history archive afte
     auditor = await apiToken(db, 'auditor@example.com', 'auditor');
 
     closed = await report({ title: 'Printer on fire' });
+    // Actions wait for the classification (until then they are refused with 409 notClassified).
+    await eventually(closed, 'classified');
     expect((await act(closed, 'start', {})).status).to.equal(200);
     await eventually(closed, 'sla_breached');
     await eventually(closed, 'escalated');
