@@ -10,6 +10,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NotificationActivities, OutboxRowRef } from '../workflows/notification-types.ts';
 import { notificationWorkflowId } from '../workflows/notification-types.ts';
+import { activityContext } from './run-log.ts';
 
 export interface NotificationEngine {
   plan(ref: OutboxRowRef): Promise<number[]>;
@@ -19,6 +20,8 @@ export interface NotificationEngine {
   settle(ref: OutboxRowRef): Promise<void>;
   /** The outbox rows one event wrote (to start their deliveries). */
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRowRef[]>;
+  /** Rows not delivered and older than `olderThanMs`, oldest first. */
+  undelivered(olderThanMs: number, limit: number): Promise<OutboxRowRef[]>;
 }
 
 export interface NotificationActivityDeps {
@@ -68,6 +71,12 @@ export function createNotifyActivities(deps: NotificationActivityDeps): Notifica
     },
     async settleDelivery(ref) {
       await engine().settle(ref);
+    },
+    async sweepOutbox({ olderThanMs, limit }) {
+      const ctx = activityContext();
+      if (!deps.notifications || !ctx) return { waiting: 0, started: 0, noMail: true };
+      const waiting = await deps.notifications.undelivered(olderThanMs, limit);
+      return { waiting: waiting.length, started: await startDeliveries(ctx.client, ctx.info.taskQueue, waiting), noMail: false };
     },
   };
 }

@@ -10,6 +10,7 @@ import { openDatabase, startWeb, startWorker, type Log } from '../runtime/stack.
 import { startHelpdesk } from '../runtime/start.ts';
 import { describeEnsured, ensureRetentionSchedule } from '../runtime/retention-schedule.ts';
 import { describeArchiveEnsured, ensureArchiveSchedule } from '../runtime/archive-schedule.ts';
+import { describeOutboxEnsured, ensureOutboxSchedule } from '../runtime/outbox-schedule.ts';
 import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerAuditCommands } from './audit-commands.ts';
@@ -95,6 +96,9 @@ async function runWorker(config: Config): Promise<void> {
   try {
     log(describeEnsured(await ensureRetentionSchedule(client, config), config));
     log(describeArchiveEnsured(await ensureArchiveSchedule(client, config), config));
+    // The outbox sweep only where mail is sent: without HELPDESK_SMTP_URL, notifications wait in the outbox.
+    if (config.mail.smtpUrl) log(describeOutboxEnsured(await ensureOutboxSchedule(client, config), config));
+    else log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
   } finally {
     await closeClient(client);
   }

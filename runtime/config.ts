@@ -57,6 +57,7 @@ export const settings = {
   smtpPool: { env: 'HELPDESK_SMTP_POOL', default: '3', doc: 'How many SMTP connections a worker keeps open to HELPDESK_SMTP_URL at most (pooled, reused for many messages): 1-20.' },
   dkimKey: { env: 'HELPDESK_DKIM_KEY', default: '', doc: 'A DKIM private key (PEM text, or the path of a file holding it) to sign outgoing mail with, for the From address\'s domain; empty: not signed (the SMTP server may sign).' },
   dkimSelector: { env: 'HELPDESK_DKIM_SELECTOR', default: 'helpdesk', doc: 'The DKIM selector of HELPDESK_DKIM_KEY (its public key is published at `<selector>._domainkey.<domain>`).' },
+  outboxSweepInterval: { env: 'HELPDESK_OUTBOX_SWEEP_INTERVAL', default: '1m', doc: 'How often the outbox sweep (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when mail is sent) starts the delivery of every notification still waiting after 30 s — a row whose delivery could not be started when it was written: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
   mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
@@ -105,6 +106,8 @@ export interface Config {
   staff: StaffSignInConfig;
   /** Outgoing mail (runtime/mail-config.ts). */
   mail: MailConfig;
+  /** How often the outbox sweep's schedule runs, in ms (HELPDESK_OUTBOX_SWEEP_INTERVAL). @default 60_000 */
+  outboxSweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retentionIntervalMs: retentionInterval(get('retentionInterval')),
     archiveIntervalMs: durationSetting(settings.archiveInterval.env, get('archiveInterval'), 60_000, 6 * 3_600_000, '1m and 6h', '5m, 30m or 1h'),
     mail: mailConfig(get, cwd, dataDir),
+    outboxSweepIntervalMs: durationSetting(settings.outboxSweepInterval.env, get('outboxSweepInterval'), 60_000, 3_600_000, '1m and 1h', '1m or 5m'),
     logLevel: level as Config['logLevel'],
   };
 }

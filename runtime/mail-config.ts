@@ -22,6 +22,8 @@ export interface MailConfig {
   sinkPort: number;
   /** Where the local mail sink keeps the messages: the data folder's `mail/`. */
   sinkDir: string;
+  /** True when `smtpUrl` is the local mail sink `helpdesk start` runs (never from the environment): admins then read its mailbox. */
+  localSink: boolean;
 }
 
 
@@ -64,7 +66,7 @@ export function mailConfig(get: Get, cwd: string, dataDir: string): MailConfig {
     if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i.test(selector)) throw new ConfigError(`HELPDESK_DKIM_SELECTOR must be a DNS label such as helpdesk, got "${selector}"`);
     dkim = { domainName: from.domain, keySelector: selector, privateKey: pem };
   }
-  return { smtpUrl: smtpUrl(get('smtpUrl')), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail') };
+  return { smtpUrl: smtpUrl(get('smtpUrl')), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail'), localSink: false };
 }
 
 function readKey(file: string): string {

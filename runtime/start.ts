@@ -17,6 +17,8 @@ import { openDatabase, openTemporal, startWeb, startWorker, type Database, type 
 import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
 import { describeEnsured, ensureRetentionSchedule } from './retention-schedule.ts';
 import { describeArchiveEnsured, ensureArchiveSchedule } from './archive-schedule.ts';
+import { describeOutboxEnsured, ensureOutboxSchedule } from './outbox-schedule.ts';
+import { startMailSink, type MailSink } from './mail-sink.ts';
 import { bundleWorkflows } from './temporal.ts';
 import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
@@ -41,6 +43,22 @@ async function preflight(config: Config): Promise<void> {
     await refusePortInUse('127.0.0.1', config.temporal.devServerUiPort, 'TEMPORAL_DEV_UI_PORT', 'Temporal Web UI');
   }
   if (!config.databaseUrl) await refusePortInUse('127.0.0.1', config.embeddedPgPort, 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
+  if (!config.mail.smtpUrl) await refusePortInUse('127.0.0.1', config.mail.sinkPort, 'HELPDESK_MAIL_SINK_PORT', 'local mail server', ', or HELPDESK_SMTP_URL to send through an SMTP server');
+}
+
+/**
+ * Without HELPDESK_SMTP_URL, the local mail sink (runtime/mail-sink.ts): a real SMTP server on
+ * 127.0.0.1 that keeps every message under the data folder, shown to admins at /admin/mail. The
+ * worker sends there, and the web process shows its mailbox.
+ */
+async function mailSink(config: Config, log: Log): Promise<{ config: Config; sink: MailSink | undefined }> {
+  if (config.mail.smtpUrl) {
+    log(`Mail goes out through ${new URL(config.mail.smtpUrl).host} (HELPDESK_SMTP_URL)`);
+    return { config, sink: undefined };
+  }
+  const sink = await startMailSink({ dir: config.mail.sinkDir, port: config.mail.sinkPort, log });
+  log(`Mail: a local SMTP server at ${sink.url} keeps every message the helpdesk sends under ${config.mail.sinkDir}; admins read them at ${config.publicUrl}/admin/mail (set HELPDESK_SMTP_URL to send real mail)`);
+  return { config: { ...config, mail: { ...config.mail, smtpUrl: sink.url, localSink: true } }, sink };
 }
 
 /** How long a shutdown waits for the worker: it drains at once, unless the Temporal server hangs (then the SDK waits 30 s for it). */
@@ -80,6 +98,10 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     log(`Temporal ${temporal.devServer ? 'dev server' : 'server'} at ${temporal.address}`);
     const db = await openDatabase(config, log, { lock });
     undo.push({ name: 'database closed', stop: () => db.close() });
+    const mail = await mailSink(config, log);
+    if (mail.sink) undo.push({ name: 'mail server stopped', stop: () => mail.sink!.close() });
+    // From here on, the worker and the web process see the mail server this start uses.
+    config = mail.config;
     const bundle = await bundleWorkflows();
     let worker: { worker: Worker; done: Promise<void> } = await startWorker(config, temporal.address, db, bundle);
     undo.push({
@@ -105,6 +127,8 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     log(describeEnsured(await ensureRetentionSchedule(web.client, config), config));
     // So does the history archive's sweep (docs/audit-archive.md).
     log(describeArchiveEnsured(await ensureArchiveSchedule(web.client, config), config));
+    // And the outbox sweep, which starts any delivery whose start was lost (docs/mail.md).
+    log(describeOutboxEnsured(await ensureOutboxSchedule(web.client, config), config));
 
     const parts: Supervised[] = [
       {

@@ -21,6 +21,7 @@ describe('helpdesk start gives up on a part that cannot come back', function () 
       PORT: String(await freePort()),
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_DEV_UI_PORT: String(await freePort()),
+      HELPDESK_MAIL_SINK_PORT: '0',
     });
     const lines: string[] = [];
     const running: Running = await startHelpdesk(config, (l) => lines.push(l), { policy: { firstDelayMs: 1_000, maxAttempts: 2 } });
@@ -48,7 +49,7 @@ describe('helpdesk start gives up on a part that cannot come back', function () 
 
     const from = lines.length;
     await running.stop();
-    expect(lines.slice(from)).to.deep.equal(['  web stopped', '  worker stopped', '  database closed', '  dev server stopped']);
+    expect(lines.slice(from)).to.deep.equal(['  web stopped', '  worker stopped', '  mail server stopped', '  database closed', '  dev server stopped']);
     expect(fs.existsSync(path.join(dataDir, 'helpdesk.lock'))).to.equal(false);
   });
 });

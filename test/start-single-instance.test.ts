@@ -70,7 +70,7 @@ describe('helpdesk start: one helpdesk per data folder, its command line beside 
   it('when it is stopped, then it stops in order and frees the folder; a command whose PostgreSQL cannot start says why in PostgreSQL\'s words, exit 1', async () => {
     await helpdesk.stop();
     expect(await helpdesk.proc.exited).to.equal(0);
-    expect(helpdesk.proc.output()).to.match(/web stopped\n\s+worker stopped\n\s+database closed\n\s+dev server stopped\nStopped\./);
+    expect(helpdesk.proc.output()).to.match(/web stopped\n\s+worker stopped\n\s+mail server stopped\n\s+database closed\n\s+dev server stopped\nStopped\./);
     expect(fs.existsSync(path.join(helpdesk.dataDir, 'helpdesk.lock'))).to.equal(false);
 
     fs.appendFileSync(path.join(helpdesk.dataDir, 'postgres', 'postgresql.conf'), '\nshared_buffers = plenty\n');

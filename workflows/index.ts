@@ -4,4 +4,4 @@ export { whatIfRun } from './what-if.ts';
 export { applyRulesRun } from './apply-rules.ts';
 export { historyArchiveWorkflow } from './archive.ts';
 export { auditPeriodRun } from './audit-run.ts';
-export { notificationWorkflow } from './notification.ts';
+export { notificationWorkflow, outboxSweepWorkflow } from './notification.ts';

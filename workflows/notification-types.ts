@@ -24,6 +24,17 @@ export interface NotificationActivities {
   failDelivery(input: { id: number; message: string }): Promise<void>;
   /** The row is delivered (its links leave the database). */
   settleDelivery(ref: OutboxRowRef): Promise<void>;
+  /** Starts the delivery of every row still waiting after `olderThanMs` (at most `limit`, oldest first). */
+  sweepOutbox(input: { olderThanMs: number; limit: number }): Promise<OutboxSweepResult>;
+}
+
+export interface OutboxSweepResult {
+  /** Rows found waiting. */
+  waiting: number;
+  /** Deliveries started now (the others were running already). */
+  started: number;
+  /** True when this worker sends no mail, so nothing was started. */
+  noMail: boolean;
 }
 
 /** The workflow id of a row's delivery: one per row, so a second start of it is refused. */

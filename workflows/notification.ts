@@ -10,7 +10,7 @@
  * with the same Message-ID.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { NotificationActivities, NotificationResult, OutboxRowRef } from './notification-types.ts';
+import type { NotificationActivities, NotificationResult, OutboxRowRef, OutboxSweepResult } from './notification-types.ts';
 
 const { planDelivery, failDelivery, settleDelivery } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
@@ -28,6 +28,20 @@ function reasonOf(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.message) return cause.message;
   return cause instanceof Error && cause.message ? cause.message : 'The message could not be sent.';
+}
+
+const { sweepOutbox } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+});
+
+/**
+ * The outbox sweep (runtime/outbox-schedule.ts): every row still waiting 30 s after it was written
+ * gets its delivery started (a row whose start was lost to a fault); at most 1,000 a run, oldest
+ * first — the next run takes the rest.
+ */
+export async function outboxSweepWorkflow(): Promise<OutboxSweepResult> {
+  return sweepOutbox({ olderThanMs: 30_000, limit: 1_000 });
 }
 
 export async function notificationWorkflow(ref: OutboxRowRef): Promise<NotificationResult> {

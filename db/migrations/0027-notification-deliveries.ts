@@ -38,6 +38,12 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 
     ALTER TABLE notification_outbox ADD COLUMN failed_at timestamptz;
     ALTER TABLE account_mail_outbox ADD COLUMN failed_at timestamptz;
+
+    -- Written before anything delivered the outbox: what is older than a day would arrive far too
+    -- late to help anyone (a link long expired, an answer long read on the portal), so it is settled
+    -- unsent; the last day's rows are delivered once a worker sends mail.
+    UPDATE notification_outbox SET delivered_at = now() WHERE delivered_at IS NULL AND created_at < now() - interval '1 day';
+    UPDATE account_mail_outbox SET delivered_at = now() WHERE delivered_at IS NULL AND created_at < now() - interval '1 day';
   `);
 };
 

@@ -42,6 +42,7 @@ export interface DeliveryEngine {
   fail(id: number, message: string): Promise<void>;
   settle(ref: OutboxRef): Promise<void>;
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRef[]>;
+  undelivered(olderThanMs: number, limit: number): Promise<OutboxRef[]>;
 }
 
 /** The fields of an outbox payload that carry someone's words, and the seal field of each. */
@@ -135,6 +136,8 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     async eventRows(ticketNumber, eventSeq) {
       return (await deps.deliveries.ticketOutboxRoles(ticketNumber, eventSeq)).map((r) => ({ source: 'ticket' as const, id: r.id }));
     },
+
+    undelivered: (olderThanMs, limit) => deps.deliveries.undelivered({ olderThanMs, limit }),
 
     async settle(ref) {
       if (ref.source === 'account') await deps.signUps.delivered(ref.id);

@@ -39,6 +39,7 @@ export async function helpdeskEnv(extra: Record<string, string> = {}): Promise<R
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_DEV_UI_PORT: String(await freePort()),
     EMBEDDED_PG_PORT: String(await freePort()),
+    HELPDESK_MAIL_SINK_PORT: String(await freePort()),
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
     HELPDESK_SEED_DEMO: 'false',
