@@ -26,6 +26,7 @@ import { tryRoutes } from './routes/try.ts';
 import { versionRoutes } from './routes/versions.ts';
 import { applyRoutes } from './routes/apply.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
+import { mailRoutes } from './mail/routes.ts';
 
 import type { AdminDeps, AdminGuards } from './types.ts';
 
@@ -42,6 +43,8 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
     res.set('Cache-Control', req.path.startsWith('/assets/') ? 'private, max-age=3600' : 'no-store');
     next();
   });
+  // First: it tells the admin home whether to link to the mailbox (admins only).
+  router.use(mailRoutes(deps, g));
   router.use(draftRoutes(deps, g));
   router.use(slaRoutes(deps, g));
   router.use(calendarRoutes(deps, g));

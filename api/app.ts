@@ -39,6 +39,7 @@ import { ticketContextRoutes } from './routes/ticket-context.ts';
 import { agentWorkspaceRoutes } from './routes/agent-workspace.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
+import type { Mailbox } from '../services/notifications/mailbox.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -62,6 +63,8 @@ export interface AppDeps extends TicketDeps {
   people?: People;
   /** The agents' workspace (services/agent/): queues, countdowns, the live feed, the ticket's context; for /agent and the agent API. */
   agent?: AgentWorkspace;
+  /** The local mail sink's messages for the admins' mail page (/admin/mail); undefined when mail goes out through HELPDESK_SMTP_URL. */
+  mailbox?: Mailbox | undefined;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

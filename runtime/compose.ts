@@ -53,6 +53,7 @@ import { webAudit } from './audit-evidence.ts';
 import { auditRunsService } from './audit-runs.ts';
 import { createAgentWorkspace } from './agent-workspace.ts';
 import type { TicketFeed } from '../services/agent/workspace.ts';
+import { openMailbox } from '../services/notifications/mailbox.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -153,6 +154,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     auditRuns: auditRunsService(config, db, temporal),
     agent: createAgentWorkspace({ db, i18n, ...(web.feed ? { feed: web.feed } : {}) }),
+    mailbox: config.mail.smtpUrl && !config.mail.localSink ? undefined : openMailbox(config.mail.sinkDir),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

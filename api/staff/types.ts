@@ -11,6 +11,7 @@ import type { People } from '../../services/people/index.ts';
 import type { AuditorService } from '../../auditor-ui/deps.ts';
 import type { AuditRuns } from '../../services/audit/runs.ts';
 import type { AgentWorkspace } from '../../services/agent/workspace.ts';
+import type { Mailbox } from '../../services/notifications/mailbox.ts';
 
 export { STAFF_ROLES, isStaffRole, type StaffRole } from '../../db/users-repo.ts';
 
@@ -108,4 +109,6 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   agent?: AgentWorkspace;
   /** The period replay checks' pages (auditor-ui/runs/, /audit/runs) are served when it is given (AppDeps.auditRuns). */
   auditRuns?: AuditRuns;
+  /** The local mail sink's messages (/admin/mail, admins only); undefined when mail goes out through HELPDESK_SMTP_URL (AppDeps.mailbox). */
+  mailbox?: Mailbox | undefined;
 }
