@@ -27,6 +27,7 @@ import * as m0024 from './migrations/0024-audit-runs.ts';
 import * as m0025 from './migrations/0025-agent-workspace.ts';
 import * as m0026 from './migrations/0026-listed-reads-and-risk.ts';
 import * as m0027 from './migrations/0027-notification-deliveries.ts';
+import * as m0028 from './migrations/0028-inbound-mail.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -57,6 +58,7 @@ const migrations = [
   { name: '0025-agent-workspace', ...m0025 },
   { name: '0026-listed-reads-and-risk', ...m0026 },
   { name: '0027-notification-deliveries', ...m0027 },
+  { name: '0028-inbound-mail', ...m0028 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -58,6 +58,11 @@ export const settings = {
   dkimKey: { env: 'HELPDESK_DKIM_KEY', default: '', doc: 'A DKIM private key (PEM text, or the path of a file holding it) to sign outgoing mail with, for the From address\'s domain; empty: not signed (the SMTP server may sign).' },
   dkimSelector: { env: 'HELPDESK_DKIM_SELECTOR', default: 'helpdesk', doc: 'The DKIM selector of HELPDESK_DKIM_KEY (its public key is published at `<selector>._domainkey.<domain>`).' },
   outboxSweepInterval: { env: 'HELPDESK_OUTBOX_SWEEP_INTERVAL', default: '1m', doc: 'How often the outbox sweep (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when mail is sent) starts the delivery of every notification still waiting after 30 s — a row whose delivery could not be started when it was written: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
+  mailInPort: { env: 'HELPDESK_MAIL_IN_PORT', default: '', doc: 'Port of the mail-in listener the web process runs: the mail server hands the helpdesk\'s mail to it over SMTP (or LMTP, HELPDESK_MAIL_IN_LMTP), and each message becomes a ticket or a reply (docs/mail.md). When empty, there is no listener.' },
+  mailInHost: { env: 'HELPDESK_MAIL_IN_HOST', default: '127.0.0.1', doc: 'Address the mail-in listener listens on: the mail server that hands mail over must reach it; it takes no authentication, so keep it off the internet.' },
+  mailInLmtp: { env: 'HELPDESK_MAIL_IN_LMTP', default: 'false', doc: 'Whether the mail-in listener speaks LMTP (`true`, as Postfix\'s `lmtp:` transport and Dovecot deliver) instead of SMTP.' },
+  mailInDailyCap: { env: 'HELPDESK_MAIL_IN_DAILY_CAP', default: '50', doc: 'How many messages one sender may send in 24 hours before further ones are ignored (recorded, not taken in): 1-10000.' },
+  mailInLanguage: { env: 'HELPDESK_MAIL_IN_LANGUAGE', default: 'en', doc: 'The language (pl, en or de) of a ticket made from a mail when neither the sender\'s account nor the mail\'s Content-Language says.' },
   mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;

@@ -22,12 +22,14 @@ export interface MailConfig {
   sinkPort: number;
   /** Where the local mail sink keeps the messages: the data folder's `mail/`. */
   sinkDir: string;
+  /** Mail in (api/mail-in/): the listener's port (undefined: none), address, protocol; the per-sender cap and the default language. */
+  in: { port: number | undefined; host: string; lmtp: boolean; dailyCap: number; defaultLanguage: 'pl' | 'en' | 'de'; maxBytes: number };
   /** True when `smtpUrl` is the local mail sink `helpdesk start` runs (never from the environment): admins then read its mailbox. */
   localSink: boolean;
 }
 
 
-type Get = (k: 'smtpUrl' | 'mailFrom' | 'smtpPool' | 'dkimKey' | 'dkimSelector' | 'mailSinkPort') => string;
+type Get = (k: 'smtpUrl' | 'mailFrom' | 'smtpPool' | 'dkimKey' | 'dkimSelector' | 'mailSinkPort' | 'mailInPort' | 'mailInHost' | 'mailInLmtp' | 'mailInDailyCap' | 'mailInLanguage') => string;
 
 const ADDRESS = /^[^\s@<>"]+@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 
@@ -66,7 +68,20 @@ export function mailConfig(get: Get, cwd: string, dataDir: string): MailConfig {
     if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i.test(selector)) throw new ConfigError(`HELPDESK_DKIM_SELECTOR must be a DNS label such as helpdesk, got "${selector}"`);
     dkim = { domainName: from.domain, keySelector: selector, privateKey: pem };
   }
-  return { smtpUrl: smtpUrl(get('smtpUrl')), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail'), localSink: false };
+  return { smtpUrl: smtpUrl(get('smtpUrl')), in: mailIn(get), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail'), localSink: false };
+}
+
+function mailIn(get: Get): MailConfig['in'] {
+  const rawPort = get('mailInPort').trim();
+  const port = rawPort === '' ? undefined : Number(rawPort);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError(`HELPDESK_MAIL_IN_PORT must be a port number (0-65535) or empty, got "${rawPort}"`);
+  const lmtp = get('mailInLmtp').trim().toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(lmtp)) throw new ConfigError(`HELPDESK_MAIL_IN_LMTP must be true or false, got "${get('mailInLmtp')}"`);
+  const cap = /^\d+$/.test(get('mailInDailyCap').trim()) ? Number(get('mailInDailyCap').trim()) : NaN;
+  if (!(cap >= 1 && cap <= 10_000)) throw new ConfigError(`HELPDESK_MAIL_IN_DAILY_CAP must be a whole number of messages from 1 to 10000, got "${get('mailInDailyCap')}"`);
+  const language = get('mailInLanguage').trim().toLowerCase();
+  if (language !== 'pl' && language !== 'en' && language !== 'de') throw new ConfigError(`HELPDESK_MAIL_IN_LANGUAGE must be pl, en or de, got "${get('mailInLanguage')}"`);
+  return { port, host: get('mailInHost').trim() || '127.0.0.1', lmtp: ['true', '1', 'yes'].includes(lmtp), dailyCap: cap, defaultLanguage: language, maxBytes: 30 * 1024 * 1024 };
 }
 
 function readKey(file: string): string {

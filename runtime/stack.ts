@@ -21,7 +21,7 @@ import { deleteTickets, eraseTicketData } from '../services/privacy/erase.ts';
 import { runWhatIf } from '../services/rules-admin/what-if.ts';
 import { runApply } from '../services/rules-admin/apply-runs.ts';
 import { ensureAdminAssets } from '../admin-ui/assets.ts';
-import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, type Repositories } from './compose.ts';
+import { appDeps, createRepositories, erasureDeps, publishDefaultIfEmpty, ticketDeps, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
 import { loadMasterKeyRing } from './master-key.ts';
 import { auditCheckpointsFor } from './audit-signing-key.ts';
@@ -38,6 +38,9 @@ import { createI18n } from '../api/i18n.ts';
 import { createDeliveriesRepo } from '../db/notification-deliveries-repo.ts';
 import { createDeliveryEngine } from '../services/notifications/delivery.ts';
 import { createMailTransport } from '../services/notifications/transport.ts';
+import { createInboundMailRepo } from '../db/inbound-mail-repo.ts';
+import { receiveMail, type MailInDeps } from '../api/mail-in/inbound.ts';
+import { startMailIn, type MailInListener } from '../api/mail-in/listener.ts';
 
 export type Log = (line: string) => void;
 
@@ -173,7 +176,28 @@ export async function startWorker(config: Config, address: string, db: Database,
 export interface WebServer {
   url: string;
   client: Client;
+  /** The mail-in listener (HELPDESK_MAIL_IN_PORT), when there is one. */
+  mailIn: MailInListener | undefined;
   close(): Promise<void>;
+}
+
+/** The mail-in listener (api/mail-in/), when HELPDESK_MAIL_IN_PORT is set: each message a ticket or a reply. */
+async function startMailInFor(config: Config, db: Database, client: Client, log: Log): Promise<MailInListener | undefined> {
+  const port = config.mail.in.port;
+  if (port === undefined) return undefined;
+  const deps: MailInDeps = {
+    ...ticketDeps(config, db, client),
+    inbound: createInboundMailRepo(db.sequelize), users: db.users, portal: db.portal, vault: db.vault, i18n: await createI18n(), log,
+    settings: { ourAddress: config.mail.from.address, domain: config.mail.domain, dailyCap: config.mail.in.dailyCap, defaultLanguage: config.mail.in.defaultLanguage },
+  };
+  try {
+    const listener = await startMailIn({ host: config.mail.in.host, port, lmtp: config.mail.in.lmtp, maxBytes: config.mail.in.maxBytes, receive: (raw, envelope) => receiveMail(deps, raw, envelope), log });
+    log(`[web] mail-in: ${config.mail.in.lmtp ? 'LMTP' : 'SMTP'} on ${config.mail.in.host}:${listener.port}`);
+    return listener;
+  } catch (err) {
+    if (isAddressInUse(err)) throw new PortInUseError(port, 'HELPDESK_MAIL_IN_PORT', 'mail-in listener');
+    throw err;
+  }
 }
 
 export async function startWeb(config: Config, address: string, db: Database, log: Log, listen: { host: string; port: number } = { host: config.host, port: config.port }): Promise<WebServer> {
@@ -210,10 +234,22 @@ export async function startWeb(config: Config, address: string, db: Database, lo
     throw err;
   }
   const { port } = server.address() as AddressInfo;
+  let mailIn: MailInListener | undefined;
+  try {
+    mailIn = await startMailInFor(config, db, client, log);
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeClient(client);
+    await sessionPool.end();
+    await feed.close();
+    throw err;
+  }
   return {
     url: `http://${listen.host}:${port}`,
     client,
+    mailIn,
     async close() {
+      await mailIn?.close();
       // Stop accepting, let requests in flight finish (briefly), then cut what is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -87,7 +87,8 @@ export function createMailTransport(config: TransportSettings): MailTransport {
           html: mail.html,
           messageId: mail.messageId,
           ...(mail.thread ? { inReplyTo: mail.thread, references: [mail.thread] } : {}),
-          headers: { ...AUTOMATIC_HEADERS, 'Content-Language': mail.language },
+          // X-Helpdesk-Loop: our own mail coming back (a forward, an alias) is recognised by mail-in and never taken in.
+          headers: { ...AUTOMATIC_HEADERS, 'Content-Language': mail.language, 'X-Helpdesk-Loop': config.from.address },
         });
         return { response: scrubAddresses(String(info.response ?? '')) };
       } catch (err) {
