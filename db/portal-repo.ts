@@ -73,18 +73,19 @@ export function createPortalRepo(sequelize: Sequelize) {
      * ticket (field 'link', context the ticket number): the delivery opens it with
      * `vault.open(link, 'link', ticketNumber)` and finds the address by `vault.addressOf(requester)`.
      */
-    async addFollowToken(t: { tokenHash: string; ticketNumber: string; requester: string; sealedLink: string; locale: string }): Promise<void> {
-      await sequelize.transaction(async (tx) => {
+    async addFollowToken(t: { tokenHash: string; ticketNumber: string; requester: string; sealedLink: string; locale: string }): Promise<number | undefined> {
+      return sequelize.transaction(async (tx) => {
         await sequelize.query(
           `INSERT INTO requester_tokens (token_hash, ticket_number, email) VALUES (:tokenHash, :ticketNumber, :requester)`,
           { replacements: { tokenHash: t.tokenHash, ticketNumber: t.ticketNumber, requester: t.requester }, transaction: tx },
         );
-        await sequelize.query(
+        const queued = await sequelize.query(
           `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
            VALUES (:ticketNumber, 0, 'requester', 'follow_link', :payload)
-           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
-          { replacements: { ticketNumber: t.ticketNumber, payload: JSON.stringify({ requester: t.requester, link: t.sealedLink, locale: t.locale }) }, transaction: tx },
-        );
+           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING RETURNING id`,
+          { replacements: { ticketNumber: t.ticketNumber, payload: JSON.stringify({ requester: t.requester, link: t.sealedLink, locale: t.locale }) }, transaction: tx, type: QueryTypes.SELECT },
+        ) as unknown as Array<{ id: string }>;
+        return queued[0] ? Number(queued[0].id) : undefined;
       });
     },
 

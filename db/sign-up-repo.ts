@@ -64,8 +64,8 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
   /** A mail's sealed payload: under the recipient's own key, bound to the outbox. */
   const sealPayload = (recipient: string, payload: object) => vault.seal(recipient, 'person', 'mail', AccountContext.mail, JSON.stringify(payload));
 
-  /** The queue's work; false when a person was erased meanwhile (nothing is written). */
-  async function queueOnce(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<boolean> {
+  /** The queue's work: the queued mail's id; false when a person was erased meanwhile (nothing is written). */
+  async function queueOnce(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<number | false> {
     let sealed: SealedIdentity, recipient: string, payloadSealed: string;
     try {
       sealed = await sealIdentity(vault, p.email, p.displayName, AccountContext.signUp);
@@ -85,11 +85,11 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
          SELECT :tokenHash, :bidx, :emailSealed, :nameSealed, CAST(:personId AS uuid), :locale, :timeZone, :passwordHash, CAST(:expiresAt AS timestamptz) WHERE CAST(:keep AS boolean)`,
         { replacements: { ...sealed, tokenHash: p.tokenHash, locale: p.locale, timeZone: p.timeZone, passwordHash: p.passwordHash, expiresAt: p.expiresAt, keep }, transaction: tx },
       );
-      await sequelize.query(
-        `INSERT INTO account_mail_outbox (recipient_ref, language, kind, payload_sealed) VALUES (CAST(:recipient AS uuid), :language, :kind, :payloadSealed)`,
-        { replacements: { recipient, language: mail.language, kind: mail.kind, payloadSealed }, transaction: tx },
+      const [queued] = await sequelize.query<{ id: string }>(
+        `INSERT INTO account_mail_outbox (recipient_ref, language, kind, payload_sealed) VALUES (CAST(:recipient AS uuid), :language, :kind, :payloadSealed) RETURNING id`,
+        { replacements: { recipient, language: mail.language, kind: mail.kind, payloadSealed }, transaction: tx, type: QueryTypes.SELECT },
       );
-      return true;
+      return Number(queued!.id);
     });
   }
 
@@ -101,11 +101,12 @@ export function createSignUpRepo(sequelize: Sequelize, vault: Vault) {
      * week ago are swept (by the index on expires_at, migration 0010) on every call. The address,
      * the name and the mail are sealed under the person's key; the mail names its recipient by pseudonym.
      */
-    async queue(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<void> {
+    /** Answers the queued mail's id (account_mail_outbox), for starting its delivery. */
+    async queue(mail: AccountMail, p: NewPendingSignUp, keep: boolean): Promise<number> {
       // Erased while this ran (the person is then gone): once more, as a new person.
-      if (!(await queueOnce(mail, p, keep)) && !(await queueOnce(mail, p, keep))) {
-        throw new Error('The person with this address was erased while their sign-up was being written, twice; ask again.');
-      }
+      const id = (await queueOnce(mail, p, keep)) || (await queueOnce(mail, p, keep));
+      if (id === false) throw new Error('The person with this address was erased while their sign-up was being written, twice; ask again.');
+      return id;
     },
 
     /** The account mail queued for an address, oldest first, opened (an erased recipient's is left out). */

@@ -54,6 +54,7 @@ import { auditRunsService } from './audit-runs.ts';
 import { createAgentWorkspace } from './agent-workspace.ts';
 import type { TicketFeed } from '../services/agent/workspace.ts';
 import { openMailbox } from '../services/notifications/mailbox.ts';
+import { startDeliveries } from '../activities/notify.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -117,6 +118,8 @@ export function ticketDeps(config: Config, repos: Pick<Repositories, 'tickets' |
     taskQueue: config.temporal.taskQueue,
     ticketPrefix: config.ticketPrefix,
     intakeWaitMs: config.intakeWaitMs,
+    // Rows the web process writes (the follow link, sign-up mails) are mailed at once when mail is sent.
+    outbox: config.mail.smtpUrl ? { deliver: async (refs) => void (await startDeliveries(temporal, config.temporal.taskQueue, refs)) } : undefined,
   };
 }
 

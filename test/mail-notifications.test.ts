@@ -9,7 +9,9 @@ import { expect } from 'chai';
 import { isolatedStack, onCleanup, type IsolatedStack } from './support/env.ts';
 import { startTestMailServer, type TestMailServer } from './support/mail.ts';
 import { makeUser, uniqueEmail } from './support/staff.ts';
+import { hiddenValue, PortalClient, textOf } from './portal-client.ts';
 import { act, openTicket, sleep, waitForEvent } from './support/tickets.ts';
+import { waitFor } from './support/processes.ts';
 
 const DOMAIN = 'helpdesk.test';
 
@@ -68,5 +70,38 @@ describe('notifications by e-mail: in the reader\'s language, threaded, once', f
     ) as [Array<{ kind: string; role: string; delivered: boolean; status: string | null; attempts: number | null }>, unknown];
     const requesterRows = rows.filter((r) => r.role === 'requester');
     expect(requesterRows.map((r) => [r.kind, r.delivered, r.status, r.attempts])).to.deep.equal([['classified', true, 'sent', 1], ['agent_response', true, 'sent', 1]]);
+  });
+
+  it('mails the follow link of a report without an account in the reporter\'s language, and the link leaves the outbox once mailed; a sign-up link likewise', async () => {
+    const c = new PortalClient(stack.web.url, 'de-DE,de;q=0.9');
+    const form = await c.get('/report');
+    const email = uniqueEmail('klaus');
+    const fields = { _csrf: hiddenValue(form.text, '_csrf'), idempotencyKey: hiddenValue(form.text, 'idempotencyKey'), category: 'network', impact: 'low', urgency: 'high', title: 'Das WLAN im 2. Stock fällt aus', description: 'Seit heute Morgen fällt das WLAN alle paar Minuten aus.', email };
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const res = await c.postMultipart('/report', body);
+    expect(res.status).to.equal(303);
+    const number = /\/tickets\/([A-Z]+-\d{4}-\d{6})$/.exec(res.location ?? '')![1]!;
+    const shown = textOf((await c.get(res.location!)).text, 'follow-link')!;
+
+    const [linkMail] = await mail.waitFor('the follow link', (m) => m.to.includes(email) && m.text.includes(`Ihr Link zu Ticket ${number}`));
+    expect(linkMail!.text).to.include(shown);
+    expect(linkMail!.subject).to.equal(`[${number}] Das WLAN im 2. Stock fällt aus`);
+    // The reporter opens it from the mail: the ticket, without an account.
+    const opened = await new PortalClient(stack.web.url, 'de').get(new URL(shown).pathname);
+    expect(opened.status).to.be.oneOf([200, 303]);
+    // Mailed, the link leaves the outbox: only its hash stays (requester_tokens).
+    const settled = await waitFor('the follow link settled', async () => {
+      const [[r]] = await stack.db.sequelize.query(`SELECT payload, delivered_at FROM notification_outbox WHERE ticket_number = :number AND kind = 'follow_link'`, { replacements: { number } }) as [Array<{ payload: Record<string, unknown>; delivered_at: Date | null }>, unknown];
+      return r?.delivered_at ? r : undefined;
+    }, 15_000);
+    expect(settled.payload).not.to.have.property('link');
+    expect(JSON.stringify(settled.payload)).not.to.include(new URL(shown).pathname.split('/').pop()!);
+
+    const signUp = uniqueEmail('greta');
+    expect((await new PortalClient(stack.web.url, 'de').requestSignUp(signUp, 'a long enough password 2026', 'de')).status).to.equal(200);
+    const [welcome] = await mail.waitFor('the sign-up link', (m) => m.to.includes(signUp));
+    expect(welcome!.text).to.match(/https?:\/\/[^\s]+\/sign-up\/[A-Za-z0-9_-]+/);
+    expect(welcome!.header('auto-submitted')).to.equal('auto-generated');
   });
 });

@@ -59,7 +59,8 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     const row = await deps.deliveries.ticketOutbox(ref.id);
     if (!row) return [];
     const ticket = await deps.tickets.get(row.ticketNumber);
-    if (!ticket) return deps.deliveries.of(ref);
+    // Not recorded yet (a follow link is queued while intake may still be recording the ticket): planned again after a pause.
+    if (!ticket) throw new Error(`Ticket ${row.ticketNumber} is not in the read model yet; its notification is planned again shortly.`);
     const siblings = row.eventSeq > 0 ? await deps.deliveries.ticketOutboxRoles(row.ticketNumber, row.eventSeq) : [{ id: row.id, role: row.role }];
     const recipients = await recipientsOf(deps, row, siblings, ticket, row.actor);
     return deps.deliveries.plan(ref, recipients.map((r) => ({ recipient: r.key, language: r.language, messageId: messageIdFor(ref, r.key, deps.mail.domain, { number: row.ticketNumber, eventSeq: row.eventSeq }) })));

@@ -30,4 +30,14 @@ export interface TicketDeps {
   intakeWaitMs: number;
   /** Now, in epoch milliseconds. @default Date.now */
   clock?: () => number;
+  /** Starts the delivery of outbox rows written here (the follow link, sign-up mails); absent when no mail is sent. */
+  outbox?: OutboxStarter | undefined;
+}
+
+/**
+ * Starts outbox rows' delivery workflows (activities/notify.ts startDeliveries over this process's
+ * client). A start that fails is not an error for the caller: the outbox sweep starts it later.
+ */
+export interface OutboxStarter {
+  deliver(refs: Array<{ source: 'ticket' | 'account'; id: number }>): Promise<void>;
 }

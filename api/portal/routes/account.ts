@@ -13,7 +13,7 @@ import { completeSignUp, MIN_PASSWORD, openSignUpLink, signIn, signUp } from '..
 
 export function accountRoutes(deps: PortalDeps, { limits, requireCsrf }: Guards): Router {
   const router = Router();
-  const accounts = { users: deps.users, signUps: deps.signUps, i18n: deps.i18n };
+  const accounts = { users: deps.users, signUps: deps.signUps, i18n: deps.i18n, outbox: deps.outbox };
 
   router.get('/sign-up', (req, res) => signUpForm(req, res, { locale: viewerOf(req).language }));
   router.post('/sign-up', formBody, requireCsrf, limits.signUp, doSignUp);

@@ -22,6 +22,7 @@ import { ARGON2_OPTIONS, type UserRecord, type UsersRepo } from '../../../db/use
 import { HttpError, ValidationError } from '../../errors.ts';
 import { isLanguage, LANGUAGES, type Language } from '../../i18n.ts';
 import { FormChecks, text, type FormBody } from '../forms.ts';
+import type { OutboxStarter } from '../../../services/tickets/deps.ts';
 
 export const MIN_PASSWORD = 10;
 const MAX_PASSWORD = 200;
@@ -32,6 +33,8 @@ export interface SignUpDeps {
   users: UsersRepo;
   signUps: SignUpRepo;
   i18n: i18n;
+  /** Mails the link at once (docs/mail.md); without it, the outbox sweep does. */
+  outbox?: OutboxStarter | undefined;
 }
 
 export interface SignUpContext {
@@ -99,7 +102,9 @@ export async function signUp(deps: SignUpDeps, body: FormBody, ctx: SignUpContex
       payload: { subject: t('mail.signUpExisting.subject'), text: t('mail.signUpExisting.text', { name: known!.displayName, link }), link },
     };
   }
-  await deps.signUps.queue(mail, pending, keep);
+  const queued = await deps.signUps.queue(mail, pending, keep);
+  // A start that fails is the outbox sweep's to make.
+  await deps.outbox?.deliver([{ source: 'account', id: queued }]).catch(() => undefined);
   return { email: form.email };
 }
 

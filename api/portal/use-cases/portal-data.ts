@@ -19,6 +19,8 @@ import type { Response } from 'express';
 import type { AttachmentMeta, NewAttachment, PortalRepo, RatingRecord } from '../../../db/portal-repo.ts';
 import { isSealed, type Vault } from '../../../db/vault.ts';
 
+import type { OutboxStarter } from '../../../services/tickets/deps.ts';
+
 export interface PortalDataDeps {
   portal: PortalRepo;
   vault: Vault;
@@ -101,9 +103,11 @@ export async function openRating(deps: PortalDataDeps, number: string): Promise<
  * Stores a follow token's hash and queues the link for the requester's mail: the requester
  * (`requester`: their pseudonym) as that pseudonym, the link sealed (field 'link').
  */
-export async function addFollowToken(deps: PortalDataDeps, t: { tokenHash: string; ticketNumber: string; requester: string; link: string; locale: string }): Promise<void> {
-  await deps.portal.addFollowToken({
+export async function addFollowToken(deps: PortalDataDeps & { outbox?: OutboxStarter | undefined }, t: { tokenHash: string; ticketNumber: string; requester: string; link: string; locale: string }): Promise<void> {
+  const queued = await deps.portal.addFollowToken({
     tokenHash: t.tokenHash, ticketNumber: t.ticketNumber, requester: t.requester, locale: t.locale,
     sealedLink: await deps.vault.sealTicket(t.ticketNumber, t.requester, 'link', t.link),
   });
+  // Mailed at once; a start that fails is the outbox sweep's to make (docs/mail.md).
+  if (queued !== undefined) await deps.outbox?.deliver([{ source: 'ticket', id: queued }]).catch(() => undefined);
 }
