@@ -53,7 +53,8 @@ import { webAudit } from './audit-evidence.ts';
 import { auditRunsService } from './audit-runs.ts';
 import { createAgentWorkspace } from './agent-workspace.ts';
 import type { TicketFeed } from '../services/agent/workspace.ts';
-import { openMailbox } from '../services/notifications/mailbox.ts';
+import { LOCAL_MAILBOX_CONTEXT, openMailbox } from '../services/notifications/mailbox.ts';
+import { createDeliveriesRepo } from '../db/notification-deliveries-repo.ts';
 import { startDeliveries } from '../activities/notify.ts';
 
 /**
@@ -157,7 +158,8 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     audit: webAudit(config, db, temporal, web.log ?? ((line) => console.error(line))),
     auditRuns: auditRunsService(config, db, temporal),
     agent: createAgentWorkspace({ db, i18n, ...(web.feed ? { feed: web.feed } : {}) }),
-    mailbox: config.mail.smtpUrl && !config.mail.localSink ? undefined : openMailbox(config.mail.sinkDir),
+    mailbox: config.mail.smtpUrl && !config.mail.localSink ? undefined : openMailbox(config.mail.sinkDir, (sealed) => db.vault.openBytes(sealed, 'mail', LOCAL_MAILBOX_CONTEXT)),
+    deliveries: createDeliveriesRepo(db.sequelize),
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -35,6 +35,12 @@ export interface MailSinkOptions {
   log?: (line: string) => void;
   /** The largest message accepted, in bytes. @default 25 MiB */
   maxBytes?: number;
+  /**
+   * Seals a whole message (envelope lines included) before it touches the disk — `helpdesk start`
+   * seals each under its recipient's data key (docs/privacy.md), so an erasure leaves it unreadable.
+   * Without it (tests' own servers), messages are kept as they came.
+   */
+  seal?: (recipients: string[], message: Buffer) => Promise<string>;
 }
 
 export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
@@ -89,17 +95,24 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
       failure = err;
       return undefined;
     });
+    // Sealed messages are kept whole in memory until sealed: nothing of them reaches the disk in plain text.
+    const held: Buffer[] = [];
+    const put = async (chunk: Buffer | string) => {
+      if (opts.seal) held.push(Buffer.from(chunk));
+      else if (file) await file.write(Buffer.from(chunk)).catch((err: unknown) => (failure ??= err));
+    };
     try {
-      if (file) await file.write(envelopeLines(session)).catch((err: unknown) => (failure ??= err));
+      if (file) await put(envelopeLines(session));
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         bytes += chunk.length;
         if (bytes > maxBytes || failure !== undefined || !file) continue;
-        await file.write(chunk).catch((err: unknown) => (failure ??= err));
+        await put(chunk);
       }
       if (bytes > maxBytes || (stream as Readable & { sizeExceeded?: boolean }).sizeExceeded) {
         throw smtpError(552, `Message too large: this server accepts messages of at most ${maxBytes} bytes (${mib(maxBytes)} MiB); send a smaller message or fewer attachments.`);
       }
       if (failure !== undefined || !file) throw failure;
+      if (opts.seal) await file.write(await opts.seal(session.envelope.rcptTo.map((r) => r.address), Buffer.concat(held)));
       await file.sync();
       await file.close();
       await fs.rename(temp, path.join(dir, `${id}.eml`));

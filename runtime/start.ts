@@ -19,6 +19,7 @@ import { describeEnsured, ensureRetentionSchedule } from './retention-schedule.t
 import { describeArchiveEnsured, ensureArchiveSchedule } from './archive-schedule.ts';
 import { describeOutboxEnsured, ensureOutboxSchedule } from './outbox-schedule.ts';
 import { startMailSink, type MailSink } from './mail-sink.ts';
+import { LOCAL_MAILBOX_CONTEXT } from '../services/notifications/mailbox.ts';
 import { bundleWorkflows } from './temporal.ts';
 import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
@@ -51,12 +52,14 @@ async function preflight(config: Config): Promise<void> {
  * 127.0.0.1 that keeps every message under the data folder, shown to admins at /admin/mail. The
  * worker sends there, and the web process shows its mailbox.
  */
-async function mailSink(config: Config, log: Log): Promise<{ config: Config; sink: MailSink | undefined }> {
+async function mailSink(config: Config, db: Database, log: Log): Promise<{ config: Config; sink: MailSink | undefined }> {
   if (config.mail.smtpUrl) {
     log(`Mail goes out through ${new URL(config.mail.smtpUrl).host} (HELPDESK_SMTP_URL)`);
     return { config, sink: undefined };
   }
-  const sink = await startMailSink({ dir: config.mail.sinkDir, port: config.mail.sinkPort, log });
+  // Each message sealed under its recipient's key before it is kept: the data folder holds no one's mail in plain text, and an erasure leaves theirs unreadable.
+  const seal = async (recipients: string[], message: Buffer) => db.vault.seal(await db.vault.personRef(recipients[0]!), 'person', 'mail', LOCAL_MAILBOX_CONTEXT, message);
+  const sink = await startMailSink({ dir: config.mail.sinkDir, port: config.mail.sinkPort, log, seal });
   log(`Mail: a local SMTP server at ${sink.url} keeps every message the helpdesk sends under ${config.mail.sinkDir}; admins read them at ${config.publicUrl}/admin/mail (set HELPDESK_SMTP_URL to send real mail)`);
   return { config: { ...config, mail: { ...config.mail, smtpUrl: sink.url, localSink: true } }, sink };
 }
@@ -98,7 +101,7 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     log(`Temporal ${temporal.devServer ? 'dev server' : 'server'} at ${temporal.address}`);
     const db = await openDatabase(config, log, { lock });
     undo.push({ name: 'database closed', stop: () => db.close() });
-    const mail = await mailSink(config, log);
+    const mail = await mailSink(config, db, log);
     if (mail.sink) undo.push({ name: 'mail server stopped', stop: () => mail.sink!.close() });
     // From here on, the worker and the web process see the mail server this start uses.
     config = mail.config;

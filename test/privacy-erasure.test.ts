@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { createRulesRepo } from '../db/rules-repo.ts';
 import { decisionOutcome, evaluateDerived, type RedactedDecision } from '../rules/index.ts';
 import { createRulesVersions } from '../rules/versions.ts';
@@ -121,6 +121,8 @@ describe('privacy: sealed personal data and erasure that keeps every history rep
   const temporalCodec = () => payloadCodec(loadConfig({ ...process.env, ...helpdesk.env }));
 
   it('when an erasure is asked with bad input (no reason, an address in the reason, a malformed address, an unknown one), then each gets a sentence and nothing changes', async () => {
+    // The mails of the ticket go out on their own (the local mail server): settled first, so what changes is the erasure's doing only.
+    await waitFor('the outbox delivered', async () => ((await db.query(`SELECT count(*)::int AS n FROM notification_outbox WHERE delivered_at IS NULL`, { type: QueryTypes.SELECT }))[0] as { n: number }).n === 0 || undefined, 30_000);
     const before = state();
     const noReason = await cli(['privacy', 'erase', '--email', email, '--reason', '  '], helpdesk.env);
     expect(noReason.code).to.equal(2);

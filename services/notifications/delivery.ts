@@ -34,7 +34,7 @@ export interface DeliveryDeps extends RecipientDeps {
 export interface DeliveryEngine {
   /** The row's messages, planned once; the ids of those still to send. */
   plan(ref: OutboxRef): Promise<number[]>;
-  /** Sends one message unless it was sent already. Throws PermanentMailError when refused for good. */
+  /** Sends one message unless it was settled already (sent, or failed for good). Throws PermanentMailError when refused for good. */
   send(id: number): Promise<'sent' | 'already'>;
   /** Records that an attempt failed and will be retried. */
   retrying(id: number, message: string): Promise<void>;
@@ -119,6 +119,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
 
     async send(id) {
       const d = await deps.deliveries.get(id);
+      if (d?.status === 'failed') throw new PermanentMailError(d.lastError ?? 'The message failed for good before.');
       if (!d || d.status !== 'pending') return 'already';
       const to = await addressOf(d.recipient);
       if (!to) throw new PermanentMailError('The recipient has no address any more (erased, deactivated or removed), so the message was not sent.');

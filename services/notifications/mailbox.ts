@@ -152,8 +152,23 @@ function headerPairs(parsed: ParsedMail): Array<[string, string]> {
   });
 }
 
-export function openMailbox(dir: string): Mailbox {
+/** The seal context of the local mailbox's messages (field `mail`, under the recipient's key). */
+export const LOCAL_MAILBOX_CONTEXT = 'local-mailbox';
+
+/** Opens a message kept sealed (runtime/mail-sink.ts `seal`): its bytes, or null when its recipient was erased. */
+export type MailOpener = (sealed: string) => Promise<Buffer | null>;
+
+const SEALED = Buffer.from('sealed:');
+
+export function openMailbox(dir: string, opener?: MailOpener): Mailbox {
   const fileOf = (id: string) => path.join(dir, `${id}.eml`);
+
+  /** A message's bytes as they came: opened when kept sealed; undefined when gone, erased, or sealed with nothing to open it. */
+  async function load(id: string): Promise<Buffer | undefined> {
+    const bytes = await fs.readFile(fileOf(id));
+    if (!bytes.subarray(0, SEALED.length).equals(SEALED)) return bytes;
+    return (opener ? await opener(bytes.toString('utf8')).catch(() => null) : null) ?? undefined;
+  }
 
   async function ids(): Promise<string[]> {
     try {
@@ -167,7 +182,8 @@ export function openMailbox(dir: string): Mailbox {
 
   async function entry(id: string): Promise<MailboxEntry | undefined> {
     try {
-      const { head, size } = await headerOf(fileOf(id));
+      const { head, size } = opener ? await sealedHeaderOf(id) ?? { head: undefined, size: 0 } : await headerOf(fileOf(id));
+      if (!head) return undefined;
       const parsed = await simpleParser(Buffer.concat([head, Buffer.from('\r\n\r\n')]), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
       return entryOf(id, parsed, head.toString('utf8'), size);
     } catch (err) {
@@ -177,10 +193,18 @@ export function openMailbox(dir: string): Mailbox {
     }
   }
 
+  /** The head of a message that may be kept sealed (opened whole first). */
+  async function sealedHeaderOf(id: string): Promise<{ head: Buffer; size: number } | undefined> {
+    const bytes = await load(id);
+    if (!bytes) return undefined;
+    const ends = [bytes.indexOf('\r\n\r\n'), bytes.indexOf('\n\n')].filter((i) => i >= 0);
+    return { head: ends.length ? bytes.subarray(0, Math.min(...ends)) : bytes, size: bytes.length };
+  }
+
   async function raw(id: string): Promise<Buffer | undefined> {
     if (!isMailId(id)) return undefined;
     try {
-      return await fs.readFile(fileOf(id));
+      return await load(id);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;

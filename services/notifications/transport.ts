@@ -71,9 +71,11 @@ export function createMailTransport(config: TransportSettings): MailTransport {
     ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
     // Loopback (the local mail sink) needs no TLS; anywhere else STARTTLS is used when offered.
     ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname) ? { ignoreTLS: true } : {}),
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
+    // Together well inside the send activity's 30 s start-to-close timeout (workflows/notification.ts):
+    // an attempt gives up before Temporal starts the next one, so a slow server never gets two at once.
+    connectionTimeout: 8_000,
+    greetingTimeout: 8_000,
+    socketTimeout: 12_000,
     ...(config.dkim ? { dkim: config.dkim } : {}),
   });
   return {

@@ -41,7 +41,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_REASON = 500;
 
 /** Tables an erasure may change; vacuumed after it, so no dead row version is left for longer than needed. */
-const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'ticket_submitters', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'persons', 'data_keys'];
+const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'ticket_submitters', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'notification_deliveries', 'inbound_mail', 'persons', 'data_keys'];
 
 function checkInput(email: unknown, reason: unknown): { email: string; reason: string } {
   if (typeof email !== 'string' || !EMAIL.test(email.trim())) throw new ServiceError(422, 'BAD_ADDRESS', 'privacy.badAddress');
@@ -99,12 +99,15 @@ export async function scrubTickets(db: Sequelize, tickets: string[], person: { i
 
 /**
  * Deletes the person's account — found by blind index or by pseudonym (a restored backup's) — with
- * its sessions (tokens and second factors go by cascade), their pending sign-ups and account mail.
+ * its sessions (tokens and second factors go by cascade), their pending sign-ups and account mail
+ * (its deliveries by cascade), and the link of the mail they sent in to them (inbound_mail).
  */
 async function deleteAccount(db: Sequelize, who: { bidx: string | null; personId: string | null }, t: Transaction): Promise<boolean> {
   const r = { bidx: who.bidx, personId: who.personId };
   const users = await q<{ id: string }>(db, `SELECT id FROM users WHERE email_bidx = :bidx OR person_id = :personId::uuid`, r, t);
   if (who.bidx) await db.query(`DELETE FROM pending_sign_ups WHERE email_bidx = :bidx`, { replacements: r, transaction: t });
+  // The mail they sent is no longer theirs (its Message-ID's hash stays, so a copy still arriving is not taken in again).
+  if (who.bidx) await db.query(`UPDATE inbound_mail SET sender_bidx = NULL WHERE sender_bidx = :bidx`, { replacements: r, transaction: t });
   if (who.personId) await db.query(`DELETE FROM account_mail_outbox WHERE recipient_ref = :personId::uuid`, { replacements: r, transaction: t });
   for (const { id } of users) {
     await db.query(`DELETE FROM portal_sessions WHERE (sess::jsonb->>'userId') = :id`, { replacements: { id }, transaction: t });
