@@ -11,6 +11,7 @@ import { startHelpdesk } from '../runtime/start.ts';
 import { describeEnsured, ensureRetentionSchedule } from '../runtime/retention-schedule.ts';
 import { describeArchiveEnsured, ensureArchiveSchedule } from '../runtime/archive-schedule.ts';
 import { describeOutboxEnsured, ensureOutboxSchedule } from '../runtime/outbox-schedule.ts';
+import { describeMailPollEnsured, ensureMailPollSchedule } from '../runtime/imap-schedule.ts';
 import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 import { seedDemo } from './seed-demo.ts';
 import { registerAuditCommands } from './audit-commands.ts';
@@ -76,6 +77,8 @@ async function start(config: Config): Promise<void> {
   log(`  API           ${web.url}/api/v1  (OpenAPI: ${web.url}/api/v1/openapi.json)`);
   log(`  Health        ${web.url}/healthz`);
   if (temporal.uiUrl) log(`  Temporal UI   ${temporal.uiUrl}`);
+  // running.config carries the mail server this start uses (the local one unless HELPDESK_SMTP_URL).
+  log(`  Mail          ${running.config.mail.localSink ? `${web.url}/admin/mail  (every mail it sends, kept by the local mail server at ${running.config.mail.smtpUrl})` : `through ${new URL(running.config.mail.smtpUrl!).host}`}`);
   log(`  Data          ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`);
   log('Press Ctrl-C to stop.');
   // A part that cannot be kept running stops everything in order, and says why.
@@ -99,6 +102,8 @@ async function runWorker(config: Config): Promise<void> {
     // The outbox sweep only where mail is sent: without HELPDESK_SMTP_URL, notifications wait in the outbox.
     if (config.mail.smtpUrl) log(describeOutboxEnsured(await ensureOutboxSchedule(client, config), config));
     else log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
+    // The IMAP mailbox's poll only where HELPDESK_IMAP_URL names one (docs/mail-in.md).
+    if (config.mail.imap) log(describeMailPollEnsured(await ensureMailPollSchedule(client, config), config));
   } finally {
     await closeClient(client);
   }
