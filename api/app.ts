@@ -40,6 +40,7 @@ import { agentWorkspaceRoutes } from './routes/agent-workspace.ts';
 import { staff, type StaffOptions } from './staff/index.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
 import type { Mailbox } from '../services/notifications/mailbox.ts';
+import type { DeliveriesRepo } from '../db/notification-deliveries-repo.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -65,6 +66,8 @@ export interface AppDeps extends TicketDeps {
   agent?: AgentWorkspace;
   /** The local mail sink's messages for the admins' mail page (/admin/mail); undefined when mail goes out through HELPDESK_SMTP_URL. */
   mailbox?: Mailbox | undefined;
+  /** The deliveries that failed for good, for the admins' mail page (/admin/mail), with or without a mailbox. */
+  deliveries?: Pick<DeliveriesRepo, 'failures'> | undefined;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

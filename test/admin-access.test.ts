@@ -1,14 +1,19 @@
 /**
  * Who may use the process owners' admin pages and the rules-administration API: process owners
  * and admins. Requesters, agents and auditors get 403 on every admin route — each one declared
- * in admin-ui/routes/*.ts and api/routes/{rules-admin,rules-apply,people}.ts, found from the source so a new route
- * cannot be forgotten — and the portal and staff pages show them no admin link.
+ * anywhere under admin-ui/ (every .ts file that declares router.get/post/… on /admin…, the mail
+ * pages of admin-ui/mail/ included) and in api/routes/{rules-admin,rules-apply,people}.ts, found
+ * from the source so a new route cannot be forgotten — and the portal and staff pages show them
+ * no admin link. The mail pages (/admin/mail, a message, its raw .eml) are the admins' alone:
+ * process owners get 403 there too, a visitor the staff sign-in.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PortalClient, csrfOf } from './portal-client.ts';
+import { MAIL_READERS } from '../admin-ui/mail/routes.ts';
+import { createI18n } from '../api/i18n.ts';
+import { PortalClient, csrfOf, textOf } from './portal-client.ts';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
 import { request } from './support/http.ts';
 import { makeUser, PASSWORD, signInEnrolled } from './support/staff.ts';
@@ -27,11 +32,16 @@ function declared(file: string, prefix = ''): Array<{ method: string; path: stri
   }));
 }
 
+/** Every .ts file under admin-ui/ (the browser's own code in admin-ui/client/ declares no route, and is read all the same). */
+const adminSources = () => fs.readdirSync(path.join(root, 'admin-ui'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `admin-ui/${f.split(path.sep).join('/')}`);
+
 const pageRoutes = () => [
-  ...fs.readdirSync(path.join(root, 'admin-ui/routes')).filter((f) => f.endsWith('.ts')).flatMap((f) => declared(`admin-ui/routes/${f}`)),
+  ...adminSources().flatMap((f) => declared(f)),
   { method: 'GET', path: '/admin/assets/raw-editor.js' },
   { method: 'GET', path: '/admin/assets/rules.schema.json' },
 ].filter((r) => r.path.startsWith('/admin'));
+/** The admins' own routes: the mail pages (admin-ui/mail/routes.ts), for MAIL_READERS only. */
+const adminOnlyRoutes = () => declared('admin-ui/mail/routes.ts').filter((r) => r.path.startsWith('/admin'));
 const apiRoutes = () => ['rules-admin.ts', 'rules-apply.ts', 'people.ts'].flatMap((f) => declared(`api/routes/${f}`, '/api/v1'));
 
 describe('admin access: only process owners and admins', function () {
@@ -42,8 +52,12 @@ describe('admin access: only process owners and admins', function () {
     stack = await isolatedStack('admin-access');
   });
 
-  it('finds the admin routes it checks (pages and API)', () => {
+  it('finds the admin routes it checks (pages under admin-ui/, the mail pages among them, and the API)', () => {
     expect(pageRoutes().length).to.be.greaterThan(15);
+    const mail = ['GET /admin/mail', 'GET /admin/mail/1', 'GET /admin/mail/1/raw'];
+    expect(pageRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members([...mail, 'GET /admin/people', 'POST /admin/drafts/1/sla']);
+    expect(adminOnlyRoutes().map((r) => `${r.method} ${r.path}`)).to.deep.equal(mail);
+    expect(MAIL_READERS).to.deep.equal(['admin']);
     expect(apiRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members(['POST /api/v1/rules/drafts/1/publish', 'GET /api/v1/rules/versions']);
   });
 
@@ -77,7 +91,8 @@ describe('admin access: only process owners and admins', function () {
     }
   });
 
-  it('a process owner has the admin link and the admin home', async () => {
+  it('a process owner has the admin link and the admin home, but gets 403 on the admins\' mail pages and no link to them', async () => {
+    const staff = (await createI18n()).getFixedT('en', 'staff');
     const owner = await makeUser(stack.db, 'process_owner', 'owner-admin-access');
     const c = new PortalClient(stack.web.url, 'en');
     await signInEnrolled(c, owner);
@@ -85,6 +100,20 @@ describe('admin access: only process owners and admins', function () {
     const admin = await c.get('/admin');
     expect(admin.status).to.equal(200);
     expect(admin.text).to.include('id="new-draft"');
+    expect(admin.text).to.not.include('href="/admin/mail"');
+    for (const r of adminOnlyRoutes()) {
+      const res = await c.get(r.path);
+      expect(res.status, `${r.method} ${r.path}`).to.equal(403);
+      expect(textOf(res.text, 'error-message')).to.equal(staff('errors.roleRefused', { role: staff('role.process_owner'), roles: staff('role.admin') }));
+    }
+  });
+
+  it('a visitor who is not signed in is sent to the staff sign-in from every admin page', async () => {
+    const c = new PortalClient(stack.web.url, 'en');
+    for (const r of pageRoutes().filter((x) => x.method === 'GET' && !x.path.startsWith('/admin/assets/'))) {
+      const res = await c.get(r.path);
+      expect([res.status, res.location?.split('?')[0]], `${r.method} ${r.path}`).to.deep.equal([303, '/staff/sign-in']);
+    }
   });
 
   for (const role of ['requester', 'agent', 'auditor'] as const) {

@@ -5,8 +5,10 @@
  * the raw .eml as a download. A message whose subject names a ticket (`[HD-2026-000042] …`) is a
  * read of that ticket's personal data: recorded in the access log (ticket.read, channel web)
  * before anything of it is shown or downloaded, a 503 when the entry cannot be written; the list
- * records its tickets as listed (ticket.listed), as the agents' queues do. Without a mailbox
- * (HELPDESK_SMTP_URL set) the page says where mail goes instead.
+ * records its tickets as listed (ticket.listed), as the agents' queues do. Above the mailbox, and
+ * also without one (HELPDESK_SMTP_URL set: production), the messages that could not be delivered
+ * (admin-ui/mail/failures.ts): ticket numbers, kinds, roles and the server's reasons, no person's
+ * data, so nothing is recorded for them. Without a mailbox the page says where mail goes instead.
  */
 import { Router, type Request, type Response } from 'express';
 import { HttpError, NotFoundError, UnavailableError } from '../../api/errors.ts';
@@ -17,7 +19,8 @@ import type { Mailbox } from '../../services/notifications/mailbox.ts';
 import { isMailId } from '../../services/notifications/mailbox.ts';
 import { recordTicketRead, recordTicketsListed, staffViewer } from '../../services/privacy/access-log.ts';
 import type { AdminGuards } from '../types.ts';
-import { mailWords, shownEntry, shownMessage, ticketNumbersIn } from './view.ts';
+import { FAILURES_SHOWN, shownFailures } from './failures.ts';
+import { mailWords, shownEntry, shownMessage, ticketNumbersIn, type MailWords } from './view.ts';
 
 /** Who may read the local mailbox: every message names its recipients. */
 export const MAIL_READERS = ['admin'] as const;
@@ -50,12 +53,20 @@ export function mailRoutes(deps: StaffDeps, { access }: AdminGuards): Router {
     pages.render(deps, req, res, 'none', { title: w.t('title') }, status);
   }
 
+  /** The failed deliveries' section (one more than shown: whether older ones were left off); none without the deliveries' repository. */
+  async function failures(w: MailWords) {
+    if (!deps.deliveries) return undefined;
+    return shownFailures(w, await deps.deliveries.failures({ limit: FAILURES_SHOWN + 1 }).catch(unavailable));
+  }
+
   async function list(req: Request, res: Response) {
     const { mailbox } = deps;
-    if (!mailbox) return noMailbox(req, res, 200);
     const w = mailWords(deps, req);
+    if (!mailbox) return pages.render(deps, req, res, 'list', { title: w.t('title'), mailbox: false, failures: await failures(w) });
     const before = req.query.before;
     if (before !== undefined && !isMailId(before)) throw new HttpError(400, 'BAD_QUERY', 'admin-mail:errors.badPage');
+    // On the first page only (older pages go on with the mailbox's messages); read before anything is recorded as listed.
+    const failed = before === undefined ? await failures(w) : undefined;
     // One more than a page: whether there are older ones.
     const found = await mailbox.list({ limit: PAGE_SIZE + 1, before }).catch(unavailable);
     const entries = found.entries.slice(0, PAGE_SIZE);
@@ -65,6 +76,8 @@ export function mailRoutes(deps: StaffDeps, { access }: AdminGuards): Router {
     const older = found.entries.length > PAGE_SIZE ? `/admin/mail?before=${entries.at(-1)!.id}` : undefined;
     pages.render(deps, req, res, 'list', {
       title: w.t('title'),
+      mailbox: true,
+      failures: failed,
       rows: entries.map((e) => shownEntry(w, e)),
       total: found.total,
       paged: before !== undefined,

@@ -12,6 +12,7 @@ import type { AuditorService } from '../../auditor-ui/deps.ts';
 import type { AuditRuns } from '../../services/audit/runs.ts';
 import type { AgentWorkspace } from '../../services/agent/workspace.ts';
 import type { Mailbox } from '../../services/notifications/mailbox.ts';
+import type { DeliveriesRepo } from '../../db/notification-deliveries-repo.ts';
 
 export { STAFF_ROLES, isStaffRole, type StaffRole } from '../../db/users-repo.ts';
 
@@ -111,4 +112,6 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   auditRuns?: AuditRuns;
   /** The local mail sink's messages (/admin/mail, admins only); undefined when mail goes out through HELPDESK_SMTP_URL (AppDeps.mailbox). */
   mailbox?: Mailbox | undefined;
+  /** The deliveries that failed for good, shown to admins on /admin/mail with or without a mailbox (AppDeps.deliveries). */
+  deliveries?: Pick<DeliveriesRepo, 'failures'> | undefined;
 }

@@ -1,15 +1,22 @@
 /**
  * Accessibility of the admin pages: axe-core (@axe-core/playwright) in Debian's chromium finds no
- * serious or critical violation on any of them in English, nor on the busiest ones in Polish. Every GET page route in
- * admin-ui/routes/*.ts must be visited here (the test fails on a page route it does not know),
- * so a new page cannot go unchecked.
+ * serious or critical violation on any of them in English, nor on the busiest ones in Polish. Every GET page route
+ * declared anywhere under admin-ui/ (admin-ui/routes/, the mail pages of admin-ui/mail/, …) must be
+ * visited here (the test fails on a page route it does not know), so a new page cannot go
+ * unchecked. The mail pages are read from a mailbox of the test's own (a data folder in the
+ * temporary directory, the real mail sink on its mail/, one message sent there); the page without a
+ * mailbox (HELPDESK_SMTP_URL) is checked by test/browser/admin-mail.test.ts, on a stack of its own.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startMailSink, type MailSink } from '../../runtime/mail-sink.ts';
+import { openMailbox } from '../../services/notifications/mailbox.ts';
 import { launchChromium } from '../support/browser.ts';
 import { isolatedStack, type IsolatedStack } from '../support/env.ts';
 import { signInStaffInBrowser } from '../support/admin-browser.ts';
@@ -19,12 +26,12 @@ import { waitFor } from '../support/processes.ts';
 import { request } from '../support/http.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Routes that are no page: the editor's schema (JSON) and a form's redirect. */
-const NOT_PAGES = ['/admin/assets/rules.schema.json', '/admin/diff'];
+/** Routes that are no page: the editor's schema (JSON), a form's redirect and a message's .eml download. */
+const NOT_PAGES = ['/admin/assets/rules.schema.json', '/admin/diff', '/admin/mail/:id/raw'];
 
 function pageRoutes(): string[] {
-  const dir = path.join(root, 'admin-ui/routes');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
+  const dir = path.join(root, 'admin-ui');
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
     .flatMap((f) => {
       const src = fs.readFileSync(path.join(dir, f), 'utf8');
       // A one-page form section (form-section.ts) declares its page by its name.
@@ -44,9 +51,14 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
   let context: BrowserContext;
   let page: Page;
   let urls: string[];
+  let dataDir: string;
+  let sink: MailSink | undefined;
 
   before(async () => {
-    stack = await isolatedStack('admin-a11y');
+    // A data folder of the test's own: the web process's mailbox is its mail/, never the checkout's .data/.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-admin-a11y-'));
+    stack = await isolatedStack('admin-a11y', undefined, { env: { HELPDESK_DATA_DIR: dataDir } });
+    sink = await startMailSink({ dir: stack.config.mail.sinkDir, port: 0 });
     const number = await openTicket(stack, { title: 'VPN drops at home', impact: 'medium', urgency: 'high' });
     await waitFor('classification', async () => (await stack.db.tickets.get(number))?.rulesVersion, 30_000);
     browser = await launchChromium();
@@ -70,6 +82,11 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
     expect(applied.status, JSON.stringify(applied.body)).to.equal(202);
     const applyRun = `/admin/apply-runs/${applied.body.runId}?refresh=off`;
     const users = await stack.db.users.findByEmail(owner.email);
+    await nodemailer.createTransport({ url: sink.url }).sendMail({
+      from: 'Helpdesk <helpdesk@example.com>', to: 'requester@example.com', subject: `[${number}] We have your request: VPN drops at home`,
+      text: `Your ticket number is ${number}.`, html: `<!doctype html><html lang="en"><body><p>Your ticket number is <b>${number}</b>.</p></body></html>`,
+    });
+    const [mail] = (await openMailbox(sink.dir).list({ limit: 1 })).entries;
     const d = `/admin/drafts/${draft}`;
     urls = [
       '/admin', d, `${d}/sla`, `${d}/calendars/warsaw-business`, `${d}/calendars/24x7`, `${d}/matrix`, `${d}/tiers`, `${d}/ladders`,
@@ -77,12 +94,15 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
       `${d}/rules/shared/${Object.keys(file.conditions)[0]}`, `${d}/rules/shared/${Object.keys(file.conditions)[0]}/delete`, `${d}/raw`,
       `${d}/try`, `${d}/try?title=VPN+drops&impact=medium&urgency=high&requester.serviceLevel=silver`, `${d}/what-if`, run, `${d}/shadow`,
       '/admin/versions/1', '/admin/versions/1/diff/1', '/admin/versions/1/apply', applyRun, '/admin/people', `/admin/people/${users!.id}`,
+      '/admin/mail', `/admin/mail/${mail!.id}`,
     ];
   });
 
   after(async () => {
     await context?.close();
     await browser?.close();
+    await sink?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('visits every admin page route', () => {
@@ -91,7 +111,7 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
   });
 
   // Every page in English; in Polish the pages with the longest words (labels, tables, forms).
-  for (const [lang, pick] of [['en', (all: string[]) => all], ['pl', (all: string[]) => all.filter((u) => /\/(sla|try\?|what-if\/|calendars\/warsaw-business|ladders\/|people)/.test(u))]] as const) {
+  for (const [lang, pick] of [['en', (all: string[]) => all], ['pl', (all: string[]) => all.filter((u) => /\/(sla|try\?|what-if\/|calendars\/warsaw-business|ladders\/|people|mail)/.test(u))]] as const) {
     it(`no serious or critical violation on the admin pages (${lang})`, async () => {
       const found: string[] = [];
       for (const url of pick(urls)) {

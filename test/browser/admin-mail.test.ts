@@ -1,28 +1,40 @@
 /**
- * The admins' local mailbox in chromium, in Polish, English and German: a stack whose data folder
+ * The admins' mail page in chromium, in Polish, English and German: a stack whose data folder
  * is the test's own, the real mail sink on that folder's `mail/`, and two messages sent to it by
- * nodemailer — one naming a real ticket of the stack in its subject. An admin opens the mailbox
- * from the admin home, sees the list newest first with the subjects and the times in their zone,
+ * nodemailer — one naming a real ticket of the stack in its subject — while its worker sends the
+ * helpdesk's own mail to an SMTP server the test runs that refuses every recipient (550), so the
+ * ticket's acknowledgement fails for real. An admin opens the page from the admin home, sees the
+ * failed delivery above the mailbox (when, the ticket linked, the kind and the recipient's role in
+ * their words, never an address, the attempts and the server's reason) and the mailbox's list
+ * newest first with the subjects and the times in their zone,
  * opens the ticket's message and sees its headers, its text and its HTML in a sandbox (inline
  * styles kept, its script not run); the access log holds one ticket.read (web) for the ticket by
  * that admin before the download makes it two; the download is the stored .eml. An unknown id is
  * a 404 with a sentence; agents, auditors and process owners get 403 (and no link), requesters
  * 403, a visitor the sign-in; when the access log cannot be written the message is a 503 and shows
- * nothing; a stack that sends through HELPDESK_SMTP_URL says so in the admin's language.
+ * nothing; a stack that sends through HELPDESK_SMTP_URL (to the refusing server) has no mailbox
+ * and says so in the admin's language, first that every message was delivered, then, once a
+ * reported ticket's acknowledgement is refused, that failure with its reason, in each language.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { FAILURE_KINDS } from '../../admin-ui/mail/failures.ts';
 import { formatDateTime } from '../../api/portal/format.ts';
+import { LANGUAGES as SHIPPED } from '../../api/i18n.ts';
+import { createDeliveriesRepo, type FailedDelivery } from '../../db/notification-deliveries-repo.ts';
 import { startMailSink, type MailSink } from '../../runtime/mail-sink.ts';
+import { startWorker } from '../../runtime/stack.ts';
 import { openMailbox, type MailboxEntry } from '../../services/notifications/mailbox.ts';
 import { localeT, signInStaffInBrowser } from '../support/admin-browser.ts';
 import { launchChromium, screenshot } from '../support/browser.ts';
-import { isolatedStack, type IsolatedStack } from '../support/env.ts';
+import { isolatedStack, workflowBundle, type IsolatedStack } from '../support/env.ts';
 import { waitFor } from '../support/processes.ts';
 import { makeUser, PASSWORD } from '../support/staff.ts';
 import { PortalClient, textOf } from '../portal-client.ts';
@@ -41,6 +53,37 @@ const HTML = `<!doctype html><html><body style="margin:0;font-family:Arial,sans-
 <p>Your ticket number is <b>NUMBER</b>. We will answer within 4 working hours.</p>
 </body></html>`;
 
+/** An SMTP server that refuses every recipient for good (550), as a mail server answers for an address that does not exist. */
+async function startRefusingSmtp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], disableReverseLookup: true, logger: false,
+    onRcptTo(address, _session, callback) {
+      callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown in local recipient table`), { responseCode: 550 }));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The deliveries of a ticket that failed for good, once there are `count` (the worker's delivery workflows record them). */
+const failuresOf = (stack: IsolatedStack, number: string, count = 1) => waitFor(`${count} failed deliveries of ${number}`, async () => {
+  const found = (await createDeliveriesRepo(stack.db.sequelize).failures({ limit: 50 })).filter((f) => f.ticketNumber === number);
+  return found.length >= count ? found : undefined;
+}, 60_000, 200);
+
+/** What the failures table shows of a failed delivery in `language`, cell by cell. */
+async function failureCells(f: FailedDelivery, language: string, timeZone: string): Promise<string[]> {
+  const t = await localeT(language, 'admin-mail');
+  const role = f.recipient.startsWith('person:') ? 'requester' : 'agent';
+  return [
+    formatDateTime(f.failedAt!, language, timeZone), f.ticketNumber!, t(`failures.kind.${f.kind}`, { context: role === 'requester' ? 'requester' : 'staff' }),
+    t(`failures.recipient.${role}`, { language: t(`failures.language.${f.language}`) }), t('failures.attempts', { count: f.attempts }), f.lastError!,
+  ];
+}
+
 async function axeProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
@@ -51,17 +94,27 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
   let root: string;
   let stack: IsolatedStack;
   let sink: MailSink | undefined;
+  let refusing: Awaited<ReturnType<typeof startRefusingSmtp>> | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   let browser: Browser;
   let number: string;
   let entries: MailboxEntry[];
+  let failed: FailedDelivery;
 
   before(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-admin-mail-'));
-    stack = await isolatedStack('admin-mail', undefined, { env: { HELPDESK_DATA_DIR: root } });
+    // The web process keeps the local mailbox (no HELPDESK_SMTP_URL); its worker, started here, sends to the refusing server.
+    stack = await isolatedStack('admin-mail', undefined, { worker: false, env: { HELPDESK_DATA_DIR: root } });
     expect(stack.config.mail.sinkDir).to.equal(path.join(root, 'mail'));
     sink = await startMailSink({ dir: stack.config.mail.sinkDir, port: 0 });
+    refusing = await startRefusingSmtp();
+    worker = await startWorker({ ...stack.config, mail: { ...stack.config.mail, smtpUrl: refusing.url } }, stack.temporalAddress, stack.db, await workflowBundle());
     number = await openTicket(stack, { title: 'VPN drops at home', impact: 'medium', urgency: 'high' });
     await waitFor('the ticket in the read model', () => stack.db.tickets.get(number), 30_000);
+    [failed] = (await failuresOf(stack, number)) as [FailedDelivery];
+    // The requester's acknowledgement, refused for good at once: one attempt, no retry.
+    expect([failed.kind, failed.recipient.split(':')[0], failed.attempts]).to.deep.equal(['classified', 'person', 1]);
+    expect(failed.lastError).to.include('550').and.include('User unknown').and.not.include('@');
     const transport = nodemailer.createTransport({ url: sink.url });
     await transport.sendMail({ from: 'Helpdesk <helpdesk@example.com>', to: 'new.user@example.com', subject: 'Welcome to the helpdesk', text: 'Your account is ready.' });
     await transport.sendMail({
@@ -80,8 +133,21 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
 
   after(async () => {
     await browser?.close();
+    if (worker?.worker.getState() === 'RUNNING') worker.worker.shutdown();
+    await worker?.done;
+    await refusing?.close();
     await sink?.close();
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('every notification kind and every language a message is written in has words on the page, in pl, en and de', async () => {
+    const mailKinds = Object.keys(JSON.parse(fs.readFileSync(new URL('../../locales/en/mail.json', import.meta.url), 'utf8')).kinds as object);
+    expect(FAILURE_KINDS).to.include.members([...mailKinds, 'sign_up_link', 'sign_up_existing']);
+    for (const language of SHIPPED) {
+      const t = await localeT(language, 'admin-mail');
+      for (const kind of FAILURE_KINDS) expect(t(`failures.kind.${kind}`), `${language} ${kind}`).to.not.equal(`failures.kind.${kind}`);
+      for (const code of SHIPPED) expect(t(`failures.language.${code}`), `${language} ${code}`).to.not.equal(`failures.language.${code}`);
+    }
   });
 
   const ticketReads = async (userId: number) => (await stack.db.accessLog.query({ ticket: number })).filter((e) => e.what === 'ticket.read' && e.viewerUserId === userId);
@@ -110,6 +176,13 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
         await page.click('#mail-link');
         await page.waitForURL(/\/admin\/mail$/);
         expect(await page.locator('h1').innerText()).to.equal(t('heading'));
+        // Above the mailbox, the message that could not be delivered: the ticket linked, the requester by role, the server's reason.
+        expect(await page.locator('#mail-failures-heading').innerText()).to.equal(t('failures.heading'));
+        expect(await page.locator('#mail-failures caption').innerText()).to.equal(t('failures.caption', { count: 1 }));
+        const failure = page.locator('#mail-failures tbody tr');
+        expect(await failure.locator('td, th').allInnerTexts()).to.deep.equal(await failureCells(failed, language, timeZone));
+        expect(await failure.locator('a').getAttribute('href')).to.equal(`/agent/tickets/${number}`);
+        expect(await page.locator('#mail-failures').innerText()).to.not.include('requester@example.com');
         expect(await page.locator('#mail-list caption').innerText()).to.equal(t('list.caption', { count: 2 }));
         const [ticketMail, welcome] = entries as [MailboxEntry, MailboxEntry];
         const rows = page.locator('#mail-list tbody tr');
@@ -122,6 +195,7 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
         expect(listed.map((e) => e.channel)).to.deep.equal(['web']);
         expect(await ticketReads(admin.id)).to.have.length(0);
         expect(await axeProblems(page), 'the list').to.deep.equal([]);
+        if (language === 'en') await screenshot(page, 'admin-mail');
 
         await rows.first().locator('a').click();
         await page.waitForURL(new RegExp(`/admin/mail/${ticketMail.id}$`));
@@ -154,7 +228,7 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
           // Chromium paints a frame only inside the viewport: the whole page in one, for the screenshot.
           const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
           await page.setViewportSize({ width: 1366, height });
-          await screenshot(page, 'admin-mail');
+          await screenshot(page, 'admin-mail-message');
           await page.setViewportSize({ width: 1366, height: 900 });
         }
 
@@ -252,28 +326,48 @@ describe('the local mailbox in a browser: admins read the mails the helpdesk sen
     }
   });
 
-  it('where mail goes out through HELPDESK_SMTP_URL, the page says so in the admin\'s language and has no messages', async () => {
-    const smtp = await isolatedStack('admin-mail-smtp', undefined, { worker: false, env: { HELPDESK_SMTP_URL: 'smtp://mail.example.com:587' } });
+  it('where mail goes out through HELPDESK_SMTP_URL, the page has no mailbox and says so; it shows that every message was delivered, then the refused acknowledgement with its reason, in pl, en and de', async () => {
+    const smtp = await isolatedStack('admin-mail-smtp', undefined, { env: { HELPDESK_SMTP_URL: refusing!.url } });
     const context = await browser.newContext({ locale: 'pl-PL', timezoneId: 'Europe/Warsaw' });
     try {
       const page = await context.newPage();
       const admin = await makeUser(smtp.db, 'admin', 'mail-admin-smtp', 'pl');
+      const { timeZone } = (await smtp.db.users.findByEmail(admin.email))!;
       await signInStaffInBrowser(page, smtp.web.url, admin);
       await page.click('nav a[href="/admin"]');
       await page.click('#mail-link');
-      expect(await page.locator('#no-mailbox').innerText()).to.equal((await localeT('pl', 'admin-mail'))('none.text'));
+      const pl = await localeT('pl', 'admin-mail');
+      expect(await page.locator('#no-mailbox').innerText()).to.equal(pl('none.text'));
+      expect(await page.locator('#no-failures').innerText()).to.equal(pl('failures.none'));
+      expect(await page.locator('#mail-list').count()).to.equal(0);
+
+      const reported = await openTicket(smtp, { title: 'Printer on the 2nd floor', impact: 'low', urgency: 'medium' });
+      const [f] = (await failuresOf(smtp, reported)) as [FailedDelivery];
+      await page.reload();
       // The language switch, as the admin would use it.
-      for (const language of ['en', 'de']) {
-        await page.click(`form.languages button[value="${language}"]`);
-        await page.waitForURL(/\/admin\/mail$/);
-        expect(await page.locator('#no-mailbox').innerText()).to.equal((await localeT(language, 'admin-mail'))('none.text'));
+      for (const language of ['pl', 'en', 'de']) {
+        if (language !== 'pl') {
+          await page.click(`form.languages button[value="${language}"]`);
+          await page.waitForURL(/\/admin\/mail$/);
+        }
+        const t = await localeT(language, 'admin-mail');
+        expect(await page.locator('#no-mailbox').innerText(), language).to.equal(t('none.text'));
+        expect(await page.locator('#mail-failures-heading').innerText()).to.equal(t('failures.heading'));
+        expect(await page.locator('#mail-failures caption').innerText()).to.equal(t('failures.caption', { count: 1 }));
+        expect(await page.locator('#mail-failures tbody tr td, #mail-failures tbody tr th').allInnerTexts()).to.deep.equal(await failureCells(f, language, timeZone));
+        expect(await page.locator('#mail-failures tbody tr td').last().innerText()).to.match(/^The SMTP server answered 550 to RCPT TO: .*User unknown/);
+        expect(await page.locator('#no-failures').count()).to.equal(0);
+        expect(await page.content()).to.not.include('requester@example.com');
       }
+      expect(await axeProblems(page)).to.deep.equal([]);
+      await page.click(`#mail-failures a[href="/agent/tickets/${reported}"]`);
+      await page.waitForURL(new RegExp(`/agent/tickets/${reported}$`));
       const res = await page.goto(`${smtp.web.url}/admin/mail/${entries[0]!.id}`);
       expect(res?.status()).to.equal(404);
       expect(await page.content()).to.not.include('VPN drops at home');
-      expect(await axeProblems(page)).to.deep.equal([]);
     } finally {
       await context.close();
+      await smtp.stopWorker();
     }
   });
 });
