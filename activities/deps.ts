@@ -18,9 +18,10 @@ import type { AuditCheckpointActivityDeps } from './audit-checkpoint.ts';
 import type { ArchiveActivityDeps } from './archive.ts';
 import type { AuditPeriodActivityDeps } from './audit-run.ts';
 import type { NotificationActivityDeps } from './notify.ts';
+import type { MailPollActivityDeps } from './mail-poll.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps, NotificationActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps, NotificationActivityDeps, MailPollActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

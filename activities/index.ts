@@ -14,12 +14,14 @@ import { createAuditCheckpointActivities } from './audit-checkpoint.ts';
 import { createArchiveActivities } from './archive.ts';
 import { createAuditPeriodActivities } from './audit-run.ts';
 import { createNotifyActivities, startDeliveries } from './notify.ts';
+import { createMailPollActivities } from './mail-poll.ts';
 import { activityContext } from './run-log.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
 import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
 import type { AuditPeriodActivities } from '../workflows/audit-run-types.ts';
 import type { NotificationActivities } from '../workflows/notification-types.ts';
+import type { MailPollActivities } from '../workflows/mail-poll.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -53,7 +55,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveActivities(deps),
     ...createAuditPeriodActivities(deps),
     ...createNotifyActivities(deps),
-  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities & NotificationActivities;
+    ...createMailPollActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities & NotificationActivities & MailPollActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -63,6 +63,9 @@ export const settings = {
   mailInLmtp: { env: 'HELPDESK_MAIL_IN_LMTP', default: 'false', doc: 'Whether the mail-in listener speaks LMTP (`true`, as Postfix\'s `lmtp:` transport and Dovecot deliver) instead of SMTP.' },
   mailInDailyCap: { env: 'HELPDESK_MAIL_IN_DAILY_CAP', default: '50', doc: 'How many messages one sender may send in 24 hours before further ones are ignored (recorded, not taken in): 1-10000.' },
   mailInLanguage: { env: 'HELPDESK_MAIL_IN_LANGUAGE', default: 'en', doc: 'The language (pl, en or de) of a ticket made from a mail when neither the sender\'s account nor the mail\'s Content-Language says.' },
+  imapUrl: { env: 'HELPDESK_IMAP_URL', default: '', doc: 'An IMAP mailbox the workers poll for the helpdesk\'s mail (docs/mail-in.md): `imaps://user:password@host:993/INBOX`, or `imap://user:password@host:143/INBOX` (STARTTLS when the server offers it); characters such as `@`, `:` or `/` in the user or password percent-encoded. Each new message becomes a ticket or a reply, once, and is marked read. When empty, no mailbox is polled.' },
+  imapPollInterval: { env: 'HELPDESK_IMAP_POLL_INTERVAL', default: '1m', doc: 'How often the mailbox poll (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when HELPDESK_IMAP_URL is set) reads HELPDESK_IMAP_URL\'s new messages: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
+  imapTlsInsecure: { env: 'HELPDESK_IMAP_TLS_INSECURE', default: 'false', doc: 'Whether the IMAP server\'s TLS certificate is taken without checking it (`true`: a test server with a self-signed certificate only; the password then goes to whoever answers).' },
   mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;

@@ -1,10 +1,12 @@
 /**
  * Outgoing mail's settings (HELPDESK_SMTP_URL, HELPDESK_MAIL_FROM, HELPDESK_SMTP_POOL,
- * HELPDESK_DKIM_KEY, HELPDESK_DKIM_SELECTOR, HELPDESK_MAIL_SINK_PORT), read by runtime/config.ts's
- * loadConfig: a wrong value is a ConfigError naming its variable, never a mail that fails later.
+ * HELPDESK_DKIM_KEY, HELPDESK_DKIM_SELECTOR, HELPDESK_MAIL_SINK_PORT), mail in's (HELPDESK_MAIL_IN_*,
+ * HELPDESK_IMAP_*), read by runtime/config.ts's loadConfig: a wrong value is a ConfigError naming
+ * its variable, never a mail that fails later.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../rules/duration.ts';
 import { ConfigError } from './config-error.ts';
 
 export interface MailConfig {
@@ -24,12 +26,29 @@ export interface MailConfig {
   sinkDir: string;
   /** Mail in (api/mail-in/): the listener's port (undefined: none), address, protocol; the per-sender cap and the default language. */
   in: { port: number | undefined; host: string; lmtp: boolean; dailyCap: number; defaultLanguage: 'pl' | 'en' | 'de'; maxBytes: number };
+  /** The IMAP mailbox the workers poll (HELPDESK_IMAP_URL, api/mail-in/imap.ts); undefined: none. */
+  imap: ImapConfig | undefined;
   /** True when `smtpUrl` is the local mail sink `helpdesk start` runs (never from the environment): admins then read its mailbox. */
   localSink: boolean;
 }
 
+/** HELPDESK_IMAP_URL taken apart, with HELPDESK_IMAP_POLL_INTERVAL and HELPDESK_IMAP_TLS_INSECURE. The password is never logged. */
+export interface ImapConfig {
+  /** True for `imaps:` (TLS from the start); `imap:` upgrades with STARTTLS when the server offers it. */
+  secure: boolean;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The mailbox's path (`INBOX` when the URL names none). */
+  mailbox: string;
+  /** HELPDESK_IMAP_TLS_INSECURE: the server's certificate is not checked. @default false */
+  tlsInsecure: boolean;
+  /** HELPDESK_IMAP_POLL_INTERVAL in ms. @default 60_000 */
+  pollIntervalMs: number;
+}
 
-type Get = (k: 'smtpUrl' | 'mailFrom' | 'smtpPool' | 'dkimKey' | 'dkimSelector' | 'mailSinkPort' | 'mailInPort' | 'mailInHost' | 'mailInLmtp' | 'mailInDailyCap' | 'mailInLanguage') => string;
+type Get = (k: 'smtpUrl' | 'mailFrom' | 'smtpPool' | 'dkimKey' | 'dkimSelector' | 'mailSinkPort' | 'mailInPort' | 'mailInHost' | 'mailInLmtp' | 'mailInDailyCap' | 'mailInLanguage' | 'imapUrl' | 'imapPollInterval' | 'imapTlsInsecure') => string;
 
 const ADDRESS = /^[^\s@<>"]+@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 
@@ -68,7 +87,7 @@ export function mailConfig(get: Get, cwd: string, dataDir: string): MailConfig {
     if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i.test(selector)) throw new ConfigError(`HELPDESK_DKIM_SELECTOR must be a DNS label such as helpdesk, got "${selector}"`);
     dkim = { domainName: from.domain, keySelector: selector, privateKey: pem };
   }
-  return { smtpUrl: smtpUrl(get('smtpUrl')), in: mailIn(get), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail'), localSink: false };
+  return { smtpUrl: smtpUrl(get('smtpUrl')), in: mailIn(get), imap: imapSettings(get), from: { name: from.name, address: from.address }, domain: from.domain, poolSize: pool, dkim, sinkPort, sinkDir: path.join(dataDir, 'mail'), localSink: false };
 }
 
 function mailIn(get: Get): MailConfig['in'] {
@@ -82,6 +101,42 @@ function mailIn(get: Get): MailConfig['in'] {
   const language = get('mailInLanguage').trim().toLowerCase();
   if (language !== 'pl' && language !== 'en' && language !== 'de') throw new ConfigError(`HELPDESK_MAIL_IN_LANGUAGE must be pl, en or de, got "${get('mailInLanguage')}"`);
   return { port, host: get('mailInHost').trim() || '127.0.0.1', lmtp: ['true', '1', 'yes'].includes(lmtp), dailyCap: cap, defaultLanguage: language, maxBytes: 30 * 1024 * 1024 };
+}
+
+const IMAP_URL_FORM = 'an IMAP URL such as imaps://user:password@mail.example.com:993/INBOX or imap://user:password@mail.example.com:143/INBOX';
+
+/** HELPDESK_IMAP_URL and its two companions; a wrong URL is said without its value, which holds a password. */
+function imapSettings(get: Get): ImapConfig | undefined {
+  let pollIntervalMs: number;
+  try {
+    pollIntervalMs = parseDuration(get('imapPollInterval').trim());
+  } catch {
+    throw new ConfigError(`HELPDESK_IMAP_POLL_INTERVAL must be a duration such as 1m or 5m; got "${get('imapPollInterval')}"`);
+  }
+  if (pollIntervalMs < 60_000 || pollIntervalMs > 3_600_000) throw new ConfigError(`HELPDESK_IMAP_POLL_INTERVAL must be between 1m and 1h; got "${get('imapPollInterval')}"`);
+  const insecure = get('imapTlsInsecure').trim().toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(insecure)) throw new ConfigError(`HELPDESK_IMAP_TLS_INSECURE must be true or false, got "${get('imapTlsInsecure')}"`);
+  const v = get('imapUrl').trim();
+  if (!v) return undefined;
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  if (!url || !/^imaps?:$/.test(url.protocol) || !url.hostname) throw new ConfigError(`HELPDESK_IMAP_URL must be ${IMAP_URL_FORM} (its value is not repeated here: it holds a password)`);
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new ConfigError(`HELPDESK_IMAP_URL's ${what} is not percent-encoded correctly: write characters such as @, : or / in it as %40, %3A and %2F`);
+    }
+  };
+  const user = decode(url.username, 'user name');
+  const password = decode(url.password, 'password');
+  if (!user || !password) throw new ConfigError(`HELPDESK_IMAP_URL must name the mailbox's user and password: ${IMAP_URL_FORM}`);
+  if (url.search || url.hash) throw new ConfigError(`HELPDESK_IMAP_URL must end with the mailbox's path (such as /INBOX), without ? or #: ${IMAP_URL_FORM}`);
+  const secure = url.protocol === 'imaps:';
+  const mailbox = decode(url.pathname.replace(/^\//, ''), 'mailbox path') || 'INBOX';
+  return {
+    secure, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : secure ? 993 : 143, user, password, mailbox,
+    tlsInsecure: ['true', '1', 'yes'].includes(insecure), pollIntervalMs,
+  };
 }
 
 function readKey(file: string): string {

@@ -41,6 +41,7 @@ import { createMailTransport } from '../services/notifications/transport.ts';
 import { createInboundMailRepo } from '../db/inbound-mail-repo.ts';
 import { receiveMail, type MailInDeps } from '../api/mail-in/inbound.ts';
 import { startMailIn, type MailInListener } from '../api/mail-in/listener.ts';
+import { mailPollerFor } from './mail-poll.ts';
 
 export type Log = (line: string) => void;
 
@@ -154,6 +155,8 @@ export async function startWorker(config: Config, address: string, db: Database,
     auditPeriod: auditPeriodEngine(config, db),
     // The outbox's delivery (docs/mail.md): only with an SMTP server to send through; without one, rows wait.
     notifications: mail?.engine,
+    // The IMAP mailbox's poll (docs/mail-in.md), when HELPDESK_IMAP_URL names one.
+    mailPoll: mailPollerFor(config, db),
   };
   const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
   // The worker's own connection (and its SMTP pool) is closed once it has stopped, however it stopped.

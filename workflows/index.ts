@@ -5,3 +5,4 @@ export { applyRulesRun } from './apply-rules.ts';
 export { historyArchiveWorkflow } from './archive.ts';
 export { auditPeriodRun } from './audit-run.ts';
 export { notificationWorkflow, outboxSweepWorkflow } from './notification.ts';
+export { mailPollWorkflow } from './mail-poll.ts';
