@@ -10,7 +10,7 @@ import type { Database } from '../runtime/stack.ts';
  * idempotency key), and an API token for the demo L1 agent, printed once.
  */
 /** Demo staff who get an enrolment code for the staff pages' second factor, printed once (docs/staff-sign-in.md). */
-const DEMO_STAFF_WITH_CODES = ['l1.agent@example.com', 'l2.agent@example.com', 'sd.lead@example.com', 'process.owner@example.com', 'auditor@example.com'];
+const DEMO_STAFF_WITH_CODES = ['l1.agent@example.com', 'l2.agent@example.com', 'sd.lead@example.com', 'process.owner@example.com', 'auditor@example.com', 'admin@example.com'];
 
 export async function seedDemo(db: Database, client: Client, config: Config): Promise<{ tickets: string[]; agentToken: string | null; enrolmentCodes: Array<{ email: string; code: string }> }> {
   if (!(await seedReferenceData(db.sequelize, db.vault))) return { tickets: [], agentToken: null, enrolmentCodes: [] };

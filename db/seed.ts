@@ -29,6 +29,8 @@ export const DEMO_USERS = [
   { email: 'l3.agent@example.com', displayName: 'Klaus Becker', locale: 'de', role: 'agent', teamId: 'engineering', vip: false },
   { email: 'process.owner@example.com', displayName: 'Ewa Wiśniewska', locale: 'pl', role: 'process_owner', teamId: null, vip: false },
   { email: 'auditor@example.com', displayName: 'Tom Baker', locale: 'en', role: 'auditor', teamId: null, vip: false },
+  // The admin, so a newcomer can open the admins' pages (people, the mail the helpdesk sends) at once.
+  { email: 'admin@example.com', displayName: 'Marta Lewandowska', locale: 'pl', role: 'admin', teamId: null, vip: false },
 ] as const;
 
 export const DEMO_TICKETS = [
