@@ -18,6 +18,7 @@ export interface NotificationEngine {
   retrying(id: number, message: string): Promise<void>;
   fail(id: number, message: string): Promise<void>;
   settle(ref: OutboxRowRef): Promise<void>;
+  abandon(ref: OutboxRowRef, message: string): Promise<void>;
   /** The outbox rows one event wrote (to start their deliveries). */
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRowRef[]>;
   /** Rows not delivered and older than `olderThanMs`, oldest first. */
@@ -48,7 +49,8 @@ export async function startDeliveries(client: Client, taskQueue: string, refs: O
 
 export function createNotifyActivities(deps: NotificationActivityDeps): NotificationActivities {
   const engine = (): NotificationEngine => {
-    if (!deps.notifications) throw ApplicationFailure.nonRetryable('This worker sends no mail (HELPDESK_SMTP_URL is not set): start the worker with it.', 'MailNotConfigured');
+    // Retryable: another worker of the task queue that does send mail takes the task (a mixed fleet).
+    if (!deps.notifications) throw ApplicationFailure.retryable('This worker sends no mail (HELPDESK_SMTP_URL is not set): start the worker with it.', 'MailNotConfigured');
     return deps.notifications;
   };
   return {
@@ -71,6 +73,9 @@ export function createNotifyActivities(deps: NotificationActivityDeps): Notifica
     },
     async settleDelivery(ref) {
       await engine().settle(ref);
+    },
+    async abandonDelivery({ message, ...ref }) {
+      await engine().abandon(ref, message);
     },
     async sweepOutbox({ olderThanMs, limit }) {
       const ctx = activityContext();

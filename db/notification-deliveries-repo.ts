@@ -158,6 +158,11 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
       );
     },
 
+    /** A row that could not be planned: marked failed (no message was made for it; why is in its workflow's history). */
+    async abandoned(ref: OutboxRef): Promise<void> {
+      await sequelize.query(`UPDATE ${table(ref)} SET failed_at = COALESCE(failed_at, now()), delivered_at = COALESCE(delivered_at, now()) WHERE id = :id`, { replacements: { id: ref.id } });
+    },
+
     /** The follow link is mailed: it leaves the outbox (only its hash stays, in requester_tokens). */
     async forgetFollowLink(id: number): Promise<void> {
       await sequelize.query(`UPDATE notification_outbox SET payload = payload - 'link' WHERE id = :id AND kind = 'follow_link'`, { replacements: { id } });

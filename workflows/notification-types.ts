@@ -24,6 +24,8 @@ export interface NotificationActivities {
   failDelivery(input: { id: number; message: string }): Promise<void>;
   /** The row is delivered (its links leave the database). */
   settleDelivery(ref: OutboxRowRef): Promise<void>;
+  /** The row could not be planned at all: settled as failed, with why (the admins' page lists it). */
+  abandonDelivery(input: OutboxRowRef & { message: string }): Promise<void>;
   /** Starts the delivery of every row still waiting after `olderThanMs` (at most `limit`, oldest first). */
   sweepOutbox(input: { olderThanMs: number; limit: number }): Promise<OutboxSweepResult>;
 }

@@ -12,7 +12,13 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { NotificationActivities, NotificationResult, OutboxRowRef, OutboxSweepResult } from './notification-types.ts';
 
-const { planDelivery, failDelivery, settleDelivery } = proxyActivities<NotificationActivities>({
+/** Planning waits for the ticket to be recorded (a follow link is queued as intake records it), but not for ever: about 2 hours. */
+const { planDelivery } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
+});
+
+const { failDelivery, settleDelivery, abandonDelivery } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -45,7 +51,14 @@ export async function outboxSweepWorkflow(): Promise<OutboxSweepResult> {
 }
 
 export async function notificationWorkflow(ref: OutboxRowRef): Promise<NotificationResult> {
-  const { deliveries } = await planDelivery(ref);
+  let deliveries: number[];
+  try {
+    ({ deliveries } = await planDelivery(ref));
+  } catch (err) {
+    // Nothing could be planned in two hours (its ticket never came): the row is settled as failed, and the sweep leaves it.
+    await abandonDelivery({ ...ref, message: reasonOf(err) });
+    return { sent: 0, failed: 1 };
+  }
   const outcomes = await Promise.all(
     deliveries.map(async (id) => {
       try {

@@ -75,10 +75,21 @@ function threadOf(m: ParsedMail, domain: string): string | undefined {
   return NUMBER_IN_SUBJECT.exec(m.subject ?? '')?.[1];
 }
 
+/** The most of a mail's text looked at (a ticket's description takes 20,000 characters). */
+const MAX_TEXT = 20_000;
+/**
+ * Lines are cut into pieces of at most this many characters before the reply parser reads them:
+ * its quote-header patterns take time that grows with the cube of a line's length (a crafted
+ * 12 KB line took 104 s), and no "On … wrote:" line is longer. 40 such lines take about 70 ms.
+ */
+const MAX_LINE = 500;
+
 /** The words the sender wrote: quoted text and signature cut off. */
-function ownWords(m: ParsedMail): string {
-  const text = (m.text ?? '').replace(/\r\n/g, '\n');
-  return new EmailReplyParser().read(text).getVisibleText().trim();
+export function ownWords(text: string): string {
+  const bounded = text.replace(/\r\n/g, '\n').slice(0, MAX_TEXT).split('\n')
+    .flatMap((line) => (line.length <= MAX_LINE ? [line] : line.match(new RegExp(`.{1,${MAX_LINE}}`, 'gs')) ?? [line]))
+    .join('\n');
+  return new EmailReplyParser().read(bounded).getVisibleText().trim();
 }
 
 function languageOf(...candidates: Array<string | undefined | null>): Language | undefined {
@@ -100,8 +111,18 @@ function attachmentsOf(m: ParsedMail) {
 export async function receiveMail(deps: MailInDeps, raw: Buffer, envelope: { from: string | false | undefined; channel: InboundChannel }): Promise<MailInResult> {
   const m = await simpleParser(raw);
   const key = messageKey(m.messageId, raw);
-  const before = await deps.inbound.seen(key);
-  if (before) return { outcome: 'duplicate', ticket: before.ticketNumber };
+  // Claimed first: a second delivery of the message (an MTA's retry racing the first, a poll) is a duplicate.
+  if (!(await deps.inbound.claim(key, envelope.channel))) return { outcome: 'duplicate', ticket: (await deps.inbound.seen(key))?.ticketNumber ?? null };
+  try {
+    return await takeIn(deps, m, key, envelope);
+  } catch (err) {
+    // Not taken in: unclaimed, so the sending server's retry (the listener's 451) or the next poll takes it.
+    await deps.inbound.release(key).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function takeIn(deps: MailInDeps, m: ParsedMail, key: string, envelope: { from: string | false | undefined; channel: InboundChannel }): Promise<MailInResult> {
   const sender = senderOf(m);
   const bidx = sender ? await deps.vault.blindIndex(sender) : null;
   const done = async (outcome: InboundOutcome, ticket: string | null = null): Promise<MailInResult> => {
@@ -115,7 +136,7 @@ export async function receiveMail(deps: MailInDeps, raw: Buffer, envelope: { fro
   if (!sender || !bidx) return done('bounce');
   if ((await deps.inbound.sentLately(bidx)) >= deps.settings.dailyCap) return done('capped');
 
-  const words = ownWords(m);
+  const words = ownWords(m.text ?? '');
   const { files, leftOut } = attachmentsOf(m);
   const thread = threadOf(m, deps.settings.domain);
   if (thread) {

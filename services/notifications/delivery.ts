@@ -41,6 +41,8 @@ export interface DeliveryEngine {
   /** Records that a message failed for good. */
   fail(id: number, message: string): Promise<void>;
   settle(ref: OutboxRef): Promise<void>;
+  /** The row could not be planned: settled as failed (its links leave the database too; why stays in the workflow's history). */
+  abandon(ref: OutboxRef, message: string): Promise<void>;
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRef[]>;
   undelivered(olderThanMs: number, limit: number): Promise<OutboxRef[]>;
 }
@@ -140,6 +142,11 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     },
 
     undelivered: (olderThanMs, limit) => deps.deliveries.undelivered({ olderThanMs, limit }),
+
+    async abandon(ref) {
+      await this.settle(ref);
+      await deps.deliveries.abandoned(ref);
+    },
 
     async settle(ref) {
       if (ref.source === 'account') await deps.signUps.delivered(ref.id);

@@ -33,6 +33,9 @@ export class PermanentMailError extends Error {
   }
 }
 
+/** How long a send waits for a free pooled connection before this attempt gives up. */
+const SLOT_WAIT_MS = 5_000;
+
 const ADDRESS = /[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g;
 
 /** A server's or the network's words, with every address in them replaced (they end up in logs and on the admins' page). */
@@ -71,15 +74,42 @@ export function createMailTransport(config: TransportSettings): MailTransport {
     ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
     // Loopback (the local mail sink) needs no TLS; anywhere else STARTTLS is used when offered.
     ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname) ? { ignoreTLS: true } : {}),
-    // Together well inside the send activity's 30 s start-to-close timeout (workflows/notification.ts):
-    // an attempt gives up before Temporal starts the next one, so a slow server never gets two at once.
-    connectionTimeout: 8_000,
-    greetingTimeout: 8_000,
+    // With the wait for a free connection (SLOT_WAIT_MS), well inside the send activity's 30 s
+    // start-to-close timeout (workflows/notification.ts): an attempt gives up before Temporal starts
+    // the next one, so a slow server never gets two attempts at one message at once.
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
     socketTimeout: 12_000,
     ...(config.dkim ? { dkim: config.dkim } : {}),
   });
+  // At most poolSize sends at once; the others wait for a connection, but not past SLOT_WAIT_MS
+  // (nodemailer's own queue has no deadline, and a send still queued when its activity times out would go out beside the retry).
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    busy--;
+    waiting.shift()?.();
+  };
+  const slot = () => new Promise<void>((resolve, reject) => {
+    if (busy < config.poolSize) {
+      busy++;
+      resolve();
+      return;
+    }
+    const go = () => {
+      clearTimeout(timer);
+      busy++;
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      waiting.splice(waiting.indexOf(go), 1);
+      reject(new Error(`Every SMTP connection (${config.poolSize}) was busy for ${SLOT_WAIT_MS / 1000} s; the message is sent on the next attempt.`));
+    }, SLOT_WAIT_MS);
+    waiting.push(go);
+  });
   return {
     async send(mail) {
+      await slot();
       try {
         const info = await transporter.sendMail({
           from: config.from.name ? { name: config.from.name, address: config.from.address } : config.from.address,
@@ -96,6 +126,8 @@ export function createMailTransport(config: TransportSettings): MailTransport {
       } catch (err) {
         const failure = describeSendFailure(err);
         throw failure.permanent ? new PermanentMailError(failure.message) : new Error(failure.message);
+      } finally {
+        release();
       }
     },
     close() {
