@@ -21,6 +21,7 @@ import { describeOutboxEnsured, ensureOutboxSchedule } from './outbox-schedule.t
 import { describeMailPollEnsured, ensureMailPollSchedule } from './imap-schedule.ts';
 import { startMailSink, type MailSink } from './mail-sink.ts';
 import { LOCAL_MAILBOX_CONTEXT } from '../services/notifications/mailbox.ts';
+import { ticketScope } from '../db/vault.ts';
 import { bundleWorkflows } from './temporal.ts';
 import { devUiOrigins, refuseOrphanDevServer, refusePortInUse } from './temporal-dev-server.ts';
 
@@ -58,8 +59,20 @@ async function mailSink(config: Config, db: Database, log: Log): Promise<{ confi
     log(`Mail goes out through ${new URL(config.mail.smtpUrl).host} (HELPDESK_SMTP_URL)`);
     return { config, sink: undefined };
   }
-  // Each message sealed under its recipient's key before it is kept: the data folder holds no one's mail in plain text, and an erasure leaves theirs unreadable.
-  const seal = async (recipients: string[], message: Buffer) => db.vault.seal(await db.vault.personRef(recipients[0]!), 'person', 'mail', LOCAL_MAILBOX_CONTEXT, message);
+  // Each message sealed before it is kept: a ticket's mail under the ticket's key (whoever it went to, it
+  // quotes the requester: erasing them, or the ticket's retention, leaves it unreadable), any other
+  // under its recipient's key. The data folder holds no one's mail in plain text.
+  const seal = async (recipients: string[], message: Buffer) => {
+    const head = message.subarray(0, 64 * 1024).toString('latin1').split(/\r?\n\r?\n/)[0] ?? '';
+    const number = /^X-Helpdesk-Ticket:\s*(\S+)/im.exec(head)?.[1];
+    const requester = number ? (await db.tickets.get(number))?.requester : undefined;
+    // A requester erased meanwhile has no key to seal under (the mail then names them as [erased]): the recipient's.
+    if (number && requester) {
+      const sealed = await db.vault.seal(requester, ticketScope(number), 'mail', LOCAL_MAILBOX_CONTEXT, message).catch(() => undefined);
+      if (sealed) return sealed;
+    }
+    return db.vault.seal(await db.vault.personRef(recipients[0]!), 'person', 'mail', LOCAL_MAILBOX_CONTEXT, message);
+  };
   const sink = await startMailSink({ dir: config.mail.sinkDir, port: config.mail.sinkPort, log, seal });
   log(`Mail: a local SMTP server at ${sink.url} keeps every message the helpdesk sends under ${config.mail.sinkDir}; admins read them at ${config.publicUrl}/admin/mail (set HELPDESK_SMTP_URL to send real mail)`);
   return { config: { ...config, mail: { ...config.mail, smtpUrl: sink.url, localSink: true } }, sink };

@@ -13,7 +13,7 @@ import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
 import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
 import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
-import { messageIdFor, rootMessageId } from './threading.ts';
+import { messageIdFor, rootMessageId, ticketOfMessageId } from './threading.ts';
 import { PermanentMailError, type MailTransport } from './transport.ts';
 
 export interface DeliveryDeps extends RecipientDeps {
@@ -129,7 +129,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       if (!composed) throw new PermanentMailError('What the message was about is gone (erased or deleted), so it was not sent.');
       const { mail, thread } = 'mail' in composed ? composed : { mail: composed, thread: undefined };
       await deps.deliveries.attempt(id);
-      await deps.transport.send({ to, ...mail, messageId: d.messageId, thread, language: d.language });
+      await deps.transport.send({ to, ...mail, messageId: d.messageId, thread, language: d.language, ticket: thread ? ticketOfMessageId(thread, deps.mail.domain) : undefined });
       await deps.deliveries.sent(id);
       return 'sent';
     },

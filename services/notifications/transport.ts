@@ -17,6 +17,8 @@ export interface OutgoingMail {
   messageId: string;
   /** The thread's root: In-Reply-To and References. */
   thread?: string | undefined;
+  /** The ticket the mail is about (header X-Helpdesk-Ticket: the local mail server seals such mail under the ticket's key). */
+  ticket?: string | undefined;
   language: string;
 }
 
@@ -120,7 +122,7 @@ export function createMailTransport(config: TransportSettings): MailTransport {
           messageId: mail.messageId,
           ...(mail.thread ? { inReplyTo: mail.thread, references: [mail.thread] } : {}),
           // X-Helpdesk-Loop: our own mail coming back (a forward, an alias) is recognised by mail-in and never taken in.
-          headers: { ...AUTOMATIC_HEADERS, 'Content-Language': mail.language, 'X-Helpdesk-Loop': config.from.address },
+          headers: { ...AUTOMATIC_HEADERS, 'Content-Language': mail.language, 'X-Helpdesk-Loop': config.from.address, ...(mail.ticket ? { 'X-Helpdesk-Ticket': mail.ticket } : {}) },
         });
         return { response: scrubAddresses(String(info.response ?? '')) };
       } catch (err) {

@@ -51,6 +51,12 @@ describe('helpdesk start: the mails it sends are in the data folder\'s mail/ and
     expect(numbers, proc.output()).to.have.length(REQUESTERS.length);
     // One file per message: at least each ticket's acknowledgement (its team's agents get theirs too).
     await waitFor('the demo tickets\' mails in mail/', async () => fs.existsSync(folder) && fs.readdirSync(folder).filter((f) => f.endsWith('.eml')).length >= numbers.length, 60_000, 250);
+    // Kept sealed (under the ticket's or the recipient's key): no file holds a requester's address, a subject or a ticket number in plain text.
+    for (const f of fs.readdirSync(folder).filter((n) => n.endsWith('.eml'))) {
+      const kept = fs.readFileSync(path.join(folder, f), 'utf8');
+      expect(kept.startsWith('sealed:v1:'), f).to.equal(true);
+      for (const secret of [...REQUESTERS.map(([address]) => address), ...numbers]) expect(kept, f).not.to.include(secret);
+    }
 
     // An admin, added beside the running helpdesk as an operator would, with the code it prints once.
     const add = spawnHelpdesk(['user', 'add', '--email', ADMIN, '--name', 'Ada Admin', '--role', 'admin'], env);
