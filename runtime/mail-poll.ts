@@ -16,13 +16,14 @@ import { createImapMailboxesRepo } from '../db/imap-mailboxes-repo.ts';
 import { createInboundMailRepo } from '../db/inbound-mail-repo.ts';
 import { ticketDeps, type Repositories } from './compose.ts';
 import type { Config } from './config.ts';
+import { mailThreadSecret } from '../db/mail-thread-secret.ts';
 
 /** What receiveMail needs, as the SMTP/LMTP listener gets it, over `client` (the activity's own). */
-export function mailInDepsFor(config: Config, db: Repositories & { sequelize: Sequelize }, client: Client, texts: i18n, log: (line: string) => void): MailInDeps {
+export function mailInDepsFor(config: Config, db: Repositories & { sequelize: Sequelize }, client: Client, texts: i18n, threadSecret: string, log: (line: string) => void): MailInDeps {
   return {
     ...ticketDeps(config, db, client),
     inbound: createInboundMailRepo(db.sequelize), users: db.users, portal: db.portal, vault: db.vault, i18n: texts, log,
-    settings: { ourAddress: config.mail.from.address, domain: config.mail.domain, dailyCap: config.mail.in.dailyCap, defaultLanguage: config.mail.in.defaultLanguage },
+    settings: { ourAddress: config.mail.from.address, domain: config.mail.domain, threadSecret, dailyCap: config.mail.in.dailyCap, defaultLanguage: config.mail.in.defaultLanguage },
   };
 }
 
@@ -31,9 +32,10 @@ export function mailPollerFor(config: Config, db: Repositories & { sequelize: Se
   if (!imap) return undefined;
   const state = createImapMailboxesRepo(db.sequelize);
   let texts: Promise<i18n> | undefined;
+  let secret: Promise<string> | undefined;
   return {
     async poll({ client, heartbeat, signal }) {
-      const deps = mailInDepsFor(config, db, client, await (texts ??= createI18n()), log);
+      const deps = mailInDepsFor(config, db, client, await (texts ??= createI18n()), await (secret ??= mailThreadSecret(db.sequelize)), log);
       return pollMailbox(imap, { state, receive: (raw, envelope) => receiveMail(deps, raw, envelope), maxBytes: config.mail.in.maxBytes, heartbeat, ...(signal ? { signal } : {}), log });
     },
   };

@@ -42,6 +42,7 @@ import { createInboundMailRepo } from '../db/inbound-mail-repo.ts';
 import { receiveMail, type MailInDeps } from '../api/mail-in/inbound.ts';
 import { startMailIn, type MailInListener } from '../api/mail-in/listener.ts';
 import { mailPollerFor } from './mail-poll.ts';
+import { mailThreadSecret } from '../db/mail-thread-secret.ts';
 
 export type Log = (line: string) => void;
 
@@ -123,7 +124,7 @@ async function deliveryEngine(config: Config, db: Database, smtpUrl: string) {
   const transport = createMailTransport({ ...config.mail, smtpUrl });
   const engine = createDeliveryEngine({
     deliveries: createDeliveriesRepo(db.sequelize), tickets: db.tickets, users: db.users, vault: db.vault, signUps: db.signUps,
-    i18n: await createI18n(), transport, mail: config.mail, publicUrl: config.publicUrl,
+    i18n: await createI18n(), transport, mail: { domain: config.mail.domain, secret: await mailThreadSecret(db.sequelize) }, publicUrl: config.publicUrl,
   });
   return { engine, transport };
 }
@@ -191,7 +192,7 @@ async function startMailInFor(config: Config, db: Database, client: Client, log:
   const deps: MailInDeps = {
     ...ticketDeps(config, db, client),
     inbound: createInboundMailRepo(db.sequelize), users: db.users, portal: db.portal, vault: db.vault, i18n: await createI18n(), log,
-    settings: { ourAddress: config.mail.from.address, domain: config.mail.domain, dailyCap: config.mail.in.dailyCap, defaultLanguage: config.mail.in.defaultLanguage },
+    settings: { ourAddress: config.mail.from.address, domain: config.mail.domain, threadSecret: await mailThreadSecret(db.sequelize), dailyCap: config.mail.in.dailyCap, defaultLanguage: config.mail.in.defaultLanguage },
   };
   try {
     const listener = await startMailIn({ host: config.mail.in.host, port, lmtp: config.mail.in.lmtp, maxBytes: config.mail.in.maxBytes, receive: (raw, envelope) => receiveMail(deps, raw, envelope), log });

@@ -84,7 +84,8 @@ describe('mail delivery across worker crashes: the recipient gets the message, n
 
   /** What the requester received about the event of `messageId` (its ticket and event number), every copy. */
   const copies = (requester: string, messageId: string) => {
-    const event = /^<([^.]+\.e\d+)\./.exec(messageId)![1]!;
+    // <NUMBER.TAG.eSEQ.HASH@domain>: the ticket, its thread tag and the event.
+    const event = /^<([^.]+\.[0-9a-f]+\.e\d+)\./.exec(messageId)![1]!;
     return smtp.received.filter((m) => m.rcptTo.includes(requester) && m.messageId.startsWith(`<${event}.`));
   };
 

@@ -33,6 +33,7 @@ import { startTestMailServer, type TestMailServer } from './support/mail.ts';
 import { uniqueEmail } from './support/staff.ts';
 import { timeline, waitForEvent } from './support/tickets.ts';
 import { waitFor } from './support/processes.ts';
+import { mailThreadSecret } from '../db/mail-thread-secret.ts';
 
 const DOMAIN = 'helpdesk.test';
 const HELPDESK = `helpdesk@${DOMAIN}`;
@@ -285,7 +286,7 @@ describe('tickets by e-mail from an IMAP mailbox: dovecot polled by the worker, 
       await append(message({ 'Return-Path': `<${bob}>`, From: bob, To: HELPDESK, Subject: subject, 'Message-ID': `<${subject.length}.${Date.now()}@mail.example.com>` }, `${subject}, since this morning.`));
     }
     // The second message meets a fault of the helpdesk's own (as PostgreSQL or Temporal out of reach would be).
-    const deps = mailInDepsFor(stack.config, stack.db, stack.client, await createI18n(), () => undefined);
+    const deps = mailInDepsFor(stack.config, stack.db, stack.client, await createI18n(), await mailThreadSecret(stack.db.sequelize), () => undefined);
     let calls = 0;
     const fault = await pollMailbox(stack.config.mail.imap!, {
       state: createImapMailboxesRepo(stack.db.sequelize), maxBytes: stack.config.mail.in.maxBytes,

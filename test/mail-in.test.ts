@@ -94,6 +94,11 @@ describe('tickets by e-mail: new mail is a ticket, a reply lands on its ticket, 
     const outcomes = Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
     expect(outcomes).to.include({ auto_reply: 2, bounce: 1, loop: 1 });
 
+    // A Message-ID that merely looks like ours (the number without the helpdesk's keyed tag) names no thread.
+    await send({ from: jan, subject: 'One more thing', text: 'Also the Wi-Fi.', inReplyTo: `<${number}@${DOMAIN}>`, references: [`<${number}@${DOMAIN}>`] });
+    await waitFor('the untagged reply\'s own ticket', async () => ((await ticketsOf(jan)).length === 2 ? true : undefined), 20_000);
+    expect((await timeline(stack, number)).length, 'not put on the ticket').to.equal(events);
+
     // Someone else answering with the number in the subject is not the requester: their own ticket.
     const eve = uniqueEmail('eve');
     await send({ from: eve, subject: `Re: [${number}] VPN disconnects every ten minutes`, text: 'Mine drops too, on the 2nd floor.' });

@@ -22,7 +22,7 @@ import type { UsersRepo } from '../../db/users-repo.ts';
 import type { Vault } from '../../db/vault.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { LANGUAGES, type Language } from '../../services/languages.ts';
-import { ticketOfMessageId } from '../../services/notifications/threading.ts';
+import { ticketOfMessageId, type ThreadKey } from '../../services/notifications/threading.ts';
 import { sendRequesterReply, type ActionDeps } from '../../services/tickets/actions.ts';
 import { createTicket, type IntakeDeps } from '../../services/tickets/intake.ts';
 import { FINAL } from '../../workflows/lifecycle.ts';
@@ -35,6 +35,8 @@ export interface MailInSettings {
   ourAddress: string;
   /** The domain of our Message-IDs. */
   domain: string;
+  /** The secret of our Message-IDs' thread tags (db/mail-thread-secret.ts). */
+  threadSecret: string;
   /** Messages a sender may send in 24 hours; more are ignored. */
   dailyCap: number;
   /** The language of a new ticket when neither the sender's account nor the mail says. */
@@ -65,11 +67,11 @@ function senderOf(m: ParsedMail): string | undefined {
 }
 
 /** The ticket the mail answers, by our Message-IDs first (the thread), then the subject's number. */
-function threadOf(m: ParsedMail, domain: string): string | undefined {
+function threadOf(m: ParsedMail, key: ThreadKey): string | undefined {
   const refs = [m.inReplyTo ?? '', ...(Array.isArray(m.references) ? m.references : m.references ? [m.references] : [])]
     .flatMap((r) => r.split(/\s+/)).filter(Boolean);
   for (const r of refs.reverse()) {
-    const n = ticketOfMessageId(r, domain);
+    const n = ticketOfMessageId(r, key);
     if (n) return n;
   }
   return NUMBER_IN_SUBJECT.exec(m.subject ?? '')?.[1];
@@ -138,7 +140,7 @@ async function takeIn(deps: MailInDeps, m: ParsedMail, key: string, envelope: { 
 
   const words = ownWords(m.text ?? '');
   const { files, leftOut } = attachmentsOf(m);
-  const thread = threadOf(m, deps.settings.domain);
+  const thread = threadOf(m, { domain: deps.settings.domain, secret: deps.settings.threadSecret });
   if (thread) {
     const t = await deps.tickets.get(thread);
     if (t && t.requesterEmail.toLowerCase() === sender && !FINAL.has(t.status) && (words || files.length)) {

@@ -13,7 +13,7 @@ import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
 import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
 import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
-import { messageIdFor, rootMessageId, ticketOfMessageId } from './threading.ts';
+import { messageIdFor, rootMessageId, type ThreadKey } from './threading.ts';
 import { PermanentMailError, type MailTransport } from './transport.ts';
 
 export interface DeliveryDeps extends RecipientDeps {
@@ -26,8 +26,8 @@ export interface DeliveryDeps extends RecipientDeps {
   signUps: { delivered(id: number): Promise<void> };
   i18n: i18n;
   transport: MailTransport;
-  /** The From address's domain: of every Message-ID. */
-  mail: { domain: string };
+  /** The From address's domain and the thread secret: of every Message-ID (threading.ts). */
+  mail: ThreadKey;
   publicUrl: string;
 }
 
@@ -65,7 +65,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     if (!ticket) throw new Error(`Ticket ${row.ticketNumber} is not in the read model yet; its notification is planned again shortly.`);
     const siblings = row.eventSeq > 0 ? await deps.deliveries.ticketOutboxRoles(row.ticketNumber, row.eventSeq) : [{ id: row.id, role: row.role }];
     const recipients = await recipientsOf(deps, row, siblings, ticket, row.actor);
-    return deps.deliveries.plan(ref, recipients.map((r) => ({ recipient: r.key, language: r.language, messageId: messageIdFor(ref, r.key, deps.mail.domain, { number: row.ticketNumber, eventSeq: row.eventSeq }) })));
+    return deps.deliveries.plan(ref, recipients.map((r) => ({ recipient: r.key, language: r.language, messageId: messageIdFor(ref, r.key, deps.mail, { number: row.ticketNumber, eventSeq: row.eventSeq }) })));
   }
 
   async function planAccount(ref: OutboxRef): Promise<DeliveryRow[]> {
@@ -73,7 +73,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     // A mail from before sealing names no pseudonym: there is nobody to open it for.
     if (!row || !row.recipientRef) return [];
     const key = `person:${row.recipientRef}`;
-    return deps.deliveries.plan(ref, [{ recipient: key, language: languageOf(row.language), messageId: messageIdFor(ref, key, deps.mail.domain) }]);
+    return deps.deliveries.plan(ref, [{ recipient: key, language: languageOf(row.language), messageId: messageIdFor(ref, key, deps.mail) }]);
   }
 
   /** The recipient's address as it is now (null: erased, deactivated, gone). */
@@ -86,7 +86,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     return kind === 'person' ? ((await deps.vault.addressOf(id)) ?? null) : null;
   }
 
-  async function composeTicket(d: DeliveryRow): Promise<{ mail: ComposedMail; thread: string } | null> {
+  async function composeTicket(d: DeliveryRow): Promise<{ mail: ComposedMail; thread: string; number: string } | null> {
     const row = await deps.deliveries.ticketOutbox(d.ref.id);
     const ticket = row && (await deps.tickets.get(row.ticketNumber));
     if (!row || !ticket) return null;
@@ -101,7 +101,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       href = link;
     }
     const mail = composeTicketMail(deps.i18n, { kind: row.kind, audience: requester ? 'requester' : 'staff', language: languageOf(d.language), ticket, data, href });
-    return { mail, thread: rootMessageId(number, deps.mail.domain) };
+    return { mail, thread: rootMessageId(number, deps.mail), number };
   }
 
   async function composeAccount(d: DeliveryRow): Promise<ComposedMail | null> {
@@ -127,9 +127,9 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       if (!to) throw new PermanentMailError('The recipient has no address any more (erased, deactivated or removed), so the message was not sent.');
       const composed = d.ref.source === 'ticket' ? await composeTicket(d) : await composeAccount(d);
       if (!composed) throw new PermanentMailError('What the message was about is gone (erased or deleted), so it was not sent.');
-      const { mail, thread } = 'mail' in composed ? composed : { mail: composed, thread: undefined };
+      const { mail, thread, number } = 'mail' in composed ? composed : { mail: composed, thread: undefined, number: undefined };
       await deps.deliveries.attempt(id);
-      await deps.transport.send({ to, ...mail, messageId: d.messageId, thread, language: d.language, ticket: thread ? ticketOfMessageId(thread, deps.mail.domain) : undefined });
+      await deps.transport.send({ to, ...mail, messageId: d.messageId, thread, language: d.language, ticket: number });
       await deps.deliveries.sent(id);
       return 'sent';
     },
