@@ -64,6 +64,19 @@ describe('notifications by e-mail: in the reader\'s language, threaded, once', f
     expect(all.filter((m) => m.messageId === reply!.messageId)).to.have.length(1);
     expect(all.filter((m) => m.to.includes(kurt.email.toLowerCase()) && m.messageId.includes(`.e${responded.seq}.`))).to.deep.equal([]);
 
+    // Kurt takes the ticket himself: he is its assignee, whom an assignment tells — but not of his own act.
+    // Then he hands it to Anke: she is told, in Polish (hers), not in German (his).
+    const anke = await makeUser(stack.db, 'agent', 'anke', 'pl');
+    expect((await act(stack, number, 'assign', { assignee: kurt.email }, { token: kurtToken, lang: 'de' })).status).to.equal(200);
+    const took = await waitForEvent(stack, number, (e) => e.type === 'assigned' && e.data.assignee !== null);
+    expect((await act(stack, number, 'assign', { assignee: anke.email }, { token: kurtToken, lang: 'de' })).status).to.equal(200);
+    const handed = await waitForEvent(stack, number, (e) => e.type === 'assigned' && e.seq > took.seq);
+    const [toAnke] = await mail.waitFor('the assignment to Anke', (m) => m.to.includes(anke.email.toLowerCase()) && m.messageId.includes(`.e${handed.seq}.`));
+    expect(toAnke!.text).to.include(`Zgłoszenie ${number} jest teraz Twoje`);
+    expect(toAnke!.subject).to.equal(ack!.subject);
+    await sleep(1_500);
+    expect((await mail.received()).filter((m) => m.to.includes(kurt.email.toLowerCase()) && m.messageId.includes(`.e${took.seq}.`)), 'no mail to Kurt of his own assignment').to.deep.equal([]);
+
     // The outbox says so: every row of the ticket delivered, each message sent once.
     const [rows] = await stack.db.sequelize.query(
       `SELECT o.kind, o.role, o.delivered_at IS NOT NULL AS delivered, d.status, d.attempts FROM notification_outbox o LEFT JOIN notification_deliveries d ON d.ticket_outbox_id = o.id WHERE o.ticket_number = :number ORDER BY o.id`,
@@ -89,8 +102,11 @@ describe('notifications by e-mail: in the reader\'s language, threaded, once', f
     expect(linkMail!.text).to.include(shown);
     expect(linkMail!.subject).to.equal(`[${number}] Das WLAN im 2. Stock fällt aus`);
     // The reporter opens it from the mail: the ticket, without an account.
-    const opened = await new PortalClient(stack.web.url, 'de').get(new URL(shown).pathname);
-    expect(opened.status).to.be.oneOf([200, 303]);
+    const reader = new PortalClient(stack.web.url, 'de');
+    let opened = await reader.get(new URL(shown).pathname);
+    if (opened.status === 303) opened = await reader.get(opened.location!);
+    expect(opened.status).to.equal(200);
+    expect(opened.text).to.include(number).and.include('Das WLAN im 2. Stock fällt aus');
     // Mailed, the link leaves the outbox: only its hash stays (requester_tokens).
     const settled = await waitFor('the follow link settled', async () => {
       const [[r]] = await stack.db.sequelize.query(`SELECT payload, delivered_at FROM notification_outbox WHERE ticket_number = :number AND kind = 'follow_link'`, { replacements: { number } }) as [Array<{ payload: Record<string, unknown>; delivered_at: Date | null }>, unknown];
