@@ -21,8 +21,9 @@ import type { PortalRepo } from '../../db/portal-repo.ts';
 import type { UsersRepo } from '../../db/users-repo.ts';
 import type { Vault } from '../../db/vault.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { LANGUAGES, type Language } from '../../services/languages.ts';
+import type { Language } from '../../services/languages.ts';
 import { ticketOfMessageId, type ThreadKey } from '../../services/notifications/threading.ts';
+import { languageIn } from '../../services/notifications/recipients.ts';
 import { sendRequesterReply, type ActionDeps } from '../../services/tickets/actions.ts';
 import { createTicket, type IntakeDeps } from '../../services/tickets/intake.ts';
 import { FINAL } from '../../workflows/lifecycle.ts';
@@ -94,14 +95,6 @@ export function ownWords(text: string): string {
   return new EmailReplyParser().read(bounded).getVisibleText().trim();
 }
 
-function languageOf(...candidates: Array<string | undefined | null>): Language | undefined {
-  for (const c of candidates) {
-    const l = c?.split(',')[0]?.trim().slice(0, 2).toLowerCase();
-    if (l && (LANGUAGES as readonly string[]).includes(l)) return l as Language;
-  }
-  return undefined;
-}
-
 function attachmentsOf(m: ParsedMail) {
   const usable = m.attachments.filter((a) => a.contentDisposition !== 'inline' || a.filename);
   const files = usable.slice(0, MAX_FILES).filter((a) => a.size <= MAX_FILE_BYTES)
@@ -147,7 +140,7 @@ async function takeIn(deps: MailInDeps, m: ParsedMail, key: string, envelope: { 
       try {
         const requester = t.requester ?? (await deps.vault.personRef(sender));
         if (files.length) await deps.portal.addAttachments(t.number, requester, await sealAttachments(deps.vault, t.number, requester, files));
-        const note = attachmentNote(deps, languageOf(t.locale) ?? deps.settings.defaultLanguage, files.length, leftOut);
+        const note = attachmentNote(deps, languageIn(t.locale) ?? deps.settings.defaultLanguage, files.length, leftOut);
         await sendRequesterReply(deps, t.number, { author: sender, message: [words, note].filter(Boolean).join('\n\n') });
         return done('replied', t.number);
       } catch (err) {
@@ -159,7 +152,7 @@ async function takeIn(deps: MailInDeps, m: ParsedMail, key: string, envelope: { 
   const title = (m.subject ?? '').replace(NUMBER_IN_SUBJECT, '').replace(REPLY_PREFIX, '').replace(/\s+/g, ' ').trim().slice(0, 200) || words.split('\n')[0]?.slice(0, 200).trim() || '';
   if (!title && !words && !files.length) return done('empty');
   const account = await deps.users.findByEmail(sender);
-  const language = languageOf(account?.locale, m.headers.get('content-language') as string | undefined) ?? deps.settings.defaultLanguage;
+  const language = languageIn(account?.locale, m.headers.get('content-language') as string | undefined) ?? deps.settings.defaultLanguage;
   const description = [words || title, attachmentNote(deps, language, 0, leftOut)].filter(Boolean).join('\n\n').slice(0, 20_000);
   const result = await createTicket(deps, { title: title || description.slice(0, 200), description, requesterEmail: sender, locale: language, channel: 'email' }, { idempotencyKey: `email:${key.slice(0, 64)}`, language });
   const number = result.kind === 'recorded' ? result.ticket.number : result.number;

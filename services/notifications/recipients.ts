@@ -41,8 +41,17 @@ export interface RecipientTicket {
   locale: string;
 }
 
-export const languageOf = (...candidates: Array<string | null | undefined>): Language =>
-  (candidates.map((c) => c?.slice(0, 2).toLowerCase()).find((c) => (LANGUAGES as readonly string[]).includes(c ?? '')) as Language | undefined) ?? 'en';
+/** The first of the candidates that is a shipped language (`pl-PL`, `de, en` and `EN` count), or undefined. */
+export function languageIn(...candidates: Array<string | null | undefined>): Language | undefined {
+  for (const c of candidates) {
+    const l = c?.split(',')[0]?.trim().slice(0, 2).toLowerCase();
+    if (l && (LANGUAGES as readonly string[]).includes(l)) return l as Language;
+  }
+  return undefined;
+}
+
+/** The first shipped language of the candidates, else English. */
+export const languageOf = (...candidates: Array<string | null | undefined>): Language => languageIn(...candidates) ?? 'en';
 
 const same = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
