@@ -13,6 +13,7 @@
  * v1: the first recordings. v2: intake carries `filedBy` (an agent files for the requester).
  * v4: personal data sealed (patched `sealed-personal-data`): title, description and address are
  * `sealed:v1:` strings, people are pseudonyms.
+ * v6: the requester's acknowledgement on classification (issue 14, patched `acknowledge-requester`).
  * From v3 on, payloads are encrypted by the payload codec under the public recording key
  * (test/histories/recording-key.ts), which the replay test reads with.
  *

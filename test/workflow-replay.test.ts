@@ -115,6 +115,15 @@ describe('replay: recorded ticket histories through the current workflow code', 
     }
   });
 
+  it('has the lifecycle scenarios with the requester\'s acknowledgement (v6 on: patch acknowledge-requester), and no older history carries that patch', () => {
+    const markers = (file: string) => (load(file) as { events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: JsonPayload[] }> } }> }).events
+      .flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? Object.values(e.markerRecordedEventAttributes.details ?? {}) : []))
+      .flatMap((d) => d.payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString()));
+    const acknowledging = histories.filter((f) => markers(f).some((m) => m.includes('"acknowledge-requester"')));
+    expect(acknowledging.map((f) => f.replace(/\.v\d+\.json$/, '')).sort()).to.include.members(['p1-unanswered-escalates', 'pending-reply-autoclose', 'reopen-reprioritise-cancel']);
+    for (const f of histories.filter((f) => /\.v[1-5]\.json$/.test(f))) expect(acknowledging, f).not.to.include(f);
+  });
+
   it('has a merged ticket and the ticket it was merged into (v5 on: patch merge-outcome), and no older history carries that patch', () => {
     const patchedWith = (file: string, id: string) =>
       (load(file) as { events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: JsonPayload[] }> } }> }).events.some((e) => {
