@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from '../rules/duration.ts';
 import { ConfigError } from './config-error.ts';
+import type { ImapMailbox } from '../api/mail-in/imap.ts';
 
 export interface MailConfig {
   /** HELPDESK_SMTP_URL; undefined: `helpdesk start` runs the local mail sink and sends there. */
@@ -32,18 +33,8 @@ export interface MailConfig {
   localSink: boolean;
 }
 
-/** HELPDESK_IMAP_URL taken apart, with HELPDESK_IMAP_POLL_INTERVAL and HELPDESK_IMAP_TLS_INSECURE. The password is never logged. */
-export interface ImapConfig {
-  /** True for `imaps:` (TLS from the start); `imap:` upgrades with STARTTLS when the server offers it. */
-  secure: boolean;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** The mailbox's path (`INBOX` when the URL names none). */
-  mailbox: string;
-  /** HELPDESK_IMAP_TLS_INSECURE: the server's certificate is not checked. @default false */
-  tlsInsecure: boolean;
+/** HELPDESK_IMAP_URL taken apart (the mailbox as api/mail-in/imap.ts connects to it), with HELPDESK_IMAP_POLL_INTERVAL. The password is never logged. */
+export interface ImapConfig extends ImapMailbox {
   /** HELPDESK_IMAP_POLL_INTERVAL in ms. @default 60_000 */
   pollIntervalMs: number;
 }

@@ -19,6 +19,7 @@ import { ImapFlow, type ImapFlowError } from 'imapflow';
 import type { ImapMailboxesRepo } from '../../db/imap-mailboxes-repo.ts';
 import type { InboundChannel } from '../../db/inbound-mail-repo.ts';
 import type { MailInResult } from './inbound.ts';
+import type { MailPollSummary } from '../../workflows/mail-poll.ts';
 
 /** How many messages one poll takes in at most; the next poll takes the rest. */
 export const MAX_PER_POLL = 200;
@@ -46,22 +47,8 @@ export interface ImapPollOptions {
   log?: (line: string) => void;
 }
 
-export interface ImapPollResult {
-  /** Messages above the last UID taken in that this poll looked at. */
-  fetched: number;
-  created: number;
-  replied: number;
-  /** Automatic answers, bounces, lists, our own mail, capped senders, empty messages. */
-  ignored: number;
-  /** Taken in before (the same Message-ID). */
-  duplicates: number;
-  /** Left in the mailbox: larger than the limit, or gone before it was read. */
-  skipped: number;
-  /** More messages wait than one poll takes. */
-  more: boolean;
-  /** The server renumbered the mailbox since the last poll (another UIDVALIDITY): read from the start. */
-  uidValidityChanged: boolean;
-}
+/** What one poll did: counts only (they go through the poll workflow's history). */
+export type ImapPollResult = MailPollSummary;
 
 /** An IMAP failure said as a sentence an operator can act on; `permanent` when trying again cannot help before the configuration changes. */
 export class MailboxError extends Error {
