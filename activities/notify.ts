@@ -12,12 +12,19 @@ import type { NotificationActivities, OutboxRowRef } from '../workflows/notifica
 import { notificationWorkflowId } from '../workflows/notification-types.ts';
 import { activityContext } from './run-log.ts';
 
+/** The outbox's delivery steps, as the activities call them (services/notifications/delivery.ts implements it). */
 export interface NotificationEngine {
+  /** The row's messages, planned once; the ids of those still to send. */
   plan(ref: OutboxRowRef): Promise<number[]>;
+  /** Sends one message unless it was settled already (sent, or failed for good). Throws PermanentMailError when refused for good. */
   send(id: number): Promise<'sent' | 'already'>;
+  /** Records that an attempt failed and will be retried. */
   retrying(id: number, message: string): Promise<void>;
+  /** Records that a message failed for good. */
   fail(id: number, message: string): Promise<void>;
+  /** Every message is settled: the row is delivered (its links leave the database). */
   settle(ref: OutboxRowRef): Promise<void>;
+  /** The row could not be planned: settled as failed (why stays in the workflow's history). */
   abandon(ref: OutboxRowRef, message: string): Promise<void>;
   /** The outbox rows one event wrote (to start their deliveries). */
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRowRef[]>;

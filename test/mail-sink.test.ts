@@ -7,27 +7,16 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { startMailSink, type MailSink } from '../runtime/mail-sink.ts';
 import { PortInUseError } from '../runtime/failure.ts';
 import { MAIL_ID_PATTERN, openMailbox } from '../services/notifications/mailbox.ts';
+import { acceptsConnections } from './support/processes.ts';
 
 const MAX_BYTES = 64 * 1024;
 
-/** Whether something accepts a TCP connection on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('the local mail sink: real SMTP on 127.0.0.1, one .eml per message, read by the mailbox', function () {
   this.timeout(30_000);
@@ -161,9 +150,9 @@ describe('the local mail sink: real SMTP on 127.0.0.1, one .eml per message, rea
     expect((refused as Error).message).to.equal(`Port ${sink!.port} (the local mail sink, SMTP) is already in use by another program. Stop that program, or set HELPDESK_MAIL_SINK_PORT to a free port, or set HELPDESK_SMTP_URL to send through your own SMTP server.`);
 
     const port = sink!.port;
-    expect(await accepts(port)).to.equal(true);
+    expect(await acceptsConnections(port)).to.equal(true);
     await sink!.close();
-    expect(await accepts(port)).to.equal(false);
+    expect(await acceptsConnections(port)).to.equal(false);
     let failed: unknown;
     try {
       await nodemailer.createTransport({ url: `smtp://127.0.0.1:${port}`, connectionTimeout: 5_000 }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'after', text: 'after close' });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres.ts';
@@ -8,17 +7,8 @@ import { describeFailure } from '../runtime/failure.ts';
 import { pidAlive } from '../runtime/process-info.ts';
 import { freePort } from '../runtime/temporal-dev-server.ts';
 import { log, onCleanup, startTestTemporal } from './support/env.ts';
+import { acceptsConnections } from './support/processes.ts';
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const readPid = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').split('\n')[0]) : undefined);
 
@@ -48,7 +38,7 @@ describe('an embedded part stopped while it restarts leaves nothing running', fu
     await devServer.stop();
     expect(await restart).to.equal('the dev server is being stopped');
     expect(fs.existsSync(`${dbFile}.pid`)).to.equal(false);
-    expect(await listening(Number(devServer.address.split(':')[1]))).to.equal(false);
+    expect(await acceptsConnections(Number(devServer.address.split(':')[1]))).to.equal(false);
   });
 
   it('when the embedded PostgreSQL is stopped while it restarts, then stop() waits for the restart and stops what it started', async () => {
@@ -66,8 +56,8 @@ describe('an embedded part stopped while it restarts leaves nothing running', fu
     await pg.stop();
     expect(pg.pid).to.equal(undefined);
     expect(fs.existsSync(pidFile)).to.equal(false);
-    expect(await listening(port)).to.equal(false);
+    expect(await acceptsConnections(port)).to.equal(false);
     await restart;
-    expect(await listening(port)).to.equal(false);
+    expect(await acceptsConnections(port)).to.equal(false);
   });
 });

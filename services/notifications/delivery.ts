@@ -15,6 +15,7 @@ import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
 import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
 import { messageIdFor, rootMessageId, type ThreadKey } from './threading.ts';
 import { PermanentMailError, type MailTransport } from './transport.ts';
+import type { NotificationEngine } from '../../activities/notify.ts';
 
 export interface DeliveryDeps extends RecipientDeps {
   deliveries: DeliveriesRepo;
@@ -31,21 +32,8 @@ export interface DeliveryDeps extends RecipientDeps {
   publicUrl: string;
 }
 
-export interface DeliveryEngine {
-  /** The row's messages, planned once; the ids of those still to send. */
-  plan(ref: OutboxRef): Promise<number[]>;
-  /** Sends one message unless it was settled already (sent, or failed for good). Throws PermanentMailError when refused for good. */
-  send(id: number): Promise<'sent' | 'already'>;
-  /** Records that an attempt failed and will be retried. */
-  retrying(id: number, message: string): Promise<void>;
-  /** Records that a message failed for good. */
-  fail(id: number, message: string): Promise<void>;
-  settle(ref: OutboxRef): Promise<void>;
-  /** The row could not be planned: settled as failed (its links leave the database too; why stays in the workflow's history). */
-  abandon(ref: OutboxRef, message: string): Promise<void>;
-  eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRef[]>;
-  undelivered(olderThanMs: number, limit: number): Promise<OutboxRef[]>;
-}
+/** The delivery steps as the activities call them (activities/notify.ts), implemented here. */
+export type DeliveryEngine = NotificationEngine;
 
 /** The fields of an outbox payload that carry someone's words, and the seal field of each. */
 const TEXT_FIELDS: Readonly<Record<string, SealedField>> = { message: 'message', reason: 'note', note: 'note' };
