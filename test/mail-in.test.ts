@@ -107,4 +107,22 @@ describe('tickets by e-mail: new mail is a ticket, a reply lands on its ticket, 
     expect((await stack.db.tickets.get(own!.number))!.title).to.equal('VPN disconnects every ten minutes');
     expect((await timeline(stack, number)).length).to.equal(events);
   });
+
+  it('makes a ticket of its own of the requester\'s answer to a ticket that was closed meanwhile, and leaves the closed one as it was', async () => {
+    const ola = uniqueEmail('ola');
+    await send({ from: ola, subject: 'Monitor flickers', text: 'The monitor on my desk flickers.' });
+    const [t] = await waitFor('the ticket', async () => ((await ticketsOf(ola)).length ? ticketsOf(ola) : undefined), 20_000);
+    const number = t!.number;
+    const [ack] = await mail.waitFor('the acknowledgement', (m) => m.to.includes(ola));
+    for (const [action, body] of [['start', {}], ['resolve', { code: 'solved', note: 'New cable.' }], ['close', { reason: 'done' }]] as const) {
+      expect((await act(stack, number, action, body)).status, action).to.equal(200);
+    }
+    await waitForEvent(stack, number, (e) => e.type === 'closed');
+    const events = (await timeline(stack, number)).length;
+    await send({ from: ola, subject: `Re: ${ack!.subject}`, inReplyTo: ack!.messageId, references: [...ack!.references, ack!.messageId], text: 'It flickers again since this morning.' });
+    const [second] = await waitFor('the new ticket', async () => ((await ticketsOf(ola)).length === 2 ? ticketsOf(ola) : undefined), 20_000);
+    expect(second!.number).to.not.equal(number);
+    expect((await stack.db.tickets.get(second!.number))!.title).to.equal('Monitor flickers');
+    expect((await timeline(stack, number)).length, 'the closed ticket is left as it was').to.equal(events);
+  });
 });
