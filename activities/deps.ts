@@ -19,9 +19,10 @@ import type { ArchiveActivityDeps } from './archive.ts';
 import type { AuditPeriodActivityDeps } from './audit-run.ts';
 import type { NotificationActivityDeps } from './notify.ts';
 import type { MailPollActivityDeps } from './mail-poll.ts';
+import type { WebhookActivityDeps } from './webhooks.ts';
 
 /** `applyRuns` and `applyRules`: the rules-apply runs' rows and the run itself (apply-rules.ts). */
-export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps, NotificationActivityDeps, MailPollActivityDeps {
+export interface ActivityDeps extends ApplyRulesActivityDeps, AuditCheckpointActivityDeps, ArchiveActivityDeps, AuditPeriodActivityDeps, NotificationActivityDeps, MailPollActivityDeps, WebhookActivityDeps {
   tickets: TicketsRepo;
   rules: RulesVersions;
   directory: DirectoryRepo;

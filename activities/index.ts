@@ -15,6 +15,7 @@ import { createArchiveActivities } from './archive.ts';
 import { createAuditPeriodActivities } from './audit-run.ts';
 import { createNotifyActivities, startDeliveries } from './notify.ts';
 import { createMailPollActivities } from './mail-poll.ts';
+import { createWebhookActivities, startWebhookDeliveries } from './webhooks.ts';
 import { activityContext } from './run-log.ts';
 import type { RecordEventInput, RetentionActivities, TicketActivities } from '../workflows/activity-types.ts';
 import type { WhatIfActivities } from '../workflows/what-if-types.ts';
@@ -22,6 +23,7 @@ import type { ApplyRulesActivities } from '../workflows/apply-rules-types.ts';
 import type { AuditPeriodActivities } from '../workflows/audit-run-types.ts';
 import type { NotificationActivities } from '../workflows/notification-types.ts';
 import type { MailPollActivities } from '../workflows/mail-poll.ts';
+import type { WebhookActivities } from '../workflows/webhook-types.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -39,6 +41,8 @@ export function createActivities(deps: ActivityDeps) {
       if (deps.notifications && ctx && args.notify?.roles.length) {
         await startDeliveries(ctx.client, ctx.info.taskQueue, await deps.notifications.eventRows(args.snapshot.number, args.event.seq));
       }
+      // So do its webhooks (docs/webhooks.md), one workflow per delivery.
+      if (deps.webhooks && ctx) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq));
       // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).
       if (args.event.type === 'created' && args.snapshot.requester) {
         const { number, title, description, locale } = args.snapshot;
@@ -56,7 +60,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditPeriodActivities(deps),
     ...createNotifyActivities(deps),
     ...createMailPollActivities(deps),
-  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities & NotificationActivities & MailPollActivities;
+    ...createWebhookActivities(deps),
+  } satisfies TicketActivities & RetentionActivities & WhatIfActivities & ApplyRulesActivities & AuditPeriodActivities & NotificationActivities & MailPollActivities & WebhookActivities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { NotificationActivities, OutboxRowRef } from '../workflows/notification-types.ts';
 import { notificationWorkflowId } from '../workflows/notification-types.ts';
 import { activityContext } from './run-log.ts';
+import { startWebhookDeliveries, type WebhookActivityDeps } from './webhooks.ts';
 
 /** The outbox's delivery steps, as the activities call them (services/notifications/delivery.ts implements it). */
 export interface NotificationEngine {
@@ -32,7 +33,7 @@ export interface NotificationEngine {
   undelivered(olderThanMs: number, limit: number): Promise<OutboxRowRef[]>;
 }
 
-export interface NotificationActivityDeps {
+export interface NotificationActivityDeps extends WebhookActivityDeps {
   /** Absent when this worker sends no mail (no SMTP configured): rows then wait in the outbox. */
   notifications?: NotificationEngine | undefined;
 }
@@ -86,9 +87,13 @@ export function createNotifyActivities(deps: NotificationActivityDeps): Notifica
     },
     async sweepOutbox({ olderThanMs, limit }) {
       const ctx = activityContext();
-      if (!deps.notifications || !ctx) return { waiting: 0, started: 0, noMail: true };
+      if (!ctx) return { waiting: 0, started: 0, noMail: true };
+      // Webhook deliveries whose start was lost are started too, mail or no mail (docs/webhooks.md).
+      const hooks = deps.webhooks ? await deps.webhooks.pending(olderThanMs, limit) : [];
+      const webhooksStarted = await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, hooks);
+      if (!deps.notifications) return { waiting: hooks.length, started: webhooksStarted, noMail: true };
       const waiting = await deps.notifications.undelivered(olderThanMs, limit);
-      return { waiting: waiting.length, started: await startDeliveries(ctx.client, ctx.info.taskQueue, waiting), noMail: false };
+      return { waiting: waiting.length + hooks.length, started: (await startDeliveries(ctx.client, ctx.info.taskQueue, waiting)) + webhooksStarted, noMail: false };
     },
   };
 }

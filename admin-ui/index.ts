@@ -27,6 +27,7 @@ import { versionRoutes } from './routes/versions.ts';
 import { applyRoutes } from './routes/apply.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { mailRoutes } from './mail/routes.ts';
+import { integrationRoutes } from './integrations/routes.ts';
 
 import type { AdminDeps, AdminGuards } from './types.ts';
 
@@ -45,6 +46,7 @@ export function adminPages(deps: AdminDeps, guards: StaffGuards): Router {
   });
   // First: it tells the admin home whether to link to the mailbox (admins only).
   router.use(mailRoutes(deps, g));
+  router.use(integrationRoutes(deps, g));
   router.use(draftRoutes(deps, g));
   router.use(slaRoutes(deps, g));
   router.use(calendarRoutes(deps, g));

@@ -41,6 +41,7 @@ import { staff, type StaffOptions } from './staff/index.ts';
 import type { AgentWorkspace } from '../services/agent/workspace.ts';
 import type { Mailbox } from '../services/notifications/mailbox.ts';
 import type { DeliveriesRepo } from '../db/notification-deliveries-repo.ts';
+import type { Integrations } from '../services/webhooks/admin.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -68,6 +69,10 @@ export interface AppDeps extends TicketDeps {
   mailbox?: Mailbox | undefined;
   /** The deliveries that failed for good, for the admins' mail page (/admin/mail), with or without a mailbox. */
   deliveries?: Pick<DeliveriesRepo, 'failures'> | undefined;
+  /** Webhooks, SMS alerts and duty managers for the admins' integrations page (/admin/integrations). */
+  integrations?: Integrations | undefined;
+  /** The SMS gateway's host, when one is configured. */
+  smsGateway?: string | undefined;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

@@ -99,9 +99,9 @@ async function runWorker(config: Config): Promise<void> {
   try {
     log(describeEnsured(await ensureRetentionSchedule(client, config), config));
     log(describeArchiveEnsured(await ensureArchiveSchedule(client, config), config));
-    // The outbox sweep only where mail is sent: without HELPDESK_SMTP_URL, notifications wait in the outbox.
-    if (config.mail.smtpUrl) log(describeOutboxEnsured(await ensureOutboxSchedule(client, config), config));
-    else log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
+    // The outbox sweep also starts webhook deliveries whose start was lost, so every worker makes sure of it.
+    log(describeOutboxEnsured(await ensureOutboxSchedule(client, config), config));
+    if (!config.mail.smtpUrl) log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
     // The IMAP mailbox's poll only where HELPDESK_IMAP_URL names one (docs/mail-in.md).
     if (config.mail.imap) log(describeMailPollEnsured(await ensureMailPollSchedule(client, config), config));
   } finally {

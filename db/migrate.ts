@@ -29,6 +29,7 @@ import * as m0026 from './migrations/0026-listed-reads-and-risk.ts';
 import * as m0027 from './migrations/0027-notification-deliveries.ts';
 import * as m0028 from './migrations/0028-inbound-mail.ts';
 import * as m0029 from './migrations/0029-imap-mailboxes.ts';
+import * as m0030 from './migrations/0030-webhooks-and-preferences.ts';
 
 /** Migrations in order. Listed here (not globbed) so a bundle or a typo can't skip one. */
 const migrations = [
@@ -61,6 +62,7 @@ const migrations = [
   { name: '0027-notification-deliveries', ...m0027 },
   { name: '0028-inbound-mail', ...m0028 },
   { name: '0029-imap-mailboxes', ...m0029 },
+  { name: '0030-webhooks-and-preferences', ...m0030 },
 ];
 
 export function migrator(sequelize: Sequelize, log: (line: string) => void = () => {}): Umzug<QueryInterface> {

@@ -37,8 +37,12 @@ export interface AccountOutboxRow {
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
+export type DeliveryChannel = 'email' | 'sms' | 'digest';
+
 export interface PlannedDelivery {
   recipient: string;
+  /** How it goes: a mail, an SMS, or a line in the recipient's next digest (docs/notification-preferences.md). */
+  channel: DeliveryChannel;
   language: string;
   messageId: string;
 }
@@ -46,7 +50,6 @@ export interface PlannedDelivery {
 export interface DeliveryRow extends PlannedDelivery {
   id: number;
   ref: OutboxRef;
-  channel: 'email';
   status: DeliveryStatus;
   attempts: number;
   lastError: string | null;
@@ -62,7 +65,7 @@ export interface FailedDelivery extends DeliveryRow {
 }
 
 interface Row {
-  id: string; ticket_outbox_id: string | null; account_outbox_id: string | null; recipient: string; channel: 'email'; language: string; message_id: string;
+  id: string; ticket_outbox_id: string | null; account_outbox_id: string | null; recipient: string; channel: DeliveryChannel; language: string; message_id: string;
   status: DeliveryStatus; attempts: number; last_error: string | null; created_at: Date; sent_at: Date | null; failed_at: Date | null;
 }
 
@@ -112,7 +115,7 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
     async plan(ref: OutboxRef, planned: PlannedDelivery[]): Promise<DeliveryRow[]> {
       for (const p of planned) {
         await sequelize.query(
-          `INSERT INTO notification_deliveries (${column(ref)}, recipient, language, message_id) VALUES (:id, :recipient, :language, :messageId) ON CONFLICT DO NOTHING`,
+          `INSERT INTO notification_deliveries (${column(ref)}, recipient, channel, language, message_id) VALUES (:id, :recipient, :channel, :language, :messageId) ON CONFLICT DO NOTHING`,
           { replacements: { id: ref.id, ...p } },
         );
       }

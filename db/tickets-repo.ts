@@ -4,6 +4,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Notification, TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
+import { enqueueWebhooks } from './webhooks-repo.ts';
 
 export interface TicketRecord extends TicketSnapshot {
   /** Who filed the ticket; null for tickets filed before it was recorded (migration 0007) or by a portal visitor without an account. */
@@ -152,11 +153,11 @@ export function createTicketsRepo(sequelize: Sequelize) {
            WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
           { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, requesterRef: snapshot.requester ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null, ...queueColumns(snapshot, event) }, transaction: t },
         );
-        await sequelize.query(
+        const written = await sequelize.query<{ seq: number }>(
           `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
            VALUES (:number, :seq, :type, :actor, :reason, :data, :occurredAt)
-           ON CONFLICT (ticket_number, seq) DO NOTHING`,
-          { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, transaction: t },
+           ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq`,
+          { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, type: QueryTypes.SELECT, transaction: t },
         );
         for (const role of notify?.roles ?? []) {
           await sequelize.query(
@@ -166,6 +167,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
             { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...(scrub ? {} : notify!.data), ticket: snapshot.number, title: scrub ? ERASED_TEXT : snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
           );
         }
+        // The endpoints that take this event's type get their delivery in the same transaction (docs/webhooks.md); a retry writes none.
+        if (written.length) await enqueueWebhooks(sequelize, t, snapshot.number, event.seq, event.type);
         // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
         await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
       });

@@ -55,7 +55,11 @@ import { createAgentWorkspace } from './agent-workspace.ts';
 import type { TicketFeed } from '../services/agent/workspace.ts';
 import { LOCAL_MAILBOX_CONTEXT, openMailbox } from '../services/notifications/mailbox.ts';
 import { createDeliveriesRepo } from '../db/notification-deliveries-repo.ts';
+import { createWebhooksRepo } from '../db/webhooks-repo.ts';
+import { createNotificationSettingsRepo } from '../db/notification-settings-repo.ts';
 import { startDeliveries } from '../activities/notify.ts';
+import { startWebhookDeliveries } from '../activities/webhooks.ts';
+import { createIntegrations } from '../services/webhooks/admin.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -102,6 +106,8 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     openTickets: createOpenTicketsRepo(sequelize),
     applyRuns: createRulesApplyRunsRepo(sequelize, createAuditRepo(sequelize)),
     auditRuns: createAuditRunsRepo(sequelize, createAuditRepo(sequelize)),
+    webhooks: createWebhooksRepo(sequelize),
+    notificationSettings: createNotificationSettingsRepo(sequelize),
   };
 }
 
@@ -160,6 +166,12 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     agent: createAgentWorkspace({ db, i18n, ...(web.feed ? { feed: web.feed } : {}) }),
     mailbox: config.mail.smtpUrl && !config.mail.localSink ? undefined : openMailbox(config.mail.sinkDir, (sealed) => db.vault.openBytes(sealed, 'mail', LOCAL_MAILBOX_CONTEXT)),
     deliveries: createDeliveriesRepo(db.sequelize),
+    integrations: createIntegrations({
+      webhooks: db.webhooks, settings: db.notificationSettings, users: db.users, policy: config.integrations.outbound,
+      audit: { append: async (entry) => void (await db.sequelize.transaction((t) => db.audit.append(entry, t))) },
+      start: async (ids) => void (await startWebhookDeliveries(temporal, config.temporal.taskQueue, ids)),
+    }),
+    smsGateway: config.integrations.sms ? new URL(config.integrations.sms.baseUrl).host : undefined,
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseDuration } from '../rules/duration.ts';
 import { ConfigError } from './config-error.ts';
 import { mailConfig, type MailConfig } from './mail-config.ts';
+import { integrationsConfig, type IntegrationsConfig } from './integrations-config.ts';
 
 export interface Setting {
   env: string;
@@ -57,7 +58,7 @@ export const settings = {
   smtpPool: { env: 'HELPDESK_SMTP_POOL', default: '3', doc: 'How many SMTP connections a worker keeps open to HELPDESK_SMTP_URL at most (pooled, reused for many messages): 1-20.' },
   dkimKey: { env: 'HELPDESK_DKIM_KEY', default: '', doc: 'A DKIM private key (PEM text, or the path of a file holding it) to sign outgoing mail with, for the From address\'s domain; empty: not signed (the SMTP server may sign).' },
   dkimSelector: { env: 'HELPDESK_DKIM_SELECTOR', default: 'helpdesk', doc: 'The DKIM selector of HELPDESK_DKIM_KEY (its public key is published at `<selector>._domainkey.<domain>`).' },
-  outboxSweepInterval: { env: 'HELPDESK_OUTBOX_SWEEP_INTERVAL', default: '1m', doc: 'How often the outbox sweep (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when mail is sent) starts the delivery of every notification still waiting after 30 s — a row whose delivery could not be started when it was written: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
+  outboxSweepInterval: { env: 'HELPDESK_OUTBOX_SWEEP_INTERVAL', default: '1m', doc: 'How often the outbox sweep (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create) starts the delivery of every notification and webhook still waiting after 30 s — one whose delivery could not be started when it was written: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
   mailInPort: { env: 'HELPDESK_MAIL_IN_PORT', default: '', doc: 'Port of the mail-in listener the web process runs: the mail server hands the helpdesk\'s mail to it over SMTP (or LMTP, HELPDESK_MAIL_IN_LMTP), and each message becomes a ticket or a reply (docs/mail.md). When empty, there is no listener.' },
   mailInHost: { env: 'HELPDESK_MAIL_IN_HOST', default: '127.0.0.1', doc: 'Address the mail-in listener listens on: the mail server that hands mail over must reach it; it takes no authentication, so keep it off the internet.' },
   mailInLmtp: { env: 'HELPDESK_MAIL_IN_LMTP', default: 'false', doc: 'Whether the mail-in listener speaks LMTP (`true`, as Postfix\'s `lmtp:` transport and Dovecot deliver) instead of SMTP.' },
@@ -66,6 +67,11 @@ export const settings = {
   imapUrl: { env: 'HELPDESK_IMAP_URL', default: '', doc: 'An IMAP mailbox the workers poll for the helpdesk\'s mail (docs/mail-in.md): `imaps://user:password@host:993/INBOX`, or `imap://user:password@host:143/INBOX` (STARTTLS when the server offers it); characters such as `@`, `:` or `/` in the user or password percent-encoded. Each new message becomes a ticket or a reply, once, and is marked read. When empty, no mailbox is polled.' },
   imapPollInterval: { env: 'HELPDESK_IMAP_POLL_INTERVAL', default: '1m', doc: 'How often the mailbox poll (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when HELPDESK_IMAP_URL is set) reads HELPDESK_IMAP_URL\'s new messages: a duration such as `1m` or `5m`, from 1 minute to 1 hour.' },
   imapTlsInsecure: { env: 'HELPDESK_IMAP_TLS_INSECURE', default: 'false', doc: 'Whether the IMAP server\'s TLS certificate is taken without checking it (`true`: a test server with a self-signed certificate only; the password then goes to whoever answers).' },
+  outboundAllow: { env: 'HELPDESK_OUTBOUND_ALLOW', default: '', doc: 'Private, loopback or reserved addresses that webhooks, Slack, Teams and the SMS gateway may still be sent to (every other such address is refused, against SSRF): IP addresses and CIDR ranges, comma-separated (`10.20.0.0/16,127.0.0.1`), or `private` for all of them. When empty, only public addresses. See docs/webhooks.md.' },
+  smsUrl: { env: 'HELPDESK_SMS_URL', default: '', doc: 'The SMS gateway\'s base URL (SMSAPI: `https://api.smsapi.pl` or `https://api.smsapi.com`); when empty, no SMS is sent and SMS choices fall back to mail. See docs/notification-preferences.md.' },
+  smsToken: { env: 'HELPDESK_SMS_TOKEN', default: '', doc: 'The SMS gateway\'s API token (OAuth Bearer token from the SMSAPI panel); required with HELPDESK_SMS_URL.' },
+  smsFrom: { env: 'HELPDESK_SMS_FROM', default: '', doc: 'The sender name registered at the SMS gateway (up to 11 letters or digits); when empty, the gateway\'s default sender.' },
+  digestInterval: { env: 'HELPDESK_DIGEST_INTERVAL', default: '1h', doc: 'How often the digest schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when mail is sent) mails each staff member who chose digests the notifications gathered since the last one: a duration such as `30m`, `1h` or `1d`, from 5 minutes to 1 day.' },
   mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
 } as const satisfies Record<string, Setting>;
@@ -116,6 +122,10 @@ export interface Config {
   mail: MailConfig;
   /** How often the outbox sweep's schedule runs, in ms (HELPDESK_OUTBOX_SWEEP_INTERVAL). @default 60_000 */
   outboxSweepIntervalMs: number;
+  /** Webhooks' and SMS's settings (runtime/integrations-config.ts). */
+  integrations: IntegrationsConfig;
+  /** How often the digest schedule runs, in ms (HELPDESK_DIGEST_INTERVAL). @default 3_600_000 */
+  digestIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -234,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     archiveIntervalMs: durationSetting(settings.archiveInterval.env, get('archiveInterval'), 60_000, 6 * 3_600_000, '1m and 6h', '5m, 30m or 1h'),
     mail: mailConfig(get, cwd, dataDir),
     outboxSweepIntervalMs: durationSetting(settings.outboxSweepInterval.env, get('outboxSweepInterval'), 60_000, 3_600_000, '1m and 1h', '1m or 5m'),
+    integrations: integrationsConfig(get),
+    digestIntervalMs: durationSetting(settings.digestInterval.env, get('digestInterval'), 300_000, 86_400_000, '5m and 1d', '30m, 1h or 1d'),
     logLevel: level as Config['logLevel'],
   };
 }

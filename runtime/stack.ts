@@ -38,6 +38,8 @@ import { createI18n } from '../api/i18n.ts';
 import { createDeliveriesRepo } from '../db/notification-deliveries-repo.ts';
 import { createDeliveryEngine } from '../services/notifications/delivery.ts';
 import { createMailTransport } from '../services/notifications/transport.ts';
+import { createSmsApiProvider } from '../services/notifications/sms.ts';
+import { createWebhookEngine } from '../services/webhooks/delivery.ts';
 import { createInboundMailRepo } from '../db/inbound-mail-repo.ts';
 import { receiveMail, type MailInDeps } from '../api/mail-in/inbound.ts';
 import { startMailIn, type MailInListener } from '../api/mail-in/listener.ts';
@@ -119,12 +121,15 @@ export async function openTemporal(config: Config, log: Log): Promise<TemporalEn
   return { address: devServer.address, uiUrl: devServer.uiUrl, devServer };
 }
 
-/** The outbox's delivery engine over a pooled SMTP transport to `smtpUrl` (services/notifications/delivery.ts). */
+/** The outbox's delivery engine over a pooled SMTP transport to `smtpUrl` (services/notifications/delivery.ts), and SMS when a gateway is configured. */
 async function deliveryEngine(config: Config, db: Database, smtpUrl: string) {
   const transport = createMailTransport({ ...config.mail, smtpUrl });
+  const sms = config.integrations.sms ? createSmsApiProvider({ ...config.integrations.sms, policy: config.integrations.outbound }) : undefined;
   const engine = createDeliveryEngine({
     deliveries: createDeliveriesRepo(db.sequelize), tickets: db.tickets, users: db.users, vault: db.vault, signUps: db.signUps,
     i18n: await createI18n(), transport, mail: { domain: config.mail.domain, secret: await mailThreadSecret(db.sequelize) }, publicUrl: config.publicUrl,
+    settings: db.notificationSettings, smsEnabled: sms !== undefined, sms,
+    dutyManagers: async () => (await Promise.all((await db.notificationSettings.dutyManagerIds()).map((id) => db.users.findById(id)))).filter((u) => u !== undefined),
   });
   return { engine, transport };
 }
@@ -156,6 +161,8 @@ export async function startWorker(config: Config, address: string, db: Database,
     auditPeriod: auditPeriodEngine(config, db),
     // The outbox's delivery (docs/mail.md): only with an SMTP server to send through; without one, rows wait.
     notifications: mail?.engine,
+    // Webhooks, Slack and Teams (docs/webhooks.md): always; each endpoint says where.
+    webhooks: createWebhookEngine({ webhooks: db.webhooks, tickets: db.tickets, i18n: await createI18n(), policy: config.integrations.outbound, publicUrl: config.publicUrl }),
     // The IMAP mailbox's poll (docs/mail-in.md), when HELPDESK_IMAP_URL names one.
     mailPoll: mailPollerFor(config, db),
   };

@@ -6,3 +6,4 @@ export { historyArchiveWorkflow } from './archive.ts';
 export { auditPeriodRun } from './audit-run.ts';
 export { notificationWorkflow, outboxSweepWorkflow } from './notification.ts';
 export { mailPollWorkflow } from './mail-poll.ts';
+export { webhookDeliveryWorkflow } from './webhook.ts';

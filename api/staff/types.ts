@@ -13,6 +13,7 @@ import type { AuditRuns } from '../../services/audit/runs.ts';
 import type { AgentWorkspace } from '../../services/agent/workspace.ts';
 import type { Mailbox } from '../../services/notifications/mailbox.ts';
 import type { DeliveriesRepo } from '../../db/notification-deliveries-repo.ts';
+import type { Integrations } from '../../services/webhooks/admin.ts';
 
 export { STAFF_ROLES, isStaffRole, type StaffRole } from '../../db/users-repo.ts';
 
@@ -114,4 +115,8 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   mailbox?: Mailbox | undefined;
   /** The deliveries that failed for good, shown to admins on /admin/mail with or without a mailbox (AppDeps.deliveries). */
   deliveries?: Pick<DeliveriesRepo, 'failures'> | undefined;
+  /** Webhooks, SMS alerts and duty managers (/admin/integrations, admins only; AppDeps.integrations). */
+  integrations?: Integrations | undefined;
+  /** The SMS gateway's host, when one is configured (the integrations page says where SMS go). */
+  smsGateway?: string | undefined;
 }

@@ -97,3 +97,22 @@ export function composeAccountMail(i18next: i18n, input: { language: Language; s
     + `<p style="margin:0 0 16px;">${escaped}</p><p style="margin:0;font-size:12px;color:#4b5563;">${Handlebars.escapeExpression(t('footerAccount'))}</p></div></body></html>`;
   return { subject: input.subject, text: `${input.text}\n\n-- \n${t('footerAccount')}\n`, html: body };
 }
+
+/** An SMS's words (integrations.json `sms.*`) in the recipient's language: the number, the priority, what happened, the title cut short, the link. */
+export function composeSms(i18next: i18n, input: { kind: string; language: Language; ticket: MailTicket; data: MailEventData & { fraction?: number | null }; href: string }): string {
+  const t = i18next.getFixedT(input.language, 'integrations');
+  const mail = i18next.getFixedT(input.language, 'mail');
+  const { ticket, data } = input;
+  const title = ticket.title.length > 60 ? `${ticket.title.slice(0, 59)}…` : ticket.title;
+  const params = {
+    number: ticket.number, priority: data.priority ?? ticket.priority ?? '-', tier: ticket.tier ?? '', title, link: input.href,
+    clock: data.clock ? mail(`clock.${data.clock}`, { defaultValue: data.clock }) : '',
+    event: words(mail, input.kind, 'staff', { number: ticket.number, tier: ticket.tier ?? '', priority: ticket.priority ?? '', clock: '', into: data.into ?? '' }).heading,
+  };
+  const breach = typeof data.fraction === 'number' ? data.fraction >= 1 : input.kind === 'sla_breached';
+  const key = input.kind === 'sla_breached' ? 'breach'
+    : input.kind === 'escalated' ? (breach && data.clock ? 'escalatedBreach' : 'escalated')
+    : input.kind === 'escalation_step' && breach && data.clock ? 'breach'
+    : input.kind === 'sla_warning' ? 'warning' : 'other';
+  return t(`sms.${key}`, params);
+}

@@ -12,12 +12,14 @@ import type { UserRecord } from '../../db/users-repo.ts';
 import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
 import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
-import { composeAccountMail, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
+import { composeAccountMail, composeSms, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
+import { channelsFor, type PreferenceDeps } from './preferences.ts';
+import type { SmsProvider } from './sms.ts';
 import { messageIdFor, rootMessageId, type ThreadKey } from './threading.ts';
 import { PermanentMailError, type MailTransport } from './transport.ts';
 import type { NotificationEngine } from '../../activities/notify.ts';
 
-export interface DeliveryDeps extends RecipientDeps {
+export interface DeliveryDeps extends RecipientDeps, PreferenceDeps {
   deliveries: DeliveriesRepo;
   /** The read model, opened (db/tickets-repo through services/privacy/ticket-data.ts). */
   tickets: { get(number: string): Promise<TicketRecord | undefined> };
@@ -30,6 +32,8 @@ export interface DeliveryDeps extends RecipientDeps {
   /** The From address's domain and the thread secret: of every Message-ID (threading.ts). */
   mail: ThreadKey;
   publicUrl: string;
+  /** The SMS gateway (HELPDESK_SMS_URL), when one is configured. */
+  sms?: SmsProvider | undefined;
 }
 
 /** The delivery steps as the activities call them (activities/notify.ts), implemented here. */
@@ -53,7 +57,15 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     if (!ticket) throw new Error(`Ticket ${row.ticketNumber} is not in the read model yet; its notification is planned again shortly.`);
     const siblings = row.eventSeq > 0 ? await deps.deliveries.ticketOutboxRoles(row.ticketNumber, row.eventSeq) : [{ id: row.id, role: row.role }];
     const recipients = await recipientsOf(deps, row, siblings, ticket, row.actor);
-    return deps.deliveries.plan(ref, recipients.map((r) => ({ recipient: r.key, language: r.language, messageId: messageIdFor(ref, r.key, deps.mail, { number: row.ticketNumber, eventSeq: row.eventSeq }) })));
+    const planned = [];
+    for (const r of recipients) {
+      for (const channel of await channelsFor(deps, r.key, row, ticket.priority)) {
+        // A mail's Message-ID is the recipient's; an SMS's or a digest line's reference is its own.
+        const messageId = messageIdFor(ref, channel === 'email' ? r.key : `${r.key}#${channel}`, deps.mail, { number: row.ticketNumber, eventSeq: row.eventSeq });
+        planned.push({ recipient: r.key, channel, language: r.language, messageId });
+      }
+    }
+    return deps.deliveries.plan(ref, planned);
   }
 
   async function planAccount(ref: OutboxRef): Promise<DeliveryRow[]> {
@@ -61,7 +73,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     // A mail from before sealing names no pseudonym: there is nobody to open it for.
     if (!row || !row.recipientRef) return [];
     const key = `person:${row.recipientRef}`;
-    return deps.deliveries.plan(ref, [{ recipient: key, language: languageOf(row.language), messageId: messageIdFor(ref, key, deps.mail) }]);
+    return deps.deliveries.plan(ref, [{ recipient: key, channel: 'email', language: languageOf(row.language), messageId: messageIdFor(ref, key, deps.mail) }]);
   }
 
   /** The recipient's address as it is now (null: erased, deactivated, gone). */
@@ -101,16 +113,37 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     return composeAccountMail(deps.i18n, { language: languageOf(d.language), subject: p.subject ?? '', text: p.text ?? '' });
   }
 
+  /** One SMS: the staff member's number now, the text in their language; the gateway refuses a repeat of its reference. */
+  async function sendSms(d: DeliveryRow): Promise<'sent'> {
+    if (!deps.sms) throw new PermanentMailError('No SMS gateway is configured (HELPDESK_SMS_URL), so the SMS was not sent.');
+    const userId = Number(d.recipient.slice('user:'.length));
+    const user = d.recipient.startsWith('user:') ? await deps.users.findById(userId) : undefined;
+    const phone = user?.active ? (await deps.settings.profile(userId)).phone : null;
+    if (!phone) throw new PermanentMailError('The recipient has no phone number any more (removed, erased or deactivated), so the SMS was not sent.');
+    const row = await deps.deliveries.ticketOutbox(d.ref.id);
+    const ticket = row && (await deps.tickets.get(row.ticketNumber));
+    if (!row || !ticket) throw new PermanentMailError('What the SMS was about is gone (erased or deleted), so it was not sent.');
+    const p = row.payload;
+    const data = { clock: typeof p.clock === 'string' ? p.clock : null, priority: typeof p.priority === 'string' ? p.priority : null, into: typeof p.into === 'string' ? p.into : null, fraction: typeof p.fraction === 'number' ? p.fraction : null };
+    const text = composeSms(deps.i18n, { kind: row.kind, language: languageOf(d.language), ticket, data, href: `${deps.publicUrl}/agent/tickets/${ticket.number}` });
+    await deps.deliveries.attempt(d.id);
+    await deps.sms.send({ to: phone, text, reference: d.messageId });
+    await deps.deliveries.sent(d.id);
+    return 'sent';
+  }
+
   return {
     async plan(ref) {
       const rows = ref.source === 'ticket' ? await planTicket(ref) : await planAccount(ref);
-      return rows.filter((r) => r.status === 'pending').map((r) => r.id);
+      // A digest line waits for the digest (services/notifications/digest.ts), not for this row's workflow.
+      return rows.filter((r) => r.status === 'pending' && r.channel !== 'digest').map((r) => r.id);
     },
 
     async send(id) {
       const d = await deps.deliveries.get(id);
       if (d?.status === 'failed') throw new PermanentMailError(d.lastError ?? 'The message failed for good before.');
-      if (!d || d.status !== 'pending') return 'already';
+      if (!d || d.status !== 'pending' || d.channel === 'digest') return 'already';
+      if (d.channel === 'sms') return sendSms(d);
       const to = await addressOf(d.recipient);
       if (!to) throw new PermanentMailError('The recipient has no address any more (erased, deactivated or removed), so the message was not sent.');
       const composed = d.ref.source === 'ticket' ? await composeTicket(d) : await composeAccount(d);

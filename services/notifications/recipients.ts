@@ -4,7 +4,7 @@
  * - `requester` — the ticket's requester (unless erased);
  * - `assignee` — the agent holding the ticket;
  * - `team` — every active agent of the ticket's team; `team_lead` — those of them who lead it;
- * - `duty_manager` — nobody yet (no one is named as duty manager; the row is settled with no message).
+ * - `duty_manager` — the active staff an admin named duty managers (admin-ui/integrations/; none named: nobody).
  * Each person's language is their profile's (an account's locale), else the ticket's, else
  * English — never the language of whoever acted. Nobody is told of their own action, and one
  * event tells each person once: an agent who is both the assignee and the team lead of a breach
@@ -29,6 +29,8 @@ export interface RecipientDeps {
     listStaff(filter: { role?: 'agent'; teamId?: string | null; active?: boolean }): Promise<Array<UserRecord & { teamLead: boolean }>>;
   };
   vault: { addressOf(personId: string): Promise<string | null | undefined>; personRef(email: string): Promise<string> };
+  /** The active staff named duty managers (db/notification-settings-repo.ts); absent: nobody. */
+  dutyManagers?: () => Promise<UserRecord[]>;
 }
 
 /** The ticket as the recipients are found from it: opened (addresses, not pseudonyms). */
@@ -87,6 +89,8 @@ export async function peopleOf(deps: RecipientDeps, role: string, t: RecipientTi
       const agents = await deps.users.listStaff({ role: 'agent', teamId: t.teamId, active: true });
       return Promise.all(agents.filter((a) => role === 'team' || a.teamLead).map(staffRecipient));
     }
+    case 'duty_manager':
+      return deps.dutyManagers ? Promise.all((await deps.dutyManagers()).filter((u) => u.active && u.role !== 'requester').map(staffRecipient)) : [];
     default:
       return [];
   }
