@@ -31,6 +31,8 @@ export interface NotificationEngine {
   eventRows(ticketNumber: string, eventSeq: number): Promise<OutboxRowRef[]>;
   /** Rows not delivered and older than `olderThanMs`, oldest first. */
   undelivered(olderThanMs: number, limit: number): Promise<OutboxRowRef[]>;
+  /** Sends each recipient with digest lines waiting one digest (at most `limit` recipients); `beat` is called after each. */
+  digests(limit: number, beat: () => void): Promise<{ digests: number; lines: number }>;
 }
 
 export interface NotificationActivityDeps extends WebhookActivityDeps {
@@ -84,6 +86,10 @@ export function createNotifyActivities(deps: NotificationActivityDeps): Notifica
     },
     async abandonDelivery({ message, ...ref }) {
       await engine().abandon(ref, message);
+    },
+    async sendDigests({ limit }) {
+      const ctx = activityContext();
+      return engine().digests(limit, () => ctx?.heartbeat());
     },
     async sweepOutbox({ olderThanMs, limit }) {
       const ctx = activityContext();

@@ -42,6 +42,7 @@ import type { AgentWorkspace } from '../services/agent/workspace.ts';
 import type { Mailbox } from '../services/notifications/mailbox.ts';
 import type { DeliveriesRepo } from '../db/notification-deliveries-repo.ts';
 import type { Integrations } from '../services/webhooks/admin.ts';
+import type { NotificationSettings } from '../services/notifications/settings.ts';
 import { apiAnswerHeaders, JSON_TYPES, requireJsonBody, strictTransportSecurity } from './transport.ts';
 
 /** The ticket service's deps (services/tickets/deps.ts), and what the web adapters read besides. */
@@ -73,6 +74,10 @@ export interface AppDeps extends TicketDeps {
   integrations?: Integrations | undefined;
   /** The SMS gateway's host, when one is configured. */
   smsGateway?: string | undefined;
+  /** Each staff member's own notification settings (/staff/notifications). */
+  notificationSettings?: NotificationSettings | undefined;
+  /** HELPDESK_DIGEST_INTERVAL in ms. */
+  digestIntervalMs?: number | undefined;
   log?: (line: string) => void;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];

@@ -12,7 +12,7 @@ import { LANGUAGES, type Language } from '../services/languages.ts';
 
 export { LANGUAGES, type Language };
 /** One namespace per surface: the REST API's messages, the portal's pages, the Temporal codec endpoint's answers, the staff sign-in and pages, personal data (exports, the access log), the process owners' admin pages, the rules file's problems (rules/problem-text.ts), the auditors' timeline (services/audit/timeline.ts), the auditors' audit-log page (auditor-ui/log/), the mails the helpdesk sends (services/notifications/compose.ts). */
-export const NAMESPACES = ['api', 'portal', 'codec', 'staff', 'privacy', 'admin', 'rules', 'admin-people', 'admin-forms', 'admin-rules', 'admin-shadow', 'admin-apply', 'audit', 'auditor-log', 'auditor', 'auditor-runs', 'agent', 'agent-ticket', 'agent-sla', 'agent-templates', 'mail', 'admin-mail', 'integrations', 'admin-integrations'] as const;
+export const NAMESPACES = ['api', 'portal', 'codec', 'staff', 'privacy', 'admin', 'rules', 'admin-people', 'admin-forms', 'admin-rules', 'admin-shadow', 'admin-apply', 'audit', 'auditor-log', 'auditor', 'auditor-runs', 'agent', 'agent-ticket', 'agent-sla', 'agent-templates', 'mail', 'admin-mail', 'integrations', 'admin-integrations', 'staff-notifications'] as const;
 
 export const localesDir = fileURLToPath(new URL('../locales/', import.meta.url));
 

@@ -11,6 +11,7 @@ import { startHelpdesk } from '../runtime/start.ts';
 import { describeEnsured, ensureRetentionSchedule } from '../runtime/retention-schedule.ts';
 import { describeArchiveEnsured, ensureArchiveSchedule } from '../runtime/archive-schedule.ts';
 import { describeOutboxEnsured, ensureOutboxSchedule } from '../runtime/outbox-schedule.ts';
+import { describeDigestEnsured, ensureDigestSchedule } from '../runtime/digest-schedule.ts';
 import { describeMailPollEnsured, ensureMailPollSchedule } from '../runtime/imap-schedule.ts';
 import { closeClient, connectClient, targetFromConfig } from '../runtime/temporal.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -101,7 +102,8 @@ async function runWorker(config: Config): Promise<void> {
     log(describeArchiveEnsured(await ensureArchiveSchedule(client, config), config));
     // The outbox sweep also starts webhook deliveries whose start was lost, so every worker makes sure of it.
     log(describeOutboxEnsured(await ensureOutboxSchedule(client, config), config));
-    if (!config.mail.smtpUrl) log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
+    if (config.mail.smtpUrl) log(describeDigestEnsured(await ensureDigestSchedule(client, config), config));
+    else log('No HELPDESK_SMTP_URL: this worker sends no mail, and notifications wait in the outbox until a worker that does runs');
     // The IMAP mailbox's poll only where HELPDESK_IMAP_URL names one (docs/mail-in.md).
     if (config.mail.imap) log(describeMailPollEnsured(await ensureMailPollSchedule(client, config), config));
   } finally {

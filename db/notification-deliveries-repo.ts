@@ -183,6 +183,33 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
       return rows.map((r) => ({ source: r.source, id: Number(r.id) }));
     },
 
+    /** Who has digest lines waiting (docs/notification-preferences.md), at most `limit`. */
+    async digestRecipients(limit: number): Promise<string[]> {
+      const rows = await select<{ recipient: string }>(`SELECT DISTINCT recipient FROM notification_deliveries WHERE channel = 'digest' AND status = 'pending' ORDER BY recipient LIMIT :limit`, { limit });
+      return rows.map((r) => r.recipient);
+    },
+
+    /** One recipient's waiting digest lines, oldest first (at most `limit`): the delivery and its outbox row. */
+    async digestLines(recipient: string, limit: number): Promise<Array<{ id: number; language: string; outboxId: number; ticketNumber: string; kind: string; payload: Record<string, unknown>; createdAt: string }>> {
+      const rows = await select<{ id: string; language: string; outbox_id: string; ticket_number: string; kind: string; payload: Record<string, unknown>; created_at: Date }>(
+        `SELECT d.id, d.language, o.id AS outbox_id, o.ticket_number, o.kind, o.payload, d.created_at FROM notification_deliveries d JOIN notification_outbox o ON o.id = d.ticket_outbox_id
+          WHERE d.recipient = :recipient AND d.channel = 'digest' AND d.status = 'pending' ORDER BY d.id LIMIT :limit`,
+        { recipient, limit },
+      );
+      return rows.map((r) => ({ id: Number(r.id), language: r.language, outboxId: Number(r.outbox_id), ticketNumber: r.ticket_number, kind: r.kind, payload: r.payload, createdAt: r.created_at.toISOString() }));
+    },
+
+    /** Digest lines sent in one digest (or failed for good, with why). */
+    async settleLines(ids: number[], outcome: { sent: true } | { sent: false; error: string }): Promise<void> {
+      if (!ids.length) return;
+      await sequelize.query(
+        outcome.sent
+          ? `UPDATE notification_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE id IN (:ids) AND status = 'pending'`
+          : `UPDATE notification_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id IN (:ids) AND status = 'pending'`,
+        { replacements: { ids, error: outcome.sent ? null : outcome.error } },
+      );
+    },
+
     /** The deliveries that failed for good, newest first (the admins' mail page). */
     async failures(opts: { limit: number }): Promise<FailedDelivery[]> {
       const rows = await select<Row & { ticket_number: string | null; kind: string }>(

@@ -60,6 +60,7 @@ import { createNotificationSettingsRepo } from '../db/notification-settings-repo
 import { startDeliveries } from '../activities/notify.ts';
 import { startWebhookDeliveries } from '../activities/webhooks.ts';
 import { createIntegrations } from '../services/webhooks/admin.ts';
+import { createNotificationSettings } from '../services/notifications/settings.ts';
 
 /**
  * Every repository over one connection pool, the rules versions (compiled once, shared) and the
@@ -172,6 +173,8 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
       start: async (ids) => void (await startWebhookDeliveries(temporal, config.temporal.taskQueue, ids)),
     }),
     smsGateway: config.integrations.sms ? new URL(config.integrations.sms.baseUrl).host : undefined,
+    notificationSettings: createNotificationSettings({ settings: db.notificationSettings }),
+    digestIntervalMs: config.digestIntervalMs,
     trustProxy: config.trustProxy,
     codec: {
       payloadCodec: payloadCodec(config),

@@ -18,6 +18,7 @@ import { supervise, type Supervised, type Supervisor } from './supervisor.ts';
 import { describeEnsured, ensureRetentionSchedule } from './retention-schedule.ts';
 import { describeArchiveEnsured, ensureArchiveSchedule } from './archive-schedule.ts';
 import { describeOutboxEnsured, ensureOutboxSchedule } from './outbox-schedule.ts';
+import { describeDigestEnsured, ensureDigestSchedule } from './digest-schedule.ts';
 import { describeMailPollEnsured, ensureMailPollSchedule } from './imap-schedule.ts';
 import { startMailSink, type MailSink } from './mail-sink.ts';
 import { LOCAL_MAILBOX_CONTEXT } from '../services/notifications/mailbox.ts';
@@ -146,6 +147,8 @@ export async function startHelpdesk(config: Config, log: Log, opts: { policy?: P
     log(describeArchiveEnsured(await ensureArchiveSchedule(web.client, config), config));
     // And the outbox sweep, which starts any delivery whose start was lost (docs/mail.md).
     log(describeOutboxEnsured(await ensureOutboxSchedule(web.client, config), config));
+    // And the digests of those who chose them (docs/notification-preferences.md).
+    log(describeDigestEnsured(await ensureDigestSchedule(web.client, config), config));
     // And the IMAP mailbox's poll, when HELPDESK_IMAP_URL names one (docs/mail-in.md).
     if (config.mail.imap) log(describeMailPollEnsured(await ensureMailPollSchedule(web.client, config), config));
 

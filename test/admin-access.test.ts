@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAIL_READERS } from '../admin-ui/mail/routes.ts';
+import { INTEGRATION_ADMINS } from '../admin-ui/integrations/routes.ts';
 import { createI18n } from '../api/i18n.ts';
 import { PortalClient, csrfOf, textOf } from './portal-client.ts';
 import { isolatedStack, type IsolatedStack } from './support/env.ts';
@@ -40,8 +41,8 @@ const pageRoutes = () => [
   { method: 'GET', path: '/admin/assets/raw-editor.js' },
   { method: 'GET', path: '/admin/assets/rules.schema.json' },
 ].filter((r) => r.path.startsWith('/admin'));
-/** The admins' own routes: the mail pages (admin-ui/mail/routes.ts), for MAIL_READERS only. */
-const adminOnlyRoutes = () => declared('admin-ui/mail/routes.ts').filter((r) => r.path.startsWith('/admin'));
+/** The admins' own routes: the mail pages (admin-ui/mail/routes.ts, MAIL_READERS) and the integrations (admin-ui/integrations/routes.ts, INTEGRATION_ADMINS). */
+const adminOnlyRoutes = () => ['admin-ui/mail/routes.ts', 'admin-ui/integrations/routes.ts'].flatMap((f) => declared(f)).filter((r) => r.path.startsWith('/admin'));
 const apiRoutes = () => ['rules-admin.ts', 'rules-apply.ts', 'people.ts'].flatMap((f) => declared(`api/routes/${f}`, '/api/v1'));
 
 describe('admin access: only process owners and admins', function () {
@@ -56,8 +57,10 @@ describe('admin access: only process owners and admins', function () {
     expect(pageRoutes().length).to.be.greaterThan(15);
     const mail = ['GET /admin/mail', 'GET /admin/mail/1', 'GET /admin/mail/1/raw'];
     expect(pageRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members([...mail, 'GET /admin/people', 'POST /admin/drafts/1/sla']);
-    expect(adminOnlyRoutes().map((r) => `${r.method} ${r.path}`)).to.deep.equal(mail);
+    expect(adminOnlyRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members([...mail, 'GET /admin/integrations', 'POST /admin/integrations/webhooks', 'POST /admin/integrations/webhooks/1/deliveries/1/replay', 'POST /admin/integrations/duty-managers']);
+    expect(adminOnlyRoutes()).to.have.length(13);
     expect(MAIL_READERS).to.deep.equal(['admin']);
+    expect(INTEGRATION_ADMINS).to.deep.equal(['admin']);
     expect(apiRoutes().map((r) => `${r.method} ${r.path}`)).to.include.members(['POST /api/v1/rules/drafts/1/publish', 'GET /api/v1/rules/versions']);
   });
 
@@ -91,7 +94,7 @@ describe('admin access: only process owners and admins', function () {
     }
   });
 
-  it('a process owner has the admin link and the admin home, but gets 403 on the admins\' mail pages and no link to them', async () => {
+  it('a process owner has the admin link and the admin home, but gets 403 on the admins\' mail and integrations pages and forms, and no link to them', async () => {
     const staff = (await createI18n()).getFixedT('en', 'staff');
     const owner = await makeUser(stack.db, 'process_owner', 'owner-admin-access');
     const c = new PortalClient(stack.web.url, 'en');
@@ -100,9 +103,10 @@ describe('admin access: only process owners and admins', function () {
     const admin = await c.get('/admin');
     expect(admin.status).to.equal(200);
     expect(admin.text).to.include('id="new-draft"');
-    expect(admin.text).to.not.include('href="/admin/mail"');
+    expect(admin.text).to.not.include('href="/admin/mail"').and.not.include('href="/admin/integrations"');
+    const token = csrfOf(admin.text);
     for (const r of adminOnlyRoutes()) {
-      const res = await c.get(r.path);
+      const res = r.method === 'GET' ? await c.get(r.path) : await c.postForm(r.path, { _csrf: token, name: 'x', url: 'https://example.com/', format: 'standard', events: 'created', language: 'en' });
       expect(res.status, `${r.method} ${r.path}`).to.equal(403);
       expect(textOf(res.text, 'error-message')).to.equal(staff('errors.roleRefused', { role: staff('role.process_owner'), roles: staff('role.admin') }));
     }

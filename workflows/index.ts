@@ -7,3 +7,4 @@ export { auditPeriodRun } from './audit-run.ts';
 export { notificationWorkflow, outboxSweepWorkflow } from './notification.ts';
 export { mailPollWorkflow } from './mail-poll.ts';
 export { webhookDeliveryWorkflow } from './webhook.ts';
+export { digestWorkflow } from './digest.ts';

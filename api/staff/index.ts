@@ -22,6 +22,7 @@ import { signInRoutes } from './routes/sign-in.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { createSso } from './sso.ts';
 import type { StaffDeps } from './types.ts';
+import { notificationSettingsPages } from '../../notifications-ui/index.ts';
 
 /** The one decision on staff access, for other surfaces (the codec endpoint): staffFromSession(req), requireStaff(roles?). */
 export { createStaffAccess, type StaffAccess, type StaffAccessDeps } from './access.ts';
@@ -42,6 +43,8 @@ export function staff(deps: StaffDeps): Router {
   router.use(enrolRoutes(deps, guards));
   if (deps.oidc) router.use(ssoRoutes(deps, createSso(deps.oidc, deps.log ?? ((line) => console.error(line)))));
   router.use(homeRoutes(deps, guards));
+  // Each staff member's own notification settings (notifications-ui/): /staff/notifications.
+  router.use(notificationSettingsPages(deps, guards));
   // The agents' pages (api/agent/): the ticket page today, the agents' workspace later.
   router.use(agentPages(deps, guards));
   // The agents' workspace (agent-ui/): /agent, for agents and admins.

@@ -14,6 +14,7 @@ import type { AgentWorkspace } from '../../services/agent/workspace.ts';
 import type { Mailbox } from '../../services/notifications/mailbox.ts';
 import type { DeliveriesRepo } from '../../db/notification-deliveries-repo.ts';
 import type { Integrations } from '../../services/webhooks/admin.ts';
+import type { NotificationSettings } from '../../services/notifications/settings.ts';
 
 export { STAFF_ROLES, isStaffRole, type StaffRole } from '../../db/users-repo.ts';
 
@@ -119,4 +120,8 @@ export interface StaffDeps extends PortalDeps, StaffOptions {
   integrations?: Integrations | undefined;
   /** The SMS gateway's host, when one is configured (the integrations page says where SMS go). */
   smsGateway?: string | undefined;
+  /** Each staff member's own notification settings (/staff/notifications; AppDeps.notificationSettings). */
+  notificationSettings?: NotificationSettings | undefined;
+  /** HELPDESK_DIGEST_INTERVAL in ms, as the settings page says it. */
+  digestIntervalMs?: number | undefined;
 }

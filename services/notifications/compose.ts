@@ -116,3 +116,30 @@ export function composeSms(i18next: i18n, input: { kind: string; language: Langu
     : input.kind === 'sla_warning' ? 'warning' : 'other';
   return t(`sms.${key}`, params);
 }
+
+/** One line of a digest: what happened on which ticket, and the link to it. */
+export interface DigestLine {
+  number: string;
+  kind: string;
+  data: MailEventData;
+  href: string;
+}
+
+/** A digest mail (mail.json `digest.*`): one line per notification, each in the words its own mail would have had as its heading. */
+export function composeDigest(i18next: i18n, input: { language: Language; lines: DigestLine[]; settingsHref: string }): ComposedMail {
+  const t = i18next.getFixedT(input.language, 'mail');
+  const esc = Handlebars.escapeExpression;
+  const lines = input.lines.map((l) => ({
+    href: l.href,
+    heading: words(t, l.kind, 'staff', { number: l.number, tier: '', priority: l.data.priority ?? '', into: l.data.into ?? '', clock: l.data.clock ? t(`clock.${l.data.clock}`, { defaultValue: l.data.clock }) : '' }).heading,
+  }));
+  const subject = t('digest.subject', { count: lines.length });
+  const text = `${t('digest.heading')}\n\n${lines.map((l) => `- ${l.heading}\n  ${l.href}`).join('\n')}\n\n${t('digest.intro')}\n${input.settingsHref}\n\n-- \n${t('digest.footer')}\n`;
+  const html = `<!doctype html><html lang="${input.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head>`
+    + `<body style="margin:0;padding:24px 12px;background:#f3f4f6;"><div style="max-width:600px;margin:0 auto;background:#fff;border-radius:6px;padding:24px;font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2937;">`
+    + `<h1 style="font-size:20px;margin:0 0 16px;">${esc(t('digest.heading'))}</h1><ul style="padding-left:20px;margin:0 0 16px;">`
+    + lines.map((l) => `<li style="margin:0 0 8px;"><a href="${esc(l.href)}" style="color:#1d4ed8;">${esc(l.heading)}</a></li>`).join('')
+    + `</ul><p style="margin:0 0 16px;">${esc(t('digest.intro'))} <a href="${esc(input.settingsHref)}" style="color:#1d4ed8;">${esc(t('digest.settings'))}</a></p>`
+    + `<p style="margin:0;font-size:12px;color:#4b5563;">${esc(t('digest.footer'))}</p></div></body></html>`;
+  return { subject, text, html };
+}

@@ -12,7 +12,7 @@ import type { UserRecord } from '../../db/users-repo.ts';
 import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
 import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
-import { composeAccountMail, composeSms, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
+import { composeAccountMail, composeDigest, composeSms, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
 import { channelsFor, type PreferenceDeps } from './preferences.ts';
 import type { SmsProvider } from './sms.ts';
 import { messageIdFor, rootMessageId, type ThreadKey } from './threading.ts';
@@ -163,6 +163,41 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     },
 
     undelivered: (olderThanMs, limit) => deps.deliveries.undelivered({ olderThanMs, limit }),
+
+    async digests(limit, beat) {
+      let digests = 0;
+      let lines = 0;
+      for (const recipient of await deps.deliveries.digestRecipients(limit)) {
+        const rows = await deps.deliveries.digestLines(recipient, 100);
+        const ids = rows.map((r) => r.id);
+        if (!rows.length) continue;
+        const to = await addressOf(recipient);
+        if (!to) {
+          await deps.deliveries.settleLines(ids, { sent: false, error: 'The recipient has no address any more (erased, deactivated or removed), so the digest was not sent.' });
+          continue;
+        }
+        const text = (p: Record<string, unknown>, k: string) => (typeof p[k] === 'string' ? (p[k] as string) : null);
+        const mail = composeDigest(deps.i18n, {
+          language: languageOf(rows[0]!.language),
+          lines: rows.map((r) => ({ number: r.ticketNumber, kind: r.kind, data: { clock: text(r.payload, 'clock'), priority: text(r.payload, 'priority'), into: text(r.payload, 'into') }, href: `${deps.publicUrl}/agent/tickets/${r.ticketNumber}` })),
+          settingsHref: `${deps.publicUrl}/staff/notifications`,
+        });
+        // Fixed by the first line it carries: a digest sent again after a crash has the same Message-ID.
+        const messageId = `<digest.${recipient.replace(':', '-')}.${rows[0]!.id}@${deps.mail.domain}>`;
+        try {
+          await deps.transport.send({ to, ...mail, messageId, language: rows[0]!.language });
+        } catch (err) {
+          if (!(err instanceof PermanentMailError)) throw err;
+          await deps.deliveries.settleLines(ids, { sent: false, error: err.message });
+          continue;
+        }
+        await deps.deliveries.settleLines(ids, { sent: true });
+        digests++;
+        lines += rows.length;
+        beat();
+      }
+      return { digests, lines };
+    },
 
     async abandon(ref) {
       await this.settle(ref);
