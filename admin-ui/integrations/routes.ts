@@ -53,7 +53,9 @@ export function integrationRoutes(deps: AdminDeps, { access, requireCsrf }: Admi
     if (!deps.integrations) throw new NotFoundError();
     return deps.integrations;
   }
-  const by = (req: Request) => ({ id: req.staffUser!.id });
+  function by(req: Request) {
+    return { id: req.staffUser!.id };
+  }
 
   async function home(req: Request, res: Response, status = 200, forms: HomeForms = {}) {
     const s = service();

@@ -112,6 +112,6 @@ export function endpointModel(t: TFunction, req: Request, e: WebhookEndpoint, lo
       attemptLog: d.attemptLog.map((a) => ({ text: attemptText(t, req, a), error: a.error })),
       replayHref: `/admin/integrations/webhooks/${e.id}/deliveries/${d.id}/replay`,
     })),
-    notice: notice && ['saved', 'stateChanged', 'replayed'].includes(notice) ? t(`endpoint.${notice}`) : undefined,
+    doneText: notice && ['saved', 'stateChanged', 'replayed'].includes(notice) ? t(`endpoint.${notice}`) : undefined,
   };
 }
