@@ -224,7 +224,7 @@ export async function eraseTicketData(deps: ErasureDeps, tickets: string[], acto
 }
 
 /** Tables that name a ticket by number without a foreign key (ticket_events and ticket_search go with the ticket by cascade). */
-const BY_TICKET_NUMBER = ['notification_outbox', 'ticket_ratings', 'ticket_submitters', 'intake_requests', 'ticket_attachments', 'requester_tokens'];
+const BY_TICKET_NUMBER = ['notification_outbox', 'webhook_deliveries', 'ticket_ratings', 'ticket_submitters', 'intake_requests', 'ticket_attachments', 'requester_tokens'];
 
 async function deleteTicketRows(db: Sequelize, tickets: string[], t: Transaction): Promise<void> {
   if (tickets.length === 0) return;
