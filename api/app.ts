@@ -27,6 +27,7 @@ import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from '.
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { integrationApiRoutes } from './routes/integrations.ts';
 import { rulesAdminRoutes } from './routes/rules-admin.ts';
 import { auditRoutes, type AuditRoutesDeps } from './routes/audit.ts';
 import { auditRunsRoutes } from './routes/audit-runs.ts';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.agent?.context) app.use('/api/v1', ticketContextRoutes({ ...deps, context: deps.agent.context }));
   app.use('/api/v1', privacyRoutes(deps));
   app.use('/api/v1', peopleRoutes(deps));
+  app.use('/api/v1', integrationApiRoutes(deps));
   app.use('/api/v1', rulesAdminRoutes(deps));
   app.use('/api/v1', auditRoutes(deps));
   app.use('/api/v1', auditRunsRoutes(deps));

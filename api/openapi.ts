@@ -18,6 +18,7 @@ import {
 import { rulesAdminPaths, rulesAdminSchemas } from './openapi-rules.ts';
 import { accessEntry, accessLogResponse, accessReasonHeader, personExportRequest, personExportResponse } from './privacy-schemas.ts';
 import { addPersonRequest, changePersonRequest, peoplePaths, peopleSchemas } from './people-schemas.ts';
+import { integrationPaths, integrationSchemas } from './openapi-integrations.ts';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -177,6 +178,7 @@ export function openApiDocument(serverUrl = '/') {
         },
       },
       ...peoplePaths,
+      ...integrationPaths,
       ...rulesAdminPaths,
       ...auditPaths,
       ...auditRunsPaths,
@@ -215,6 +217,7 @@ export function openApiDocument(serverUrl = '/') {
         AddPersonRequest: addPersonRequest,
         ChangePersonRequest: changePersonRequest,
         ...peopleSchemas,
+        ...integrationSchemas,
         ...rulesAdminSchemas,
         ...auditSchemas,
         ...auditRunsSchemas,
@@ -230,7 +233,7 @@ export function openApiDocument(serverUrl = '/') {
   // Every ticket and privacy route needs a bearer token; the document and the health check do not.
   for (const [p, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>]>) {
     for (const op of Object.values(ops)) {
-      if (!['/api/v1/tickets', '/api/v1/privacy', '/api/v1/rules', '/api/v1/people', '/api/v1/agent/', '/api/v1/teams/'].some((prefix) => p.startsWith(prefix))) {
+      if (!['/api/v1/tickets', '/api/v1/privacy', '/api/v1/rules', '/api/v1/people', '/api/v1/agent/', '/api/v1/teams/', '/api/v1/integrations', '/api/v1/me/'].some((prefix) => p.startsWith(prefix))) {
         op.security = [];
         continue;
       }

@@ -37,7 +37,7 @@ export function notificationSettingsPages(deps: StaffDeps, { access, requireCsrf
     if (!s) return pages.render(deps, req, res, 'notifications-off', { title: t('title') }, 404);
     const own = await s.get(req.staffUser!.id);
     const chosen = refused?.choices ?? own.choices;
-    const problems = (refused?.problems ?? []).map((p) => ({ field: p.field, text: t(`fields.${p.key}`), fieldId: p.field === 'phone' ? 'phone' : `${p.field}-default` }));
+    const problems = (refused?.problems ?? []).map((p) => ({ field: p.field, text: t(`api:field.${p.key}`), fieldId: p.field === 'phone' ? 'phone' : `${p.field}-default` }));
     const byField = Object.fromEntries(problems.map((p) => [p.field, p.text]));
     pages.render(deps, req, res, 'notifications', {
       title: t('title'),

@@ -147,7 +147,7 @@ describe('webhooks, Slack, Teams and SMS: signed, retried, disabled on 410, on t
         expect.fail(`${url} is refused`);
       } catch (err) {
         expect(err, url).to.be.instanceOf(ValidationError);
-        expect((err as ValidationError).fields.map((f) => f.key), url).to.deep.equal([url.startsWith('ftp') ? 'url.scheme' : 'url.private']);
+        expect((err as ValidationError).fields.map((f) => f.key), url).to.deep.equal([url.startsWith('ftp') ? 'integrations.url.scheme' : 'integrations.url.private']);
       }
     }
     expect((await stack.db.webhooks.endpoints()).map((e) => e.name)).not.to.include('Sneaky');

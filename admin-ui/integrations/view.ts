@@ -28,7 +28,7 @@ export interface HomeForms {
 
 /** The problems of a form as the page lists them (each linking to its field) and by field. */
 export function problemsOf(t: TFunction, form: RefusedForm | undefined, prefix: string) {
-  const problems = (form?.problems ?? []).map((p) => ({ text: t(`fields.${p.key}`, p.params ?? {}), fieldId: `${prefix}-${p.field}`, field: p.field }));
+  const problems = (form?.problems ?? []).map((p) => ({ text: t(`api:field.${p.key}`, p.params ?? {}), fieldId: `${prefix}-${p.field}`, field: p.field }));
   return { problems, byField: Object.fromEntries(problems.map((p) => [p.field, p.text])) };
 }
 

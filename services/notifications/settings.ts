@@ -32,13 +32,15 @@ export function createNotificationSettings(deps: { settings: NotificationSetting
     async save(userId: number, input: { phone: string; choices: Record<string, string> }): Promise<void> {
       const problems: FieldProblem[] = [];
       const phone = input.phone.trim() === '' ? null : e164(input.phone.trim());
-      if (phone === undefined) problems.push({ field: 'phone', key: 'phone' });
+      if (phone === undefined) problems.push({ field: 'phone', key: 'notifications.phone' });
       const choices: Record<string, ChoiceOrDefault> = {};
       for (const kind of STAFF_NOTIFICATION_KINDS) {
         const c = input.choices[kind] ?? 'default';
-        if (c !== 'default' && !(NOTIFICATION_CHOICES as readonly string[]).includes(c)) problems.push({ field: `choice-${kind}`, key: 'choice' });
+        if (c !== 'default' && !(NOTIFICATION_CHOICES as readonly string[]).includes(c)) problems.push({ field: `choice-${kind}`, key: 'notifications.choice' });
         else choices[kind] = c as ChoiceOrDefault;
       }
+      const unknown = Object.keys(input.choices).filter((k) => !(STAFF_NOTIFICATION_KINDS as readonly string[]).includes(k));
+      if (unknown.length) problems.push({ field: 'choices', key: 'notifications.unknownKind', params: { kinds: unknown.join(', ').slice(0, 200) } });
       if (problems.length) throw new ValidationError(problems);
       await deps.settings.setPhone(userId, phone ?? null);
       await deps.settings.setChoices(userId, choices);

@@ -63,16 +63,16 @@ export function createIntegrations(deps: IntegrationsDeps) {
   async function validEndpoint(input: EndpointInput, checkUrl: boolean): Promise<FieldProblem[]> {
     const problems: FieldProblem[] = [];
     const name = input.name.trim();
-    if (!name || name.length > 100) problems.push({ field: 'name', key: 'name' });
+    if (!name || name.length > 100) problems.push({ field: 'name', key: 'integrations.name' });
     if (checkUrl) {
       const url = input.url.trim();
       const problem = url.length > 2000 ? { code: 'notUrl' as const } : await checkDestination(url, deps.policy, deps.lookup);
-      if (problem) problems.push({ field: 'url', key: `url.${problem.code}`, params: 'host' in problem ? { host: problem.host } : {} });
-      if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format)) problems.push({ field: 'format', key: 'format' });
+      if (problem) problems.push({ field: 'url', key: `integrations.url.${problem.code}`, params: 'host' in problem ? { host: problem.host } : {} });
+      if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format)) problems.push({ field: 'format', key: 'integrations.format' });
     }
     const events = [...new Set(input.events)];
-    if (!events.length || events.some((e) => e !== '*' && !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e))) problems.push({ field: 'events', key: 'events' });
-    if (!(LANGUAGES as readonly string[]).includes(input.language)) problems.push({ field: 'language', key: 'language' });
+    if (!events.length || events.some((e) => e !== '*' && !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e))) problems.push({ field: 'events', key: 'integrations.events' });
+    if (!(LANGUAGES as readonly string[]).includes(input.language)) problems.push({ field: 'language', key: 'integrations.language' });
     return problems;
   }
 
@@ -116,7 +116,7 @@ export function createIntegrations(deps: IntegrationsDeps) {
       const endpoint = await endpointOr404(endpointId);
       const delivery = await deps.webhooks.delivery(deliveryId);
       if (!delivery || delivery.endpointId !== endpointId) throw new NotFoundError('admin-integrations:errors.noDelivery', { id: deliveryId });
-      if (endpoint.disabledAt) throw new ValidationError([{ field: 'replay', key: 'replayDisabled' }], 409);
+      if (endpoint.disabledAt) throw new ValidationError([{ field: 'replay', key: 'integrations.replayDisabled' }], 409);
       const id = (await deps.webhooks.replay(deliveryId))!;
       await deps.start([id]);
       await deps.audit.append({ actor: actor(by), action: 'webhook.replayed', subject: `webhook:${endpointId}`, details: { delivery: deliveryId, replay: id, ticket: delivery.ticketNumber, seq: delivery.eventSeq } });
@@ -130,9 +130,9 @@ export function createIntegrations(deps: IntegrationsDeps) {
       const kinds = [...new Set(input.kinds)];
       const priorities = [...new Set(input.priorities)];
       const roles = [...new Set(input.roles)];
-      if (!kinds.length || kinds.some((k) => !(STAFF_NOTIFICATION_KINDS as readonly string[]).includes(k))) problems.push({ field: 'kinds', key: 'kinds' });
-      if (priorities.some((p) => !(PRIORITIES as readonly string[]).includes(p))) problems.push({ field: 'priorities', key: 'priorities' });
-      if (!roles.length || roles.some((r) => !(ALERT_ROLES as readonly string[]).includes(r))) problems.push({ field: 'roles', key: 'roles' });
+      if (!kinds.length || kinds.some((k) => !(STAFF_NOTIFICATION_KINDS as readonly string[]).includes(k))) problems.push({ field: 'kinds', key: 'integrations.kinds' });
+      if (priorities.some((p) => !(PRIORITIES as readonly string[]).includes(p))) problems.push({ field: 'priorities', key: 'integrations.priorities' });
+      if (!roles.length || roles.some((r) => !(ALERT_ROLES as readonly string[]).includes(r))) problems.push({ field: 'roles', key: 'integrations.roles' });
       if (problems.length) throw new ValidationError(problems);
       const id = await deps.settings.addSmsAlert({ kinds, priorities, roles, createdBy: actor(by) });
       await deps.audit.append({ actor: actor(by), action: 'sms_alert.added', subject: `sms_alert:${id}`, details: { kinds, priorities, roles } });
@@ -157,7 +157,7 @@ export function createIntegrations(deps: IntegrationsDeps) {
     async setDutyManagers(ids: number[], by: { id: number }): Promise<void> {
       const roster = await this.dutyRoster();
       const wanted = new Set(ids);
-      if (ids.some((id) => !roster.some((r) => r.user.id === id))) throw new ValidationError([{ field: 'dutyManagers', key: 'dutyManagers' }]);
+      if (ids.some((id) => !roster.some((r) => r.user.id === id))) throw new ValidationError([{ field: 'dutyManagers', key: 'integrations.dutyManagers' }]);
       for (const r of roster) if (r.dutyManager !== wanted.has(r.user.id)) await deps.settings.setDutyManager(r.user.id, wanted.has(r.user.id));
       await deps.audit.append({ actor: actor(by), action: 'duty_managers.set', subject: 'duty_managers', details: { users: [...wanted].sort((a, b) => a - b) } });
     },

@@ -80,7 +80,7 @@ describe('integrations and notification settings in the browser (pl, en, de)', f
         await page.fill('#endpoint-url', 'http://10.20.30.40/hook');
         await page.check('#event-created');
         await page.click('#add-endpoint-submit');
-        expect(await page.locator('#endpoint-url-problem').innerText()).to.equal(t('fields.url.private', { host: '10.20.30.40' }));
+        expect(await page.locator('#endpoint-url-problem').innerText()).to.equal(t('api:field.integrations.url.private', { host: '10.20.30.40' }));
         expect(await page.locator('#endpoint-url').getAttribute('aria-invalid')).to.equal('true');
         expect(await page.locator('#error-summary li').count()).to.equal(1);
         expect((await stack.db.webhooks.endpoints()).length).to.equal(before);
@@ -124,7 +124,7 @@ describe('integrations and notification settings in the browser (pl, en, de)', f
         await page.goto(`${stack.web.url}/admin/integrations`);
         // Nothing ticked: refused, with the problems named.
         await page.click('#add-alert-submit');
-        expect(await page.locator('#alert-errors li').allInnerTexts()).to.deep.equal([t('fields.kinds'), t('fields.roles')]);
+        expect(await page.locator('#alert-errors li').allInnerTexts()).to.deep.equal([t('api:field.integrations.kinds'), t('api:field.integrations.roles')]);
         await page.check('#alert-kind-sla_breached');
         await page.check('#alert-kind-escalated');
         await page.check('#alert-priority-P1');
@@ -160,7 +160,7 @@ describe('integrations and notification settings in the browser (pl, en, de)', f
         await p.fill('#phone', '600 100 200');
         await p.check('#choice-assigned-none');
         await p.click('#notification-settings-submit');
-        expect(await p.locator('#phone-problem').innerText()).to.equal(t('fields.phone'));
+        expect(await p.locator('#phone-problem').innerText()).to.equal(t('api:field.notifications.phone'));
         expect(await p.locator('#phone').getAttribute('aria-invalid')).to.equal('true');
         expect(await p.locator('#choice-assigned-none').isChecked(), 'the choice made stays on the page').to.equal(true);
         expect((await stack.db.notificationSettings.choices(agent.id)).assigned).to.equal(undefined);
