@@ -42,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
         await startDeliveries(ctx.client, ctx.info.taskQueue, await deps.notifications.eventRows(args.snapshot.number, args.event.seq));
       }
       // So do its webhooks (docs/webhooks.md), one workflow per delivery.
-      if (deps.webhooks && ctx) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq));
+      if (deps.webhooks && ctx) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq), deps.webhooks.started);
       // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).
       if (args.event.type === 'created' && args.snapshot.requester) {
         const { number, title, description, locale } = args.snapshot;

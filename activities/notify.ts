@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NotificationActivities, OutboxRowRef } from '../workflows/notification-types.ts';
+import type { NotificationActivities, OutboxRowRef, OutboxSweepResult } from '../workflows/notification-types.ts';
 import { notificationWorkflowId } from '../workflows/notification-types.ts';
 import { activityContext } from './run-log.ts';
 import { startWebhookDeliveries, type WebhookActivityDeps } from './webhooks.ts';
@@ -32,7 +32,7 @@ export interface NotificationEngine {
   /** Rows not delivered and older than `olderThanMs`, oldest first. */
   undelivered(olderThanMs: number, limit: number): Promise<OutboxRowRef[]>;
   /** Sends each recipient with digest lines waiting one digest (at most `limit` recipients); `beat` is called after each. */
-  digests(limit: number, beat: () => void): Promise<{ digests: number; lines: number }>;
+  digests(limit: number, beat: () => void): Promise<{ digests: number; lines: number; later: number }>;
 }
 
 export interface NotificationActivityDeps extends WebhookActivityDeps {
@@ -94,12 +94,24 @@ export function createNotifyActivities(deps: NotificationActivityDeps): Notifica
     async sweepOutbox({ olderThanMs, limit }) {
       const ctx = activityContext();
       if (!ctx) return { waiting: 0, started: 0, noMail: true };
-      // Webhook deliveries whose start was lost are started too, mail or no mail (docs/webhooks.md).
-      const hooks = deps.webhooks ? await deps.webhooks.pending(olderThanMs, limit) : [];
-      const webhooksStarted = await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, hooks);
-      if (!deps.notifications) return { waiting: hooks.length, started: webhooksStarted, noMail: true };
-      const waiting = await deps.notifications.undelivered(olderThanMs, limit);
-      return { waiting: waiting.length + hooks.length, started: (await startDeliveries(ctx.client, ctx.info.taskQueue, waiting)) + webhooksStarted, noMail: false };
+      // Webhook deliveries whose start was lost are started too, mail or no mail (docs/webhooks.md);
+      // a fault there does not keep the mail's sweep from running, and is thrown after it (the run retries).
+      let hooks: number[] = [];
+      let webhooksStarted = 0;
+      let fault: unknown;
+      try {
+        hooks = deps.webhooks ? await deps.webhooks.pending(olderThanMs, limit) : [];
+        webhooksStarted = await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, hooks, deps.webhooks?.started);
+      } catch (err) {
+        fault = err;
+      }
+      let result: OutboxSweepResult = { waiting: hooks.length, started: webhooksStarted, noMail: true };
+      if (deps.notifications) {
+        const waiting = await deps.notifications.undelivered(olderThanMs, limit);
+        result = { waiting: waiting.length + hooks.length, started: (await startDeliveries(ctx.client, ctx.info.taskQueue, waiting)) + webhooksStarted, noMail: false };
+      }
+      if (fault) throw fault;
+      return result;
     },
   };
 }

@@ -18,17 +18,23 @@ export interface WebhookEngine {
   fail(id: number, message: string): Promise<void>;
   /** The deliveries one event wrote. */
   eventDeliveries(ticketNumber: string, eventSeq: number): Promise<number[]>;
-  /** Deliveries still pending after `olderThanMs` (a start lost to a fault). */
+  /** Deliveries still pending after `olderThanMs` and not started for hours (a start lost to a fault). */
   pending(olderThanMs: number, limit: number): Promise<number[]>;
+  /** Records that their workflows were started (or found running). */
+  started(ids: number[]): Promise<void>;
 }
 
 export interface WebhookActivityDeps {
   webhooks?: WebhookEngine | undefined;
 }
 
-/** Starts the workflows of webhook deliveries (one each, keyed by the delivery); one started already is left to it. */
-export async function startWebhookDeliveries(client: Client, taskQueue: string, ids: number[]): Promise<number> {
+/**
+ * Starts the workflows of webhook deliveries (one each, keyed by the delivery); one started
+ * already is left to it. `mark` records them as started (the sweep then leaves them alone).
+ */
+export async function startWebhookDeliveries(client: Client, taskQueue: string, ids: number[], mark?: (ids: number[]) => Promise<void>): Promise<number> {
   let started = 0;
+  const running: number[] = [];
   for (const id of ids) {
     try {
       await client.workflow.start('webhookDeliveryWorkflow', { workflowId: webhookWorkflowId(id), taskQueue, args: [{ id }] });
@@ -36,7 +42,9 @@ export async function startWebhookDeliveries(client: Client, taskQueue: string, 
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    running.push(id);
   }
+  await mark?.(running);
   return started;
 }
 

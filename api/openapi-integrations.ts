@@ -4,7 +4,9 @@
  * Spread into api/openapi.ts.
  */
 import { LANGUAGES } from '../services/languages.ts';
-import { ALERT_ROLES, PRIORITIES, STAFF_NOTIFICATION_KINDS, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../services/webhooks/admin.ts';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../services/webhooks/admin.ts';
+import { ALERT_ROLES, STAFF_NOTIFICATION_KINDS } from '../services/notifications/kinds.ts';
+import { PRIORITIES } from '../rules/types.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ 'application/json': { schema: ref(name) } });
@@ -25,7 +27,7 @@ const endpoint = {
     language: { type: 'string', enum: [...LANGUAGES], description: 'The language of Slack and Teams messages.' },
     secret: { type: 'string', description: 'The Standard Webhooks signing secret (`whsec_…`): verify `webhook-signature` with it.' },
     enabled: { type: 'boolean' }, createdAt: dateTime, disabledAt: nullableDate,
-    disabledReason: { type: ['string', 'null'], description: 'Why it is disabled: by an admin, or the receiver answered 410 Gone.' },
+    disabledReason: { type: ['string', 'null'], enum: ['admin', 'gone', null], description: 'Why it is disabled: `admin` (an admin did), `gone` (the receiver answered 410 Gone).' },
   },
 } as const;
 
@@ -112,7 +114,7 @@ export const integrationPaths = {
     post: { operationId: 'addSmsAlert', summary: 'Add an SMS alert', tags: ['Integrations'], parameters: [langHeader], requestBody: body('NewSmsAlert'), responses: { '201': { description: 'Added.', content: json('SmsAlert') }, ...bad, ...onlyAdmins } },
   },
   '/api/v1/integrations/sms-alerts/{id}': {
-    delete: { operationId: 'removeSmsAlert', summary: 'Remove an SMS alert', tags: ['Integrations'], parameters: [langHeader, id('id', 'The alert\'s id.')], responses: { '204': { description: 'Removed (also when there was none).' }, '404': err('Not an alert id.'), ...onlyAdmins } },
+    delete: { operationId: 'removeSmsAlert', summary: 'Remove an SMS alert', tags: ['Integrations'], parameters: [langHeader, id('id', 'The alert\'s id.')], responses: { '204': { description: 'Removed.' }, '404': err('No such alert.'), ...onlyAdmins } },
   },
   '/api/v1/integrations/duty-managers': {
     get: { operationId: 'listDutyManagers', summary: 'The duty managers', tags: ['Integrations'], parameters: [langHeader], responses: { '200': { description: 'Who the rules\' duty_manager role reaches.', content: json('DutyManagers') }, ...onlyAdmins } },

@@ -189,14 +189,19 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
       return rows.map((r) => r.recipient);
     },
 
-    /** One recipient's waiting digest lines, oldest first (at most `limit`): the delivery and its outbox row. */
-    async digestLines(recipient: string, limit: number): Promise<Array<{ id: number; language: string; outboxId: number; ticketNumber: string; kind: string; payload: Record<string, unknown>; createdAt: string }>> {
-      const rows = await select<{ id: string; language: string; outbox_id: string; ticket_number: string; kind: string; payload: Record<string, unknown>; created_at: Date }>(
-        `SELECT d.id, d.language, o.id AS outbox_id, o.ticket_number, o.kind, o.payload, d.created_at FROM notification_deliveries d JOIN notification_outbox o ON o.id = d.ticket_outbox_id
-          WHERE d.recipient = :recipient AND d.channel = 'digest' AND d.status = 'pending' ORDER BY d.id LIMIT :limit`,
+    /** One recipient's waiting digest lines (at most `limit`): those stamped for a digest first (a digest to send again), then the oldest. */
+    async digestLines(recipient: string, limit: number): Promise<Array<{ id: number; language: string; digestId: string | null; ticketNumber: string; kind: string; payload: Record<string, unknown> }>> {
+      const rows = await select<{ id: string; language: string; digest_id: string | null; ticket_number: string; kind: string; payload: Record<string, unknown> }>(
+        `SELECT d.id, d.language, d.digest_id, o.ticket_number, o.kind, o.payload FROM notification_deliveries d JOIN notification_outbox o ON o.id = d.ticket_outbox_id
+          WHERE d.recipient = :recipient AND d.channel = 'digest' AND d.status = 'pending' ORDER BY d.digest_id IS NULL, d.id LIMIT :limit`,
         { recipient, limit },
       );
-      return rows.map((r) => ({ id: Number(r.id), language: r.language, outboxId: Number(r.outbox_id), ticketNumber: r.ticket_number, kind: r.kind, payload: r.payload, createdAt: r.created_at.toISOString() }));
+      return rows.map((r) => ({ id: Number(r.id), language: r.language, digestId: r.digest_id, ticketNumber: r.ticket_number, kind: r.kind, payload: r.payload }));
+    },
+
+    /** Puts lines in one digest (its Message-ID) before it is sent: sent again after a crash, it carries exactly these. */
+    async stampDigest(ids: number[], digestId: string): Promise<void> {
+      if (ids.length) await sequelize.query(`UPDATE notification_deliveries SET digest_id = :digestId WHERE id IN (:ids) AND status = 'pending' AND digest_id IS NULL`, { replacements: { ids, digestId } });
     },
 
     /** Digest lines sent in one digest (or failed for good, with why). */

@@ -1,10 +1,15 @@
 /**
  * Who is told how (migration 0030, docs/notification-preferences.md): a staff member's phone
- * number and duty-manager flag (`notification_profiles`), each user's choice per kind of
+ * number (sealed under their own key, as their address and name are: erased with them) and
+ * duty-manager flag (`notification_profiles`), each user's choice per kind of
  * notification (`notification_preferences`: mail, sms, digest or none; no row is the default), and
  * the SMS alerts an admin has set (`sms_alerts`: kinds × priorities × roles).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Vault } from './vault.ts';
+
+/** The context a phone number is sealed in, under its owner's key (db/vault.ts). */
+const PHONE_CONTEXT = 'notification-profile';
 
 export type NotificationChoice = 'mail' | 'sms' | 'digest' | 'none';
 export const NOTIFICATION_CHOICES: readonly NotificationChoice[] = ['mail', 'sms', 'digest', 'none'];
@@ -24,20 +29,27 @@ export interface SmsAlert {
   createdAt: string;
 }
 
-export function createNotificationSettingsRepo(sequelize: Sequelize) {
+export function createNotificationSettingsRepo(sequelize: Sequelize, vault: Pick<Vault, 'seal' | 'open'>) {
   const select = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) => sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
 
   return {
     async profile(userId: number): Promise<NotificationProfile> {
-      const [r] = await select<{ phone: string | null; duty_manager: boolean }>(`SELECT phone, duty_manager FROM notification_profiles WHERE user_id = :userId`, { userId });
-      return { phone: r?.phone ?? null, dutyManager: r?.duty_manager ?? false };
+      const [r] = await select<{ phone_sealed: string | null; duty_manager: boolean }>(`SELECT phone_sealed, duty_manager FROM notification_profiles WHERE user_id = :userId`, { userId });
+      // A number whose owner's key is gone (erased) opens as none.
+      const phone = r?.phone_sealed ? await vault.open(r.phone_sealed, 'phone', PHONE_CONTEXT).catch(() => null) : null;
+      return { phone, dutyManager: r?.duty_manager ?? false };
     },
 
-    async setPhone(userId: number, phone: string | null): Promise<void> {
+    /** Sets (sealed under the user's person key) or clears a staff member's number; false when the user has no person (gone). */
+    async setPhone(userId: number, phone: string | null): Promise<boolean> {
+      const [u] = await select<{ person_id: string | null }>(`SELECT person_id::text FROM users WHERE id = :userId`, { userId });
+      if (!u?.person_id) return false;
+      const sealed = phone === null ? null : await vault.seal(u.person_id, 'person', 'phone', PHONE_CONTEXT, phone);
       await sequelize.query(
-        `INSERT INTO notification_profiles (user_id, phone) VALUES (:userId, :phone) ON CONFLICT (user_id) DO UPDATE SET phone = EXCLUDED.phone, updated_at = now()`,
-        { replacements: { userId, phone } },
+        `INSERT INTO notification_profiles (user_id, phone_sealed) VALUES (:userId, :sealed) ON CONFLICT (user_id) DO UPDATE SET phone_sealed = EXCLUDED.phone_sealed, updated_at = now()`,
+        { replacements: { userId, sealed } },
       );
+      return true;
     },
 
     async setDutyManager(userId: number, dutyManager: boolean): Promise<void> {
@@ -90,8 +102,10 @@ export function createNotificationSettingsRepo(sequelize: Sequelize) {
       return Number(r!.id);
     },
 
-    async removeSmsAlert(id: number): Promise<void> {
-      await sequelize.query(`DELETE FROM sms_alerts WHERE id = :id`, { replacements: { id } });
+    /** Removes an alert; false when there was none. */
+    async removeSmsAlert(id: number): Promise<boolean> {
+      const gone = await select<{ id: string }>(`DELETE FROM sms_alerts WHERE id = :id RETURNING id`, { id });
+      return gone.length > 0;
     },
   };
 }

@@ -24,7 +24,7 @@ const TAG_BYTES = 16;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Fields a sealed value may be bound to. */
-export type SealedField = 'email' | 'title' | 'description' | 'message' | 'comment' | 'note' | 'requester' | 'link' | 'filename' | 'attachment' | 'name' | 'mail';
+export type SealedField = 'email' | 'title' | 'description' | 'message' | 'comment' | 'note' | 'requester' | 'link' | 'filename' | 'attachment' | 'name' | 'mail' | 'phone';
 
 export const isSealed = (v: unknown): v is string => typeof v === 'string' && v.startsWith(SEALED_PREFIX);
 /** A person's pseudonym (persons.id): what workflows, events and the read model carry instead of an address. */

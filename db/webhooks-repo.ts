@@ -20,8 +20,11 @@ export interface WebhookEndpoint {
   createdBy: string;
   createdAt: string;
   disabledAt: string | null;
-  disabledReason: string | null;
+  /** Why it is disabled: by an admin, or the receiver answered 410 Gone. */
+  disabledReason: WebhookDisabledReason | null;
 }
+
+export type WebhookDisabledReason = 'admin' | 'gone';
 
 export type WebhookStatus = 'pending' | 'delivered' | 'failed';
 
@@ -50,8 +53,8 @@ export interface WebhookAttempt {
   error: string | null;
 }
 
-interface EndpointRow { id: string; name: string; url: string; format: WebhookFormat; events: string[]; language: 'pl' | 'en' | 'de'; secret: string; created_by: string; created_at: Date; disabled_at: Date | null; disabled_reason: string | null }
-interface DeliveryRow { id: string; endpoint_id: string; ticket_number: string; event_seq: number; event_type: string; message_id: string; replay_of: string | null; status: WebhookStatus; attempts: number; last_error: string | null; created_at: Date; delivered_at: Date | null; failed_at: Date | null }
+interface EndpointRow { id: string; name: string; url: string; format: WebhookFormat; events: string[]; language: 'pl' | 'en' | 'de'; secret: string; created_by: string; created_at: Date; disabled_at: Date | null; disabled_reason: WebhookDisabledReason | null }
+interface DeliveryRow { id: string; endpoint_id: string; ticket_number: string; event_seq: number; event_type: string; message_id: string; replay_of: string | null; status: WebhookStatus; attempts: number; last_error: string | null; created_at: Date; started_at: Date | null; delivered_at: Date | null; failed_at: Date | null }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -106,8 +109,8 @@ export function createWebhooksRepo(sequelize: Sequelize) {
       await run(`UPDATE webhook_endpoints SET name = :name, events = ARRAY[:events]::text[], language = :language WHERE id = :id`, { id, ...e });
     },
 
-    /** Disables (a reason) or enables (null) an endpoint; pending deliveries to a disabled one fail when their turn comes. */
-    async setDisabled(id: number, reason: string | null): Promise<void> {
+    /** Disables (with why) or enables (null) an endpoint; pending deliveries to a disabled one fail when their turn comes. */
+    async setDisabled(id: number, reason: WebhookDisabledReason | null): Promise<void> {
       await run(
         `UPDATE webhook_endpoints SET disabled_at = CASE WHEN :reason::text IS NULL THEN NULL ELSE COALESCE(disabled_at, now()) END, disabled_reason = :reason WHERE id = :id`,
         { id, reason },
@@ -145,13 +148,24 @@ export function createWebhooksRepo(sequelize: Sequelize) {
       await run(`UPDATE webhook_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id = :id AND status = 'pending'`, { id, error });
     },
 
-    /** Deliveries still pending after `olderThanMs`, oldest first: the sweep starts them (a start lost to a fault). */
+    /**
+     * Deliveries still pending after `olderThanMs` whose workflow was never started, or last started
+     * more than 3 hours ago (longer than its retries take: it has ended), oldest first — the sweep
+     * starts them. A delivery whose workflow is still retrying is not among them.
+     */
     async pending(olderThanMs: number, limit: number): Promise<number[]> {
       const rows = await select<{ id: string }>(
-        `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND created_at < now() - make_interval(secs => :secs) ORDER BY created_at LIMIT :limit`,
+        `SELECT id FROM webhook_deliveries
+          WHERE status = 'pending' AND created_at < now() - make_interval(secs => :secs) AND (started_at IS NULL OR started_at < now() - interval '3 hours')
+          ORDER BY created_at LIMIT :limit`,
         { secs: olderThanMs / 1000, limit },
       );
       return rows.map((r) => Number(r.id));
+    },
+
+    /** Their workflows were started (or found running). */
+    async started(ids: number[]): Promise<void> {
+      if (ids.length) await run(`UPDATE webhook_deliveries SET started_at = now() WHERE id IN (:ids)`, { ids });
     },
 
     /** A replay: a new delivery of the same event with the same `webhook-id`, started by the caller. */

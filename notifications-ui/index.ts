@@ -12,7 +12,7 @@ import { folderPages } from '../api/staff/pages.ts';
 import type { StaffGuards } from '../api/staff/guards.ts';
 import { STAFF_ROLES, type StaffDeps } from '../api/staff/types.ts';
 import { ValidationError, type FieldProblem } from '../services/errors.ts';
-import { STAFF_NOTIFICATION_KINDS } from '../services/webhooks/admin.ts';
+import { STAFF_NOTIFICATION_KINDS } from '../services/notifications/kinds.ts';
 import type { ChoiceOrDefault, NotificationSettings } from '../services/notifications/settings.ts';
 import { durationWords } from './words.ts';
 

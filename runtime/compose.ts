@@ -108,7 +108,7 @@ export function createRepositories(sequelize: Sequelize, masterRing: () => KeyRi
     applyRuns: createRulesApplyRunsRepo(sequelize, createAuditRepo(sequelize)),
     auditRuns: createAuditRunsRepo(sequelize, createAuditRepo(sequelize)),
     webhooks: createWebhooksRepo(sequelize),
-    notificationSettings: createNotificationSettingsRepo(sequelize),
+    notificationSettings: createNotificationSettingsRepo(sequelize, vault),
   };
 }
 
@@ -170,7 +170,7 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     integrations: createIntegrations({
       webhooks: db.webhooks, settings: db.notificationSettings, users: db.users, policy: config.integrations.outbound,
       audit: { append: async (entry) => void (await db.sequelize.transaction((t) => db.audit.append(entry, t))) },
-      start: async (ids) => void (await startWebhookDeliveries(temporal, config.temporal.taskQueue, ids)),
+      start: async (ids) => void (await startWebhookDeliveries(temporal, config.temporal.taskQueue, ids, db.webhooks.started)),
     }),
     smsGateway: config.integrations.sms ? new URL(config.integrations.sms.baseUrl).host : undefined,
     notificationSettings: createNotificationSettings({ settings: db.notificationSettings }),

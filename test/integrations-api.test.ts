@@ -68,9 +68,13 @@ describe('integrations through the REST API: admins only, documented, refused in
     expect(read.body.deliveries[0]).to.include({ ticketNumber: number, eventType: 'created' });
     expect(read.body.deliveries[0].attemptLog.map((a: any) => a.statusCode)).to.deep.equal([200]);
 
+    const notABoolean = await api('PATCH', `/api/v1/integrations/webhooks/${id}`, { enabled: 'no' });
+    check('/api/v1/integrations/webhooks/{id}', 'patch', notABoolean);
+    expect(notABoolean.status).to.equal(422);
+    expect((await api('GET', `/api/v1/integrations/webhooks/${id}`)).body.enabled).to.equal(true);
     const changed = await api('PATCH', `/api/v1/integrations/webhooks/${id}`, { name: 'CRM (prod)', events: ['created', 'sla_breached'], enabled: false });
     check('/api/v1/integrations/webhooks/{id}', 'patch', changed);
-    expect(changed.body).to.include({ name: 'CRM (prod)', enabled: false });
+    expect(changed.body).to.include({ name: 'CRM (prod)', enabled: false, disabledReason: 'admin' });
     expect(changed.body.events).to.deep.equal(['created', 'sla_breached']);
     const notNow = await api('POST', `/api/v1/integrations/webhooks/${id}/deliveries/${read.body.deliveries[0].id}/replay`, undefined, 'de');
     check('/api/v1/integrations/webhooks/{id}/deliveries/{delivery}/replay', 'post', notNow);
@@ -101,6 +105,9 @@ describe('integrations through the REST API: admins only, documented, refused in
     check('/api/v1/integrations/sms-alerts', 'get', await api('GET', '/api/v1/integrations/sms-alerts'));
     const removed = await api('DELETE', `/api/v1/integrations/sms-alerts/${added.body.id}`);
     check('/api/v1/integrations/sms-alerts/{id}', 'delete', removed);
+    const again = await api('DELETE', `/api/v1/integrations/sms-alerts/${added.body.id}`);
+    check('/api/v1/integrations/sms-alerts/{id}', 'delete', again);
+    expect(again.status).to.equal(404);
     expect((await api('GET', '/api/v1/integrations/sms-alerts')).body.alerts).to.deep.equal([]);
 
     const duty = await makeUser(stack.db, 'agent', 'api-duty');
@@ -130,6 +137,9 @@ describe('integrations through the REST API: admins only, documented, refused in
     check('/api/v1/me/notifications', 'put', saved);
     expect(saved.body).to.deep.include({ phone: '+491512345678' });
     expect(saved.body.choices).to.include({ assigned: 'sms', classified: 'digest', reopened: 'default' });
+    // Without `phone`, the number stays; null clears it.
+    expect((await me('PUT', { choices: { assigned: 'mail' } })).body).to.deep.include({ phone: '+491512345678' });
+    expect((await me('PUT', { phone: null, choices: {} })).body).to.deep.include({ phone: null });
     const requester = await stack.tokenFor('api-settings-requester@example.com', 'requester');
     const notStaff = await me('GET', undefined, requester);
     check('/api/v1/me/notifications', 'get', notStaff);

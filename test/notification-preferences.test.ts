@@ -13,6 +13,7 @@ import { makeUser } from './support/staff.ts';
 import { act, openTicket, sleep, waitForEvent } from './support/tickets.ts';
 import { waitFor } from './support/processes.ts';
 import { createNotificationSettings, e164 } from '../services/notifications/settings.ts';
+import { channelsFor } from '../services/notifications/preferences.ts';
 import { ValidationError } from '../services/errors.ts';
 
 describe('notification preferences and digests: the rules say who, each person says how', function () {
@@ -99,6 +100,48 @@ describe('notification preferences and digests: the rules say who, each person s
     await sleep(1_000);
     expect((await mail.received()).filter((m) => m.to.includes(texter.email.toLowerCase()))).to.deep.equal([]);
     expect(await deliveriesOf(texter.id, number)).to.deep.equal([{ channel: 'sms', status: 'sent' }]);
+  });
+
+  it('sends the digest stamped before a crash again with exactly its lines and Message-ID, and the newer line in the next one', async () => {
+    const settings = createNotificationSettings({ settings: stack.db.notificationSettings });
+    const u = await makeUser(stack.db, 'agent', 'crashed-digest', 'en');
+    await settings.save(u.id, { phone: '', choices: { assigned: 'digest' } });
+    const first = await assignNewTicketTo(u.email, 'Stamped before the crash');
+    await waitFor('the first line', async () => ((await deliveriesOf(u.id, first.number)).length === 1 ? true : undefined), 15_000);
+    // As if a digest run had stamped this line and sent it, then died before marking it.
+    const stamped = `<digest.user-${u.id}.crash@prefs.test>`;
+    await stack.db.sequelize.query(`UPDATE notification_deliveries SET digest_id = :stamped WHERE recipient = :r AND channel = 'digest'`, { replacements: { stamped, r: `user:${u.id}` } });
+    const second = await assignNewTicketTo(u.email, 'Came in after the crash');
+    await waitFor('the second line', async () => ((await deliveriesOf(u.id, second.number)).length === 1 ? true : undefined), 15_000);
+    await stack.client.workflow.execute('digestWorkflow', { workflowId: `digest-crash-${Date.now()}`, taskQueue: stack.taskQueue, args: [] });
+    const [again] = await mail.waitFor('the digest sent again', (m) => m.to.includes(u.email.toLowerCase()));
+    expect(again!.messageId).to.equal(stamped);
+    expect(again!.text).to.include(first.number).and.not.include(second.number);
+    expect(again!.subject).to.equal('Helpdesk digest: 1 notification');
+    await stack.client.workflow.execute('digestWorkflow', { workflowId: `digest-crash-${Date.now()}-2`, taskQueue: stack.taskQueue, args: [] });
+    const both = await mail.waitFor('the next digest', (m) => m.to.includes(u.email.toLowerCase()), 2);
+    expect(both[1]!.text).to.include(second.number).and.not.include(first.number);
+    expect(both[1]!.messageId).not.to.equal(stamped);
+  });
+
+  it('gives the SMS of an alert for one role to someone the event reaches through another role first', async () => {
+    const alerts = [{ id: 1, kinds: ['escalated'], priorities: ['P1'], roles: ['duty_manager'], createdBy: 'x', createdAt: '' }];
+    const deps = { smsEnabled: true, settings: { choices: async () => ({}), profile: async () => ({ phone: '+48600100200', dutyManager: true }), smsAlerts: async () => alerts } };
+    // Reached by the team's row, named by the duty managers' row too: mail and SMS.
+    expect(await channelsFor(deps, 'user:7', { kind: 'escalated', roles: ['team', 'duty_manager'] }, 'P1')).to.deep.equal(['email', 'sms']);
+    expect(await channelsFor(deps, 'user:7', { kind: 'escalated', roles: ['team'] }, 'P1')).to.deep.equal(['email']);
+    expect(await channelsFor(deps, 'user:7', { kind: 'escalated', roles: ['duty_manager'] }, 'P2')).to.deep.equal(['email']);
+    expect(await channelsFor({ ...deps, smsEnabled: false }, 'user:7', { kind: 'escalated', roles: ['duty_manager'] }, 'P1')).to.deep.equal(['email']);
+    expect(await channelsFor(deps, 'person:0b5e7c1e-0000-4000-8000-000000000000', { kind: 'escalated', roles: ['requester'] }, 'P1')).to.deep.equal(['email']);
+  });
+
+  it('keeps a phone number sealed under its owner\'s key: not in the table as typed', async () => {
+    const settings = createNotificationSettings({ settings: stack.db.notificationSettings });
+    const u = await makeUser(stack.db, 'agent', 'sealed-phone');
+    await settings.save(u.id, { phone: '+48 600 111 222', choices: {} });
+    const [[row]] = await stack.db.sequelize.query(`SELECT phone_sealed FROM notification_profiles WHERE user_id = :id`, { replacements: { id: u.id } }) as [Array<{ phone_sealed: string }>, unknown];
+    expect(row!.phone_sealed).to.match(/^sealed:v1:/).and.not.include('600');
+    expect((await settings.get(u.id)).phone).to.equal('+48600111222');
   });
 
   it('refuses a phone number that is not one and a choice that is not offered, and saves nothing', async () => {

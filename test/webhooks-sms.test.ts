@@ -18,7 +18,9 @@ import { fastRulesText } from './fixtures/fast-rules.ts';
 import { createIntegrations, type Integrations } from '../services/webhooks/admin.ts';
 import { startWebhookDeliveries } from '../activities/webhooks.ts';
 import { ValidationError } from '../services/errors.ts';
-import { STRICT } from '../services/outbound/http.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { addressAllowed, checkDestination, parseOutboundPolicy, postOutbound, STRICT } from '../services/outbound/http.ts';
 
 describe('webhooks, Slack, Teams and SMS: signed, retried, disabled on 410, on the wire', function () {
   this.timeout(120_000);
@@ -103,7 +105,7 @@ describe('webhooks, Slack, Teams and SMS: signed, retried, disabled on 410, on t
       const x = await integrations.endpoint(id);
       return x.disabledAt ? x : undefined;
     }, 10_000);
-    expect(e.disabledReason).to.match(/410 Gone/);
+    expect(e.disabledReason).to.equal('gone');
     await waitForEvent(stack, number, (ev) => ev.type === 'classified');
     await sleep(1_500);
     // One request only: the later events of the ticket wrote no delivery for it, and the first was not retried.
@@ -126,15 +128,19 @@ describe('webhooks, Slack, Teams and SMS: signed, retried, disabled on 410, on t
     const number = await openTicket(stack, { title: 'Printer <jammed> & offline', impact: 'low', urgency: 'low' });
     const [slack] = await hooks.waitFor('the Slack message', (r) => r.path === '/slack' && r.body.includes(number));
     const s = JSON.parse(slack!.body) as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
-    expect(s.text).to.equal(`Nowe zgłoszenie ${number}: Printer <jammed> & offline`);
+    // Slack's own markup (<!channel>, <url|text>) cannot come in through a title.
+    expect(s.text).to.equal(`Nowe zgłoszenie ${number}: Printer &lt;jammed&gt; &amp; offline`);
     expect(s.blocks[0]!.text!.text).to.include(`/agent/tickets/${number}|Nowe zgłoszenie ${number}>`).and.include('Printer &lt;jammed&gt; &amp; offline');
     expect(slack!.headers['webhook-signature'], 'chat formats are not signed').to.equal(undefined);
     const [teams] = await hooks.waitFor('the Teams message', (r) => r.path === '/teams' && r.body.includes(number));
-    const card = (JSON.parse(teams!.body) as { type: string; attachments: Array<{ contentType: string; content: { type: string; body: Array<{ text?: string }>; actions: Array<{ type: string; url: string; title: string }> } }> });
+    const card = (JSON.parse(teams!.body) as { type: string; attachments: Array<{ contentType: string; content: { type: string; body: Array<{ type: string; inlines?: Array<{ type: string; text: string }> }>; actions: Array<{ type: string; url: string; title: string }> } }> });
     expect(card.type).to.equal('message');
     expect(card.attachments[0]!.contentType).to.equal('application/vnd.microsoft.card.adaptive');
     expect(card.attachments[0]!.content.type).to.equal('AdaptiveCard');
-    expect(card.attachments[0]!.content.body[0]!.text).to.equal(`Neues Ticket ${number}`);
+    // Plain text runs (no Markdown): the title shows as typed, and brings no link of its own.
+    expect(card.attachments[0]!.content.body.map((b) => [b.type, b.inlines?.[0]?.type, b.inlines?.[0]?.text])).to.deep.equal([
+      ['RichTextBlock', 'TextRun', `Neues Ticket ${number}`], ['RichTextBlock', 'TextRun', 'Printer <jammed> & offline'], ['FactSet', undefined, undefined],
+    ]);
     expect(card.attachments[0]!.content.actions[0]).to.include({ type: 'Action.OpenUrl', title: 'Ticket öffnen' });
     expect(card.attachments[0]!.content.actions[0]!.url).to.match(new RegExp(`/agent/tickets/${number}$`));
   });
@@ -151,6 +157,35 @@ describe('webhooks, Slack, Teams and SMS: signed, retried, disabled on 410, on t
       }
     }
     expect((await stack.db.webhooks.endpoints()).map((e) => e.name)).not.to.include('Sneaky');
+  });
+
+  it('cuts off a receiver that drips its answer at the deadline, reads no more than 4 KB, and refuses IPv4-compatible and odd address forms', async () => {
+    const slow = await startHttpReceiver(() => ({ status: 200, body: 'x'.repeat(100_000) }));
+    onCleanup(() => slow.close());
+    const allow = parseOutboundPolicy('127.0.0.1');
+    const big = await postOutbound(`${slow.url}/big`, '{}', { headers: {}, timeoutMs: 2_000, policy: allow });
+    expect([big.status, big.body.length]).to.deep.equal([200, 4096]);
+    // A receiver that sends its status and then a byte at a time, for ever: cut off at the deadline.
+    const drip = http.createServer((_req, res) => {
+      res.writeHead(200);
+      const t = setInterval(() => res.write('x'), 100);
+      res.on('close', () => clearInterval(t));
+    });
+    await new Promise<void>((r) => drip.listen(0, '127.0.0.1', () => r()));
+    onCleanup(() => new Promise<void>((r) => { drip.closeAllConnections(); drip.close(() => r()); }));
+    const started = Date.now();
+    try {
+      await postOutbound(`http://127.0.0.1:${(drip.address() as AddressInfo).port}/`, '{}', { headers: {}, timeoutMs: 1_000, policy: allow });
+      expect.fail('cut off');
+    } catch (err) {
+      expect((err as Error).message).to.equal('No answer from 127.0.0.1 within 1 s.');
+    }
+    expect(Date.now() - started).to.be.below(2_000);
+    for (const written of ['10', '0x7f.1', '10.0.0.0/33', 'intranet']) expect(() => parseOutboundPolicy(written), written).to.throw();
+    expect(parseOutboundPolicy('10.20.0.0/16, ::1,private')).to.deep.equal({ allowPrivate: true, allow: ['10.20.0.0/16', '::1/128'] });
+    expect(addressAllowed('::7f00:1', STRICT)).to.equal(false);
+    expect(addressAllowed('93.184.216.34', STRICT)).to.equal(true);
+    expect(await checkDestination('http://[::127.0.0.1]/', STRICT)).to.deep.include({ code: 'private' });
   });
 
   it('sends the P1 breach to the duty manager by SMS through the gateway (and by mail), in their language, and to nobody the alert does not name', async () => {

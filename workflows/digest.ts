@@ -14,6 +14,6 @@ const { sendDigests } = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '30s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 5 },
 });
 
-export async function digestWorkflow(): Promise<{ digests: number; lines: number }> {
+export async function digestWorkflow(): Promise<{ digests: number; lines: number; later: number }> {
   return sendDigests({ limit: 500 });
 }

@@ -29,7 +29,7 @@ export interface NotificationActivities {
   /** Starts the delivery of every row still waiting after `olderThanMs` (at most `limit`, oldest first). */
   sweepOutbox(input: { olderThanMs: number; limit: number }): Promise<OutboxSweepResult>;
   /** Mails every recipient with digest lines waiting one digest of them (at most `limit` recipients a run). */
-  sendDigests(input: { limit: number }): Promise<{ digests: number; lines: number }>;
+  sendDigests(input: { limit: number }): Promise<{ digests: number; lines: number; later: number }>;
 }
 
 export interface OutboxSweepResult {

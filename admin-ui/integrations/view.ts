@@ -12,7 +12,9 @@ import type { SmsAlert } from '../../db/notification-settings-repo.ts';
 import type { StaffRecord } from '../../db/users-repo.ts';
 import type { FieldProblem } from '../../services/errors.ts';
 import { LANGUAGES } from '../../services/languages.ts';
-import { ALERT_ROLES, PRIORITIES, STAFF_NOTIFICATION_KINDS, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../../services/webhooks/admin.ts';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../../services/webhooks/admin.ts';
+import { ALERT_ROLES, STAFF_NOTIFICATION_KINDS } from '../../services/notifications/kinds.ts';
+import { PRIORITIES } from '../../rules/types.ts';
 
 /** A refused form: its problems and what was typed. */
 export interface RefusedForm {
@@ -97,7 +99,7 @@ export function endpointModel(t: TFunction, req: Request, e: WebhookEndpoint, lo
   return {
     endpoint: {
       id: e.id, name: e.name, url: e.url, format: t(`formats.${e.format}`), signed: e.format === 'standard', secret: e.secret, enabled: e.disabledAt === null,
-      disabledReason: e.disabledReason, created: formatDateTime(e.createdAt, language, timeZone), createdAt: e.createdAt, language: t(`languages.${e.language}`),
+      disabledReason: e.disabledReason ? t(`endpoint.disabledReasons.${e.disabledReason}`) : null, created: formatDateTime(e.createdAt, language, timeZone), createdAt: e.createdAt, language: t(`languages.${e.language}`),
       events: e.events.map((x) => (x === '*' ? t('allEvents') : `ticket.${x}`)).join(', '),
     },
     form: {

@@ -13,7 +13,7 @@ import { isStaffRole } from '../../db/users-repo.ts';
 import type { Integrations } from '../../services/webhooks/admin.ts';
 import type { NotificationSettings } from '../../services/notifications/settings.ts';
 import { apiUser, authenticateApi } from '../auth.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, ValidationError } from '../errors.ts';
 
 export interface IntegrationRoutesDeps {
   apiTokens: ApiTokensRepo;
@@ -80,6 +80,7 @@ export function integrationApiRoutes(deps: IntegrationRoutesDeps): Router {
     if (b.name !== undefined || b.events !== undefined || b.language !== undefined) {
       await service().updateEndpoint(id, { name: b.name === undefined ? e.name : str(b.name), events: b.events === undefined ? e.events : strings(b.events), language: b.language === undefined ? e.language : str(b.language) }, by(res));
     }
+    if (b.enabled !== undefined && typeof b.enabled !== 'boolean') throw new ValidationError([{ field: 'enabled', key: 'integrations.enabled' }]);
     if (typeof b.enabled === 'boolean') await service().setEnabled(id, b.enabled, by(res));
     res.json(endpointJson(await service().endpoint(id)));
   });
@@ -131,7 +132,9 @@ export function integrationApiRoutes(deps: IntegrationRoutesDeps): Router {
   router.put('/me/notifications', async (req, res) => {
     const b = (req.body ?? {}) as { phone?: unknown; choices?: unknown };
     const choices = b.choices && typeof b.choices === 'object' && !Array.isArray(b.choices) ? Object.fromEntries(Object.entries(b.choices as Record<string, unknown>).map(([k, v]) => [k, str(v) || 'invalid'])) : {};
-    await own().save(apiUser(res).id, { phone: b.phone === null ? '' : str(b.phone), choices });
+    // Without `phone`, the number stays as it is; null or "" clears it.
+    const phone = b.phone === undefined ? ((await own().get(apiUser(res).id)).phone ?? '') : b.phone === null ? '' : str(b.phone);
+    await own().save(apiUser(res).id, { phone, choices });
     res.json(await own().get(apiUser(res).id));
   });
 

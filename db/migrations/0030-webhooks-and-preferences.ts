@@ -6,17 +6,21 @@ import type { QueryInterface } from 'sequelize';
  *
  * - `webhook_endpoints`: where an admin sends the events of chosen types, in which format
  *   (`standard` — Standard Webhooks, signed with the endpoint's secret; `slack`; `teams`), in which
- *   language (the chat formats' words). `disabled_at` is set by an admin, or when the receiver
- *   answered 410 Gone.
+ *   language (the chat formats' words). `disabled_at` is set by an admin (`disabled_reason` admin),
+ *   or when the receiver answered 410 Gone (`gone`); the page says which in the viewer's words.
  * - `webhook_deliveries`: one row per event and endpoint, written in the event's own transaction
  *   (so no event is lost between the read model and the delivery), with its `webhook-id` fixed there;
- *   a replay is a new row naming the one it replays, with the same `webhook-id`.
+ *   a replay is a new row naming the one it replays, with the same `webhook-id`. `started_at`: when
+ *   its workflow was last started (the sweep restarts only rows not started for 3 hours).
  * - `webhook_attempts`: every attempt of a delivery — when, how long, the status or what failed.
- * - `notification_profiles`: a staff member's phone number (SMS) and whether they are a duty
+ * - `notification_profiles`: a staff member's phone number (SMS; sealed under their own key, as
+ *   their address and name are) and whether they are a duty
  *   manager (the rules' `duty_manager` role). `notification_preferences`: per user and kind of
  *   notification, how they are told (`mail`, `sms`, `digest`, `none`); no row is the default.
  * - `sms_alerts`: the events an admin has SMS sent for — kinds × priorities × roles.
- * - `notification_deliveries.channel` gains `sms` and `digest`.
+ * - `notification_deliveries.channel` gains `sms` and `digest`; `digest_id` is the Message-ID of
+ *   the digest a line was put in (stamped before it is sent, so a digest sent again carries the
+ *   same lines).
  * A person's erasure deletes their users row, and with it their profile and preferences.
  */
 export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
@@ -32,7 +36,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       created_by      text NOT NULL,
       created_at      timestamptz NOT NULL DEFAULT now(),
       disabled_at     timestamptz,
-      disabled_reason text
+      disabled_reason text CHECK (disabled_reason IN ('admin', 'gone'))
     );
 
     CREATE TABLE webhook_deliveries (
@@ -47,6 +51,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
       attempts      integer NOT NULL DEFAULT 0,
       last_error    text,
       created_at    timestamptz NOT NULL DEFAULT now(),
+      started_at    timestamptz,
       delivered_at  timestamptz,
       failed_at     timestamptz
     );
@@ -66,7 +71,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 
     CREATE TABLE notification_profiles (
       user_id      bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-      phone        text CHECK (phone ~ '^\\+[1-9][0-9]{6,14}$'),
+      phone_sealed text,
       duty_manager boolean NOT NULL DEFAULT false,
       updated_at   timestamptz NOT NULL DEFAULT now()
     );
@@ -90,6 +95,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 
     ALTER TABLE notification_deliveries DROP CONSTRAINT notification_deliveries_channel_check;
     ALTER TABLE notification_deliveries ADD CONSTRAINT notification_deliveries_channel_check CHECK (channel IN ('email', 'sms', 'digest'));
+    ALTER TABLE notification_deliveries ADD COLUMN digest_id text;
     CREATE INDEX notification_deliveries_digest_idx ON notification_deliveries (recipient, id) WHERE channel = 'digest' AND status = 'pending';
   `);
 };
@@ -98,6 +104,7 @@ export const down: MigrationFn<QueryInterface> = async ({ context: qi }) => {
   await qi.sequelize.query(`
     DELETE FROM notification_deliveries WHERE channel <> 'email';
     DROP INDEX notification_deliveries_digest_idx;
+    ALTER TABLE notification_deliveries DROP COLUMN digest_id;
     ALTER TABLE notification_deliveries DROP CONSTRAINT notification_deliveries_channel_check;
     ALTER TABLE notification_deliveries ADD CONSTRAINT notification_deliveries_channel_check CHECK (channel IN ('email'));
     DROP TABLE sms_alerts, notification_preferences, notification_profiles, webhook_attempts, webhook_deliveries, webhook_endpoints;

@@ -11,7 +11,7 @@ import type { TicketRecord } from '../../db/tickets-repo.ts';
 import type { UserRecord } from '../../db/users-repo.ts';
 import { AccountContext } from '../../db/account-sealing.ts';
 import { isSealed, type SealedField } from '../../db/vault.ts';
-import { languageOf, recipientsOf, type RecipientDeps } from './recipients.ts';
+import { languageOf, peopleOf, recipientsOf, type RecipientDeps } from './recipients.ts';
 import { composeAccountMail, composeDigest, composeSms, composeTicketMail, type ComposedMail, type MailEventData } from './compose.ts';
 import { channelsFor, type PreferenceDeps } from './preferences.ts';
 import type { SmsProvider } from './sms.ts';
@@ -57,9 +57,14 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     if (!ticket) throw new Error(`Ticket ${row.ticketNumber} is not in the read model yet; its notification is planned again shortly.`);
     const siblings = row.eventSeq > 0 ? await deps.deliveries.ticketOutboxRoles(row.ticketNumber, row.eventSeq) : [{ id: row.id, role: row.role }];
     const recipients = await recipientsOf(deps, row, siblings, ticket, row.actor);
+    // Every role of the event that names each person: one row reaches them, an SMS alert may name another of their roles.
+    const rolesOf = new Map<string, Set<string>>();
+    for (const sibling of siblings) {
+      for (const p of await peopleOf(deps, sibling.role, ticket)) rolesOf.set(p.key, (rolesOf.get(p.key) ?? new Set()).add(sibling.role));
+    }
     const planned = [];
     for (const r of recipients) {
-      for (const channel of await channelsFor(deps, r.key, row, ticket.priority)) {
+      for (const channel of await channelsFor(deps, r.key, { kind: row.kind, roles: [...(rolesOf.get(r.key) ?? [row.role])] }, ticket.priority)) {
         // A mail's Message-ID is the recipient's; an SMS's or a digest line's reference is its own.
         const messageId = messageIdFor(ref, channel === 'email' ? r.key : `${r.key}#${channel}`, deps.mail, { number: row.ticketNumber, eventSeq: row.eventSeq });
         planned.push({ recipient: r.key, channel, language: r.language, messageId });
@@ -113,13 +118,12 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     return composeAccountMail(deps.i18n, { language: languageOf(d.language), subject: p.subject ?? '', text: p.text ?? '' });
   }
 
-  /** One SMS: the staff member's number now, the text in their language; the gateway refuses a repeat of its reference. */
-  async function sendSms(d: DeliveryRow): Promise<'sent'> {
-    if (!deps.sms) throw new PermanentMailError('No SMS gateway is configured (HELPDESK_SMS_URL), so the SMS was not sent.');
+  /** One SMS: the staff member's number now, the text in their language; the gateway refuses a repeat of its reference. `mail`: no gateway or no number any more. */
+  async function sendSms(d: DeliveryRow): Promise<'sent' | 'mail'> {
     const userId = Number(d.recipient.slice('user:'.length));
     const user = d.recipient.startsWith('user:') ? await deps.users.findById(userId) : undefined;
     const phone = user?.active ? (await deps.settings.profile(userId)).phone : null;
-    if (!phone) throw new PermanentMailError('The recipient has no phone number any more (removed, erased or deactivated), so the SMS was not sent.');
+    if (!deps.sms || !phone) return 'mail';
     const row = await deps.deliveries.ticketOutbox(d.ref.id);
     const ticket = row && (await deps.tickets.get(row.ticketNumber));
     if (!row || !ticket) throw new PermanentMailError('What the SMS was about is gone (erased or deleted), so it was not sent.');
@@ -143,7 +147,8 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       const d = await deps.deliveries.get(id);
       if (d?.status === 'failed') throw new PermanentMailError(d.lastError ?? 'The message failed for good before.');
       if (!d || d.status !== 'pending' || d.channel === 'digest') return 'already';
-      if (d.channel === 'sms') return sendSms(d);
+      // An SMS to one whose number is gone goes as a mail instead: they are still told.
+      if (d.channel === 'sms' && (await sendSms(d)) === 'sent') return 'sent';
       const to = await addressOf(d.recipient);
       if (!to) throw new PermanentMailError('The recipient has no address any more (erased, deactivated or removed), so the message was not sent.');
       const composed = d.ref.source === 'ticket' ? await composeTicket(d) : await composeAccount(d);
@@ -167,10 +172,15 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     async digests(limit, beat) {
       let digests = 0;
       let lines = 0;
+      let later = 0;
       for (const recipient of await deps.deliveries.digestRecipients(limit)) {
-        const rows = await deps.deliveries.digestLines(recipient, 100);
+        const waiting = await deps.deliveries.digestLines(recipient, 100);
+        if (!waiting.length) continue;
+        // A digest stamped before (sent, maybe, before a crash) goes again with exactly its lines and its Message-ID.
+        const digestId = waiting[0]!.digestId ?? `<digest.${recipient.replace(':', '-')}.${waiting[0]!.id}@${deps.mail.domain}>`;
+        const rows = waiting.filter((r) => (waiting[0]!.digestId ? r.digestId === digestId : true));
         const ids = rows.map((r) => r.id);
-        if (!rows.length) continue;
+        if (!waiting[0]!.digestId) await deps.deliveries.stampDigest(ids, digestId);
         const to = await addressOf(recipient);
         if (!to) {
           await deps.deliveries.settleLines(ids, { sent: false, error: 'The recipient has no address any more (erased, deactivated or removed), so the digest was not sent.' });
@@ -182,13 +192,12 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
           lines: rows.map((r) => ({ number: r.ticketNumber, kind: r.kind, data: { clock: text(r.payload, 'clock'), priority: text(r.payload, 'priority'), into: text(r.payload, 'into') }, href: `${deps.publicUrl}/agent/tickets/${r.ticketNumber}` })),
           settingsHref: `${deps.publicUrl}/staff/notifications`,
         });
-        // Fixed by the first line it carries: a digest sent again after a crash has the same Message-ID.
-        const messageId = `<digest.${recipient.replace(':', '-')}.${rows[0]!.id}@${deps.mail.domain}>`;
         try {
-          await deps.transport.send({ to, ...mail, messageId, language: rows[0]!.language });
+          await deps.transport.send({ to, ...mail, messageId: digestId, language: rows[0]!.language });
         } catch (err) {
-          if (!(err instanceof PermanentMailError)) throw err;
-          await deps.deliveries.settleLines(ids, { sent: false, error: err.message });
+          if (err instanceof PermanentMailError) await deps.deliveries.settleLines(ids, { sent: false, error: err.message });
+          // Another's digest is not held up by this one: it goes again on the next run, with the same lines.
+          else later++;
           continue;
         }
         await deps.deliveries.settleLines(ids, { sent: true });
@@ -196,7 +205,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         lines += rows.length;
         beat();
       }
-      return { digests, lines };
+      return { digests, lines, later };
     },
 
     async abandon(ref) {

@@ -6,7 +6,7 @@
 import type { NotificationChoice, NotificationSettingsRepo } from '../../db/notification-settings-repo.ts';
 import { NOTIFICATION_CHOICES } from '../../db/notification-settings-repo.ts';
 import { ValidationError, type FieldProblem } from '../errors.ts';
-import { STAFF_NOTIFICATION_KINDS } from '../webhooks/admin.ts';
+import { STAFF_NOTIFICATION_KINDS } from './kinds.ts';
 
 export type ChoiceOrDefault = NotificationChoice | 'default';
 

@@ -1,16 +1,23 @@
 /**
  * Every request the helpdesk makes to an address someone typed in (webhooks, Slack, Teams, the SMS
- * provider) goes through here, and nowhere else: a POST with a time limit whose connection is
- * refused when the name resolves to a private, loopback, link-local or otherwise reserved address
- * (SSRF) — checked on the address actually connected to, so DNS rebinding gains nothing
- * (request-filtering-agent) — unless HELPDESK_OUTBOUND_ALLOW lets it. Redirects are not followed.
- * What comes back is the status and the first few kilobytes of the body, nothing more.
+ * provider) goes through here, and nowhere else: a POST with a hard time limit (connecting,
+ * sending and reading together) whose connection is refused when the name resolves to a private,
+ * loopback, link-local or otherwise reserved address (SSRF) unless HELPDESK_OUTBOUND_ALLOW lets it.
+ * The check is made in the connection's own DNS lookup, on every address the name resolves to, so
+ * the address connected to is one that was checked (DNS rebinding gains nothing); an address
+ * literal is checked before any connection. Redirects are not followed. What comes back is the
+ * status and the first 4 KB of the body; the rest is not read.
+ *
+ * The ranges are ipaddr.js's. We first used request-filtering-agent, which does the same in an
+ * http.Agent, but with an allow list of IPv4 addresses it logged a stack trace for every IPv6
+ * destination (it matches each entry against every address family) and its allow list cannot be
+ * given per family; the lookup below is the same check in a few lines.
  */
 import http from 'node:http';
 import https from 'node:https';
-import dns from 'node:dns/promises';
+import net, { type LookupFunction } from 'node:net';
+import dns from 'node:dns';
 import ipaddr from 'ipaddr.js';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
 /** HELPDESK_OUTBOUND_ALLOW, parsed: `private` lets every non-public address through; otherwise addresses and CIDR ranges. */
 export interface OutboundPolicy {
@@ -40,7 +47,8 @@ export function parseOutboundPolicy(value: string): OutboundPolicy {
   const policy: OutboundPolicy = { allowPrivate: false, allow: [] };
   for (const p of parts) {
     if (p.toLowerCase() === 'private') policy.allowPrivate = true;
-    else if (ipaddr.isValid(p)) policy.allow.push(`${p}/${ipaddr.parse(p).kind() === 'ipv4' ? 32 : 128}`);
+    // Only the usual written forms: `10` or `0x7f.1` are not taken for addresses.
+    else if (net.isIP(p)) policy.allow.push(`${p}/${net.isIPv4(p) ? 32 : 128}`);
     else if (isCidr(p)) policy.allow.push(p);
     else throw new Error(`"${p}" is neither an IP address, a CIDR range such as 10.0.0.0/8, nor the word private`);
   }
@@ -48,6 +56,8 @@ export function parseOutboundPolicy(value: string): OutboundPolicy {
 }
 
 function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0 || !net.isIP(value.slice(0, slash)) || !/^\d{1,3}$/.test(value.slice(slash + 1))) return false;
   try {
     ipaddr.parseCIDR(value);
     return true;
@@ -56,15 +66,19 @@ function isCidr(value: string): boolean {
   }
 }
 
+/** IPv4-compatible IPv6 (`::a.b.c.d`, deprecated): never a destination. */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 /** Whether one address may be connected to under the policy. */
 export function addressAllowed(address: string, policy: OutboundPolicy): boolean {
-  if (!ipaddr.isValid(address)) return false;
+  if (!net.isIP(address)) return false;
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   for (const c of policy.allow) {
     const [range, bits] = ipaddr.parseCIDR(c);
     if (range.kind() === ip.kind() && ip.match([range, bits])) return true;
   }
+  if (ip.kind() === 'ipv6' && ip.match(IPV4_COMPATIBLE)) return false;
   return policy.allowPrivate ? ip.range() !== 'unspecified' : ip.range() === 'unicast';
 }
 
@@ -83,7 +97,7 @@ export async function checkDestination(url: string, policy: OutboundPolicy, look
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
   try {
-    addresses = ipaddr.isValid(host) ? [host] : await lookup(host);
+    addresses = net.isIP(host) ? [host] : await lookup(host);
   } catch {
     return { code: 'unresolved', host };
   }
@@ -94,51 +108,61 @@ export async function checkDestination(url: string, policy: OutboundPolicy, look
 const refusal = (host: string) => `${host} is a private, loopback or reserved address, which the helpdesk does not send to (HELPDESK_OUTBOUND_ALLOW lets chosen addresses through).`;
 
 async function resolveAll(host: string): Promise<string[]> {
-  const found = await dns.lookup(host, { all: true });
+  const found = await dns.promises.lookup(host, { all: true });
   return found.map((a) => a.address);
 }
 
-/** The agent of one request: blocks what the policy does not allow, at connection time. */
-function agentFor(url: URL, policy: OutboundPolicy): http.Agent {
-  const options = { allowPrivateIPAddress: policy.allowPrivate, allowIPAddressList: policy.allow, keepAlive: false };
-  return url.protocol === 'https:' ? new RequestFilteringHttpsAgent(options) : new RequestFilteringHttpAgent(options);
+/** The connection's DNS lookup: every address the name resolves to must be allowed, or the connection is refused. */
+function guardedLookup(policy: OutboundPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      if (!addresses.length || addresses.some((a) => !addressAllowed(a.address, policy))) return callback(Object.assign(new OutboundRefused(refusal(hostname)), { code: 'EREFUSED_ADDRESS' }), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
 
 /** POSTs `body` to `url` with `headers`; answers the status whatever it is, or throws (refused, unreachable, too slow) with a sentence. */
 export async function postOutbound(url: string, body: string, opts: { headers: Record<string, string>; timeoutMs: number; policy: OutboundPolicy }): Promise<OutboundResponse> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  // An address literal is checked here too (the agent checks names at lookup and literals at connect).
-  if (ipaddr.isValid(host) && !addressAllowed(host, opts.policy)) throw new OutboundRefused(refusal(host));
+  if (net.isIP(host) && !addressAllowed(host, opts.policy)) throw new OutboundRefused(refusal(host));
   const started = performance.now();
-  const agent = agentFor(target, opts.policy);
   const send = target.protocol === 'https:' ? https.request : http.request;
-  try {
-    return await new Promise<OutboundResponse>((resolve, reject) => {
-      const req = send(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'helpdesk-engine', ...opts.headers }, timeout: opts.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY), durationMs: Math.round(performance.now() - started) }));
-        res.on('error', reject);
+  // One deadline for all of it: a receiver that drips its answer is cut off too.
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  return new Promise<OutboundResponse>((resolve, reject) => {
+    const req = send(target, {
+      method: 'POST', agent: false, lookup: guardedLookup(opts.policy), signal: deadline,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'helpdesk-engine', ...opts.headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY), durationMs: Math.round(performance.now() - started) });
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        size += c.length;
+        // Enough of it: the status and the start of the body are all that is kept.
+        if (size >= MAX_BODY) {
+          done();
+          res.destroy();
+        }
       });
-      req.on('timeout', () => req.destroy(new Error(`No answer from ${target.host} within ${Math.round(opts.timeoutMs / 1000)} s.`)));
-      req.on('error', (err) => reject(describe(err, host)));
-      req.end(body);
+      res.on('end', done);
+      res.on('error', () => done());
     });
-  } finally {
-    agent.destroy();
-  }
+    req.on('error', (err) => reject(describe(err as Error & { code?: string }, host, deadline.aborted ? opts.timeoutMs : undefined)));
+    req.end(body);
+  });
 }
 
-function describe(err: Error & { code?: string }, host: string): Error {
-  if (/is not allowed/.test(err.message)) return new OutboundRefused(refusal(host));
+function describe(err: Error & { code?: string }, host: string, timedOutAfterMs: number | undefined): Error {
+  if (err instanceof OutboundRefused) return err;
+  if (timedOutAfterMs !== undefined) return new Error(`No answer from ${host} within ${Math.round(timedOutAfterMs / 1000)} s.`);
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new Error(`The name ${host} cannot be resolved.`);
   if (err.code === 'ECONNREFUSED') return new Error(`${host} refused the connection.`);
   if (err.code === 'ECONNRESET') return new Error(`${host} closed the connection before answering.`);
-  if (/^No answer from/.test(err.message)) return err;
   return new Error(`The request to ${host} failed (${err.code ?? err.message}).`);
 }

@@ -41,7 +41,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_REASON = 500;
 
 /** Tables an erasure may change; vacuumed after it, so no dead row version is left for longer than needed. */
-const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'ticket_submitters', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'notification_deliveries', 'inbound_mail', 'persons', 'data_keys'];
+const TOUCHED = ['tickets', 'ticket_events', 'ticket_search', 'notification_outbox', 'intake_requests', 'requester_tokens', 'ticket_attachments', 'ticket_ratings', 'ticket_submitters', 'users', 'portal_sessions', 'api_tokens', 'pending_sign_ups', 'account_mail_outbox', 'notification_deliveries', 'inbound_mail', 'notification_profiles', 'notification_preferences', 'webhook_deliveries', 'persons', 'data_keys'];
 
 function checkInput(email: unknown, reason: unknown): { email: string; reason: string } {
   if (typeof email !== 'string' || !EMAIL.test(email.trim())) throw new ServiceError(422, 'BAD_ADDRESS', 'privacy.badAddress');

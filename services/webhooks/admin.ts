@@ -14,6 +14,8 @@ import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts'
 import { LANGUAGES, type Language } from '../languages.ts';
 import { checkDestination, type OutboundPolicy } from '../outbound/http.ts';
 import { newWebhookSecret } from './delivery.ts';
+import { PRIORITIES } from '../../rules/types.ts';
+import { ALERT_ROLES, STAFF_NOTIFICATION_KINDS } from '../notifications/kinds.ts';
 
 /** The ticket events an endpoint may take (`ticket.<type>` in a Standard Webhooks body). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -23,13 +25,6 @@ export const WEBHOOK_EVENT_TYPES = [
 
 export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['standard', 'slack', 'teams'];
 
-/** The kinds of staff notification (the outbox's kinds) an SMS alert or a preference names. */
-export const STAFF_NOTIFICATION_KINDS = ['classified', 'assigned', 'requester_reply', 'reopened', 'resumed', 'priority_changed', 'sla_warning', 'sla_breached', 'escalated', 'deescalated', 'escalation_step'] as const;
-
-/** The roles of the rules' notify lists that an SMS alert may name. */
-export const ALERT_ROLES = ['assignee', 'team', 'team_lead', 'duty_manager'] as const;
-
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 
 export interface IntegrationsDeps {
   webhooks: WebhooksRepo;
@@ -101,7 +96,7 @@ export function createIntegrations(deps: IntegrationsDeps) {
 
     async setEnabled(id: number, enabled: boolean, by: { id: number }): Promise<void> {
       await endpointOr404(id);
-      await deps.webhooks.setDisabled(id, enabled ? null : `Disabled by an admin (user ${by.id}).`);
+      await deps.webhooks.setDisabled(id, enabled ? null : 'admin');
       await deps.audit.append({ actor: actor(by), action: enabled ? 'webhook.enabled' : 'webhook.disabled', subject: `webhook:${id}` });
     },
 
@@ -140,7 +135,7 @@ export function createIntegrations(deps: IntegrationsDeps) {
     },
 
     async removeSmsAlert(id: number, by: { id: number }): Promise<void> {
-      await deps.settings.removeSmsAlert(id);
+      if (!(await deps.settings.removeSmsAlert(id))) throw new NotFoundError('admin-integrations:errors.noAlert', { id });
       await deps.audit.append({ actor: actor(by), action: 'sms_alert.removed', subject: `sms_alert:${id}` });
     },
 

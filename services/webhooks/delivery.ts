@@ -44,7 +44,7 @@ export function createWebhookEngine(deps: WebhookDeliveryDeps): WebhookEngine {
       if (d.status !== 'pending') return { outcome: 'already' };
       const endpoint = await deps.webhooks.endpoint(d.endpointId);
       if (!endpoint) return gone('The endpoint was deleted, so the delivery was not sent.');
-      if (endpoint.disabledAt) return gone(`The endpoint is disabled (${endpoint.disabledReason ?? 'by an admin'}), so the delivery was not sent.`);
+      if (endpoint.disabledAt) return gone(`The endpoint is disabled (${endpoint.disabledReason === 'gone' ? 'its receiver answered 410 Gone' : 'by an admin'}), so the delivery was not sent.`);
       const ticket = await deps.tickets.get(d.ticketNumber);
       const event = ticket?.timeline.find((e) => e.seq === d.eventSeq);
       if (!ticket || !event) return gone(`Ticket ${d.ticketNumber} or its event is gone (deleted), so the delivery was not sent.`);
@@ -65,9 +65,9 @@ export function createWebhookEngine(deps: WebhookDeliveryDeps): WebhookEngine {
         return { outcome: 'delivered' };
       }
       if (res.status === 410) {
-        const message = `The receiver answered 410 Gone: the endpoint was disabled on ${new Date().toISOString().slice(0, 10)}; enable it again once the receiver is back.`;
+        const message = 'The receiver answered 410 Gone: the endpoint is disabled; enable it again once the receiver is back.';
         await deps.webhooks.attempted(id, { durationMs: res.durationMs, statusCode: res.status, error: message });
-        await deps.webhooks.setDisabled(endpoint.id, message);
+        await deps.webhooks.setDisabled(endpoint.id, 'gone');
         return gone(message);
       }
       const message = `The receiver answered ${res.status}; the delivery is tried again later.`;
@@ -76,6 +76,7 @@ export function createWebhookEngine(deps: WebhookDeliveryDeps): WebhookEngine {
     },
     fail: (id, message) => deps.webhooks.failed(id, message),
     eventDeliveries: (number, seq) => deps.webhooks.eventDeliveries(number, seq),
+    started: (ids) => deps.webhooks.started(ids),
     pending: (olderThanMs, limit) => deps.webhooks.pending(olderThanMs, limit),
   };
 }

@@ -78,11 +78,12 @@ export function webhookBody(i18next: i18n, endpoint: Pick<WebhookEndpoint, 'form
     ...(ticket.teamId ? [{ title: t('facts.team'), value: ticket.teamId }] : []),
   ];
   if (endpoint.format === 'slack') {
+    // Slack reads &, < and > as its own markup (`<!channel>`, `<url|text>`) in every text field: a title may not use them.
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     return {
       signed: false,
       body: JSON.stringify({
-        text: `${heading}: ${ticket.title}`,
+        text: `${esc(heading)}: ${esc(ticket.title)}`,
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: `*<${link}|${esc(heading)}>*\n${esc(ticket.title)}` } },
           { type: 'context', elements: [{ type: 'mrkdwn', text: facts.map((f) => `${esc(f.title)}: ${esc(f.value)}`).join(' · ') }] },
@@ -101,9 +102,10 @@ export function webhookBody(i18next: i18n, endpoint: Pick<WebhookEndpoint, 'form
           $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
           type: 'AdaptiveCard',
           version: '1.4',
+          // TextRuns, not TextBlocks: a TextBlock renders Markdown, so a title could bring its own links.
           body: [
-            { type: 'TextBlock', text: heading, weight: 'Bolder', size: 'Medium', wrap: true },
-            { type: 'TextBlock', text: ticket.title, wrap: true },
+            { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: heading, weight: 'Bolder', size: 'Medium' }] },
+            { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: ticket.title }] },
             { type: 'FactSet', facts },
           ],
           actions: [{ type: 'Action.OpenUrl', title: t('open'), url: link }],
