@@ -87,6 +87,8 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
       text: `Your ticket number is ${number}.`, html: `<!doctype html><html lang="en"><body><p>Your ticket number is <b>${number}</b>.</p></body></html>`,
     });
     const [mail] = (await openMailbox(sink.dir).list({ limit: 1 })).entries;
+    // An endpoint for its page (registered as the admin page would, straight into its table).
+    const hook = await stack.db.webhooks.create({ name: 'Ops bus', url: 'https://hooks.example.com/helpdesk', format: 'standard', events: ['created', 'sla_breached'], language: 'en', secret: 'whsec_dGVzdCBzZWNyZXQgZm9yIGExMXkgdGVzdHMh', createdBy: 'test' });
     const d = `/admin/drafts/${draft}`;
     urls = [
       '/admin', d, `${d}/sla`, `${d}/calendars/warsaw-business`, `${d}/calendars/24x7`, `${d}/matrix`, `${d}/tiers`, `${d}/ladders`,
@@ -94,7 +96,7 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
       `${d}/rules/shared/${Object.keys(file.conditions)[0]}`, `${d}/rules/shared/${Object.keys(file.conditions)[0]}/delete`, `${d}/raw`,
       `${d}/try`, `${d}/try?title=VPN+drops&impact=medium&urgency=high&requester.serviceLevel=silver`, `${d}/what-if`, run, `${d}/shadow`,
       '/admin/versions/1', '/admin/versions/1/diff/1', '/admin/versions/1/apply', applyRun, '/admin/people', `/admin/people/${users!.id}`,
-      '/admin/mail', `/admin/mail/${mail!.id}`,
+      '/admin/mail', `/admin/mail/${mail!.id}`, '/admin/integrations', `/admin/integrations/webhooks/${hook}`,
     ];
   });
 
@@ -111,7 +113,7 @@ describe('admin pages are accessible (axe-core: no serious or critical violation
   });
 
   // Every page in English; in Polish the pages with the longest words (labels, tables, forms).
-  for (const [lang, pick] of [['en', (all: string[]) => all], ['pl', (all: string[]) => all.filter((u) => /\/(sla|try\?|what-if\/|calendars\/warsaw-business|ladders\/|people|mail)/.test(u))]] as const) {
+  for (const [lang, pick] of [['en', (all: string[]) => all], ['pl', (all: string[]) => all.filter((u) => /\/(sla|try\?|what-if\/|calendars\/warsaw-business|ladders\/|people|mail|integrations)/.test(u))]] as const) {
     it(`no serious or critical violation on the admin pages (${lang})`, async () => {
       const found: string[] = [];
       for (const url of pick(urls)) {
