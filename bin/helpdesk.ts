@@ -19,6 +19,7 @@ import { registerAuditCommands } from './audit-commands.ts';
 import { registerPrivacyCommands } from './privacy-commands.ts';
 import { registerRulesCommands } from './rules-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
+import { registerTemporalServerCommands } from './temporal-server-commands.ts';
 
 const log: Log = (line) => console.log(line);
 
@@ -141,6 +142,7 @@ registerRulesCommands(program);
 registerUserCommands(program);
 registerAuditCommands(program);
 registerPrivacyCommands(program);
+registerTemporalServerCommands(program);
 
 function debugLogging(): boolean {
   try {
