@@ -2,7 +2,9 @@
  * The integration test environment: a real Temporal dev server (built from its Go
  * module, as `helpdesk start` does), a real PostgreSQL database made fresh for this
  * run, a worker and the web app on port 0. Started lazily, once, by the first test
- * that asks; stopped by the root hook.
+ * that asks; stopped by the root hook. With TEST_TEMPORAL=server the shared Temporal is
+ * the official server on PostgreSQL (./temporal-target.ts); startTestTemporal always
+ * starts a dev server, for the tests that need one.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { apiToken, type TestRole } from './users.ts';
 import { newKeyEntry } from '../../runtime/payload-codec.ts';
 import { newSigningKeyPem } from '../../runtime/audit-signing-key.ts';
+import { startSharedTemporalServer, testTemporalKind, type SharedTemporal } from './temporal-target.ts';
 
 // One service key for the run, in the environment too, so a `helpdesk worker` the tests
 // spawn encrypts and decrypts Temporal payloads as the in-process stack does.
@@ -143,22 +146,29 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ HELPDESK_SEED_DEMO: 'false', HELPDESK_INTAKE_WAIT_MS: '10000', HELPDESK_SERVICE_KEYS: process.env.HELPDESK_SERVICE_KEYS!, HELPDESK_MASTER_KEY: process.env.HELPDESK_MASTER_KEY!, HELPDESK_AUDIT_SIGNING_KEY: process.env.HELPDESK_AUDIT_SIGNING_KEY!, HELPDESK_ERASURE_LEDGER: testLedger, ...overrides });
 }
 
+/** The Temporal every getEnv() and isolatedStack() test shares: the dev server, or with TEST_TEMPORAL=server the official server on PostgreSQL. */
+async function sharedTemporal(): Promise<SharedTemporal> {
+  if (testTemporalKind() === 'server') return startSharedTemporalServer({ onCleanup, log });
+  const devServer = await startTestTemporal();
+  onCleanup(() => devServer.stop());
+  return { address: devServer.address };
+}
+
 export function getEnv(): Promise<TestEnv> {
   envPromise ??= (async () => {
     const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH, (l) => console.error(l));
-    const devServer = await startTestTemporal();
-    onCleanup(() => devServer.stop());
+    const temporal = await sharedTemporal();
     const databaseUrl = await freshDatabaseUrl('main');
-    const config = testConfig({ DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: devServer.address });
+    const config = testConfig({ DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address });
     const db = await openDatabase(config, log);
     onCleanup(() => db.close());
     const bundle = await workflowBundle();
-    const worker = await runTestWorker(config, devServer.address, db);
-    const web = await startWeb(config, devServer.address, db, log, { host: '127.0.0.1', port: 0 });
+    const worker = await runTestWorker(config, temporal.address, db);
+    const web = await startWeb(config, temporal.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
     const agentToken = await apiToken(db, 'agent@example.com', 'agent');
     const tokenFor = (email: string, role: TestRole = 'requester') => apiToken(db, email, role);
-    return { config, temporalAddress: devServer.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl, agentToken, tokenFor };
+    return { config, temporalAddress: temporal.address, db, web, client: web.client, worker, bundle, cliPath, databaseUrl, agentToken, tokenFor };
   })();
   return envPromise;
 }
@@ -179,8 +189,8 @@ export interface IsolatedStack {
 }
 
 /**
- * A database, task queue, worker and web app of its own on the shared Temporal dev
- * server, with `rulesText` published as the active rules version.
+ * A database, task queue, worker and web app of its own on the shared Temporal (the dev
+ * server, or the official server with TEST_TEMPORAL=server), with `rulesText` published as the active rules version.
  */
 let stacks = 0;
 
