@@ -129,9 +129,10 @@ describe('the local mail sink: real SMTP on 127.0.0.1, one .eml per message, rea
   it('gives nothing for an id that is no message of the folder, and an empty mailbox for a missing folder', async () => {
     const mailbox = openMailbox(dir);
     const real = (await mailbox.list({ limit: 1 })).entries[0]!.id;
+    // Ids are lower-case hex; an upper-case letter in one (not toUpperCase: an id of digits only has none to change) names nothing.
     expect(real).to.match(MAIL_ID_PATTERN);
     fs.writeFileSync(path.join(root, 'x.eml'), 'Subject: outside\r\n\r\nnot in the mailbox\r\n');
-    for (const id of ['../x', 'a/b', 'x.eml', `${real}.eml`, `../mail/${real}`, '', '.', '..', `${real}/`, '20261203T142233123Z-00000000', real.toUpperCase()]) {
+    for (const id of ['../x', 'a/b', 'x.eml', `${real}.eml`, `../mail/${real}`, '', '.', '..', `${real}/`, '20261203T142233123Z-00000000', `${real.slice(0, -1)}F`]) {
       expect(await mailbox.read(id), id).to.equal(undefined);
       expect(await mailbox.raw(id), id).to.equal(undefined);
     }
