@@ -73,3 +73,21 @@ export function commandLineHas(commandLine: string, words: string): boolean {
   const spaced = (text: string) => ` ${text.trim().replace(/\s+/g, ' ')} `;
   return spaced(commandLine).includes(spaced(words));
 }
+
+/**
+ * The pid a pid file names, when that process still runs with every one of `words` on its command
+ * line (the same program on the same files: ours, left by an earlier run); otherwise the pid file is
+ * stale — gone, something else now, or not to be told — and removed, and the answer is undefined.
+ */
+export function orphanOf(pidFile: string, words: readonly string[]): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const cmdline = pidAlive(pid) ? processCommandLine(pid) : undefined;
+  if (cmdline !== undefined && words.every((w) => commandLineHas(cmdline, w))) return pid;
+  fs.rmSync(pidFile, { force: true });
+  return undefined;
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { commandLineHas, pidAlive, processCommandLine } from './process-info.ts';
+import { orphanOf } from './process-info.ts';
 import { PortInUseError, StartRefusedError } from './failure.ts';
 
 export interface DevServerOptions {
@@ -83,18 +83,8 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
  * still runs there is refused by the port check instead.
  */
 export function refuseOrphanDevServer(dbFile: string): void {
-  const pidFile = `${dbFile}.pid`;
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  } catch {
-    return;
-  }
-  const cmdline = pidAlive(pid) ? processCommandLine(pid) : undefined;
-  if (cmdline !== undefined && commandLineHas(cmdline, 'start-dev') && commandLineHas(cmdline, `--db-filename ${dbFile}`)) {
-    throw new StartRefusedError(`A Temporal dev server from an earlier run (pid ${pid}) still runs on ${dbFile}. Stop it (\`kill ${pid}\`), then start again.`);
-  }
-  fs.rmSync(pidFile, { force: true });
+  const pid = orphanOf(`${dbFile}.pid`, ['start-dev', `--db-filename ${dbFile}`]);
+  if (pid !== undefined) throw new StartRefusedError(`A Temporal dev server from an earlier run (pid ${pid}) still runs on ${dbFile}. Stop it (\`kill ${pid}\`), then start again.`);
 }
 
 /** Refuses when something already listens on a port this process means to use, naming the setting that moves it. */

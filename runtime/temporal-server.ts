@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { StartRefusedError } from './failure.ts';
-import { commandLineHas, pidAlive, processCommandLine } from './process-info.ts';
+import { orphanOf } from './process-info.ts';
 import { ensureTemporalServer, type TemporalServerBinaries } from './temporal-server-build.ts';
 import { dynamicConfigYaml, serverConfig, toYaml, type ServerPorts } from './temporal-server-config.ts';
 import { databaseNames, sqlTarget, type TemporalDatabases } from './temporal-server-schema.ts';
@@ -74,17 +74,8 @@ function exited(child: ChildProcess): string | undefined {
 
 /** A server an earlier, killed run left on this data folder holds its ports and databases: it is not ours to stop. */
 function refuseOrphan(pidFile: string, configFile: string): void {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  } catch {
-    return;
-  }
-  const cmdline = pidAlive(pid) ? processCommandLine(pid) : undefined;
-  if (cmdline !== undefined && commandLineHas(cmdline, `--config-file ${configFile}`)) {
-    throw new StartRefusedError(`A Temporal server (pid ${pid}, perhaps left by an earlier run) already runs on ${configFile}. Stop it (\`kill ${pid}\`), then start again.`);
-  }
-  fs.rmSync(pidFile, { force: true });
+  const pid = orphanOf(pidFile, [`--config-file ${configFile}`]);
+  if (pid !== undefined) throw new StartRefusedError(`A Temporal server (pid ${pid}, perhaps left by an earlier run) already runs on ${configFile}. Stop it (\`kill ${pid}\`), then start again.`);
 }
 
 /** True when nothing listens on 127.0.0.1:port now. */
