@@ -281,8 +281,31 @@ export function businessTimeBetween(cal: BusinessCalendar, fromMs: number, toMs:
 /** Whether the calendar is open at the instant (ranges are half-open: open at `from`, closed at `to`). */
 export function isOpenAt(cal: BusinessCalendar, atMs: number): boolean {
   assertInstant('atMs', atMs);
-  const first = openSpans(compile(cal), atMs, atMs + 1).next();
-  return first.done !== true && first.value.start === atMs;
+  const c = compile(cal);
+  if (c.trivial) return true;
+  if (c.neverOpens) return false;
+  // The local days that can hold atMs (offsets lie within -12h..+14h), as openSpans walks them.
+  const d = Math.floor(atMs / DAY);
+  for (let day = d - 1; day <= d + 1; day++) {
+    for (const span of spansOfDay(c, day)) if (span.start <= atMs && atMs < span.end) return true;
+  }
+  return false;
+}
+
+/**
+ * The calendar's local wall clock at `atMs`: hour (0–23) and weekday (0 = Monday), as luxon's
+ * DateTime in the calendar's zone reads them, from the zone offsets sampled per UTC day (luxon per
+ * instant only on a day whose offset changes).
+ */
+export function localClockAt(cal: BusinessCalendar, atMs: number): { hour: number; weekday: number } {
+  assertInstant('atMs', atMs);
+  const { zone } = compile(cal);
+  const day = Math.floor(atMs / DAY);
+  const start = probe(zone, day);
+  const off = start === probe(zone, day + 1) ? start : offsetMs(zone, atMs);
+  const local = atMs + off;
+  const localDay = Math.floor(local / DAY);
+  return { hour: Math.floor((local - localDay * DAY) / HOUR), weekday: (((localDay + 3) % 7) + 7) % 7 };
 }
 
 /**

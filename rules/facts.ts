@@ -3,8 +3,7 @@
  * evaluator is told about a ticket and the decision instant. Pure: the calendar and the matrix
  * priority are passed in.
  */
-import { DateTime } from 'luxon';
-import { isOpenAt } from './calendar.ts';
+import { isOpenAt, localClockAt } from './calendar.ts';
 import type { BusinessCalendar } from './calendar.ts';
 import type { Level, Priority, TicketFacts } from './types.ts';
 
@@ -29,13 +28,23 @@ const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 
 /** Lowercase words of the text, each once, in order of first appearance. */
 export function keywordsOf(...texts: Array<string | undefined>): string[] {
-  const words = new Set<string>();
+  const out: string[] = [];
+  let seen: Set<string> | null = null;
   for (const text of texts) {
     if (!text) continue;
-    for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) words.add(w);
+    for (const w of text.toLowerCase().split(NOT_A_WORD)) {
+      if (!w) continue;
+      // A short text's words are checked against the list, a long one's through a set.
+      if (seen === null && out.length >= 16) seen = new Set(out);
+      if (seen ? seen.has(w) : out.includes(w)) continue;
+      out.push(w);
+      seen?.add(w);
+    }
   }
-  return [...words];
+  return out;
 }
+
+const NOT_A_WORD = /[^\p{L}\p{N}]+/u;
 
 /** Own properties of `obj` named in `keys` that are not undefined. */
 export function pick<T extends object>(obj: T | undefined, keys: readonly (keyof T)[]): Partial<T> {
@@ -59,13 +68,13 @@ export function buildFacts(
   matrix: RuleFacts['matrix'],
   keywords: string[] = keywordsOf(input.ticket.title, input.ticket.description),
 ): RuleFacts {
-  const local = DateTime.fromMillis(atMs, { zone: calendar.timeZone });
+  const local = localClockAt(calendar, atMs);
   return {
     ticket: pick(input.ticket, TICKET_KEYS),
     requester: pick(input.requester, REQUESTER_KEYS),
     keywords,
     calendar: { open: isOpenAt(calendar, atMs) },
-    time: { hour: local.hour, weekday: WEEKDAY_NAMES[local.weekday - 1] as string },
+    time: { hour: local.hour, weekday: WEEKDAY_NAMES[local.weekday] as string },
     matrix,
   };
 }

@@ -5,6 +5,7 @@ import {
   addBusinessTime,
   businessTimeBetween,
   isOpenAt,
+  localClockAt,
   nextOpenAt,
   openSpansBetween,
   WEEKDAYS,
@@ -299,6 +300,17 @@ describe('business calendar properties (fast-check)', () => {
         expect(isOpenAt(cal, t)).to.equal(openByWallClock(cal, t));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('when the local clock is read (the rules\' time facts), hour and weekday are luxon\'s in every zone, across DST changes too', () => {
+    fc.assert(
+      fc.property(calendar, instant, fc.integer({ min: -3 * HOUR, max: 3 * HOUR }), (cal, t, shift) => {
+        const at = t + shift;
+        const local = DateTime.fromMillis(at, { zone: cal.timeZone });
+        expect(localClockAt(cal, at)).to.deep.equal({ hour: local.hour, weekday: local.weekday - 1 });
+      }),
+      { numRuns: 5000 },
     );
   });
 
