@@ -22,6 +22,8 @@ import type { People } from '../services/people/index.ts';
 import { CODEC_PATH, codecRoutes, type CodecDeps } from './codec/index.ts';
 import { HttpError, isDependencyFault, localizedParams, UnavailableError, type FieldProblem } from './errors.ts';
 import { healthz } from './health.ts';
+import { metricsRoute, requestTelemetry } from './telemetry.ts';
+import type { Logger } from '../observability/logger.ts';
 import { openApiDocument } from './openapi.ts';
 import { portal, staticFiles, viewEngine, viewsDir, type PortalOptions } from './portal/index.ts';
 import { renderErrorPage, wantsHtml } from './portal/error-page.ts';
@@ -80,6 +82,10 @@ export interface AppDeps extends TicketDeps {
   /** HELPDESK_DIGEST_INTERVAL in ms. */
   digestIntervalMs?: number | undefined;
   log?: (line: string) => void;
+  /** Structured request logs (observability/logger.ts); without it (text logs, tests), none. */
+  logger?: Logger | null;
+  /** HELPDESK_METRICS_TOKEN: who may scrape GET /metrics (api/telemetry.ts); null: this machine only. */
+  metricsToken?: string | null;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For is believed. @default false */
   trustProxy?: boolean | number | string[];
   /** The self-service portal; without it the app serves the JSON API only. */
@@ -102,6 +108,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   const log = deps.log ?? ((line: string) => console.error(line));
   app.disable('x-powered-by');
+  // First: every request gets its id, log line and metrics, whatever answers it (api/telemetry.ts).
+  app.use(requestTelemetry(deps.logger ?? null));
   // X-Forwarded-For names the client only through proxies the operator trusts (TRUST_PROXY); by default none.
   app.set('trust proxy', deps.trustProxy ?? false);
   const hbs = viewEngine(deps.i18n);
@@ -123,6 +131,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Within a second whatever is down; its checks end by then too (api/health.ts).
   app.get('/healthz', healthz(deps));
+  app.get('/metrics', metricsRoute(deps.metricsToken ?? null));
   app.get('/api/v1/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });

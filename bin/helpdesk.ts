@@ -1,6 +1,8 @@
 /**
  * The one command line: start (everything), worker, web, migrate, seed, rules …
  */
+import { lineLogger } from '../observability/logger.ts';
+import { startMetricsServer } from '../runtime/metrics-server.ts';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../runtime/config.ts';
 import { TemporalCliUnavailableError } from '../runtime/temporal-cli.ts';
@@ -21,7 +23,13 @@ import { registerRulesCommands } from './rules-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
 import { registerTemporalServerCommands } from './temporal-server-commands.ts';
 
-const log: Log = (line) => console.log(line);
+// The commands' lines; the servers' (start, web, worker) are JSON (pino) unless HELPDESK_LOG_FORMAT=text
+// or a terminal (observability/logger.ts).
+let write: Log = (line) => console.log(line);
+const log: Log = (line) => write(line);
+function serverLogs(): void {
+  write = lineLogger('helpdesk');
+}
 
 function onShutdown(stop: () => Promise<void>): void {
   let stoppingSince = 0;
@@ -96,6 +104,8 @@ async function runWorker(config: Config): Promise<void> {
   const db = await openDatabase(config, log, { command: 'helpdesk worker', shares: true });
   const { worker, done } = await startWorker(config, config.temporal.address, db);
   log(`Worker polling ${config.temporal.taskQueue} on ${config.temporal.address}`);
+  const metricsServer = config.metrics.address ? await startMetricsServer(config.metrics.address, config.metrics.token) : undefined;
+  if (metricsServer) log(`[worker] metrics at ${metricsServer.url}`);
   // The retention schedule lives in Temporal; every worker makes sure it says what the configuration says.
   const client = await connectClient(targetFromConfig(config, config.temporal.address));
   try {
@@ -113,9 +123,11 @@ async function runWorker(config: Config): Promise<void> {
   onShutdown(async () => {
     worker.shutdown();
     await done;
+    await metricsServer?.close();
     await db.close();
   });
   await done;
+  await metricsServer?.close();
 }
 
 async function runWeb(config: Config): Promise<void> {
@@ -130,9 +142,9 @@ async function runWeb(config: Config): Promise<void> {
 }
 
 const program = new Command('helpdesk').description('IT helpdesk engine').showHelpAfterError();
-program.command('start').description('Run everything: Temporal dev server (unless TEMPORAL_ADDRESS), PostgreSQL (embedded unless DATABASE_URL), migrations, a worker and the web process').action(() => start(loadConfig()));
-program.command('worker').description('Run a worker (needs TEMPORAL_ADDRESS and DATABASE_URL); scale out by running several').action(() => runWorker(loadConfig()));
-program.command('web').description('Run a web process (needs TEMPORAL_ADDRESS and DATABASE_URL); scale out by running several').action(() => runWeb(loadConfig()));
+program.command('start').description('Run everything: Temporal dev server (unless TEMPORAL_ADDRESS), PostgreSQL (embedded unless DATABASE_URL), migrations, a worker and the web process').action(() => (serverLogs(), start(loadConfig())));
+program.command('worker').description('Run a worker (needs TEMPORAL_ADDRESS and DATABASE_URL); scale out by running several').action(() => (serverLogs(), runWorker(loadConfig())));
+program.command('web').description('Run a web process (needs TEMPORAL_ADDRESS and DATABASE_URL); scale out by running several').action(() => (serverLogs(), runWeb(loadConfig())));
 program.command('migrate').description('Apply database migrations').action(async () => {
   const db = await openDatabase(loadConfig(), log);
   await db.close();

@@ -5,6 +5,7 @@
  * address in it (the caller passes it scrubbed). The rows an outbox row makes are written once
  * (ON CONFLICT DO NOTHING), so planning again after a crash plans the same messages.
  */
+import { metrics } from '../observability/metrics.ts';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
 import type { OutboxRowRef } from '../workflows/notification-types.ts';
@@ -138,7 +139,8 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
 
     /** The server took it (its 250): sent. A later failure does not undo it. */
     async sent(id: number): Promise<void> {
-      await sequelize.query(`UPDATE notification_deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = :id AND status = 'pending'`, { replacements: { id } });
+      const rows = await select<LagRow>(`UPDATE notification_deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = :id AND status = 'pending' RETURNING ${LAG}`, { id });
+      observeLags(rows);
     },
 
     /** An attempt failed but will be retried: what the server said (no address in it). */
@@ -148,7 +150,8 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
 
     /** Failed for good (a permanent refusal, or retries used up). */
     async failed(id: number, error: string): Promise<void> {
-      await sequelize.query(`UPDATE notification_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id = :id AND status = 'pending'`, { replacements: { id, error } });
+      const rows = await select<LagRow>(`UPDATE notification_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id = :id AND status = 'pending' RETURNING ${LAG}`, { id, error });
+      for (const r of rows) metrics.deliveryFailures.inc({ channel: r.channel });
     },
 
     /** Every message of the row is settled: the row is delivered (and failed, when one failed for good). */
@@ -207,12 +210,14 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
     /** Digest lines sent in one digest (or failed for good, with why). */
     async settleLines(ids: number[], outcome: { sent: true } | { sent: false; error: string }): Promise<void> {
       if (!ids.length) return;
-      await sequelize.query(
+      const rows = await select<LagRow>(
         outcome.sent
-          ? `UPDATE notification_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE id IN (:ids) AND status = 'pending'`
-          : `UPDATE notification_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id IN (:ids) AND status = 'pending'`,
-        { replacements: { ids, error: outcome.sent ? null : outcome.error } },
+          ? `UPDATE notification_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE id IN (:ids) AND status = 'pending' RETURNING ${LAG}`
+          : `UPDATE notification_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id IN (:ids) AND status = 'pending' RETURNING ${LAG}`,
+        { ids, error: outcome.sent ? null : outcome.error },
       );
+      if (outcome.sent) observeLags(rows);
+      else for (const r of rows) metrics.deliveryFailures.inc({ channel: r.channel });
     },
 
     /** The deliveries that failed for good, newest first (the admins' mail page). */
@@ -230,3 +235,11 @@ export function createDeliveriesRepo(sequelize: Sequelize) {
 }
 
 export type DeliveriesRepo = ReturnType<typeof createDeliveriesRepo>;
+
+/** What a settled delivery's UPDATE returns for the metrics: its channel and its time in the outbox. */
+interface LagRow { channel: string; lag: number }
+const LAG = `channel, extract(epoch FROM now() - created_at)::float8 AS lag`;
+
+function observeLags(rows: LagRow[]): void {
+  for (const r of rows) metrics.deliveryLag.observe({ channel: r.channel }, Math.max(0, Number(r.lag)));
+}

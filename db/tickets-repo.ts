@@ -5,6 +5,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Notification, TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
 import { enqueueWebhooks } from './webhooks-repo.ts';
+import { metrics } from '../observability/metrics.ts';
 
 export interface TicketRecord extends TicketSnapshot {
   /** Who filed the ticket; null for tickets filed before it was recorded (migration 0007) or by a portal visitor without an account. */
@@ -169,6 +170,8 @@ export function createTicketsRepo(sequelize: Sequelize) {
         }
         // The endpoints that take this event's type get their delivery in the same transaction (docs/webhooks.md); a retry writes none.
         if (written.length) await enqueueWebhooks(sequelize, t, snapshot.number, event.seq, event.type);
+        // Breach lateness (observability/metrics.ts): once per breach, when the row that records it commits.
+        if (written.length && event.type === 'sla_breached') observeBreach(t, event.data);
         // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
         await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
       });
@@ -263,4 +266,10 @@ export const TICKET_NUMBER_PATTERN = /^[A-Z]{1,8}-\d{4}-\d{6,}$/;
 
 export function formatTicketNumber(prefix: string, year: number, n: number): string {
   return `${prefix}-${year}-${String(n).padStart(6, '0')}`;
+}
+
+function observeBreach(t: Transaction, data: Record<string, unknown>): void {
+  const late = typeof data.lateByMs === 'number' ? data.lateByMs : null;
+  const clock = data.clock === 'response' || data.clock === 'resolution' ? data.clock : 'other';
+  if (late !== null) t.afterCommit(() => metrics.breachLateness.observe({ clock }, Math.max(0, late) / 1000));
 }

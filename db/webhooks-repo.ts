@@ -4,6 +4,7 @@
  * is composed from the read model when it is sent, so an erasure leaves nothing behind here. A
  * failure is kept as a sentence and a status code, never the receiver's body.
  */
+import { metrics } from '../observability/metrics.ts';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type WebhookFormat = 'standard' | 'slack' | 'teams';
@@ -141,11 +142,17 @@ export function createWebhooksRepo(sequelize: Sequelize) {
     },
 
     async delivered(id: number): Promise<void> {
-      await run(`UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = :id AND status = 'pending'`, { id });
+      const rows = await sequelize.query<{ lag: number }>(
+        `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = :id AND status = 'pending'
+         RETURNING extract(epoch FROM now() - created_at)::float8 AS lag`,
+        { replacements: { id }, type: QueryTypes.SELECT },
+      );
+      for (const r of rows) metrics.deliveryLag.observe({ channel: 'webhook' }, Math.max(0, Number(r.lag)));
     },
 
     async failed(id: number, error: string): Promise<void> {
-      await run(`UPDATE webhook_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id = :id AND status = 'pending'`, { id, error });
+      const rows = await sequelize.query(`UPDATE webhook_deliveries SET status = 'failed', failed_at = now(), last_error = :error WHERE id = :id AND status = 'pending' RETURNING id`, { replacements: { id, error }, type: QueryTypes.SELECT });
+      if (rows.length) metrics.deliveryFailures.inc({ channel: 'webhook' });
     },
 
     /**

@@ -66,3 +66,21 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
+
+/**
+ * The copy json-rules-engine evaluates and explains (it copies conditions with the `clone`
+ * library on every run, which leaves out an object's own keys that its prototype also has
+ * without a setter: `toString`, `valueOf`, `hasOwnProperty`, …). Compiled values are made the
+ * same way, so `{ "toString": 1 }` is `{}` in both.
+ */
+export function asJsonRulesEngineCopies<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  const out: Record<string, unknown> = Array.isArray(v) ? ([] as unknown as Record<string, unknown>) : {};
+  for (const k of Object.keys(v)) {
+    const inherited = proto ? Object.getOwnPropertyDescriptor(proto, k) : undefined;
+    if (inherited && inherited.set == null) continue;
+    out[k] = asJsonRulesEngineCopies((v as Record<string, unknown>)[k]);
+  }
+  return out as T;
+}

@@ -26,7 +26,7 @@
  *   evaluated condition with factResult, valueResult and result), for every rule, when asked.
  */
 import { lastPassed, record } from './compiled-explain.ts';
-import { deepFreeze, type BoolNode, type CNode, type FactNode, type Facts, type Getter, type Json, type RefNode } from './compiled-nodes.ts';
+import { asJsonRulesEngineCopies, deepFreeze, type BoolNode, type CNode, type FactNode, type Facts, type Getter, type Json, type RefNode } from './compiled-nodes.ts';
 import { compileOperator } from './operators.ts';
 import { parseFactPath, type Seg } from './paths.ts';
 import type { Condition, Rule, RuleEvent } from './types.ts';
@@ -128,7 +128,8 @@ class Compiler {
   }
 
   private fact(c: Json): FactNode {
-    const value = c.value;
+    const value = asJsonRulesEngineCopies(c.value);
+    const params = asJsonRulesEngineCopies(c.params);
     const dynamic = isObj(value) && hasOwn(value, 'fact');
     const op = compileOperator(c.operator as string, dynamic ? null : { value });
     if (!op) throw new Error(`Unknown operator: ${String(c.operator)}`);
@@ -143,7 +144,7 @@ class Compiler {
     }
     return {
       kind: 'fact', group: groupOf(c), lhs, rhs, value: deepFreeze(value), op: op.evaluate, mayThrow: op.mayThrow,
-      priority: c.priority, name: c.name, operator: c.operator as string, fact: c.fact as string, params: deepFreeze(c.params), path: c.path, index,
+      priority: c.priority, name: c.name, operator: c.operator as string, fact: c.fact as string, params: deepFreeze(params), path: c.path, index,
     };
   }
 }

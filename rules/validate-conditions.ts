@@ -11,6 +11,8 @@ import { asArray, checkTeamInTier, FORBIDDEN_KEYS, isObj, listed, str, TYPE_WORD
 
 const KNOWN_OPERATORS = new Set<string>([...BUILTIN_OPERATORS, ...Object.values(CustomOperator)]);
 const KNOWN_DECORATORS = new Set(BUILTIN_DECORATORS);
+/** The most decorators an operator may carry (`not:someFact:equal` has two). */
+export const MAX_DECORATORS = 4;
 const CONDITION_KEYS = new Set(['all', 'any', 'not', 'condition', 'fact', 'path', 'operator', 'value', 'params', 'name', 'priority']);
 
 /**
@@ -198,7 +200,8 @@ function checkFactCondition(c: Obj, segs: Seg[], ctx: Ctx, out: Collector): void
     const parts = c.operator.split(':');
     const base = parts[parts.length - 1] as string;
     const badDecorator = parts.slice(0, -1).find((d) => !KNOWN_DECORATORS.has(d));
-    if (!KNOWN_OPERATORS.has(base) || badDecorator !== undefined) {
+    // At most MAX_DECORATORS: a chain of thousands overflows json-rules-engine's stack.
+    if (!KNOWN_OPERATORS.has(base) || badDecorator !== undefined || parts.length - 1 > MAX_DECORATORS) {
       const operators = listed([...KNOWN_OPERATORS]);
       const decorators = listed(BUILTIN_DECORATORS.map((d) => `${d}:`));
       out.add([...segs, 'operator'], 'UNKNOWN_OPERATOR', { operator: c.operator, operators, decorators }, `"${c.operator}" is not an operator; use one of ${operators} (optionally prefixed by ${decorators}).`);

@@ -3,6 +3,7 @@
  * handed down — to the worker's activities, to the web process (createApp), to the CLI
  * and to tests. No adapter (api/, bin/) or service builds a repository of its own.
  */
+import type { Logger } from '../observability/logger.ts';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
@@ -137,6 +138,10 @@ export interface WebOptions {
   portal?: { pgPool: Pool; options?: PortalOptions };
   /** The web process's live feed of changed tickets (runtime/ticket-feed.ts), for /agent/stream; without it the stream answers 503. */
   feed?: TicketFeed;
+  /** Structured request logs; null with text logs. */
+  logger?: Logger | null;
+  /** HELPDESK_METRICS_TOKEN (null: /metrics for this machine only). */
+  metricsToken?: string | null;
 }
 
 /** People and teams (services/people/) for the admin pages, the API and the CLI. */
@@ -184,6 +189,8 @@ export async function appDeps(config: Config, db: Repositories & { sequelize: Se
     },
     ...(staff ? { staff: staff.options } : {}),
     ...(web.log ? { log: web.log } : {}),
+    logger: web.logger ?? null,
+    metricsToken: web.metricsToken ?? null,
     ...(web.portal
       ? {
           portal: {

@@ -74,6 +74,10 @@ export const settings = {
   digestInterval: { env: 'HELPDESK_DIGEST_INTERVAL', default: '1h', doc: 'How often the digest schedule (a Temporal Schedule that `helpdesk start` and `helpdesk worker` create when mail is sent) mails each staff member who chose digests the notifications gathered since the last one: a duration such as `30m`, `1h` or `1d`, from 5 minutes to 1 day.' },
   mailSinkPort: { env: 'HELPDESK_MAIL_SINK_PORT', default: '2525', doc: 'Port of the local SMTP server `helpdesk start` runs on 127.0.0.1 when HELPDESK_SMTP_URL is empty.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+  logFormat: { env: 'HELPDESK_LOG_FORMAT', default: '', doc: 'The servers\' logs: `json` (pino, one object a line with time, level, component, message and, where known, the request id, ticket and workflow id; never personal data) or `text` (the lines as a person reads them). When empty, JSON unless the output is a terminal.' },
+  metricsToken: { env: 'HELPDESK_METRICS_TOKEN', default: '', doc: 'The bearer token Prometheus sends to scrape `/metrics` (the web\'s, and a worker\'s on HELPDESK_METRICS_ADDRESS). When empty, `/metrics` answers only requests from this machine (127.0.0.1, ::1).' },
+  metricsAddress: { env: 'HELPDESK_METRICS_ADDRESS', default: '', doc: 'Where `helpdesk worker` serves its own `/metrics` (breach lateness, outbox delivery lag): `host:port`, e.g. `0.0.0.0:9464`. When empty, a worker serves none (`helpdesk start` serves them on the web\'s `/metrics`).' },
+  temporalMetricsAddress: { env: 'HELPDESK_TEMPORAL_METRICS_ADDRESS', default: '', doc: 'Where the Temporal SDK serves the worker\'s own Prometheus metrics (task slots, sticky cache, poll and schedule-to-start latencies): `host:port`, e.g. `0.0.0.0:9465`. When empty, none.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof settings;
@@ -127,6 +131,8 @@ export interface Config {
   /** How often the digest schedule runs, in ms (HELPDESK_DIGEST_INTERVAL). @default 3_600_000 */
   digestIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Metrics (observability/metrics.ts): who may scrape, where a worker serves them, the SDK's own. */
+  metrics: { token: string | null; address: { host: string; port: number } | null; temporalAddress: string | null };
 }
 
 export interface StaffSignInConfig {
@@ -247,7 +253,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     integrations: integrationsConfig(get),
     digestIntervalMs: durationSetting(settings.digestInterval.env, get('digestInterval'), 300_000, 86_400_000, '5m and 1d', '30m, 1h or 1d'),
     logLevel: level as Config['logLevel'],
+    metrics: {
+      token: get('metricsToken').trim() || null,
+      address: hostPort(settings.metricsAddress.env, get('metricsAddress')),
+      temporalAddress: hostPort(settings.temporalMetricsAddress.env, get('temporalMetricsAddress')) ? get('temporalMetricsAddress').trim() : null,
+    },
   };
+}
+
+/** `host:port` (a port from 1 to 65535), or null when empty. */
+function hostPort(env: string, value: string): { host: string; port: number } | null {
+  const v = value.trim();
+  if (!v) return null;
+  const m = /^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65_535) throw new ConfigError(`${env} must be host:port, for example 0.0.0.0:9464; got "${v}".`);
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
 /** HELPDESK_AUDIT_SIGNING_KEY: PEM text when it starts with -----BEGIN, else a file's path; empty: the data folder's generated key. */

@@ -4,6 +4,7 @@
  * `helpdesk start` and for tests. The repositories and services are built in
  * runtime/compose.ts and handed down from here.
  */
+import { componentLogger } from '../observability/logger.ts';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -166,7 +167,7 @@ export async function startWorker(config: Config, address: string, db: Database,
     // The IMAP mailbox's poll (docs/mail-in.md), when HELPDESK_IMAP_URL names one.
     mailPoll: mailPollerFor(config, db),
   };
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, ...(bundle ? { bundle } : {}) });
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, temporalMetricsAddress: config.metrics.temporalAddress, ...(bundle ? { bundle } : {}) });
   // The worker's own connection (and its SMTP pool) is closed once it has stopped, however it stopped.
   const closeConnection = () => {
     mail?.transport.close();
@@ -224,6 +225,8 @@ export async function startWeb(config: Config, address: string, db: Database, lo
   const feed = createTicketFeed({ databaseUrl: db.url, log });
   const app = createApp(await appDeps(config, db, client, {
     log,
+    logger: componentLogger('web'),
+    metricsToken: config.metrics.token,
     feed,
     portal: {
       pgPool: sessionPool,

@@ -85,6 +85,8 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   bundle?: WorkflowBundle;
+  /** Where the SDK serves its Prometheus metrics (HELPDESK_TEMPORAL_METRICS_ADDRESS); none when absent. */
+  temporalMetricsAddress?: string | null;
 }
 
 let runtimeInstalled = false;
@@ -94,18 +96,22 @@ let runtimeInstalled = false;
  * among them (forwarded, so repeats during an outage are thinned out), and no signal
  * handlers of its own — the entry point decides how to shut down.
  */
-export function installRuntime(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN'): void {
+export function installRuntime(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN', metricsAddress: string | null = null): void {
   if (runtimeInstalled) return;
   Runtime.install({
     logger: quietLogger(level),
-    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: level, other: 'ERROR' }, forward: {} },
+      // The SDK's own metrics (task slots, sticky cache, poll and schedule-to-start latencies), HELPDESK_TEMPORAL_METRICS_ADDRESS.
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, unitSuffix: true } } } : {}),
+    },
     shutdownSignals: [],
   });
   runtimeInstalled = true;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  installRuntime();
+  installRuntime('WARN', opts.temporalMetricsAddress ?? null);
   const connection = await NativeConnection.connect({ address: opts.target.address, tls: tlsOptions(opts.target), apiKey: opts.target.apiKey });
   return Worker.create({
     connection,

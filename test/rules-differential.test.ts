@@ -1,7 +1,7 @@
 /**
  * The compiled evaluator (rules/compiled.ts) against json-rules-engine (rules/reference-engine.ts):
- * fast-check generates rules files (every operator with up to two decorators, constants and
- * fact references as values, paths, condition and rule priorities, names, params, nested
+ * fast-check generates rules files (every operator with up to four decorators, constants —
+ * objects with keys like `toString` among them — and fact references as values, paths, condition and rule priorities, names, params, nested
  * all/any/not, shared conditions referring to each other) and tickets, and both evaluators must
  * give the same decision, explanation included, byte for byte as JSON — or both refuse the ticket.
  * The shipped default file and the 500-rule synthetic file of bench/rules-throughput.ts are checked
@@ -37,7 +37,9 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
-const constant = fc.oneof({ weight: 3, arbitrary: scalar }, { weight: 2, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...LIST_WORDS), { minLength: 1, maxLength: 3 }) });
+// Objects too, with keys Object.prototype also has (json-rules-engine's copy leaves those out).
+const objectValue = fc.constantFrom({}, { toString: 1, a: 'vpn' }, { valueOf: 2 }, { a: { hasOwnProperty: 'x', b: 1 } }, [{ isPrototypeOf: 1 }]);
+const constant = fc.oneof({ weight: 3, arbitrary: scalar }, { weight: 2, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...LIST_WORDS), { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: objectValue });
 
 /** A fact and a path the validator accepts (or no path). */
 const factAndPath = fc.constantFrom(...FACTS).chain((fact) => {
@@ -49,7 +51,7 @@ const factAndPath = fc.constantFrom(...FACTS).chain((fact) => {
 });
 
 // Mostly undecorated: decorators such as someValue and swap make many conditions throw (in both).
-const decorators = fc.oneof({ weight: 6, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...BUILTIN_DECORATORS), { minLength: 1, maxLength: 2 }) });
+const decorators = fc.oneof({ weight: 6, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...BUILTIN_DECORATORS), { minLength: 1, maxLength: 4 }) });
 const operator = fc.tuple(decorators, fc.constantFrom(...OPERATORS)).map(([d, base]) => [...d, base].join(':'));
 const listValue = fc.oneof(fc.array(scalar, { maxLength: 3 }), fc.array(fc.constantFrom(...LIST_WORDS), { minLength: 1, maxLength: 3 }));
 
@@ -58,7 +60,7 @@ const optionalProps = fc.record({
   name: fc.option(fc.constantFrom('a', 'b', ''), { nil: undefined }),
 }, { requiredKeys: [] });
 
-const factCondition: fc.Arbitrary<Condition> = fc.tuple(factAndPath, operator, fc.oneof({ weight: 4, arbitrary: fc.tuple(constant, fc.option(listValue, { nil: undefined, freq: 5 })).map(([v, list]) => ({ v, list })) }, { weight: 1, arbitrary: factAndPath.map((r) => ({ ref: r })) }), optionalProps, fc.option(fc.constantFrom({}, { x: 1 }), { nil: undefined }))
+const factCondition: fc.Arbitrary<Condition> = fc.tuple(factAndPath, operator, fc.oneof({ weight: 4, arbitrary: fc.tuple(constant, fc.option(listValue, { nil: undefined, freq: 5 })).map(([v, list]) => ({ v, list })) }, { weight: 1, arbitrary: factAndPath.map((r) => ({ ref: r })) }), optionalProps, fc.option(fc.constantFrom({}, { x: 1 }, { toString: 'x', y: 2 }), { nil: undefined }))
   .map(([{ fact, path }, op, val, props, params]) => {
     let value: unknown;
     if ('ref' in val) value = { fact: val.ref.fact, ...(val.ref.path !== undefined ? { path: val.ref.path } : {}) };

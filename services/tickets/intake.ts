@@ -8,6 +8,7 @@ import type { TicketRecord } from '../../db/tickets-repo.ts';
 import { intakeRecordedUpdate } from '../../workflows/messages.ts';
 import type { ticketWorkflow } from '../../workflows/ticket.ts';
 import { workflowIdFor, type TicketInput } from '../../workflows/types.ts';
+import { metrics } from '../../observability/metrics.ts';
 import { ServiceError, UnavailableError } from '../errors.ts';
 import { validate } from '../validation.ts';
 import type { TicketDeps } from './deps.ts';
@@ -65,6 +66,22 @@ function normalise(body: CreateTicketRequest, requestLanguage: string, filedBy: 
  * same key from someone else is a different request (422).
  */
 export async function createTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string; filedBy?: string | undefined }): Promise<IntakeResult> {
+  // Intake rate and latency by outcome (observability/metrics.ts): created, refused, unavailable.
+  const started = performance.now();
+  const given = (raw as { channel?: unknown } | null)?.channel;
+  const channel = given === 'portal' || given === 'email' || given === 'phone' ? given : 'api';
+  let outcome = 'created';
+  try {
+    return await fileTicket(deps, raw, opts);
+  } catch (err) {
+    outcome = err instanceof UnavailableError ? 'unavailable' : err instanceof ServiceError && err.status < 500 ? 'refused' : 'failed';
+    throw err;
+  } finally {
+    metrics.intake.observe({ channel, outcome }, (performance.now() - started) / 1000);
+  }
+}
+
+async function fileTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey?: string | undefined; language: string; filedBy?: string | undefined }): Promise<IntakeResult> {
   const body = validate<CreateTicketRequest>(createTicketIntake, raw);
   const key = opts.idempotencyKey ?? randomUUID();
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ServiceError(400, 'BAD_IDEMPOTENCY_KEY', 'errors.badIdempotencyKey');

@@ -31,6 +31,8 @@ process.env.HELPDESK_SERVICE_KEYS ||= newKeyEntry('test');
 process.env.HELPDESK_MASTER_KEY ||= newKeyEntry('test-master');
 // And one audit signing key (PEM), so checkpoints and bundles never generate a key in the checkout's .data/.
 process.env.HELPDESK_AUDIT_SIGNING_KEY ||= newSigningKeyPem();
+// The in-process web logs as text (request lines are JSON only with HELPDESK_LOG_FORMAT=json, test/observability.test.ts).
+process.env.HELPDESK_LOG_FORMAT ||= 'text';
 // Erasures in tests go to a ledger of the run's own, never to the checkout's .data/.
 const testLedger = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-ledger-')), 'erasure-ledger.jsonl');
 

@@ -15,7 +15,8 @@ export interface Spawned {
 export function spawnHelpdesk(args: string[], env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    // Text logs, as the tests read them (a test of the JSON logs asks for them).
+    env: { ...process.env, HELPDESK_LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
