@@ -146,6 +146,13 @@ const ticketArb: fc.Arbitrary<{ input: TicketFacts; atMs: number }> = fc.record(
   atMs: t.atMs,
 }));
 
+/**
+ * Lets timers and I/O run: without it the property's promise-only loop would hold the event loop
+ * for the whole run, and the other test stacks of this mocha process (their workers, schedules
+ * and pools) would all catch up at once afterwards — enough to exhaust PostgreSQL's connections.
+ */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Both evaluators on one ticket: the same JSON, or both refuse. */
 async function same(compiled: CompiledRules, t: { input: TicketFacts; atMs: number }): Promise<'decided' | 'refused'> {
   const facts = ruleFacts(compiled, t.input, t.atMs);
@@ -166,6 +173,7 @@ describe('compiled evaluator against json-rules-engine', function () {
   it(`gives json-rules-engine's decision and explanation on ${RUNS} generated rules files × ${TICKETS_PER_FILE} tickets`, async () => {
     const seen = { decided: 0, refused: 0, fired: 0, notFired: 0, invalid: 0 };
     await fc.assert(fc.asyncProperty(rulesFile, fc.array(ticketArb, { minLength: TICKETS_PER_FILE, maxLength: TICKETS_PER_FILE }), async (file, tickets) => {
+      await yieldToEventLoop();
       const checked = validateRulesObject(file);
       if (!checked.ok) {
         seen.invalid += 1;
@@ -196,6 +204,7 @@ describe('compiled evaluator against json-rules-engine', function () {
   it('gives the same on the shipped default file', async () => {
     const compiled = compile(defaultRules());
     await fc.assert(fc.asyncProperty(ticketArb, async (t) => {
+      await yieldToEventLoop();
       expect(await same(compiled, t)).to.equal('decided');
     }), { numRuns: 2_000 });
   });
@@ -217,6 +226,7 @@ describe('compiled evaluator against json-rules-engine', function () {
     });
     const compiled = compile(file);
     await fc.assert(fc.asyncProperty(ticketArb, async (t) => {
+      await yieldToEventLoop();
       expect(await same(compiled, t)).to.equal('decided');
     }), { numRuns: 300 });
   });
