@@ -182,6 +182,10 @@ export async function startWorker(config: Config, address: string, db: Database,
       throw err;
     },
   );
+  // Whoever awaits `done` gets its failure; until someone does, it is not an unhandled rejection
+  // (the SDK can fail a worker's final shutdown step, "Worker still in use", after shutdown() was
+  // asked for; the workflow sandbox turns an unhandled rejection into a process-wide error).
+  done.catch(() => undefined);
   return { worker, done };
 }
 
