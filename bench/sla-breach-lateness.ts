@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < count) {
       const i = next++;
+      const since = Date.now();
       for (;;) {
         try {
           await createTicket(deps, { title: `Bench ticket ${i}`, description: 'load', requesterEmail: `user${i % 50}@example.com`, impact: 'low', urgency: 'low' }, { language: 'en', idempotencyKey: `bench-${i}` });
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
         } catch (err) {
           if (!(err instanceof UnavailableError)) throw err;
           unavailable += 1;
+          if (Date.now() - since > 60_000) throw new Error(`Intake answered 503 for a minute on ticket ${i} (${unavailable} times in all): ${(err as Error).message}`);
           await new Promise((r) => setTimeout(r, 200));
         }
       }
