@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { mayScrape, metrics, registry, statusClass } from '../observability/metrics.ts';
+import { metrics, scrape, statusClass } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -66,12 +66,7 @@ export function requestTelemetry(logger: Logger | null) {
 
 export function metricsRoute(token: string | null) {
   return async (req: Request, res: Response): Promise<void> => {
-    if (!mayScrape(token, req.get('Authorization'), req.socket.remoteAddress)) {
-      res.status(token === null ? 403 : 401).type('text/plain').send(token === null
-        ? 'The metrics are served only to this machine; set HELPDESK_METRICS_TOKEN to let Prometheus scrape them from elsewhere.\n'
-        : 'Send the metrics token (HELPDESK_METRICS_TOKEN) as "Authorization: Bearer <token>".\n');
-      return;
-    }
-    res.type(registry.contentType).send(await registry.metrics());
+    const answer = await scrape(token, req.get('Authorization'), req.socket.remoteAddress);
+    res.status(answer.status).type(answer.contentType).send(answer.body);
   };
 }

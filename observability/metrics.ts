@@ -94,3 +94,25 @@ export function mayScrape(token: string | null, authorization: string | undefine
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * One scrape of GET /metrics, the same on the web and the worker's own endpoint: the metrics, or
+ * the refusal (403 without a token to another machine, 401 with a wrong one), or 503 when they
+ * could not be collected.
+ */
+export async function scrape(token: string | null, authorization: string | undefined, remote: string | undefined): Promise<{ status: number; contentType: string; body: string }> {
+  if (!mayScrape(token, authorization, remote)) {
+    return {
+      status: token === null ? 403 : 401,
+      contentType: 'text/plain',
+      body: token === null
+        ? 'The metrics are served only to this machine; set HELPDESK_METRICS_TOKEN to let Prometheus scrape them from elsewhere.\n'
+        : 'Send the metrics token (HELPDESK_METRICS_TOKEN) as "Authorization: Bearer <token>".\n',
+    };
+  }
+  try {
+    return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
+  } catch {
+    return { status: 503, contentType: 'text/plain', body: 'The metrics could not be collected; try again.\n' };
+  }
+}
+

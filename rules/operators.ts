@@ -59,43 +59,33 @@ function notAList(v: unknown, method: 'some' | 'every'): boolean {
 }
 
 type Next = (fact: unknown, value: unknown) => boolean;
+
+/**
+ * some (stop at the first true) or every (stop at the first false) over the fact's items; the
+ * fact decorators' validate has already made sure it is a list.
+ */
+function overFact(next: Next, some: boolean): OperatorFn {
+  return (f, v) => {
+    const a = f as unknown[];
+    for (let i = 0; i < a.length; i++) if (some ? next(a[i], v) : !next(a[i], v)) return some;
+    return !some;
+  };
+}
+
+/** The same over the value's items; a value that is no list throws as json-rules-engine's does. */
+function overValue(next: Next, some: boolean): OperatorFn {
+  return (f, v) => {
+    if (!Array.isArray(v)) return notAList(v, some ? 'some' : 'every');
+    for (let i = 0; i < v.length; i++) if (some ? next(f, v[i]) : !next(f, v[i])) return some;
+    return !some;
+  };
+}
+
 const DECORATORS: Record<string, { validate: ((fact: unknown) => boolean) | null; wrap: (next: Next) => OperatorFn; mayThrow: boolean }> = {
-  someFact: {
-    validate: Array.isArray,
-    wrap: (next) => (f, v) => {
-      const a = f as unknown[];
-      for (let i = 0; i < a.length; i++) if (next(a[i], v)) return true;
-      return false;
-    },
-    mayThrow: false,
-  },
-  someValue: {
-    validate: null,
-    wrap: (next) => (f, v) => {
-      if (!Array.isArray(v)) return notAList(v, 'some');
-      for (let i = 0; i < v.length; i++) if (next(f, v[i])) return true;
-      return false;
-    },
-    mayThrow: true,
-  },
-  everyFact: {
-    validate: Array.isArray,
-    wrap: (next) => (f, v) => {
-      const a = f as unknown[];
-      for (let i = 0; i < a.length; i++) if (!next(a[i], v)) return false;
-      return true;
-    },
-    mayThrow: false,
-  },
-  everyValue: {
-    validate: null,
-    wrap: (next) => (f, v) => {
-      if (!Array.isArray(v)) return notAList(v, 'every');
-      for (let i = 0; i < v.length; i++) if (!next(f, v[i])) return false;
-      return true;
-    },
-    mayThrow: true,
-  },
+  someFact: { validate: Array.isArray, wrap: (next) => overFact(next, true), mayThrow: false },
+  someValue: { validate: null, wrap: (next) => overValue(next, true), mayThrow: true },
+  everyFact: { validate: Array.isArray, wrap: (next) => overFact(next, false), mayThrow: false },
+  everyValue: { validate: null, wrap: (next) => overValue(next, false), mayThrow: true },
   swap: { validate: null, wrap: (next) => (f, v) => next(v, f), mayThrow: true },
   not: { validate: null, wrap: (next) => (f, v) => !next(f, v), mayThrow: false },
 };
