@@ -34,15 +34,20 @@ export function createActivities(deps: ActivityDeps) {
      * transaction. Idempotent: keyed by ticket and seq, so a retry or replay writes nothing twice.
      */
     async recordEvent(args: RecordEventInput): Promise<void> {
-      await deps.tickets.project(args.snapshot, args.event, args.notify);
+      const projected = await deps.tickets.project(args.snapshot, args.event, args.notify);
       // The event's notifications leave through their own delivery workflows (docs/mail.md), started
       // here from the worker's client; one already started is left alone, so a retry starts none twice.
+      // A retry (the event was written before) looks its rows up: the first try may not have started them.
       const ctx = activityContext();
       if (deps.notifications && ctx && args.notify?.roles.length) {
-        await startDeliveries(ctx.client, ctx.info.taskQueue, await deps.notifications.eventRows(args.snapshot.number, args.event.seq));
+        const rows = projected.written && projected.outbox ? projected.outbox.map((id) => ({ source: 'ticket' as const, id })) : await deps.notifications.eventRows(args.snapshot.number, args.event.seq);
+        await startDeliveries(ctx.client, ctx.info.taskQueue, rows);
       }
       // So do its webhooks (docs/webhooks.md), one workflow per delivery.
-      if (deps.webhooks && ctx) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq), deps.webhooks.started);
+      if (deps.webhooks && ctx) {
+        const ids = projected.written && projected.webhooks ? projected.webhooks : await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq);
+        if (ids.length) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, ids, deps.webhooks.started);
+      }
       // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).
       if (args.event.type === 'created' && args.snapshot.requester) {
         const { number, title, description, locale } = args.snapshot;

@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import proto from '@temporalio/proto';
 import { QueryTypes } from 'sequelize';
 import { createTicket } from '../services/tickets/index.ts';
 import { UnavailableError } from '../services/errors.ts';
@@ -29,12 +30,21 @@ import { startSharedTemporalServer, testTemporalKind } from '../test/support/tem
 import { spawnHelpdesk } from '../test/support/processes.ts';
 import { fastRulesText } from '../test/fixtures/fast-rules.ts';
 import { workflowIdFor } from '../workflows/types.ts';
+import { cpuBetween, readCpu } from './support/cpu.ts';
+import { histogramNames, parseExposition, summarize, total } from './support/prom.ts';
 
-const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { temporal: { type: 'string', default: process.env.BENCH_TEMPORAL ?? 'dev-server' } } });
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    temporal: { type: 'string', default: process.env.BENCH_TEMPORAL ?? 'dev-server' },
+    concurrency: { type: 'string', default: '16' },
+    shards: { type: 'string' },
+  },
+});
 const count = Number(positionals[0] ?? 1000);
 const responseTarget = positionals[1] ?? '45s';
 const kind = testTemporalKind(opts.temporal);
-const CONCURRENCY = 16;
+const CONCURRENCY = Number(opts.concurrency);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -48,29 +58,38 @@ function peakKb(pid: number): number {
   }
 }
 
-/** The quantile q of a Prometheus histogram in exposition text: the upper bound of the bucket it falls in. */
-function histogramQuantile(text: string, name: string, labels: Record<string, string>, q: number): number | null {
-  const buckets: Array<[number, number]> = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== `${name}_bucket`) continue;
-    const got = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (!Object.entries(labels).every(([k, v]) => got[k] === v)) continue;
-    buckets.push([got.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(got.le), Number(m[3])]);
+type Scrape = ReturnType<typeof parseExposition>;
+
+/**
+ * The latencies that say where a breach's time goes: the worker SDK's (a task waiting for a worker
+ * slot, running, its activities) and the server's (its persistence calls by operation, the
+ * busiest first, and how long a due timer task waited in its queue).
+ */
+function whereTimeGoes(sdk: Scrape, server: Scrape): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of histogramNames(sdk, /workflow_task_(schedule_to_start|execution|replay)_latency|activity_(schedule_to_start|execution)_latency/)) out[`sdk ${name}`] = summarize(sdk, name);
+  const ops = [...new Set(server.filter((x) => x.name === 'persistence_latency_count').map((x) => x.labels.operation!))];
+  const busiest = ops.map((op) => ({ op, sum: total(server, 'persistence_latency_sum', { operation: op }) })).sort((a, b) => b.sum - a.sum).slice(0, 6);
+  for (const { op } of busiest) out[`server persistence ${op}`] = summarize(server, 'persistence_latency', { operation: op });
+  for (const op of ['TimerActiveTaskUserTimer', 'TransferActiveTaskWorkflowTask', 'TransferActiveTaskActivityTask']) {
+    const s = summarize(server, 'task_latency_queue', { operation: op });
+    if (s.count) out[`server queue wait ${op}`] = s;
   }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  return total === 0 ? null : (buckets.find(([, c]) => c >= q * total)?.[0] ?? null);
+  const start = summarize(server, 'service_latency', { operation: 'StartWorkflowExecution' });
+  if (start.count) out['server StartWorkflowExecution'] = start;
+  return out;
 }
 
 async function main(): Promise<void> {
-  const address = kind === 'server'
-    ? (await startSharedTemporalServer({ onCleanup, log })).address
+  const serverMetricsPort = await freePort();
+  const temporal = kind === 'server'
+    ? await startSharedTemporalServer({ onCleanup, log, tuning: { metricsPort: serverMetricsPort, ...(opts.shards ? { numHistoryShards: Number(opts.shards) } : {}) } })
     : await (async () => {
-      const dev = await startTestTemporal();
+      const dev = await startTestTemporal(undefined, undefined, ['--metrics-port', String(serverMetricsPort)]);
       onCleanup(() => dev.stop());
-      return dev.address;
+      return { address: dev.address, pid: dev.pid };
     })();
+  const address = temporal.address;
   const config = testConfig({ DATABASE_URL: await freshDatabaseUrl('bench'), TEMPORAL_ADDRESS: address, HELPDESK_TASK_QUEUE: 'bench', HELPDESK_INTAKE_WAIT_MS: '0' });
   const db = await openDatabase(config, log);
   onCleanup(() => db.close());
@@ -78,7 +97,15 @@ async function main(): Promise<void> {
   if (!published.ok) throw new Error('bench rules invalid');
 
   const metricsPort = await freePort();
-  const worker = spawnHelpdesk(['worker'], { TEMPORAL_ADDRESS: address, DATABASE_URL: config.databaseUrl!, HELPDESK_TASK_QUEUE: 'bench', HELPDESK_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` });
+  const sdkMetricsPort = await freePort();
+  const worker = spawnHelpdesk(['worker'], {
+    TEMPORAL_ADDRESS: address,
+    DATABASE_URL: config.databaseUrl!,
+    HELPDESK_TASK_QUEUE: 'bench',
+    HELPDESK_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    HELPDESK_TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${sdkMetricsPort}`,
+    // To profile the worker: BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  }, (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   onCleanup(async () => {
     if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
     await worker.exited;
@@ -94,6 +121,8 @@ async function main(): Promise<void> {
   onCleanup(() => client.connection.close());
   const deps = ticketDeps(config, db, client);
   console.log(`opening ${count} tickets on the ${kind === 'server' ? 'official Temporal server (PostgreSQL)' : 'Temporal dev server (SQLite)'} (response target ${responseTarget}, 24×7)…`);
+  const parts = { worker: pid, temporal: temporal.pid };
+  const cpuAtStart = readCpu(parts);
   const t0 = Date.now();
   let next = 0;
   let unavailable = 0;
@@ -115,6 +144,7 @@ async function main(): Promise<void> {
     }
   }));
   const openedIn = Date.now() - t0;
+  const cpuAtOpened = readCpu(parts);
   console.log(`opened in ${(openedIn / 1000).toFixed(1)} s (${Math.round(count / (openedIn / 1000))} tickets/s, ${unavailable} intake answers 503); waiting for every breach…`);
 
   const breaches = async () => db.sequelize.query<{ late: string; due: string }>(
@@ -129,16 +159,27 @@ async function main(): Promise<void> {
     process.stdout.write(`\r  ${rows.length}/${count} breaches handled`);
   }
   process.stdout.write('\n');
+  const cpuAtEnd = readCpu(parts);
   peak = Math.max(peak, peakKb(pid));
-  const metricsText = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const scrapeOf = async (port: number) => parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const [own, sdk, server] = await Promise.all([scrapeOf(metricsPort), scrapeOf(sdkMetricsPort), scrapeOf(serverMetricsPort)]);
   const late = rows.map((r) => Number(r.late)).sort((a, b) => a - b);
   const dues = rows.map((r) => Date.parse(r.due)).filter(Number.isFinite).sort((a, b) => a - b);
-  const metricP99 = histogramQuantile(metricsText, 'helpdesk_sla_breach_lateness_seconds', { clock: 'response' }, 0.99);
+  const metricP99 = summarize(own, 'helpdesk_sla_breach_lateness_seconds', { clock: 'response' }).p99;
   // For the capacity model: history events of a ticket so far (created, classified, warned, breached,
   // escalated; still open), and read-model rows per ticket.
   const sampleNumbers = await db.sequelize.query<{ number: string }>(`SELECT number FROM tickets ORDER BY number LIMIT 20`, { type: QueryTypes.SELECT });
   const lengths: number[] = [];
   for (const { number } of sampleNumbers) lengths.push(Number((await client.workflow.getHandle(workflowIdFor(number)).describe()).historyLength));
+  // One ticket's history by event type: what the server stores per ticket (the capacity model's unit).
+  const eventTypes: Record<string, number> = {};
+  if (sampleNumbers[0]) {
+    const history = await client.workflow.getHandle(workflowIdFor(sampleNumbers[0].number)).fetchHistory();
+    for (const e of history.events ?? []) {
+      const name = String(proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]).replace(/^EVENT_TYPE_/, '');
+      eventTypes[name] = (eventTypes[name] ?? 0) + 1;
+    }
+  }
   const [rowCounts] = await db.sequelize.query<{ events: string; outbox: string; tickets: string }>(
     `SELECT (SELECT count(*) FROM ticket_events) AS events, (SELECT count(*) FROM notification_outbox) AS outbox, (SELECT count(*) FROM tickets) AS tickets`,
     { type: QueryTypes.SELECT },
@@ -155,6 +196,10 @@ async function main(): Promise<void> {
     workerPeakRssMiB: Math.round(peak / 1024),
     openedPerSecond: Math.round(count / (openedIn / 1000)),
     intake503s: unavailable,
+    cpuSecondsOpening: cpuBetween(cpuAtStart, cpuAtOpened),
+    cpuSecondsAfterOpening: cpuBetween(cpuAtOpened, cpuAtEnd),
+    whereTimeGoes: whereTimeGoes(sdk, server),
+    historyOfOneTicket: eventTypes,
     historyEventsPerTicketSoFar: lengths.length ? Math.round(lengths.reduce((a, b) => a + b, 0) / lengths.length) : null,
     readModelRowsPerTicket: rowCounts ? { ticketEvents: Math.round((Number(rowCounts.events) / Number(rowCounts.tickets)) * 10) / 10, outbox: Math.round((Number(rowCounts.outbox) / Number(rowCounts.tickets)) * 10) / 10 } : null,
     node: process.version,

@@ -44,7 +44,86 @@ function toSnapshot(r: TicketRow): TicketSnapshot {
   };
 }
 
+/** The ticket row: inserted, or moved forward to a later event (never back), not over erased words unless told. */
+const UPSERT_TICKET = `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
+              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref,
+              response_due_at, resolution_due_at, next_due_at, breached, warned_at, warned_clock, escalated_at, escalated_by, merged_into)
+           VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
+              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef,
+              :responseDueAt, :resolutionDueAt, LEAST(:responseDueAt::timestamptz, :resolutionDueAt::timestamptz), :breached,
+              CASE WHEN :warn = 'set' THEN :occurredAt::timestamptz END, CASE WHEN :warn = 'set' THEN :warnedClock END, CASE WHEN :escalation = 'set' THEN :occurredAt::timestamptz END,
+              CASE WHEN :escalation = 'set' THEN :actor END, :mergedInto)
+           ON CONFLICT (number) DO UPDATE SET
+              -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
+              title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
+              description = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.description ELSE tickets.description END, category = EXCLUDED.category, priority = EXCLUDED.priority,
+              status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id,
+              assignee = EXCLUDED.assignee,
+              rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
+              updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq,
+              response_due_at = EXCLUDED.response_due_at, resolution_due_at = EXCLUDED.resolution_due_at, next_due_at = EXCLUDED.next_due_at,
+              breached = EXCLUDED.breached,
+              warned_at = CASE :warn WHEN 'set' THEN COALESCE(tickets.warned_at, EXCLUDED.warned_at) WHEN 'clear' THEN NULL ELSE tickets.warned_at END,
+              warned_clock = CASE :warn WHEN 'set' THEN EXCLUDED.warned_clock WHEN 'clear' THEN NULL ELSE tickets.warned_clock END,
+              escalated_at = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_at WHEN 'clear' THEN NULL ELSE tickets.escalated_at END,
+              escalated_by = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_by WHEN 'clear' THEN NULL ELSE tickets.escalated_by END,
+              merged_into = COALESCE(EXCLUDED.merged_into, tickets.merged_into)
+           WHERE tickets.last_event_seq < EXCLUDED.last_event_seq
+             AND (tickets.personal_data_erased_at IS NULL OR :writeErased)`;
+
+/**
+ * What project() wrote: whether the event is new, and the outbox rows and webhook deliveries it
+ * created (to start their deliveries); null when the path taken did not say (look them up).
+ */
+export interface Projected {
+  written: boolean;
+  outbox: number[] | null;
+  webhooks: number[] | null;
+}
+
 export function createTicketsRepo(sequelize: Sequelize) {
+  /** A ticket reported before sealing, whose personal data is erased: what its workflow writes next is scrubbed first. */
+  async function projectScrubbed(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<Projected> {
+    let snapshot = projected;
+    return sequelize.transaction(async (t) => {
+      // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
+      // personal data is erased, what the workflow writes next is scrubbed here (a sealed one's key is gone anyway).
+      const [prior] = await sequelize.query<{ erased: boolean }>(
+        `SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE`,
+        { replacements: { number: snapshot.number }, type: QueryTypes.SELECT, transaction: t },
+      );
+      const scrub = prior?.erased === true && !snapshot.requester;
+      const event = scrub ? scrubbedEvent(inEvent, snapshot.requesterEmail) : inEvent;
+      // An erased requester assigned to their own ticket (a ticket from before sealing): not by address.
+      if (scrub && snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase()) snapshot = { ...snapshot, assignee: ERASED_TEXT };
+      await sequelize.query(
+        UPSERT_TICKET,
+        { replacements: { ...upsertReplacements(snapshot, event), writeErased: true }, transaction: t },
+      );
+      const written = await sequelize.query<{ seq: number }>(
+        `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
+         VALUES (:number, :seq, :type, :actor, :reason, :data, :occurredAt)
+         ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq`,
+        { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, type: QueryTypes.SELECT, transaction: t },
+      );
+      for (const role of notify?.roles ?? []) {
+        await sequelize.query(
+          `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
+           VALUES (:number, :seq, :role, :kind, :payload)
+           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
+          { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify(outboxPayload(snapshot, notify!, scrub)) }, transaction: t },
+        );
+      }
+      // The endpoints that take this event's type get their delivery in the same transaction (docs/webhooks.md); a retry writes none.
+      if (written.length) await enqueueWebhooks(sequelize, t, snapshot.number, event.seq, event.type);
+      // Breach lateness (observability/metrics.ts): once per breach, when the row that records it commits.
+      if (written.length && event.type === 'sla_breached') t.afterCommit(() => observeBreach(event.data));
+      // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
+      await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
+      return { written: written.length > 0, outbox: null, webhooks: null };
+    });
+  }
+
   return {
     /** Next ticket number, e.g. HD-2026-000042. The sequence never repeats, even across years. */
     async allocateNumber(prefix: string, year: number, t?: Transaction): Promise<string> {
@@ -114,67 +193,53 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<void> {
-      let snapshot = projected;
-      await sequelize.transaction(async (t) => {
-        // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
-        // personal data is erased, what the workflow writes next is scrubbed here (a sealed one's key is gone anyway).
-        const [prior] = await sequelize.query<{ erased: boolean }>(
-          `SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE`,
-          { replacements: { number: snapshot.number }, type: QueryTypes.SELECT, transaction: t },
-        );
-        const scrub = prior?.erased === true && !snapshot.requester;
-        const event = scrub ? scrubbedEvent(inEvent, snapshot.requesterEmail) : inEvent;
-        // An erased requester assigned to their own ticket (a ticket from before sealing): not by address.
-        if (scrub && snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase()) snapshot = { ...snapshot, assignee: ERASED_TEXT };
-        await sequelize.query(
-          `INSERT INTO tickets (number, workflow_id, title, description, requester_email, locale, channel, impact, urgency, category,
-              priority, status, tier, team_id, assignee, rules_version, sla, created_at, updated_at, last_event_seq, filed_by, requester_ref,
-              response_due_at, resolution_due_at, next_due_at, breached, warned_at, warned_clock, escalated_at, escalated_by, merged_into)
-           VALUES (:number, :workflowId, :title, :description, :requesterEmail, :locale, :channel, :impact, :urgency, :category,
-              :priority, :status, :tier, :teamId, :assignee, :rulesVersion, :sla, :createdAt, :updatedAt, :lastEventSeq, :filedBy, :requesterRef,
-              :responseDueAt, :resolutionDueAt, LEAST(:responseDueAt::timestamptz, :resolutionDueAt::timestamptz), :breached,
-              CASE WHEN :warn = 'set' THEN :occurredAt::timestamptz END, CASE WHEN :warn = 'set' THEN :warnedClock END, CASE WHEN :escalation = 'set' THEN :occurredAt::timestamptz END,
-              CASE WHEN :escalation = 'set' THEN :actor END, :mergedInto)
-           ON CONFLICT (number) DO UPDATE SET
-              -- Once erased, a ticket's words are not written back (a ticket reported before sealing carries them in plain).
-              title = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.title ELSE tickets.title END,
-              description = CASE WHEN tickets.personal_data_erased_at IS NULL THEN EXCLUDED.description ELSE tickets.description END, category = EXCLUDED.category, priority = EXCLUDED.priority,
-              status = EXCLUDED.status, tier = EXCLUDED.tier, team_id = EXCLUDED.team_id,
-              assignee = EXCLUDED.assignee,
-              rules_version = EXCLUDED.rules_version, sla = EXCLUDED.sla, impact = EXCLUDED.impact, urgency = EXCLUDED.urgency,
-              updated_at = EXCLUDED.updated_at, last_event_seq = EXCLUDED.last_event_seq,
-              response_due_at = EXCLUDED.response_due_at, resolution_due_at = EXCLUDED.resolution_due_at, next_due_at = EXCLUDED.next_due_at,
-              breached = EXCLUDED.breached,
-              warned_at = CASE :warn WHEN 'set' THEN COALESCE(tickets.warned_at, EXCLUDED.warned_at) WHEN 'clear' THEN NULL ELSE tickets.warned_at END,
-              warned_clock = CASE :warn WHEN 'set' THEN EXCLUDED.warned_clock WHEN 'clear' THEN NULL ELSE tickets.warned_clock END,
-              escalated_at = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_at WHEN 'clear' THEN NULL ELSE tickets.escalated_at END,
-              escalated_by = CASE :escalation WHEN 'set' THEN EXCLUDED.escalated_by WHEN 'clear' THEN NULL ELSE tickets.escalated_by END,
-              merged_into = COALESCE(EXCLUDED.merged_into, tickets.merged_into)
-           WHERE tickets.last_event_seq < EXCLUDED.last_event_seq`,
-          { replacements: { ...snapshot, filedBy: snapshot.filedBy ?? null, requesterRef: snapshot.requester ?? null, sla: snapshot.sla ? JSON.stringify(snapshot.sla) : null, ...queueColumns(snapshot, event) }, transaction: t },
-        );
-        const written = await sequelize.query<{ seq: number }>(
-          `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
-           VALUES (:number, :seq, :type, :actor, :reason, :data, :occurredAt)
-           ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq`,
-          { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, type: QueryTypes.SELECT, transaction: t },
-        );
-        for (const role of notify?.roles ?? []) {
-          await sequelize.query(
-            `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
-             VALUES (:number, :seq, :role, :kind, :payload)
-             ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
-            { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify({ ...(scrub ? {} : notify!.data), ticket: snapshot.number, title: scrub ? ERASED_TEXT : snapshot.title, priority: snapshot.priority, team: snapshot.teamId, tier: snapshot.tier, assignee: snapshot.assignee, locale: snapshot.locale }) }, transaction: t },
-          );
-        }
-        // The endpoints that take this event's type get their delivery in the same transaction (docs/webhooks.md); a retry writes none.
-        if (written.length) await enqueueWebhooks(sequelize, t, snapshot.number, event.seq, event.type);
-        // Breach lateness (observability/metrics.ts): once per breach, when the row that records it commits.
-        if (written.length && event.type === 'sla_breached') observeBreach(t, event.data);
-        // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
-        await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
-      });
+    async project(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<Projected> {
+      // One statement, one round trip: the ticket, its event, the event's outbox rows and webhook
+      // deliveries, and the live feed's notice, atomically. It writes nothing when the ticket's
+      // personal data was erased and this ticket is not sealed; then the scrubbing path below does.
+      const [row] = await sequelize.query<{ ok: boolean; written: boolean; outbox: string[]; webhooks: string[] }>(
+        `WITH prior AS (
+           SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE
+         ), go AS (
+           SELECT NOT COALESCE((SELECT erased FROM prior), false) OR :writeErased AS ok
+         ), upsert AS (
+           ${UPSERT_TICKET}
+           RETURNING 1
+         ), ev AS (
+           INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
+           SELECT :number, :seq::integer, :type, :actor, :reason, :data::jsonb, :occurredAt::timestamptz FROM go WHERE go.ok
+           ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq
+         ), ob AS (
+           INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
+           SELECT :number, :seq::integer, r.role, :kind, :payload::jsonb FROM go, jsonb_array_elements_text(:roles::jsonb) AS r(role) WHERE go.ok
+           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING RETURNING id
+         ), wh AS (
+           INSERT INTO webhook_deliveries (endpoint_id, ticket_number, event_seq, event_type, message_id)
+           SELECT id, :number, :seq::integer, :type, 'msg_' || :number || '.' || :seq || '.e' || id
+             FROM webhook_endpoints, (SELECT 1 FROM ev) AS written
+            WHERE disabled_at IS NULL AND (:type = ANY (events) OR '*' = ANY (events))
+           ON CONFLICT DO NOTHING RETURNING id
+         )
+         SELECT go.ok, EXISTS (SELECT 1 FROM ev) AS written,
+                ARRAY(SELECT id FROM ob ORDER BY id)::text[] AS outbox, ARRAY(SELECT id FROM wh ORDER BY id)::text[] AS webhooks,
+                CASE WHEN go.ok THEN pg_notify('ticket_changed', :number) END AS notified
+           FROM go`,
+        {
+          replacements: {
+            ...upsertReplacements(projected, inEvent),
+            writeErased: projected.requester !== undefined && projected.requester !== null,
+            seq: inEvent.seq, type: inEvent.type, reason: inEvent.reason ?? null, data: JSON.stringify(inEvent.data),
+            roles: JSON.stringify(notify?.roles ?? []),
+            kind: notify?.kind ?? null,
+            payload: JSON.stringify(notify ? outboxPayload(projected, notify, false) : {}),
+          },
+          type: QueryTypes.SELECT,
+        },
+      );
+      if (!row?.ok) return projectScrubbed(projected, inEvent, notify);
+      // Breach lateness (observability/metrics.ts): once per breach, now that the row that records it has committed.
+      if (row.written && inEvent.type === 'sla_breached') observeBreach(inEvent.data);
+      return { written: row.written, outbox: row.outbox.map(Number), webhooks: row.webhooks.map(Number) };
     },
 
     async get(number: string): Promise<TicketRecord | undefined> {
@@ -268,8 +333,18 @@ export function formatTicketNumber(prefix: string, year: number, n: number): str
   return `${prefix}-${year}-${String(n).padStart(6, '0')}`;
 }
 
-function observeBreach(t: Transaction, data: Record<string, unknown>): void {
+function observeBreach(data: Record<string, unknown>): void {
   const late = typeof data.lateByMs === 'number' ? data.lateByMs : null;
   const clock = data.clock === 'response' || data.clock === 'resolution' ? data.clock : 'other';
-  if (late !== null) t.afterCommit(() => metrics.breachLateness.observe({ clock }, Math.max(0, late) / 1000));
+  if (late !== null) metrics.breachLateness.observe({ clock }, Math.max(0, late) / 1000);
+}
+
+/** The ticket upsert's values: the snapshot's columns and the queue columns the event moves. */
+function upsertReplacements(s: TicketSnapshot, e: TicketEvent) {
+  return { ...s, filedBy: s.filedBy ?? null, requesterRef: s.requester ?? null, sla: s.sla ? JSON.stringify(s.sla) : null, ...queueColumns(s, e) };
+}
+
+/** An outbox row's payload: what the notification needs, scrubbed of the words once erased. */
+function outboxPayload(s: TicketSnapshot, notify: Notification, scrub: boolean): Record<string, unknown> {
+  return { ...(scrub ? {} : notify.data), ticket: s.number, title: scrub ? ERASED_TEXT : s.title, priority: s.priority, team: s.teamId, tier: s.tier, assignee: s.assignee, locale: s.locale };
 }

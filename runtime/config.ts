@@ -78,6 +78,9 @@ export const settings = {
   metricsToken: { env: 'HELPDESK_METRICS_TOKEN', default: '', doc: 'The bearer token Prometheus sends to scrape `/metrics` (the web\'s, and a worker\'s on HELPDESK_METRICS_ADDRESS). When empty, `/metrics` answers only requests from this machine (127.0.0.1, ::1).' },
   metricsAddress: { env: 'HELPDESK_METRICS_ADDRESS', default: '', doc: 'Where `helpdesk worker` serves its own `/metrics` (breach lateness, outbox delivery lag): `host:port`, e.g. `0.0.0.0:9464`. When empty, a worker serves none (`helpdesk start` serves them on the web\'s `/metrics`).' },
   temporalMetricsAddress: { env: 'HELPDESK_TEMPORAL_METRICS_ADDRESS', default: '', doc: 'Where the Temporal SDK serves the worker\'s own Prometheus metrics (task slots, sticky cache, poll and schedule-to-start latencies): `host:port`, e.g. `0.0.0.0:9465`. When empty, none.' },
+  dbPool: { env: 'HELPDESK_DB_POOL', default: '10', doc: 'How many PostgreSQL connections each helpdesk process (web, worker) keeps open at most: 1-100. The server\'s max_connections must cover every process\'s pool.' },
+  workflowCache: { env: 'HELPDESK_WORKFLOW_CACHE', default: '', doc: 'How many ticket workflows a worker keeps in memory (the Temporal SDK\'s sticky cache, `maxCachedWorkflows`); the rest are replayed from history when their next timer or action comes. Bounds a worker\'s memory with many open tickets (see the README\'s performance section). When empty, the SDK\'s default from the heap size.' },
+  workflowTaskSlots: { env: 'HELPDESK_WORKFLOW_TASK_SLOTS', default: '', doc: 'How many workflow tasks a worker runs at once (`maxConcurrentWorkflowTaskExecutions`): 2-1000. When empty, the SDK\'s default (40).' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof settings;
@@ -133,6 +136,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Metrics (observability/metrics.ts): who may scrape, where a worker serves them, the SDK's own. */
   metrics: { token: string | null; address: { host: string; port: number } | null; temporalAddress: string | null };
+  /** PostgreSQL connections per process (HELPDESK_DB_POOL). */
+  dbPool: number;
+  /** The worker's tuning; null: the SDK's default. */
+  worker: { cachedWorkflows: number | null; workflowTaskSlots: number | null };
 }
 
 export interface StaffSignInConfig {
@@ -257,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       token: get('metricsToken').trim() || null,
       address: hostPort(settings.metricsAddress.env, get('metricsAddress')),
       temporalAddress: hostPort(settings.temporalMetricsAddress.env, get('temporalMetricsAddress')) ? get('temporalMetricsAddress').trim() : null,
+    },
+    dbPool: wholeNumber(settings.dbPool.env, get('dbPool'), 1, 100, 'connections'),
+    worker: {
+      cachedWorkflows: get('workflowCache').trim() ? wholeNumber(settings.workflowCache.env, get('workflowCache'), 0, 1_000_000, 'workflows') : null,
+      workflowTaskSlots: get('workflowTaskSlots').trim() ? wholeNumber(settings.workflowTaskSlots.env, get('workflowTaskSlots'), 2, 1000, 'tasks') : null,
     },
   };
 }

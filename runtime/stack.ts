@@ -66,7 +66,7 @@ export interface Database extends Repositories {
 export async function openDatabase(config: Config, log: Log, opts: DatabaseTargetOptions = {}): Promise<Database> {
   const target = await openDatabaseTarget(config, log, opts);
   const url = target.url;
-  const sequelize = connect({ url });
+  const sequelize = connect({ url, poolMax: config.dbPool });
   const repos = createRepositories(sequelize, () => loadMasterKeyRing(config));
   try {
     await sequelize.authenticate().catch((err: unknown) => {
@@ -167,7 +167,7 @@ export async function startWorker(config: Config, address: string, db: Database,
     // The IMAP mailbox's poll (docs/mail-in.md), when HELPDESK_IMAP_URL names one.
     mailPoll: mailPollerFor(config, db),
   };
-  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, temporalMetricsAddress: config.metrics.temporalAddress, ...(bundle ? { bundle } : {}) });
+  const worker = await createWorker({ target: targetFromConfig(config, address), taskQueue: config.temporal.taskQueue, deps, temporalMetricsAddress: config.metrics.temporalAddress, tuning: config.worker, ...(bundle ? { bundle } : {}) });
   // The worker's own connection (and its SMTP pool) is closed once it has stopped, however it stopped.
   const closeConnection = () => {
     mail?.transport.close();

@@ -26,6 +26,8 @@ export interface ServerConfigOptions {
   ip?: string;
   numHistoryShards?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the server serves its Prometheus metrics (host:port; default none). */
+  metricsAddress?: string;
   /** The dynamic config file the server polls (optional). */
   dynamicConfigFile?: string;
 }
@@ -75,7 +77,10 @@ export function serverConfig(opts: ServerConfigOptions): Yaml {
         visibility: sqlStore(opts.target, opts.visibilityDatabase, 10),
       },
     },
-    global: { membership: { maxJoinDuration: '30s', broadcastAddress: ip } },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: ip },
+      metrics: opts.metricsAddress ? { prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: opts.metricsAddress } } : undefined,
+    },
     services: {
       frontend: rpc(opts.ports.frontend, opts.ports.frontendMembership),
       history: rpc(opts.ports.history, opts.ports.historyMembership),

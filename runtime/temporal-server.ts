@@ -40,6 +40,10 @@ export interface TemporalServerOptions extends TemporalDatabases {
   /** The server's dynamic config values (e.g. { 'limit.historyCount.suggestContinueAsNew': 60 }). */
   dynamicConfig?: Record<string, string | number | boolean>;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** History shards, fixed when the databases are first used (default 4). */
+  numHistoryShards?: number;
+  /** Serve the server's own Prometheus metrics on this 127.0.0.1 port (default: none). */
+  metricsPort?: number;
   startTimeoutMs?: number;
   /** SIGTERM first; SIGKILL when it has not exited after this long (default 30 s). */
   stopGraceMs?: number;
@@ -251,7 +255,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   const portsFile = path.join(dataDir, 'ports.json');
   const ports = await freePorts(opts.port || (await freePort()), portsFile);
   fs.writeFileSync(portsFile, `${JSON.stringify(ports, null, 2)}\n`);
-  const config = serverConfig({ target, ...names, ports, ip: IP, logLevel: opts.logLevel, dynamicConfigFile });
+  const config = serverConfig({ target, ...names, ports, ip: IP, logLevel: opts.logLevel, dynamicConfigFile, numHistoryShards: opts.numHistoryShards, metricsAddress: opts.metricsPort ? `${IP}:${opts.metricsPort}` : undefined });
   // The file holds the database password: readable by this user only.
   fs.writeFileSync(configFile, `# Written by the helpdesk (runtime/temporal-server.ts) at each start.\n${toYaml(config)}`, { mode: 0o600 });
   fs.chmodSync(configFile, 0o600);

@@ -87,6 +87,8 @@ export interface WorkerOptions {
   bundle?: WorkflowBundle;
   /** Where the SDK serves its Prometheus metrics (HELPDESK_TEMPORAL_METRICS_ADDRESS); none when absent. */
   temporalMetricsAddress?: string | null;
+  /** How many workflows stay cached and how many tasks run at once (null: the SDK's default). */
+  tuning?: { cachedWorkflows: number | null; workflowTaskSlots: number | null };
 }
 
 let runtimeInstalled = false;
@@ -126,6 +128,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     // so a cancellation reaches a long activity within about a second, while the timeout itself
     // can stay long enough that a busy machine is not mistaken for a dead worker.
     maxHeartbeatThrottleInterval: '1 second',
+    // HELPDESK_WORKFLOW_CACHE and HELPDESK_WORKFLOW_TASK_SLOTS; the SDK's defaults when unset.
+    ...(opts.tuning?.cachedWorkflows != null ? { maxCachedWorkflows: opts.tuning.cachedWorkflows } : {}),
+    ...(opts.tuning?.workflowTaskSlots != null ? { maxConcurrentWorkflowTaskExecutions: opts.tuning.workflowTaskSlots } : {}),
     sinks: idleAuditSinks,
     ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
   });

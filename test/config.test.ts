@@ -19,6 +19,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).to.throw(ConfigError, /LOG_LEVEL/);
   });
 
+  it('when the worker and pool tuning is unset, the SDK decides and each process keeps 10 connections; set, they are read, and a wrong value names its variable', () => {
+    expect(loadConfig({})).to.deep.include({ dbPool: 10, worker: { cachedWorkflows: null, workflowTaskSlots: null } });
+    expect(loadConfig({ HELPDESK_DB_POOL: '25', HELPDESK_WORKFLOW_CACHE: '2000', HELPDESK_WORKFLOW_TASK_SLOTS: '80' })).to.deep.include({ dbPool: 25, worker: { cachedWorkflows: 2000, workflowTaskSlots: 80 } });
+    expect(() => loadConfig({ HELPDESK_DB_POOL: '0' })).to.throw(ConfigError, /HELPDESK_DB_POOL must be a whole number of connections from 1 to 100, got "0"/);
+    expect(() => loadConfig({ HELPDESK_WORKFLOW_CACHE: 'lots' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_CACHE must be a whole number of workflows/);
+    expect(() => loadConfig({ HELPDESK_WORKFLOW_TASK_SLOTS: '1' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_TASK_SLOTS must be a whole number of tasks from 2 to 1000/);
+  });
+
   it('the README’s configuration table lists every environment variable with its default', () => {
     const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     for (const s of Object.values(settings)) {

@@ -153,7 +153,7 @@ async function sharedTemporal(): Promise<SharedTemporal> {
   if (testTemporalKind() === 'server') return startSharedTemporalServer({ onCleanup, log });
   const devServer = await startTestTemporal();
   onCleanup(() => devServer.stop());
-  return { address: devServer.address };
+  return { address: devServer.address, pid: devServer.pid };
 }
 
 export function getEnv(): Promise<TestEnv> {

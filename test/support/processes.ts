@@ -12,8 +12,9 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-export function spawnHelpdesk(args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/helpdesk.ts', ...args], {
+/** `helpdesk ARGS` in a child process; `nodeArgs` go to node itself (a benchmark's `--cpu-prof`, say). */
+export function spawnHelpdesk(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Spawned {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bin/helpdesk.ts', ...args], {
     cwd: repoRoot,
     // Text logs, as the tests read them (a test of the JSON logs asks for them).
     env: { ...process.env, HELPDESK_LOG_FORMAT: 'text', ...env },

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sequelize } from 'sequelize';
 import { freePort } from '../../runtime/temporal-dev-server.ts';
-import { ensureTemporalServer, setupTemporalSchema, startTemporalServer } from '../../runtime/temporal-server.ts';
+import { ensureTemporalServer, setupTemporalSchema, startTemporalServer, type TemporalServerOptions } from '../../runtime/temporal-server.ts';
 
 export type TestTemporalKind = 'dev-server' | 'server';
 
@@ -21,11 +21,14 @@ export function testTemporalKind(value = process.env.TEST_TEMPORAL): TestTempora
 
 export interface SharedTemporal {
   address: string;
+  pid: number | undefined;
 }
 
 interface Deps {
   onCleanup(fn: () => Promise<void>): void;
   log(line: string): void;
+  /** For benchmarks: the server's tuning (dynamic config, shards) and its own metrics port. */
+  tuning?: Pick<TemporalServerOptions, 'dynamicConfig' | 'numHistoryShards' | 'metricsPort'>;
 }
 
 /**
@@ -33,7 +36,7 @@ interface Deps {
  * databases on TEST_DATABASE_URL's PostgreSQL server (default: the machine's). Cleanups stop the
  * server, then remove its data folder and drop both databases (cleanups run last-registered first).
  */
-export async function startSharedTemporalServer({ onCleanup, log }: Deps): Promise<SharedTemporal> {
+export async function startSharedTemporalServer({ onCleanup, log, tuning }: Deps): Promise<SharedTemporal> {
   const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const base = `helpdesk_test_temporal_${process.pid}_${Date.now().toString(36)}`;
   const names = { database: `${base}_t`, visibilityDatabase: `${base}_v` };
@@ -50,8 +53,8 @@ export async function startSharedTemporalServer({ onCleanup, log }: Deps): Promi
   await setupTemporalSchema(adminUrl, { binaries, ...names, log });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-test-temporal-server-'));
   onCleanup(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const server = await startTemporalServer({ databaseUrl: adminUrl, port: await freePort(), dataDir, namespace: 'default', binaries, ...names, log });
+  const server = await startTemporalServer({ databaseUrl: adminUrl, port: await freePort(), dataDir, namespace: 'default', binaries, ...names, log, ...tuning });
   onCleanup(() => server.stop());
   log(`Tests run on the official Temporal server at ${server.address} (log ${server.logFile})`);
-  return { address: server.address };
+  return { address: server.address, pid: server.pid };
 }
