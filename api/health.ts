@@ -1,5 +1,9 @@
 /**
- * GET /healthz: whether PostgreSQL and Temporal answer, within a second whatever is down.
+ * GET /healthz: whether PostgreSQL and Temporal answer, and whether any worker polls the ticket
+ * task queue, within a second whatever is down. PostgreSQL or Temporal down: 503 (this web process
+ * cannot take tickets). No worker: 200 with `"status": "degraded"`, `"workers": "none"` — intake
+ * still works and tickets wait in the queue, but no SLA timer is acted on until a worker comes
+ * back, so alert on it; a load balancer keeps sending requests here.
  * Each check ends by its deadline, and nothing it started outlives it: PostgreSQL is asked on a
  * connection of its own that is dropped at the deadline (so a hung server holds none of the
  * app's pool), Temporal under a gRPC deadline.
@@ -50,12 +54,37 @@ async function temporalAnswers(client: Client, deadline: number): Promise<void> 
   }
 }
 
-export function healthz(deps: { sequelize: Sequelize; temporal: Client }) {
+/** A worker's long poll lasts up to about a minute: one seen polling within this long is there. */
+export const WORKER_SEEN_MS = 90_000;
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW */
+const WORKFLOW_QUEUE = 1;
+
+/** Whether a worker has polled the ticket workflows' task queue lately (DescribeTaskQueue's pollers). */
+async function workersPoll(client: Client, taskQueue: string, deadline: number): Promise<boolean> {
+  const connection = client.connection;
+  const described = await connection.withDeadline(deadline, () => connection.workflowService.describeTaskQueue({
+    namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: WORKFLOW_QUEUE,
+  }));
+  const since = Date.now() - WORKER_SEEN_MS;
+  return (described.pollers ?? []).some((p) => {
+    const s = p.lastAccessTime?.seconds;
+    return s !== undefined && s !== null && Number(s) * 1000 >= since;
+  });
+}
+
+export function healthz(deps: { sequelize: Sequelize; temporal: Client; taskQueue: string }) {
   return async (_req: Request, res: Response) => {
     const deadline = Date.now() + CHECK_MS;
-    const checks = await Promise.allSettled([postgresAnswers(deps.sequelize, deadline), temporalAnswers(deps.temporal, deadline)]);
-    const [postgres, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
-    const ok = postgres === 'ok' && temporal === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, temporal });
+    const [pgCheck, temporalCheck, workersCheck] = await Promise.allSettled([
+      postgresAnswers(deps.sequelize, deadline),
+      temporalAnswers(deps.temporal, deadline),
+      workersPoll(deps.temporal, deps.taskQueue, deadline),
+    ]);
+    const postgres = pgCheck.status === 'fulfilled' ? 'ok' : 'down';
+    const temporal = temporalCheck.status === 'fulfilled' ? 'ok' : 'down';
+    // Unknown while Temporal is down; else whether one polls.
+    const workers = temporal === 'down' ? 'unknown' : workersCheck.status === 'fulfilled' && workersCheck.value ? 'ok' : 'none';
+    const serving = postgres === 'ok' && temporal === 'ok';
+    res.status(serving ? 200 : 503).json({ status: serving && workers === 'ok' ? 'ok' : 'degraded', postgres, temporal, workers });
   };
 }

@@ -190,7 +190,12 @@ export function openApiDocument(serverUrl = '/') {
         get: { operationId: 'openApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
       '/healthz': {
-        get: { operationId: 'health', summary: 'Liveness and dependencies', responses: { '200': { description: 'Healthy.' }, '503': { description: 'A dependency is down.' } } },
+        get: {
+          operationId: 'health',
+          summary: 'Liveness and dependencies',
+          description: '`{ status, postgres, temporal, workers }`: each part `ok` or `down`; `workers` is `ok` when a worker polled the ticket task queue in the last 90 seconds, `none` when none did (tickets are taken but no SLA timer is acted on: alert), `unknown` while Temporal is down.',
+          responses: { '200': { description: 'This process can take requests; `status` is `degraded` when no worker polls.' }, '503': { description: 'PostgreSQL or Temporal is down.' } },
+        },
       },
     },
     security: [{ bearerAuth: [] }],

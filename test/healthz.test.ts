@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../runtime/embedded-postgres.ts';
 import { openDatabase, startWeb, type WebServer } from '../runtime/stack.ts';
 import { freePort } from '../runtime/temporal-dev-server.ts';
-import { log, onCleanup, startTestTemporal, testConfig } from './support/env.ts';
+import { log, onCleanup, runTestWorker, startTestTemporal, testConfig } from './support/env.ts';
 import { request } from './support/http.ts';
 import { waitFor } from './support/processes.ts';
 
@@ -35,6 +35,7 @@ describe('/healthz while PostgreSQL hangs', function () {
   this.timeout(120_000);
   let pg: EmbeddedPg;
   let web: WebServer;
+  let startWorker: () => Promise<unknown>;
 
   before(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-healthz-'));
@@ -50,10 +51,14 @@ describe('/healthz while PostgreSQL hangs', function () {
     onCleanup(() => db.close());
     web = await startWeb(config, temporal.address, db, log, { host: '127.0.0.1', port: 0 });
     onCleanup(() => web.close());
+    startWorker = () => runTestWorker(config, temporal.address, db);
   });
 
   it('when every PostgreSQL process hangs, then each /healthz answers within a second that postgres is down, and none leaves a connection behind', async () => {
-    expect((await request(web.url, 'GET', '/healthz')).body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok' });
+    // A web process with no worker polling takes tickets, and says no SLA timer is acted on.
+    const alone = await request(web.url, 'GET', '/healthz');
+    expect(alone.status).to.equal(200);
+    expect(alone.body).to.deep.equal({ status: 'degraded', postgres: 'ok', temporal: 'ok', workers: 'none' });
     const before = connectionsTo(pg.port);
     const hung = serverProcesses(pg.pid!);
     for (const pid of hung) process.kill(pid, 'SIGSTOP');
@@ -63,7 +68,7 @@ describe('/healthz while PostgreSQL hangs', function () {
         const res = await request(web.url, 'GET', '/healthz');
         expect(Date.now() - t0).to.be.below(1_000);
         expect(res.status).to.equal(503);
-        expect(res.body).to.deep.equal({ status: 'degraded', postgres: 'down', temporal: 'ok' });
+        expect(res.body).to.deep.equal({ status: 'degraded', postgres: 'down', temporal: 'ok', workers: 'none' });
       }
       // Each check dropped its own connection at its deadline; none holds one of the app's.
       await waitFor('the checks\' connections to close', async () => connectionsTo(pg.port) <= before, 2_000, 50).catch(() => undefined);
@@ -72,5 +77,11 @@ describe('/healthz while PostgreSQL hangs', function () {
       for (const pid of hung) process.kill(pid, 'SIGCONT');
     }
     await waitFor('healthy again', async () => (await request(web.url, 'GET', '/healthz')).status === 200, 10_000);
+  });
+
+  it('when a worker starts polling the ticket queue, then /healthz says the workers are there', async () => {
+    await startWorker();
+    await waitFor('the worker to be seen', async () => (await request(web.url, 'GET', '/healthz')).body.workers === 'ok', 10_000);
+    expect((await request(web.url, 'GET', '/healthz')).body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok', workers: 'ok' });
   });
 });

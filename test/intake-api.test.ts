@@ -143,6 +143,6 @@ describe('intake: POST /api/v1/tickets → workflow → read model', function ()
   it('when health is asked, then PostgreSQL and Temporal are reported up', async () => {
     const res = await call('GET', '/healthz');
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok' });
+    expect(res.body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok', workers: 'ok' });
   });
 });

@@ -45,7 +45,7 @@ describe('helpdesk start gives up on a part that cannot come back', function () 
 
     // The web process still answers while it is told to stop, naming what is down.
     const health = await request(running.web.url, 'GET', '/healthz');
-    expect(health.body).to.deep.equal({ status: 'degraded', postgres: 'ok', temporal: 'down' });
+    expect(health.body).to.deep.equal({ status: 'degraded', postgres: 'ok', temporal: 'down', workers: 'unknown' });
 
     const from = lines.length;
     await running.stop();

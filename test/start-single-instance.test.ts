@@ -27,7 +27,7 @@ describe('helpdesk start: one helpdesk per data folder, its command line beside 
     expect(pidAlive(devServer)).to.equal(true);
     const health = await request(helpdesk.url, 'GET', '/healthz');
     expect(health.status).to.equal(200);
-    expect(health.body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok' });
+    expect(health.body).to.deep.equal({ status: 'ok', postgres: 'ok', temporal: 'ok', workers: 'ok' });
   });
 
   it('when an operator adds an agent, makes a token and lists the rules beside it, then each uses its database and the token works against the running API', async () => {
