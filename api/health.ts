@@ -62,9 +62,13 @@ const WORKFLOW_QUEUE = 1;
 /** Whether a worker has polled the ticket workflows' task queue lately (DescribeTaskQueue's pollers). */
 async function workersPoll(client: Client, taskQueue: string, deadline: number): Promise<boolean> {
   const connection = client.connection;
-  const described = await connection.withDeadline(deadline, () => connection.workflowService.describeTaskQueue({
+  const call = connection.withDeadline(deadline, () => connection.workflowService.describeTaskQueue({
     namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: WORKFLOW_QUEUE,
   }));
+  let timer: NodeJS.Timeout | undefined;
+  const described = await Promise.race([call, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()))))])
+    .finally(() => clearTimeout(timer));
+  // Compared with this machine's clock: keep the web's and Temporal's clocks in step (NTP).
   const since = Date.now() - WORKER_SEEN_MS;
   return (described.pollers ?? []).some((p) => {
     const s = p.lastAccessTime?.seconds;
@@ -82,8 +86,8 @@ export function healthz(deps: { sequelize: Sequelize; temporal: Client; taskQueu
     ]);
     const postgres = pgCheck.status === 'fulfilled' ? 'ok' : 'down';
     const temporal = temporalCheck.status === 'fulfilled' ? 'ok' : 'down';
-    // Unknown while Temporal is down; else whether one polls.
-    const workers = temporal === 'down' ? 'unknown' : workersCheck.status === 'fulfilled' && workersCheck.value ? 'ok' : 'none';
+    // Unknown while Temporal is down or the question went unanswered; else whether one polls.
+    const workers = temporal === 'down' || workersCheck.status === 'rejected' ? 'unknown' : workersCheck.value ? 'ok' : 'none';
     const serving = postgres === 'ok' && temporal === 'ok';
     res.status(serving ? 200 : 503).json({ status: serving && workers === 'ok' ? 'ok' : 'degraded', postgres, temporal, workers });
   };

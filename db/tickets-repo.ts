@@ -227,7 +227,7 @@ export function createTicketsRepo(sequelize: Sequelize) {
         {
           replacements: {
             ...upsertReplacements(projected, inEvent),
-            writeErased: projected.requester !== undefined && projected.requester !== null,
+            writeErased: Boolean(projected.requester),
             seq: inEvent.seq, type: inEvent.type, reason: inEvent.reason ?? null, data: JSON.stringify(inEvent.data),
             roles: JSON.stringify(notify?.roles ?? []),
             kind: notify?.kind ?? null,

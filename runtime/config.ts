@@ -266,11 +266,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       temporalAddress: hostPort(settings.temporalMetricsAddress.env, get('temporalMetricsAddress')) ? get('temporalMetricsAddress').trim() : null,
     },
     dbPool: wholeNumber(settings.dbPool.env, get('dbPool'), 1, 100, 'connections'),
-    worker: {
-      cachedWorkflows: get('workflowCache').trim() ? wholeNumber(settings.workflowCache.env, get('workflowCache'), 0, 1_000_000, 'workflows') : null,
-      workflowTaskSlots: get('workflowTaskSlots').trim() ? wholeNumber(settings.workflowTaskSlots.env, get('workflowTaskSlots'), 2, 1000, 'tasks') : null,
-    },
+    worker: workerTuning(get),
   };
+}
+
+/** HELPDESK_WORKFLOW_CACHE and HELPDESK_WORKFLOW_TASK_SLOTS: each task needs its workflow cached, so slots ≤ cache. */
+function workerTuning(get: (k: SettingKey) => string): Config['worker'] {
+  const cache = get('workflowCache').trim() ? wholeNumber(settings.workflowCache.env, get('workflowCache'), 0, 1_000_000, 'workflows') : null;
+  if (cache === 1) throw new ConfigError(`${settings.workflowCache.env} must be 0 (no cache) or at least 2 workflows, got "1"`);
+  const slots = get('workflowTaskSlots').trim() ? wholeNumber(settings.workflowTaskSlots.env, get('workflowTaskSlots'), 2, 1000, 'tasks') : null;
+  if (slots !== null && cache !== null && cache > 0 && slots > cache) {
+    throw new ConfigError(`${settings.workflowTaskSlots.env} (${slots}) must not exceed ${settings.workflowCache.env} (${cache}): a workflow task runs only on a cached workflow. Lower the slots or raise the cache.`);
+  }
+  return { cachedWorkflows: cache, workflowTaskSlots: slots };
 }
 
 /** `host:port` (a port from 1 to 65535), or null when empty. */

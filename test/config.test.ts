@@ -25,6 +25,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ HELPDESK_DB_POOL: '0' })).to.throw(ConfigError, /HELPDESK_DB_POOL must be a whole number of connections from 1 to 100, got "0"/);
     expect(() => loadConfig({ HELPDESK_WORKFLOW_CACHE: 'lots' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_CACHE must be a whole number of workflows/);
     expect(() => loadConfig({ HELPDESK_WORKFLOW_TASK_SLOTS: '1' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_TASK_SLOTS must be a whole number of tasks from 2 to 1000/);
+    expect(() => loadConfig({ HELPDESK_WORKFLOW_CACHE: '1' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_CACHE must be 0 \(no cache\) or at least 2/);
+    expect(() => loadConfig({ HELPDESK_WORKFLOW_CACHE: '50', HELPDESK_WORKFLOW_TASK_SLOTS: '200' })).to.throw(ConfigError, /HELPDESK_WORKFLOW_TASK_SLOTS \(200\) must not exceed HELPDESK_WORKFLOW_CACHE \(50\)/);
   });
 
   it('the README’s configuration table lists every environment variable with its default', () => {

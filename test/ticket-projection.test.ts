@@ -78,5 +78,9 @@ describe('the read model projection of a ticket event', () => {
     expect(JSON.stringify(o!.payload)).not.to.include('555-0100');
     const [row] = await rows<{ title: string; status: string }>(`SELECT title, status FROM tickets WHERE number = :number`, { number: t.number });
     expect(row).to.deep.equal({ title: '[erased]', status: 'assigned' });
+    // Assigned to themselves (a requester who is also staff): the row names no address either.
+    await db.tickets.project({ ...t, lastEventSeq: 3, status: 'assigned', assignee: 'Anna@example.com' }, event(3, 'assigned', { actor: 'anna@example.com' }));
+    const [self] = await rows<{ assignee: string; last_event_seq: number }>(`SELECT assignee, last_event_seq FROM tickets WHERE number = :number`, { number: t.number });
+    expect(self).to.deep.equal({ assignee: '[erased]', last_event_seq: 3 });
   });
 });

@@ -23,8 +23,9 @@ export function parseExposition(text: string): Series[] {
 
 export interface HistogramSummary {
   count: number;
-  p50: number | null;
-  p99: number | null;
+  /** '+Inf' when it falls beyond the last finite bucket. */
+  p50: number | '+Inf' | null;
+  p99: number | '+Inf' | null;
   mean: number | null;
 }
 
@@ -44,7 +45,10 @@ export function summarize(series: Series[], name: string, labels: Record<string,
   }
   const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
   const total = sorted.at(-1)?.[1] ?? 0;
-  const q = (p: number) => (total === 0 ? null : (sorted.find(([, c]) => c >= p * total)?.[0] ?? null));
+  const q = (p: number) => {
+    const le = total === 0 ? null : (sorted.find(([, c]) => c >= p * total)?.[0] ?? null);
+    return le === Number.POSITIVE_INFINITY ? '+Inf' as const : le;
+  };
   return { count, p50: q(0.5), p99: q(0.99), mean: count ? sum / count : null };
 }
 
