@@ -161,7 +161,7 @@ type RetentionPeriod = NonNullable<Parameters<Connection['workflowService']['reg
 const NOT_FOUND = 5;
 /** The worker service's per-namespace task queue (schedules, batch operations…). */
 const PER_NAMESPACE_QUEUE = 'temporal-sys-per-ns-tq';
-/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (@temporalio/proto is not a dependency of ours). */
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, as a plain number (as in api/health.ts). */
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 const ALREADY_EXISTS = 6;
 

@@ -39,17 +39,21 @@ describe('durability: the worker dies in the middle of a ticket’s first step',
     expect(intake.kind).to.equal('accepted');
     const number = intake.kind === 'accepted' ? intake.number : '';
 
-    // The first step is under way: the worker's INSERT is waiting on our lock.
-    await waitFor('the worker’s write to be in flight', async () => {
-      const rows = await env.db.sequelize.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tickets%'`,
-        { type: QueryTypes.SELECT },
-      );
-      return Number(rows[0]!.n) > 0;
-    });
-    first.child.kill('SIGKILL');
-    await first.exited;
-    await blocker.commit();
+    // The first step is under way: the worker's projection (one statement that inserts into
+    // tickets, db/tickets-repo.ts) is waiting on our lock. Whatever happens, the lock is let go.
+    try {
+      await waitFor('the worker’s write to be in flight', async () => {
+        const rows = await env.db.sequelize.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO tickets%' AND pid <> pg_backend_pid()`,
+          { type: QueryTypes.SELECT },
+        );
+        return Number(rows[0]!.n) > 0;
+      });
+      first.child.kill('SIGKILL');
+      await first.exited;
+    } finally {
+      await blocker.commit();
+    }
     expect(await env.db.tickets.get(number)).to.equal(undefined);
 
     await startWorkerProcess();

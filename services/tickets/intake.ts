@@ -133,12 +133,16 @@ async function fileTicket(deps: IntakeDeps, raw: unknown, opts: { idempotencyKey
   }
 
   // Wait (bounded) for the workflow to write the ticket to the read model. The call is
-  // aborted at the bound, so nothing keeps polling Temporal after we have answered.
-  const handle = deps.temporal.workflow.getHandle(workflowId);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), deps.intakeWaitMs);
-  await deps.temporal.withAbortSignal(abort.signal, () => handle.executeUpdate(intakeRecordedUpdate)).catch(() => undefined);
-  clearTimeout(timer);
+  // aborted at the bound, so nothing keeps polling Temporal after we have answered. With no
+  // wait (HELPDESK_INTAKE_WAIT_MS=0) no Update is sent at all: it would still cost the
+  // workflow a task and two history events.
+  if (deps.intakeWaitMs > 0) {
+    const handle = deps.temporal.workflow.getHandle(workflowId);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), deps.intakeWaitMs);
+    await deps.temporal.withAbortSignal(abort.signal, () => handle.executeUpdate(intakeRecordedUpdate)).catch(() => undefined);
+    clearTimeout(timer);
+  }
 
   const ticket = await deps.tickets.get(intake.ticketNumber).catch(() => undefined);
   if (ticket) return { kind: 'recorded', ticket, replayed: !created };
