@@ -40,12 +40,12 @@ export function createActivities(deps: ActivityDeps) {
       // A retry (the event was written before) looks its rows up: the first try may not have started them.
       const ctx = activityContext();
       if (deps.notifications && ctx && args.notify?.roles.length) {
-        const rows = projected.written && projected.outbox ? projected.outbox.map((id) => ({ source: 'ticket' as const, id })) : await deps.notifications.eventRows(args.snapshot.number, args.event.seq);
+        const rows = projected.written ? projected.outbox.map((id) => ({ source: 'ticket' as const, id })) : await deps.notifications.eventRows(args.snapshot.number, args.event.seq);
         await startDeliveries(ctx.client, ctx.info.taskQueue, rows);
       }
       // So do its webhooks (docs/webhooks.md), one workflow per delivery.
       if (deps.webhooks && ctx) {
-        const ids = projected.written && projected.webhooks ? projected.webhooks : await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq);
+        const ids = projected.written ? projected.webhooks : await deps.webhooks.eventDeliveries(args.snapshot.number, args.event.seq);
         if (ids.length) await startWebhookDeliveries(ctx.client, ctx.info.taskQueue, ids, deps.webhooks.started);
       }
       // The one plain-text copy of the ticket's words, for search (sealed tickets only; see db/search-repo.ts).

@@ -15,7 +15,16 @@ import type { Sequelize } from 'sequelize';
 
 export const CHECK_MS = 700;
 
-const late = () => new Error(`no answer within ${CHECK_MS} ms`);
+/** The call's answer, or a rejection at the deadline, whichever comes first (the timer never outlives it). */
+async function by<T>(deadline: number, call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_MS} ms`)), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** SELECT 1 on a connection of its own, made with the app's database settings and closed when the check ends. */
 async function postgresAnswers(sequelize: Sequelize, deadline: number): Promise<void> {
@@ -32,12 +41,10 @@ async function postgresAnswers(sequelize: Sequelize, deadline: number): Promise<
     connectionTimeoutMillis: Math.max(1, deadline - Date.now()),
   });
   client.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
   try {
     await client.connect();
-    await Promise.race([client.query('SELECT 1'), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()))))]);
+    await by(deadline, client.query('SELECT 1'));
   } finally {
-    clearTimeout(timer);
     // With the query still running (a hung server), end() drops the connection at once.
     void client.end().catch(() => undefined);
   }
@@ -45,13 +52,7 @@ async function postgresAnswers(sequelize: Sequelize, deadline: number): Promise<
 
 async function temporalAnswers(client: Client, deadline: number): Promise<void> {
   const connection = client.connection;
-  let timer: NodeJS.Timeout | undefined;
-  const call = connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}));
-  try {
-    await Promise.race([call, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()))))]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await by(deadline, connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({})));
 }
 
 /** A worker's long poll lasts up to about a minute: one seen polling within this long is there. */
@@ -62,12 +63,9 @@ const WORKFLOW_QUEUE = 1;
 /** Whether a worker has polled the ticket workflows' task queue lately (DescribeTaskQueue's pollers). */
 async function workersPoll(client: Client, taskQueue: string, deadline: number): Promise<boolean> {
   const connection = client.connection;
-  const call = connection.withDeadline(deadline, () => connection.workflowService.describeTaskQueue({
+  const described = await by(deadline, connection.withDeadline(deadline, () => connection.workflowService.describeTaskQueue({
     namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: WORKFLOW_QUEUE,
-  }));
-  let timer: NodeJS.Timeout | undefined;
-  const described = await Promise.race([call, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()))))])
-    .finally(() => clearTimeout(timer));
+  })));
   // Compared with this machine's clock: keep the web's and Temporal's clocks in step (NTP).
   const since = Date.now() - WORKER_SEEN_MS;
   return (described.pollers ?? []).some((p) => {

@@ -193,7 +193,7 @@ export function openApiDocument(serverUrl = '/') {
         get: {
           operationId: 'health',
           summary: 'Liveness and dependencies',
-          description: '`{ status, postgres, temporal, workers }`: each part `ok` or `down`; `workers` is `ok` when a worker polled the ticket task queue in the last 90 seconds, `none` when none did (tickets are taken but no SLA timer is acted on: alert), `unknown` while Temporal is down.',
+          description: '`{ status, postgres, temporal, workers }`: each part `ok` or `down`; `workers` is `ok` when a worker polled the ticket task queue in the last 90 seconds, `none` when none did (tickets are taken but no SLA timer is acted on: alert), `unknown` while Temporal is down or does not say in time.',
           responses: { '200': { description: 'This process can take requests; `status` is `degraded` when no worker polls.' }, '503': { description: 'PostgreSQL or Temporal is down.' } },
         },
       },

@@ -4,7 +4,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Notification, TicketEvent, TicketSla, TicketSnapshot } from '../workflows/types.ts';
-import { enqueueWebhooks } from './webhooks-repo.ts';
+import { enqueueWebhooksSql } from './webhooks-repo.ts';
 import { metrics } from '../observability/metrics.ts';
 
 export interface TicketRecord extends TicketSnapshot {
@@ -73,55 +73,60 @@ const UPSERT_TICKET = `INSERT INTO tickets (number, workflow_id, title, descript
 
 /**
  * What project() wrote: whether the event is new, and the outbox rows and webhook deliveries it
- * created (to start their deliveries); null when the path taken did not say (look them up).
+ * created (to start their deliveries; a retry, which creates none, looks them up).
  */
 export interface Projected {
   written: boolean;
-  outbox: number[] | null;
-  webhooks: number[] | null;
+  outbox: number[];
+  webhooks: number[];
 }
 
 export function createTicketsRepo(sequelize: Sequelize) {
-  /** A ticket reported before sealing, whose personal data is erased: what its workflow writes next is scrubbed first. */
-  async function projectScrubbed(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<Projected> {
-    let snapshot = projected;
-    return sequelize.transaction(async (t) => {
-      // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
-      // personal data is erased, what the workflow writes next is scrubbed here (a sealed one's key is gone anyway).
-      const [prior] = await sequelize.query<{ erased: boolean }>(
-        `SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE`,
-        { replacements: { number: snapshot.number }, type: QueryTypes.SELECT, transaction: t },
-      );
-      const scrub = prior?.erased === true && !snapshot.requester;
-      const event = scrub ? scrubbedEvent(inEvent, snapshot.requesterEmail) : inEvent;
-      // An erased requester assigned to their own ticket (a ticket from before sealing): not by address.
-      if (scrub && snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase()) snapshot = { ...snapshot, assignee: ERASED_TEXT };
-      await sequelize.query(
-        UPSERT_TICKET,
-        { replacements: { ...upsertReplacements(snapshot, event), writeErased: true }, transaction: t },
-      );
-      const written = await sequelize.query<{ seq: number }>(
-        `INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
-         VALUES (:number, :seq, :type, :actor, :reason, :data, :occurredAt)
-         ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq`,
-        { replacements: { number: snapshot.number, ...event, data: JSON.stringify(event.data) }, type: QueryTypes.SELECT, transaction: t },
-      );
-      for (const role of notify?.roles ?? []) {
-        await sequelize.query(
-          `INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
-           VALUES (:number, :seq, :role, :kind, :payload)
-           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING`,
-          { replacements: { number: snapshot.number, seq: event.seq, role, kind: notify!.kind, payload: JSON.stringify(outboxPayload(snapshot, notify!, scrub)) }, transaction: t },
-        );
-      }
-      // The endpoints that take this event's type get their delivery in the same transaction (docs/webhooks.md); a retry writes none.
-      if (written.length) await enqueueWebhooks(sequelize, t, snapshot.number, event.seq, event.type);
-      // Breach lateness (observability/metrics.ts): once per breach, when the row that records it commits.
-      if (written.length && event.type === 'sla_breached') t.afterCommit(() => observeBreach(event.data));
-      // Live queues and ticket pages (runtime/ticket-feed.ts) hear of it once this commits: the number only, no personal data.
-      await sequelize.query(`SELECT pg_notify('ticket_changed', :number)`, { replacements: { number: snapshot.number }, transaction: t });
-      return { written: written.length > 0, outbox: null, webhooks: null };
-    });
+  /**
+   * One statement, one round trip: the ticket, its event, the event's outbox rows and webhook
+   * deliveries, and the live feed's notice, atomically. Null, having written nothing, when the
+   * ticket's personal data was erased and this write is neither sealed nor `scrubbed`.
+   */
+  async function projectOnce(snapshot: TicketSnapshot, event: TicketEvent, notify: Notification | undefined, scrubbed: boolean): Promise<Projected | null> {
+    const [row] = await sequelize.query<{ ok: boolean; written: boolean; outbox: string[]; webhooks: string[] }>(
+      `WITH prior AS (
+         SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE
+       ), go AS (
+         SELECT NOT COALESCE((SELECT erased FROM prior), false) OR :writeErased AS ok
+       ), upsert AS (
+         ${UPSERT_TICKET}
+       ), ev AS (
+         INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
+         SELECT :number, :seq::integer, :type, :actor, :reason, :data::jsonb, :occurredAt::timestamptz FROM go WHERE go.ok
+         ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq
+       ), ob AS (
+         INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
+         SELECT :number, :seq::integer, r.role, :kind, :payload::jsonb FROM go, jsonb_array_elements_text(:roles::jsonb) AS r(role) WHERE go.ok
+         ON CONFLICT (ticket_number, event_seq, role) DO NOTHING RETURNING id
+       ), wh AS (
+         ${enqueueWebhooksSql(', (SELECT 1 FROM ev) AS written')}
+       )
+       SELECT go.ok, EXISTS (SELECT 1 FROM ev) AS written,
+              ARRAY(SELECT id FROM ob ORDER BY id)::text[] AS outbox, ARRAY(SELECT id FROM wh ORDER BY id)::text[] AS webhooks,
+              CASE WHEN go.ok THEN pg_notify('ticket_changed', :number) END AS notified
+         FROM go`,
+      {
+        replacements: {
+          ...upsertReplacements(snapshot, event),
+          writeErased: scrubbed || Boolean(snapshot.requester),
+          seq: event.seq, type: event.type, reason: event.reason ?? null, data: JSON.stringify(event.data),
+          ticketNumber: snapshot.number, eventSeq: event.seq, eventType: event.type,
+          roles: JSON.stringify(notify?.roles ?? []),
+          kind: notify?.kind ?? null,
+          payload: JSON.stringify(notify ? outboxPayload(snapshot, notify, scrubbed) : {}),
+        },
+        type: QueryTypes.SELECT,
+      },
+    );
+    if (!row?.ok) return null;
+    // Breach lateness (observability/metrics.ts): once per breach, now that the row that records it has committed.
+    if (row.written && event.type === 'sla_breached') observeBreach(event.data);
+    return { written: row.written, outbox: row.outbox.map(Number), webhooks: row.webhooks.map(Number) };
   }
 
   return {
@@ -193,53 +198,14 @@ export function createTicketsRepo(sequelize: Sequelize) {
      * event is keyed by (ticket, seq) and the row only moves forward, so a retried or
      * replayed write changes nothing.
      */
-    async project(projected: TicketSnapshot, inEvent: TicketEvent, notify?: Notification): Promise<Projected> {
-      // One statement, one round trip: the ticket, its event, the event's outbox rows and webhook
-      // deliveries, and the live feed's notice, atomically. It writes nothing when the ticket's
-      // personal data was erased and this ticket is not sealed; then the scrubbing path below does.
-      const [row] = await sequelize.query<{ ok: boolean; written: boolean; outbox: string[]; webhooks: string[] }>(
-        `WITH prior AS (
-           SELECT personal_data_erased_at IS NOT NULL AS erased FROM tickets WHERE number = :number FOR UPDATE
-         ), go AS (
-           SELECT NOT COALESCE((SELECT erased FROM prior), false) OR :writeErased AS ok
-         ), upsert AS (
-           ${UPSERT_TICKET}
-           RETURNING 1
-         ), ev AS (
-           INSERT INTO ticket_events (ticket_number, seq, type, actor, reason, data, occurred_at)
-           SELECT :number, :seq::integer, :type, :actor, :reason, :data::jsonb, :occurredAt::timestamptz FROM go WHERE go.ok
-           ON CONFLICT (ticket_number, seq) DO NOTHING RETURNING seq
-         ), ob AS (
-           INSERT INTO notification_outbox (ticket_number, event_seq, role, kind, payload)
-           SELECT :number, :seq::integer, r.role, :kind, :payload::jsonb FROM go, jsonb_array_elements_text(:roles::jsonb) AS r(role) WHERE go.ok
-           ON CONFLICT (ticket_number, event_seq, role) DO NOTHING RETURNING id
-         ), wh AS (
-           INSERT INTO webhook_deliveries (endpoint_id, ticket_number, event_seq, event_type, message_id)
-           SELECT id, :number, :seq::integer, :type, 'msg_' || :number || '.' || :seq || '.e' || id
-             FROM webhook_endpoints, (SELECT 1 FROM ev) AS written
-            WHERE disabled_at IS NULL AND (:type = ANY (events) OR '*' = ANY (events))
-           ON CONFLICT DO NOTHING RETURNING id
-         )
-         SELECT go.ok, EXISTS (SELECT 1 FROM ev) AS written,
-                ARRAY(SELECT id FROM ob ORDER BY id)::text[] AS outbox, ARRAY(SELECT id FROM wh ORDER BY id)::text[] AS webhooks,
-                CASE WHEN go.ok THEN pg_notify('ticket_changed', :number) END AS notified
-           FROM go`,
-        {
-          replacements: {
-            ...upsertReplacements(projected, inEvent),
-            writeErased: Boolean(projected.requester),
-            seq: inEvent.seq, type: inEvent.type, reason: inEvent.reason ?? null, data: JSON.stringify(inEvent.data),
-            roles: JSON.stringify(notify?.roles ?? []),
-            kind: notify?.kind ?? null,
-            payload: JSON.stringify(notify ? outboxPayload(projected, notify, false) : {}),
-          },
-          type: QueryTypes.SELECT,
-        },
-      );
-      if (!row?.ok) return projectScrubbed(projected, inEvent, notify);
-      // Breach lateness (observability/metrics.ts): once per breach, now that the row that records it has committed.
-      if (row.written && inEvent.type === 'sla_breached') observeBreach(inEvent.data);
-      return { written: row.written, outbox: row.outbox.map(Number), webhooks: row.webhooks.map(Number) };
+    async project(snapshot: TicketSnapshot, event: TicketEvent, notify?: Notification): Promise<Projected> {
+      const written = await projectOnce(snapshot, event, notify, false);
+      if (written) return written;
+      // A ticket reported before sealing carries its words and addresses in plain in its workflow: once its
+      // personal data is erased (which is never undone), what the workflow writes next is scrubbed first.
+      // An erased requester assigned to their own ticket is not named by address either.
+      const self = snapshot.assignee?.toLowerCase() === snapshot.requesterEmail.toLowerCase();
+      return (await projectOnce(self ? { ...snapshot, assignee: ERASED_TEXT } : snapshot, scrubbedEvent(event, snapshot.requesterEmail), notify, true))!;
     },
 
     async get(number: string): Promise<TicketRecord | undefined> {

@@ -5,7 +5,7 @@
  * failure is kept as a sentence and a status code, never the receiver's body.
  */
 import { metrics } from '../observability/metrics.ts';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 
 export type WebhookFormat = 'standard' | 'slack' | 'teams';
 
@@ -71,17 +71,16 @@ const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
 });
 
 /**
- * Writes the deliveries of one event to every enabled endpoint that takes its type, inside the
- * event's own transaction (db/tickets-repo.ts project); written once per event and endpoint.
+ * The statement that writes the deliveries of one event (:ticketNumber, :eventSeq, :eventType) to
+ * every enabled endpoint that takes its type, once per event and endpoint, answering their ids.
+ * `alsoFrom` joins what gates it: db/tickets-repo.ts project() runs it inside the event's own
+ * statement, only when the event row is new.
  */
-export async function enqueueWebhooks(sequelize: Sequelize, t: Transaction, ticketNumber: string, eventSeq: number, eventType: string): Promise<void> {
-  await sequelize.query(
-    `INSERT INTO webhook_deliveries (endpoint_id, ticket_number, event_seq, event_type, message_id)
-     SELECT id, :ticketNumber, :eventSeq, :eventType, 'msg_' || :ticketNumber || '.' || :eventSeq || '.e' || id
-       FROM webhook_endpoints WHERE disabled_at IS NULL AND (:eventType = ANY (events) OR '*' = ANY (events))
-     ON CONFLICT DO NOTHING`,
-    { replacements: { ticketNumber, eventSeq, eventType }, transaction: t },
-  );
+export function enqueueWebhooksSql(alsoFrom = ''): string {
+  return `INSERT INTO webhook_deliveries (endpoint_id, ticket_number, event_seq, event_type, message_id)
+     SELECT id, :ticketNumber, :eventSeq::integer, :eventType, 'msg_' || :ticketNumber || '.' || :eventSeq || '.e' || id
+       FROM webhook_endpoints${alsoFrom} WHERE disabled_at IS NULL AND (:eventType = ANY (events) OR '*' = ANY (events))
+     ON CONFLICT DO NOTHING RETURNING id`;
 }
 
 export function createWebhooksRepo(sequelize: Sequelize) {
